@@ -1,0 +1,145 @@
+// swift-tools-version:6.1
+// FiscalMix: fiscal-document hub and integration platform.
+// Targets follow ../shared/ARCHITECTURE.md: dependencies point down only.
+//   L5 fiscalmix (CLI) → L4 FiscalMixApp → L3 FiscalMixAPI → L2 FiscalMixIdentity
+//   → L1 FiscalMixStorage, FiscalMixSecrets → L0 FiscalMixCore
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "fiscalmix",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fiscalmix", targets: ["fiscalmix"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+    ],
+    targets: [
+        // L0 — domain types, ids, errors, ports. No I/O, no frameworks.
+        .target(name: "FiscalMixCore", swiftSettings: swiftSettings),
+
+        // L1 — infrastructure.
+        .target(
+            name: "FiscalMixSecrets",
+            dependencies: [
+                "FiscalMixCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FiscalMixStorage",
+            dependencies: [
+                "FiscalMixCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // L2 — features.
+        .target(
+            name: "FiscalMixIdentity",
+            dependencies: [
+                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // L3 — HTTP API.
+        .target(
+            name: "FiscalMixAPI",
+            dependencies: [
+                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ],
+            resources: [.copy("Resources/openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+
+        // L4 — composition root.
+        .target(
+            name: "FiscalMixApp",
+            dependencies: [
+                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // L5 — command line.
+        .executableTarget(
+            name: "fiscalmix",
+            dependencies: [
+                "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixIdentity", "FiscalMixSecrets",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        // Shared by tests and dev sub-commands.
+        .target(
+            name: "FiscalMixTestSupport",
+            dependencies: [
+                "FiscalMixApp", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+
+        .testTarget(
+            name: "FiscalMixCoreTests",
+            dependencies: ["FiscalMixCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FiscalMixSecretsTests",
+            dependencies: ["FiscalMixSecrets", "FiscalMixCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FiscalMixStorageTests",
+            dependencies: ["FiscalMixStorage", "FiscalMixCore", "FiscalMixTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FiscalMixAPITests",
+            dependencies: [
+                "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
+                "FiscalMixIdentity", "FiscalMixTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

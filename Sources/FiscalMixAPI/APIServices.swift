@@ -1,0 +1,39 @@
+import FiscalMixCore
+import FiscalMixIdentity
+import FiscalMixStorage
+import HTTPTypes
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// The services the HTTP layer calls, built once by the composition root.
+public struct APIServices: Sendable {
+    public let database: Database
+    public let auth: AuthService
+    public let mfa: MFAService
+    public let apiKeys: ApiKeyService
+    public let accounts: AccountService
+    public let operators: OperatorService
+    public let companies: CompanyService
+    public let identityConfiguration: IdentityConfiguration
+    public let requestLogWriter: RequestLogWriter
+    /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
+    public let secureCookies: Bool
+    /// Adds `GET /hello`, the bare route the benchmark compares against.
+    public let benchmarkRoutes: Bool
+
+    public init(database: Database, auth: AuthService, identityConfiguration: IdentityConfiguration, requestLogWriter: RequestLogWriter,
+                secureCookies: Bool, benchmarkRoutes: Bool) {
+        self.database = database
+        self.auth = auth
+        self.mfa = MFAService(database: database, auth: auth)
+        self.apiKeys = ApiKeyService(database: database, auth: auth)
+        self.accounts = AccountService(database: database, auth: auth)
+        self.operators = OperatorService(database: database, auth: auth)
+        self.companies = CompanyService(database: database, auth: auth)
+        self.identityConfiguration = identityConfiguration
+        self.requestLogWriter = requestLogWriter
+        self.secureCookies = secureCookies
+        self.benchmarkRoutes = benchmarkRoutes
+    }
+}

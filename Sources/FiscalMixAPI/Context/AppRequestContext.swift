@@ -1,0 +1,64 @@
+import FiscalMixCore
+import FiscalMixIdentity
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// Per-request state shared by middleware and routes.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// `X-Request-Id`: echoed when the client sent a sane one, generated otherwise.
+    public var requestId: String = ""
+    /// W3C trace id (from `traceparent`, or new).
+    public var traceId: String = ""
+    /// The authenticated caller, if any. Routes that need one call `requirePrincipal()`.
+    public var principal: Principal?
+    /// Why authentication failed, reported only if the route needs a principal.
+    public var authenticationError: FiscalMixError?
+    /// How the principal authenticated (cookie sessions get CSRF checks).
+    public var authenticatedByCookie = false
+    public let remoteIP: String?
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        remoteIP = source.channel.remoteAddress?.ipAddress
+    }
+
+    public func requirePrincipal() throws(FiscalMixError) -> Principal {
+        guard let principal else { throw authenticationError ?? .unauthenticated }
+        return principal
+    }
+
+    public var requestDecoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    public var responseEncoder: JSONEncoder { APIJSON.encoder }
+
+    /// Bodies larger than this are refused with 413 before decoding.
+    public var maxUploadSize: Int { 1 << 20 }
+}
+
+enum APIJSON {
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted)))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+}
+
+extension AppRequestContext {
+    func meta(_ request: Request) -> RequestMeta {
+        RequestMeta(ip: remoteIP, userAgent: request.headers[.userAgent].map { String($0.prefix(512)) }, requestId: requestId,
+                    traceId: traceId)
+    }
+}

@@ -1,0 +1,39 @@
+import FiscalMixCore
+import FiscalMixIdentity
+import FiscalMixStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// The account's audit trail and API request log.
+struct AuditController {
+    let services: APIServices
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/audit-logs") { request, context in
+            let principal = try context.requirePrincipal()
+            try principal.require(.auditRead)
+            var filter = AuditFilter()
+            if let action = request.uri.queryParameters["action"] { filter.action = String(action) }
+            if let actor = request.uri.queryParameters["actorType"] {
+                guard let type = AuditEntry.ActorType(rawValue: String(actor)) else {
+                    throw FiscalMixError.validation("actorType", "Unknown actorType.")
+                }
+                filter.actorType = type
+            }
+            let page = try await AuditRepository(database: services.database).list(accountId: principal.accountId, filter: filter,
+                                                                                   page: try request.pageRequest())
+            return JSONResponse(ListBody(page))
+        }
+        group.get("/request-logs") { request, context in
+            let principal = try context.requirePrincipal()
+            try principal.require(.auditRead)
+            let page = try await RequestLogRepository(database: services.database).list(accountId: principal.accountId,
+                                                                                        page: try request.pageRequest())
+            return JSONResponse(ListBody(page))
+        }
+    }
+}

@@ -1,0 +1,56 @@
+import FiscalMixCore
+import FiscalMixIdentity
+import FiscalMixStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// People of the account and their roles; invites.
+struct UserController {
+    let services: APIServices
+
+    struct UpdateInput: Decodable { let role: AccountRole?; let status: User.Status? }
+    struct InviteInput: Decodable { let email: String; let role: AccountRole }
+    struct AcceptInput: Decodable { let token: String; let name: String; let password: String }
+    struct InviteCreatedView: Encodable, Sendable { let invite: Invite; let token: String }
+
+    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+        group.get("/users") { request, context in
+            JSONResponse(ListBody(try await services.accounts.listUsers(try context.requirePrincipal(), page: try request.pageRequest())))
+        }
+        group.get("/users/:id") { _, context in
+            JSONResponse(try await services.accounts.user(try context.requirePrincipal(), id: try context.id("id", "User")))
+        }
+        group.patch("/users/:id") { request, context in
+            var request = request
+            let input = try await request.decodeJSON(UpdateInput.self, context: context)
+            return JSONResponse(try await services.accounts.updateUser(try context.requirePrincipal(), id: try context.id("id", "User"),
+                                                                       role: input.role, status: input.status, meta: context.meta(request)))
+        }
+        group.post("/users/:id/sessions/revoke") { request, context in
+            let count = try await services.auth.revokeUserSessions(try context.requirePrincipal(), userId: try context.id("id", "User"),
+                                                                   meta: context.meta(request))
+            return JSONResponse(["revokedSessions": count])
+        }
+        group.post("/invites") { request, context in
+            var request = request
+            let input = try await request.decodeJSON(InviteInput.self, context: context)
+            let (invite, token) = try await services.accounts.invite(try context.requirePrincipal(), email: input.email, role: input.role,
+                                                                     meta: context.meta(request))
+            return JSONResponse(.created, headers: [.cacheControl: "no-store"], InviteCreatedView(invite: invite, token: token))
+        }
+        group.get("/invites") { request, context in
+            JSONResponse(ListBody(try await services.accounts.listInvites(try context.requirePrincipal(), page: try request.pageRequest())))
+        }
+        group.post("/invites/accept") { request, context in
+            var request = request
+            let input = try await request.decodeJSON(AcceptInput.self, context: context)
+            let user = try await services.accounts.acceptInvite(token: input.token, name: input.name, password: input.password,
+                                                                meta: context.meta(request))
+            return JSONResponse(.created, user)
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import FiscalMixCore
+import FiscalMixIdentity
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// An RFC 9457 problem document. `code` is the stable, machine-readable part; `detail` is for
+/// people. Internals never reach it: unexpected errors become `internal_error` and are logged
+/// with the request id.
+struct Problem: Codable, Sendable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var code: String
+    var requestId: String?
+    var details: [String: String]?
+
+    init(status: HTTPResponse.Status, code: String, detail: String, requestId: String?, details: [String: String]? = nil) {
+        self.type = "https://fiscalmix.dev/problems/\(code)"
+        self.title = status.reasonPhrase
+        self.status = status.code
+        self.detail = detail
+        self.code = code
+        self.requestId = requestId
+        self.details = details?.isEmpty == true ? nil : details
+    }
+
+    func response(retryAfter: Int? = nil, extraHeaders: HTTPFields = [:]) -> Response {
+        var headers = extraHeaders
+        headers[.contentType] = "application/problem+json"
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        let data = (try? APIJSON.encoder.encode(self)) ?? Data()
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+extension FiscalMixError.Kind {
+    var httpStatus: HTTPResponse.Status {
+        switch self {
+        case .badRequest: .badRequest
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .unprocessable: .unprocessableContent
+        case .tooManyRequests: .tooManyRequests
+        case .unavailable: .serviceUnavailable
+        }
+    }
+}

@@ -1,0 +1,51 @@
+import FiscalMixCore
+import FiscalMixIdentity
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// Turns every error into an `application/problem+json` response.
+struct ProblemMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch {
+            return Self.response(for: error, request: request, context: context)
+        }
+    }
+
+    static func response(for error: any Error, request: Request, context: Context) -> Response {
+        switch error {
+        case let error as FiscalMixError:
+            var headers: HTTPFields = [:]
+            if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"fiscalmix\"" }
+            return Problem(status: error.kind.httpStatus, code: error.code, detail: error.message, requestId: context.requestId,
+                           details: error.details).response(retryAfter: error.retryAfter, extraHeaders: headers)
+        case let error as HTTPError:
+            let code: String
+            switch error.status {
+            case .notFound: code = "not_found"
+            case .methodNotAllowed: code = "method_not_allowed"
+            case .contentTooLarge: code = "body_too_large"
+            case .unsupportedMediaType: code = "unsupported_media_type"
+            case .badRequest: code = "bad_request"
+            default: code = error.status.code >= 500 ? "internal_error" : "http_\(error.status.code)"
+            }
+            let detail = error.status.code >= 500 ? "Something went wrong on our side." : (error.body ?? error.status.reasonPhrase)
+            if error.status.code >= 500 {
+                context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))", "request_id": "\(context.requestId)"])
+            }
+            return Problem(status: error.status, code: code, detail: detail, requestId: context.requestId).response()
+        default:
+            // Log the internals with the request id; tell the client nothing about them.
+            context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "request_id": "\(context.requestId)"])
+            return Problem(status: .internalServerError, code: "internal_error", detail: "Something went wrong on our side.",
+                           requestId: context.requestId).response()
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import FiscalMixCore
+import FiscalMixIdentity
+import FiscalMixStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// Writes a request log row (seed 002 RequestLog) for every API call, with the operation being
+/// the matched route (`GET /v1/api-keys/{id}`), never the raw path with its ids and queries.
+struct RequestLogMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let writer: RequestLogWriter
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let started = ContinuousClock.now
+        let response: Response
+        do {
+            response = try await next(request, context)
+        } catch {
+            let problem = ProblemMiddleware.response(for: error, request: request, context: context)
+            await record(request, context: context, status: problem.status.code, started: started)
+            return problem
+        }
+        await record(request, context: context, status: response.status.code, started: started)
+        return response
+    }
+
+    func record(_ request: Request, context: Context, status: Int, started: ContinuousClock.Instant) async {
+        let elapsed = ContinuousClock.now - started
+        let ms = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        let route = context.endpointPath ?? request.uri.path
+        let entry = RequestLogEntry(
+            id: ID.make(), accountId: context.principal?.accountId, requestId: context.requestId, traceId: context.traceId,
+            actorType: context.principal?.actorType, actorId: context.principal?.actorId, method: request.method.rawValue,
+            path: String(route.prefix(2048)), operation: "\(request.method.rawValue) \(route)",
+            status: RequestLogEntry.status(forHTTP: status), httpStatus: status, latencyMs: ms,
+            idempotencyKey: request.headers[.idempotencyKey].map { String($0.prefix(255)) }, ip: context.remoteIP, createdAt: Date())
+        await writer.append(entry)
+    }
+}

@@ -1,0 +1,80 @@
+import FiscalMixCore
+import FiscalMixIdentity
+import FiscalMixStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import NIOFoundationCompat
+
+/// A JSON response with an explicit status.
+struct JSONResponse<Body: Encodable & Sendable>: ResponseGenerator {
+    var status: HTTPResponse.Status = .ok
+    var headers: HTTPFields = [:]
+    let body: Body
+
+    init(_ body: Body) {
+        self.body = body
+    }
+
+    init(_ status: HTTPResponse.Status, headers: HTTPFields = [:], _ body: Body) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        try makeResponse()
+    }
+
+    func makeResponse() throws -> Response {
+        var headers = self.headers
+        headers[.contentType] = "application/json; charset=utf-8"
+        let data = try APIJSON.encoder.encode(body)
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}
+
+/// `{"items": [...], "nextCursor": "..."}` — the shape of every list.
+struct ListBody<Item: Encodable & Sendable>: Encodable, Sendable {
+    let items: [Item]
+    let nextCursor: String?
+
+    init(_ page: Page<Item>) {
+        items = page.items
+        nextCursor = page.nextCursor
+    }
+
+    init(items: [Item]) {
+        self.items = items
+        nextCursor = nil
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(items, forKey: .items)
+        try container.encode(nextCursor, forKey: .nextCursor)  // explicit null: "no more pages"
+    }
+
+    enum CodingKeys: String, CodingKey { case items, nextCursor }
+}
+
+extension Request {
+    /// `?limit=` (1…200, default 50) and `?cursor=` (opaque, from a previous page).
+    func pageRequest() throws -> PageRequest {
+        var limit = 50
+        if let raw = uri.queryParameters["limit"] {
+            guard let value = Int(String(raw)), (1...PageRequest.maxLimit).contains(value) else {
+                throw FiscalMixError.validation("limit", "limit must be an integer from 1 to \(PageRequest.maxLimit).")
+            }
+            limit = value
+        }
+        var after: UUID?
+        if let raw = uri.queryParameters["cursor"], !raw.isEmpty {
+            guard let id = Cursor.decode(String(raw)) else { throw FiscalMixError.validation("cursor", "cursor is not valid.") }
+            after = id
+        }
+        return PageRequest(limit: limit, after: after)
+    }
+}

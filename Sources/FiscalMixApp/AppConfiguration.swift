@@ -1,0 +1,105 @@
+import FiscalMixIdentity
+import FiscalMixSecrets
+import Foundation
+
+/// Everything FiscalMix reads from its environment, with the defaults that make a bare
+/// `fiscalmix serve` work: SQLite and blobs under `./fiscalmix-data`, 127.0.0.1:8080.
+///
+/// Sources, strongest first: environment variables, then `KEY=VALUE` lines of the file named by
+/// `FISCALMIX_CONFIG_FILE`, then defaults. See docs/configuration.md.
+public struct AppConfiguration: Sendable {
+    public var dataDirectory: String
+    public var databaseURL: String
+    public var blobDirectory: String
+    public var host: String
+    public var port: Int
+    public var masterKeyBase64: String?
+    public var logLevel: String
+    public var publicURL: String?
+    public var identity: IdentityConfiguration
+    public var runMigrationsOnStart: Bool
+    public var benchmarkRoutes: Bool
+
+    public var usesEmbeddedDatabase: Bool { !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) }
+
+    public struct Invalid: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
+        var values: [String: String] = [:]
+        if let file = environment["FISCALMIX_CONFIG_FILE"], !file.isEmpty {
+            values = try parseConfigFile(path: file)
+        }
+        for (key, value) in environment where key.hasPrefix("FISCALMIX_") { values[key] = value }
+        return try AppConfiguration(values: values)
+    }
+
+    public init(values: [String: String]) throws {
+        func string(_ key: String, _ fallback: String) -> String {
+            guard let value = values[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return fallback }
+            return value
+        }
+        func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
+            guard let raw = values[key], !raw.isEmpty else { return fallback }
+            guard let value = Int(raw), range.contains(value) else {
+                throw Invalid(description: "\(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(raw)'.")
+            }
+            return value
+        }
+        func bool(_ key: String, _ fallback: Bool) throws -> Bool {
+            guard let raw = values[key]?.lowercased(), !raw.isEmpty else { return fallback }
+            switch raw {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw Invalid(description: "\(key) must be true or false, got '\(raw)'.")
+            }
+        }
+        dataDirectory = string("FISCALMIX_DATA_DIR", "./fiscalmix-data")
+        databaseURL = string("FISCALMIX_DATABASE_URL", "sqlite:\(dataDirectory)/fiscalmix.sqlite")
+        blobDirectory = string("FISCALMIX_BLOB_DIR", "\(dataDirectory)/blobs")
+        host = string("FISCALMIX_HOST", "127.0.0.1")
+        port = try int("FISCALMIX_PORT", 8080, 0...65535)
+        masterKeyBase64 = values["FISCALMIX_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        logLevel = string("FISCALMIX_LOG_LEVEL", "info")
+        publicURL = values["FISCALMIX_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        var identity = IdentityConfiguration()
+        identity.bcryptCost = try int("FISCALMIX_BCRYPT_COST", 12, PasswordHasher.minimumCost...16)
+        identity.sessionIdleTimeout = TimeInterval(try int("FISCALMIX_SESSION_IDLE_MINUTES", 480, 1...10_080) * 60)
+        identity.sessionAbsoluteTimeout = TimeInterval(try int("FISCALMIX_SESSION_ABSOLUTE_HOURS", 168, 1...8_760) * 3600)
+        self.identity = identity
+        runMigrationsOnStart = try bool("FISCALMIX_AUTO_MIGRATE", true)
+        benchmarkRoutes = try bool("FISCALMIX_BENCH_ROUTES", false)
+        guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
+            throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")
+        }
+        if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) {
+            throw Invalid(description: "FISCALMIX_PUBLIC_URL must start with http:// or https://.")
+        }
+    }
+
+    /// Session cookies are `Secure` when FiscalMix is reached over https.
+    public var secureCookies: Bool { publicURL?.hasPrefix("https://") ?? false }
+
+    /// `KEY=VALUE` per line; `#` starts a comment; values may be quoted.
+    static func parseConfigFile(path: String) throws -> [String: String] {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw Invalid(description: "Cannot read FISCALMIX_CONFIG_FILE at \(path).")
+        }
+        var values: [String: String] = [:]
+        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") { continue }
+            guard let eq = line.firstIndex(of: "=") else {
+                throw Invalid(description: "\(path):\(number + 1): expected KEY=VALUE.")
+            }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
+            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
+                value = String(value.dropFirst().dropLast())
+            }
+            values[key] = value
+        }
+        return values
+    }
+}

@@ -1,0 +1,12 @@
+import SQLKit
+
+/// A pool of connections to one database. The two implementations (SQLite, PostgreSQL) are the
+/// only code that touches a driver; everything else speaks SQLKit through `Database`.
+public protocol DatabaseDriver: Sendable {
+    var dialect: SQLDialectKind { get }
+    /// Runs `body` on one leased connection (needed for transactions and session state).
+    func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    func shutdown() async throws
+    /// Whether `error` is a unique-constraint violation from this driver.
+    func isUniqueViolation(_ error: any Error) -> Bool
+}

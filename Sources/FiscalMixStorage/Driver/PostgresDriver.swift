@@ -1,0 +1,44 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresKit
+import SQLKit
+
+/// Production storage: PostgreSQL through PostgresKit's pooled connections.
+public final class PostgresDriver: DatabaseDriver {
+    public let dialect = SQLDialectKind.postgres
+    let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
+    let logger: Logger
+
+    public init(url: String, maxConnectionsPerEventLoop: Int = 8, logger: Logger) throws {
+        let configuration = try SQLPostgresConfiguration(url: url)
+        self.logger = logger
+        self.pool = EventLoopGroupConnectionPool(
+            source: PostgresConnectionSource(sqlConfiguration: configuration),
+            maxConnectionsPerEventLoop: maxConnectionsPerEventLoop,
+            requestTimeout: .seconds(30),
+            logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton
+        )
+    }
+
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await pool.withConnection(logger: logger) { connection in
+            connection.eventLoop.makeFutureWithTask {
+                // queryLogLevel nil: bind values carry secrets and must never be logged.
+                try await body(connection.sql(queryLogLevel: nil))
+            }
+        }.get()
+    }
+
+    public func shutdown() async throws {
+        try await pool.shutdownAsync()
+    }
+
+    public func isUniqueViolation(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return false }
+        return error.serverInfo?[.sqlState] == "23505"
+    }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import SQLKit
+
+/// Every difference between SQLite and PostgreSQL that FiscalMix's SQL depends on lives here,
+/// so repositories and migrations are written once.
+public enum SQLDialectKind: String, Sendable {
+    case sqlite
+    case postgres
+
+    /// Column type for a schema type.
+    func render(_ type: ColumnType) -> String {
+        switch (self, type) {
+        case (.postgres, .uuid): "UUID"
+        case (.sqlite, .uuid): "TEXT"
+        case (.postgres, .text): "TEXT"
+        case (.postgres, .varchar(let n)): "VARCHAR(\(n))"
+        case (.sqlite, .text), (.sqlite, .varchar): "TEXT"
+        case (_, .integer): "INTEGER"
+        case (.postgres, .bigint): "BIGINT"
+        case (.sqlite, .bigint): "INTEGER"
+        case (.postgres, .boolean): "BOOLEAN"
+        case (.sqlite, .boolean): "INTEGER"
+        // SQLiteNIO binds `Date` as a REAL of Unix seconds (UTC by definition); PostgreSQL
+        // stores an instant. Both compare and sort as time.
+        case (.postgres, .timestamp): "TIMESTAMPTZ"
+        case (.sqlite, .timestamp): "REAL"
+        case (.postgres, .date): "DATE"
+        case (.sqlite, .date): "TEXT"
+        // Exact decimals: NUMERIC on PostgreSQL; canonical decimal text on SQLite, whose
+        // NUMERIC affinity would turn 1234.56 into a binary float.
+        case (.postgres, .decimal(let p, let s)): "NUMERIC(\(p),\(s))"
+        case (.sqlite, .decimal): "TEXT"
+        case (.postgres, .json): "JSONB"
+        case (.sqlite, .json): "TEXT"
+        }
+    }
+
+    /// Extra column constraint a type needs on this dialect (SQLite validates JSON and booleans itself).
+    func typeCheck(column: String, _ type: ColumnType) -> String? {
+        switch (self, type) {
+        case (.sqlite, .json): "json_valid(\(quote(column)))"
+        case (.sqlite, .boolean): "\(quote(column)) IN (0, 1)"
+        default: nil
+        }
+    }
+
+    func render(_ value: ColumnDefault) -> String {
+        switch (self, value) {
+        case (.postgres, .bool(let b)): b ? "TRUE" : "FALSE"
+        case (.sqlite, .bool(let b)): b ? "1" : "0"
+        case (_, .int(let i)): String(i)
+        case (_, .string(let s)): "'" + s.replacingOccurrences(of: "'", with: "''") + "'"
+        case (.postgres, .jsonObject): "'{}'::jsonb"
+        case (.postgres, .jsonArray): "'[]'::jsonb"
+        case (.sqlite, .jsonObject): "'{}'"
+        case (.sqlite, .jsonArray): "'[]'"
+        case (.postgres, .now): "now()"
+        case (.sqlite, .now): "((julianday('now') - 2440587.5) * 86400.0)"
+        }
+    }
+
+    func quote(_ identifier: String) -> String {
+        "\"" + identifier.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// SQLite tables are STRICT so a value of the wrong type is refused instead of stored.
+    var tableSuffix: String { self == .sqlite ? " STRICT" : "" }
+
+    /// Statement that opens a write transaction. SQLite takes the write lock up front so two
+    /// writers never deadlock upgrading from a read lock.
+    var beginTransaction: String { self == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
+}
+
+/// A bound JSON document. PostgreSQL needs the parameter cast to `jsonb`; SQLite stores text
+/// (which its CHECK constraint validates).
+public struct SQLJSONBind: SQLExpression {
+    public let json: String
+    public init(_ json: String) { self.json = json }
+
+    public func serialize(to serializer: inout SQLSerializer) {
+        serializer.write(bind: json)
+        if serializer.dialect.name == "postgresql" { serializer.write("::jsonb") }
+    }
+}
+
+extension SQLQueryString {
+    /// Binds a JSON text value into a JSON column on either database.
+    public mutating func appendInterpolation(json: String) {
+        appendInterpolation(SQLJSONBind(json))
+    }
+
+    public mutating func appendInterpolation(json: String?) {
+        if let json { appendInterpolation(SQLJSONBind(json)) } else { appendInterpolation(unsafeRaw: "NULL") }
+    }
+}

@@ -1,0 +1,69 @@
+@preconcurrency import AsyncKit
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import SQLKit
+import SQLiteKit
+import SQLiteNIO
+
+/// The embedded default: one SQLite file in WAL mode, a small connection pool, a busy timeout so
+/// concurrent writers wait instead of failing, and foreign keys enforced.
+public final class SQLiteDriver: DatabaseDriver {
+    public let dialect = SQLDialectKind.sqlite
+    let pool: EventLoopGroupConnectionPool<TunedSQLiteSource>
+    let logger: Logger
+
+    public init(path: String, maxConnections: Int = 4, logger: Logger) throws {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        self.logger = logger
+        self.pool = EventLoopGroupConnectionPool(
+            source: TunedSQLiteSource(path: path),
+            maxConnectionsPerEventLoop: maxConnections,
+            requestTimeout: .seconds(30),
+            logger: logger,
+            on: MultiThreadedEventLoopGroup.singleton.next()
+        )
+    }
+
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await pool.withConnection(logger: logger) { connection in
+            connection.eventLoop.makeFutureWithTask {
+                // queryLogLevel nil: bind values carry secrets and must never be logged.
+                try await body(connection.sql(queryLogLevel: nil))
+            }
+        }.get()
+    }
+
+    public func shutdown() async throws {
+        try await pool.shutdownAsync()
+    }
+
+    public func isUniqueViolation(_ error: any Error) -> Bool {
+        guard let error = error as? SQLiteError else { return false }
+        switch error.reason {
+        case .constraintUniqueFailed, .constraintPrimaryKeyFailed: return true
+        case .constraint: return error.message.hasPrefix("UNIQUE constraint failed")
+        default: return false
+        }
+    }
+}
+
+/// Opens SQLite connections with the pragmas FiscalMix relies on.
+struct TunedSQLiteSource: ConnectionPoolSource {
+    let path: String
+
+    func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
+        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+            .flatMap { connection in
+                eventLoop.makeFutureWithTask {
+                    _ = try await connection.query("PRAGMA busy_timeout = 10000")
+                    _ = try await connection.query("PRAGMA journal_mode = WAL")
+                    _ = try await connection.query("PRAGMA synchronous = NORMAL")
+                    _ = try await connection.query("PRAGMA foreign_keys = ON")
+                    return connection
+                }
+            }
+    }
+}

@@ -1,0 +1,40 @@
+import FiscalMixCore
+import Foundation
+import SQLKit
+
+public struct AccountRepository: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    public func insert(_ account: Account, in tx: Transaction) async throws {
+        try await tx.execute("""
+            INSERT INTO accounts (id, name, plan, env, status, time_zone, created_at, updated_at)
+            VALUES (\(bind: account.id), \(bind: account.name), \(bind: account.plan.rawValue), \(bind: account.env),
+                    \(bind: account.status.rawValue), \(bind: account.timeZone), \(bind: account.createdAt), \(bind: account.updatedAt))
+            """)
+    }
+
+    public func find(id: UUID) async throws -> Account? {
+        try await database.first("SELECT * FROM accounts WHERE id = \(bind: id)").map(Self.decode)
+    }
+
+    public func list(page: PageRequest) async throws -> Page<Account> {
+        let rows: [any SQLRow]
+        if let after = page.after {
+            rows = try await database.query("SELECT * FROM accounts WHERE id < \(bind: after) ORDER BY id DESC LIMIT \(bind: page.limit + 1)")
+        } else {
+            rows = try await database.query("SELECT * FROM accounts ORDER BY id DESC LIMIT \(bind: page.limit + 1)")
+        }
+        return page.page(try rows.map(Self.decode), id: \.id)
+    }
+
+    public func updateStatus(id: UUID, status: Account.Status, at now: Date, in tx: Transaction) async throws {
+        try await tx.execute("UPDATE accounts SET status = \(bind: status.rawValue), updated_at = \(bind: now) WHERE id = \(bind: id)")
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Account {
+        Account(id: try row.get("id"), name: try row.get("name"), plan: try row.enumValue("plan"), env: try row.get("env"),
+                status: try row.enumValue("status"), timeZone: try row.get("time_zone"),
+                createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+    }
+}

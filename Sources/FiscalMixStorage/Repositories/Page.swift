@@ -1,0 +1,48 @@
+import Foundation
+
+/// One page of a list and the opaque cursor for the next. Lists run newest first by id; ids
+/// are time-ordered UUIDs, so "ids below the cursor" is a stable keyset page.
+public struct Page<Item: Sendable>: Sendable {
+    public let items: [Item]
+    public let nextCursor: String?
+
+    public init(items: [Item], nextCursor: String?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+}
+
+public struct PageRequest: Sendable {
+    public static let maxLimit = 200
+    public let limit: Int
+    /// The id the next page starts below.
+    public let after: UUID?
+
+    public init(limit: Int = 50, after: UUID? = nil) {
+        self.limit = max(1, min(limit, PageRequest.maxLimit))
+        self.after = after
+    }
+
+    /// Splits `limit + 1` fetched rows into a page and its cursor.
+    func page<Item>(_ rows: [Item], id: (Item) -> UUID) -> Page<Item> {
+        guard rows.count > limit else { return Page(items: rows, nextCursor: nil) }
+        let items = Array(rows.prefix(limit))
+        return Page(items: items, nextCursor: items.last.map { Cursor.encode(id($0)) })
+    }
+}
+
+/// Opaque cursors: base64url of the boundary id, so clients cannot build or depend on them.
+public enum Cursor {
+    public static func encode(_ id: UUID) -> String {
+        Data(id.uuidString.lowercased().utf8).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    public static func decode(_ cursor: String) -> UUID? {
+        var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        while base64.count % 4 != 0 { base64 += "=" }
+        guard let data = Data(base64Encoded: base64) else { return nil }
+        return UUID(uuidString: String(decoding: data, as: UTF8.self))
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+import SQLKit
+
+extension SQLRow {
+    /// Decodes a column, inferring the type from context.
+    func get<T: Decodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        try decode(column: column, as: T.self)
+    }
+
+    /// Decodes a text column holding one of a closed set of values.
+    func enumValue<T: RawRepresentable>(_ column: String, as type: T.Type = T.self) throws -> T where T.RawValue == String {
+        let raw = try decode(column: column, as: String.self)
+        guard let value = T(rawValue: raw) else {
+            throw StorageError.corruptRow("column \(column) holds unknown value '\(raw)'")
+        }
+        return value
+    }
+
+    /// Decodes a JSON column (jsonb on PostgreSQL, text on SQLite) into a Decodable value.
+    func jsonValue<T: Decodable>(_ column: String, as type: T.Type = T.self) throws -> T {
+        let text = try decode(column: column, as: String.self)
+        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+    }
+}
+
+public enum StorageError: Error, CustomStringConvertible {
+    case corruptRow(String)
+    public var description: String {
+        switch self { case .corruptRow(let why): "corrupt row: \(why)" }
+    }
+}
+
+/// JSON text for binding into JSON columns; keys sorted so equal values store equally.
+func jsonText(_ value: some Encodable) -> String {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "null"
+}

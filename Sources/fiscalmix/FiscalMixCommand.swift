@@ -1,0 +1,17 @@
+import ArgumentParser
+import FiscalMixApp
+
+@main
+struct FiscalMixCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fiscalmix",
+        abstract: "FiscalMix: fiscal-document hub and integration platform.",
+        version: FiscalMixVersion.current,
+        subcommands: [Serve.self, Migrate.self, Admin.self, Version.self],
+        defaultSubcommand: Serve.self
+    )
+}
+
+enum FiscalMixVersion {
+    static let current = "0.1.0"
+}

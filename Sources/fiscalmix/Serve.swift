@@ -1,0 +1,51 @@
+import ArgumentParser
+import FiscalMixAPI
+import FiscalMixApp
+import FiscalMixCore
+import FiscalMixStorage
+import Logging
+import Hummingbird
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the HTTP API and background work (the default command).")
+
+    @Option(help: "Listen address (overrides FISCALMIX_HOST).") var host: String?
+    @Option(help: "Listen port (overrides FISCALMIX_PORT).") var port: Int?
+
+    func run() async throws {
+        var configuration = try loadConfiguration()
+        if let host { configuration.host = host }
+        if let port { configuration.port = port }
+        let logger = makeLogger(configuration)
+        let runtime = try await FiscalMixRuntime.start(configuration, logger: logger)
+        logger.info("FiscalMix \(FiscalMixVersion.current) on \(runtime.database.dialect.rawValue)")
+        try await runtime.buildApplication().runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply database migrations and exit.")
+
+    func run() async throws {
+        var configuration = try loadConfiguration()
+        configuration.runMigrationsOnStart = true
+        let runtime = try await FiscalMixRuntime.start(configuration, logger: makeLogger(configuration))
+        let versions = try await runtime.appliedVersions()
+        print("schema at version \(versions.last ?? 0) (\(versions.count) migrations applied)")
+        try await runtime.database.shutdown()
+    }
+}
+
+struct Version: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print the version.")
+    func run() { print("fiscalmix \(FiscalMixVersion.current)") }
+}
+
+/// Configuration errors are the user's to fix: print them plainly, exit non-zero.
+func loadConfiguration() throws -> AppConfiguration {
+    do {
+        return try AppConfiguration.load()
+    } catch let error as AppConfiguration.Invalid {
+        throw ValidationError(error.description)
+    }
+}
