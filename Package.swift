@@ -128,7 +128,11 @@ let package = Package(
         ),
         .testTarget(
             name: "FiscalMixStorageTests",
-            dependencies: ["FiscalMixStorage", "FiscalMixCore", "FiscalMixTestSupport"],
+            dependencies: [
+                "FiscalMixStorage", "FiscalMixCore", "FiscalMixTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -138,6 +142,10 @@ let package = Package(
                 "FiscalMixIdentity", "FiscalMixTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "SQLKit", package: "sql-kit"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -12,14 +12,20 @@ import SQLiteNIO
 public final class SQLiteDriver: DatabaseDriver {
     public let dialect = SQLDialectKind.sqlite
     let pool: EventLoopGroupConnectionPool<TunedSQLiteSource>
+    /// SQLite calls block their thread (a writer waiting on the busy timeout blocks it for up to
+    /// 10 s). With a thread per connection, a waiter can never starve the connection holding the
+    /// lock of a thread to finish on — which it could on NIO's shared 2-thread pool.
+    let threadPool: NIOThreadPool
     let logger: Logger
 
     public init(path: String, maxConnections: Int = 4, logger: Logger) throws {
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         self.logger = logger
+        self.threadPool = NIOThreadPool(numberOfThreads: maxConnections)
+        threadPool.start()
         self.pool = EventLoopGroupConnectionPool(
-            source: TunedSQLiteSource(path: path),
+            source: TunedSQLiteSource(path: path, threadPool: threadPool),
             maxConnectionsPerEventLoop: maxConnections,
             requestTimeout: .seconds(30),
             logger: logger,
@@ -38,6 +44,7 @@ public final class SQLiteDriver: DatabaseDriver {
 
     public func shutdown() async throws {
         try await pool.shutdownAsync()
+        try await threadPool.shutdownGracefully()
     }
 
     public func isUniqueViolation(_ error: any Error) -> Bool {
@@ -53,9 +60,10 @@ public final class SQLiteDriver: DatabaseDriver {
 /// Opens SQLite connections with the pragmas FiscalMix relies on.
 struct TunedSQLiteSource: ConnectionPoolSource {
     let path: String
+    let threadPool: NIOThreadPool
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: .singleton, logger: logger, on: eventLoop)
+        SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             .flatMap { connection in
                 eventLoop.makeFutureWithTask {
                     _ = try await connection.query("PRAGMA busy_timeout = 10000")

@@ -1,0 +1,38 @@
+import FiscalMixCore
+import Foundation
+import Testing
+
+@Suite struct IDTests {
+    @Test func isVersion7WithRFCVariant() {
+        let id = ID.make()
+        let bytes = withUnsafeBytes(of: id.uuid) { Array($0) }
+        #expect(bytes[6] >> 4 == 7)
+        #expect(bytes[8] >> 6 == 0b10)
+    }
+
+    @Test func carriesTheTimestampAndSortsByTime() {
+        let early = ID.make(now: Date(timeIntervalSince1970: 1_700_000_000))
+        let late = ID.make(now: Date(timeIntervalSince1970: 1_700_000_001))
+        #expect(early.uuidString < late.uuidString)
+        let bytes = withUnsafeBytes(of: early.uuid) { Array($0) }
+        let millis = bytes[0..<6].reduce(UInt64(0)) { $0 << 8 | UInt64($1) }
+        #expect(millis == 1_700_000_000_000)
+    }
+
+    @Test func isUniqueWithinOneMillisecond() {
+        let now = Date()
+        let ids = Set((0..<10_000).map { _ in ID.make(now: now) })
+        #expect(ids.count == 10_000)
+    }
+}
+
+@Suite struct EmailTests {
+    @Test func normalisesCaseAndWhitespace() throws {
+        #expect(try EmailAddress("  Ana.Silva@Example.COM ").value == "ana.silva@example.com")
+    }
+
+    @Test(arguments: ["", "ana", "ana@", "@example.com", "ana@example", "a b@example.com", "ana@@example.com", "ana@.com"])
+    func refusesMalformed(_ raw: String) {
+        #expect(throws: FiscalMixError.self) { try EmailAddress(raw) }
+    }
+}
