@@ -231,7 +231,8 @@ public struct AuthService: Sendable {
         guard let wait = waits.max() else { return }
         try await audit.record("login.failure", by: nil, status: .failure, metadata: ["reason": "throttled"], meta: meta)
         throw FiscalMixError(.tooManyRequests, code: "too_many_login_attempts",
-                             "Too many failed sign-in attempts. Try again later.", retryAfter: max(1, Int(wait.rounded(.up))))
+                             "Too many failed sign-in attempts. Try again later.",
+                             retryAfter: min(Int(window), max(1, Int(wait.rounded(.up)))))
     }
 
     func fail(email: String, ip: String, reason: String, accountId: UUID?, userId: UUID?, meta: RequestMeta,

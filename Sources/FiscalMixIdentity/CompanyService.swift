@@ -72,11 +72,12 @@ public struct CompanyService: Sendable {
     /// `needs`; API keys need `scope`. A company the caller cannot see answers 404.
     @discardableResult
     public func authorize(_ principal: Principal, companyId: UUID, needs: CompanyRole, scope: Scope) async throws -> Company {
-        try principal.require(scope)
+        let decidedByCompanyRole = principal.sessionId != nil && principal.role == .member
+        if !decidedByCompanyRole { try principal.require(scope) }
         guard let company = try await companies.find(id: companyId, accountId: principal.accountId) else {
             throw FiscalMixError.notFound("Company")
         }
-        guard principal.role == .member, let userId = principal.userId else { return company }
+        guard decidedByCompanyRole, let userId = principal.userId else { return company }
         guard let role = try await companies.role(companyId: companyId, userId: userId) else { throw FiscalMixError.notFound("Company") }
         guard role >= needs else {
             throw FiscalMixError(.forbidden, code: "insufficient_company_role",

@@ -52,7 +52,7 @@ struct TestServer {
         var body: ByteBuffer?
         if let json {
             headers[.contentType] = "application/json"
-            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json, options: [.sortedKeys]))
         } else if let rawBody {
             headers[.contentType] = "application/json"
             body = ByteBuffer(string: rawBody)

@@ -33,7 +33,7 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         let requestHash = OpaqueToken.sha256Hex(
             bytes: Array(request.method.rawValue.utf8) + [0] + Array((context.endpointPath ?? request.uri.path).utf8) + [0]
-                + Array(buffer: body))
+                + Self.canonicalBody(body))
         let path = context.endpointPath ?? request.uri.path
 
         switch try await repository.claim(accountId: principal.accountId, actorId: principal.actorId, key: key,
@@ -79,6 +79,16 @@ struct IdempotencyMiddleware: RouterMiddleware {
         }
         try await repository.complete(id: id, response: StoredResponse(status: response.status.code, headers: headers, body: stored))
         return response
+    }
+
+    /// JSON bodies compare by content, not bytes: key order and whitespace do not make a
+    /// different request. Anything else compares byte for byte.
+    static func canonicalBody(_ body: ByteBuffer) -> [UInt8] {
+        let bytes = Array(buffer: body)
+        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]),
+              let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
+        else { return bytes }
+        return Array(canonical)
     }
 
     static func redactSecrets(_ json: String) -> String {

@@ -1,22 +1,39 @@
 import Foundation
+import Synchronization
 
-/// Time-ordered UUIDs (RFC 9562 version 7): 48 bits of Unix milliseconds, then random bits.
-/// Ordered ids keep B-tree inserts at the right edge of the index and make cursors cheap.
+/// Time-ordered UUIDs (RFC 9562 version 7): 48 bits of Unix milliseconds, a 12-bit counter,
+/// then random bits. Ordered ids keep B-tree inserts at the right edge of the index and make
+/// keyset cursors cheap.
+///
+/// Within one process ids are strictly increasing (RFC 9562 §6.2 method 1): ids made in the same
+/// millisecond take the next counter value, so "newest first" is exact even for bursts.
 public enum ID {
+    private static let state = Mutex<(millis: UInt64, counter: UInt16)>((0, 0))
+
     public static func make(now: Date = Date()) -> UUID {
+        let wall = UInt64(max(0, now.timeIntervalSince1970 * 1000))
         var generator = SystemRandomNumberGenerator()
-        return make(millis: UInt64(max(0, now.timeIntervalSince1970 * 1000)), using: &generator)
+        let (millis, counter) = state.withLock { last -> (UInt64, UInt16) in
+            if wall > last.millis {
+                // A fresh millisecond starts the counter at a random point in its lower half.
+                last = (wall, UInt16.random(in: 0..<0x800, using: &generator))
+            } else if last.counter < 0xFFF {
+                last.counter += 1
+            } else {
+                last = (last.millis + 1, 0)
+            }
+            return (last.millis, last.counter)
+        }
+        return make(millis: millis, counter: counter, using: &generator)
     }
 
-    public static func make(millis: UInt64, using generator: inout some RandomNumberGenerator) -> UUID {
+    static func make(millis: UInt64, counter: UInt16, using generator: inout some RandomNumberGenerator) -> UUID {
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(i)))) }
-        let random = (UInt64.random(in: .min ... .max, using: &generator), UInt64.random(in: .min ... .max, using: &generator))
-        for i in 6..<16 {
-            let word = i < 11 ? random.0 : random.1
-            bytes[i] = UInt8(truncatingIfNeeded: word >> (8 * UInt64(i % 8)))
-        }
-        bytes[6] = (bytes[6] & 0x0F) | 0x70  // version 7
+        bytes[6] = 0x70 | UInt8((counter >> 8) & 0x0F)  // version 7 + counter high bits
+        bytes[7] = UInt8(truncatingIfNeeded: counter)
+        let random = UInt64.random(in: .min ... .max, using: &generator)
+        for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: random >> (8 * UInt64(i - 8))) }
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
         return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
                            bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
@@ -24,6 +41,6 @@ public enum ID {
 }
 
 extension UUID {
-    /// Canonical lower-case text form, the form stored on SQLite and compared everywhere.
+    /// Canonical lower-case text form, the form stored in text columns and compared everywhere.
     public var lowercased: String { uuidString.lowercased() }
 }
