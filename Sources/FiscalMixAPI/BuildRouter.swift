@@ -13,21 +13,28 @@ import NIOFoundationCompat
 /// route template.
 public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
+    let catalog = RouteCatalog()
     router.add(middleware: RequestIdMiddleware())
     router.add(middleware: ProblemMiddleware())
-    HealthController(database: services.database, benchmarkRoutes: services.benchmarkRoutes).addRoutes(to: router)
+    router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
+    let root = CatalogedGroup(group: router.group(), prefix: "", catalog: catalog)
+    HealthController(database: services.database, benchmarkRoutes: services.benchmarkRoutes).addRoutes(to: root)
 
-    let v1 = router.group("v1")
+    let v1Group = router.group("v1")
         .add(middleware: AuthenticationMiddleware(auth: services.auth))
         .add(middleware: RequestLogMiddleware(writer: services.requestLogWriter))
         .add(middleware: IdempotencyMiddleware(repository: IdempotencyRepository(database: services.database)))
         .add(middleware: ProblemMiddleware())
-    AuthController(services: services).addRoutes(to: v1)
-    MeController(services: services).addRoutes(to: v1)
-    ApiKeyController(services: services).addRoutes(to: v1)
-    UserController(services: services).addRoutes(to: v1)
-    CompanyController(services: services).addRoutes(to: v1)
-    AuditController(services: services).addRoutes(to: v1)
-    OperatorController(services: services).addRoutes(to: v1)
+    // Everything but sign-in and invite acceptance needs a caller; checking it here, before any
+    // body is read, makes an unauthenticated request a 401 whatever it carries.
+    let v1 = CatalogedGroup(group: v1Group, prefix: "/v1", catalog: catalog)
+    let protected = CatalogedGroup(group: v1Group.group().add(middleware: RequireAuthenticationMiddleware()), prefix: "/v1", catalog: catalog)
+    AuthController(services: services).addRoutes(public: v1, protected: protected)
+    UserController(services: services).addRoutes(public: v1, protected: protected)
+    MeController(services: services).addRoutes(to: protected)
+    ApiKeyController(services: services).addRoutes(to: protected)
+    CompanyController(services: services).addRoutes(to: protected)
+    AuditController(services: services).addRoutes(to: protected)
+    OperatorController(services: services).addRoutes(to: protected)
     return router
 }

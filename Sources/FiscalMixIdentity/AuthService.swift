@@ -49,8 +49,11 @@ public struct AuthService: Sendable {
     // MARK: Password step
 
     public func login(email rawEmail: String, password: String, meta: RequestMeta) async throws -> LoginResult {
+        guard rawEmail.count <= 254, password.utf8.count <= 1024 else {
+            throw FiscalMixError(.unauthorized, code: "invalid_credentials", "Email or password is wrong.")
+        }
         let email = (try? EmailAddress(rawEmail).value) ?? rawEmail.trimmingWhitespace().lowercased()
-        let ip = meta.ip ?? "unknown"
+        let ip = String((meta.ip ?? "unknown").prefix(64))
         let now = clock.now()
         try await enforceThrottle(email: email, ip: ip, now: now, meta: meta)
 

@@ -36,6 +36,11 @@ public struct CompanyService: Sendable {
         let razao = input.razaoSocial.trimmingWhitespace()
         guard (2...255).contains(razao.count) else { throw FiscalMixError.validation("razaoSocial", "Razão social must have 2 to 255 characters.") }
         guard let uf = UF(rawValue: input.uf.uppercased()) else { throw FiscalMixError.validation("uf", "Unknown UF '\(input.uf)'.") }
+        for (field, value, limit) in [("nomeFantasia", input.nomeFantasia, 255), ("ie", input.ie, 50), ("municipio", input.municipio, 100)] {
+            if let value, value.trimmingWhitespace().count > limit {
+                throw FiscalMixError.validation(field, "\(field) must have at most \(limit) characters.")
+            }
+        }
         let tags = input.tags ?? []
         guard tags.count <= 50, tags.allSatisfy({ (1...64).contains($0.count) }) else {
             throw FiscalMixError.validation("tags", "At most 50 tags of 1 to 64 characters.")

@@ -32,8 +32,8 @@ public struct OperatorService: Sendable {
                                  meta: RequestMeta) async throws -> Account {
         try requireStaff(principal)
         let reason = rawReason.trimmingWhitespace()
-        guard reason.count >= 5 else {
-            throw FiscalMixError.validation("reason", "Operators must state a reason (at least 5 characters).")
+        guard (5...2000).contains(reason.count) else {
+            throw FiscalMixError.validation("reason", "Operators must state a reason (5 to 2000 characters).")
         }
         guard let account = try await accounts.find(id: accountId) else { throw FiscalMixError.notFound("Account") }
         guard account.id != principal.accountId || status == .active else {

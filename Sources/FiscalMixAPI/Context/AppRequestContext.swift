@@ -32,11 +32,7 @@ public struct AppRequestContext: RequestContext {
         return principal
     }
 
-    public var requestDecoder: JSONDecoder {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return decoder
-    }
+    public var requestDecoder: JSONDecoder { APIJSON.decoder() }
 
     public var responseEncoder: JSONEncoder { APIJSON.encoder }
 
@@ -45,6 +41,19 @@ public struct AppRequestContext: RequestContext {
 }
 
 enum APIJSON {
+    /// RFC 3339 date-times, with or without fractional seconds.
+    static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "Expected an RFC 3339 date-time.")
+        }
+        return decoder
+    }
+
     static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in

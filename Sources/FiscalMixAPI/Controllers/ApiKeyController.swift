@@ -20,7 +20,7 @@ struct ApiKeyController {
         let key: String
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: CatalogedGroup) {
         group.post("/api-keys") { request, context in
             var request = request
             let input = try await request.decodeJSON(CreateInput.self, context: context)

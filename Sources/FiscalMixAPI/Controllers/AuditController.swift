@@ -12,14 +12,14 @@ import NIOFoundationCompat
 struct AuditController {
     let services: APIServices
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: CatalogedGroup) {
         group.get("/audit-logs") { request, context in
             let principal = try context.requirePrincipal()
             try principal.require(.auditRead)
             var filter = AuditFilter()
-            if let action = request.uri.queryParameters["action"] { filter.action = String(action) }
-            if let actor = request.uri.queryParameters["actorType"] {
-                guard let type = AuditEntry.ActorType(rawValue: String(actor)) else {
+            filter.action = try request.textQuery("action", maxLength: 100)
+            if let actor = try request.textQuery("actorType") {
+                guard let type = AuditEntry.ActorType(rawValue: actor) else {
                     throw FiscalMixError.validation("actorType", "Unknown actorType.")
                 }
                 filter.actorType = type

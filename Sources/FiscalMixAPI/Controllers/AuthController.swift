@@ -43,7 +43,7 @@ struct AuthController {
         let mfaExpiresAt: Date?
     }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(public group: CatalogedGroup, protected: CatalogedGroup) {
         group.post("/auth/login") { request, context in
             var request = request
             let input = try await request.decodeJSON(LoginInput.self, context: context)
@@ -55,13 +55,13 @@ struct AuthController {
             return try await respond(services.auth.completeMFA(mfaToken: input.mfaToken, code: input.code, recoveryCode: input.recoveryCode,
                                                                 meta: context.meta(request)))
         }
-        group.post("/auth/logout") { request, context in
+        protected.post("/auth/logout") { request, context in
             try await services.auth.logout(try context.requirePrincipal(), meta: context.meta(request))
             var response = Response(status: .noContent)
             response.setCookie(expiredCookie())
             return response
         }
-        group.post("/auth/logout-all") { request, context in
+        protected.post("/auth/logout-all") { request, context in
             let count = try await services.auth.logoutEverywhere(try context.requirePrincipal(), meta: context.meta(request))
             var response = try JSONResponse(["revokedSessions": count]).makeResponse()
             response.setCookie(expiredCookie())

@@ -14,7 +14,7 @@ struct CompanyController {
     struct MemberInput: Decodable { let role: CompanyRole }
     struct MemberView: Encodable, Sendable { let userId: UUID; let role: CompanyRole }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: CatalogedGroup) {
         group.post("/companies") { request, context in
             var request = request
             let input = try await request.decodeJSON(CompanyService.NewCompany.self, context: context)

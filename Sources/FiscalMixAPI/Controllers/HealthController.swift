@@ -13,7 +13,7 @@ struct HealthController {
     let database: Database
     let benchmarkRoutes: Bool
 
-    func addRoutes(to router: Router<AppRequestContext>) {
+    func addRoutes(to router: CatalogedGroup) {
         router.get("/healthz") { _, _ in JSONResponse(["status": "ok"]) }
         router.get("/readyz") { _, context in
             do {

@@ -28,7 +28,7 @@ struct MeController {
     struct CodeInput: Decodable { let code: String }
     struct DisableInput: Decodable { let code: String?; let password: String? }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: CatalogedGroup) {
         group.get("/me") { _, context in
             let principal = try context.requirePrincipal()
             let account = try await services.accounts.account(principal)

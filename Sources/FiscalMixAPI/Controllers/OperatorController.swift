@@ -14,7 +14,7 @@ struct OperatorController {
 
     struct StatusInput: Decodable { let status: Account.Status; let reason: String }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(to group: CatalogedGroup) {
         group.get("/operator/accounts") { request, context in
             JSONResponse(ListBody(try await services.operators.listAccounts(try context.requirePrincipal(), page: try request.pageRequest())))
         }

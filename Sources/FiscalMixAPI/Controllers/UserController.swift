@@ -17,7 +17,7 @@ struct UserController {
     struct AcceptInput: Decodable { let token: String; let name: String; let password: String }
     struct InviteCreatedView: Encodable, Sendable { let invite: Invite; let token: String }
 
-    func addRoutes(to group: RouterGroup<AppRequestContext>) {
+    func addRoutes(public publicGroup: CatalogedGroup, protected group: CatalogedGroup) {
         group.get("/users") { request, context in
             JSONResponse(ListBody(try await services.accounts.listUsers(try context.requirePrincipal(), page: try request.pageRequest())))
         }
@@ -45,7 +45,7 @@ struct UserController {
         group.get("/invites") { request, context in
             JSONResponse(ListBody(try await services.accounts.listInvites(try context.requirePrincipal(), page: try request.pageRequest())))
         }
-        group.post("/invites/accept") { request, context in
+        publicGroup.post("/invites/accept") { request, context in
             var request = request
             let input = try await request.decodeJSON(AcceptInput.self, context: context)
             let user = try await services.accounts.acceptInvite(token: input.token, name: input.name, password: input.password,

@@ -26,8 +26,8 @@ struct IdempotencyMiddleware: RouterMiddleware {
         guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = context.principal else {
             return try await next(request, context)
         }
-        guard (1...255).contains(key.utf8.count) else {
-            throw FiscalMixError(.badRequest, code: "idempotency_key_invalid", "Idempotency-Key must have 1 to 255 characters.")
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7e).contains($0) }) else {
+            throw FiscalMixError(.badRequest, code: "idempotency_key_invalid", "Idempotency-Key must be 1 to 255 printable ASCII characters.")
         }
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)

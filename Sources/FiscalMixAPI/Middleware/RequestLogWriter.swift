@@ -15,6 +15,7 @@ public actor RequestLogWriter: Service {
     let flushInterval: Duration
     let maxBuffered: Int
     var buffer: [RequestLogEntry] = []
+    var inFlight: Task<Void, Never>?
 
     public init(repository: RequestLogRepository, logger: Logger, flushInterval: Duration = .milliseconds(250), maxBuffered: Int = 50_000) {
         self.repository = repository
@@ -29,18 +30,29 @@ public actor RequestLogWriter: Service {
         buffer.append(entry)
     }
 
-    /// Writes everything buffered so far.
+    /// Writes everything buffered so far, after any write already under way, so that when it
+    /// returns every row appended before the call is in the database.
     public func flush() async {
-        while !buffer.isEmpty {
-            let batch = Array(buffer.prefix(500))
-            buffer.removeFirst(batch.count)
-            do {
-                try await repository.insert(batch)
-            } catch {
-                logger.error("request log write failed", metadata: ["rows": "\(batch.count)", "error": "\(String(reflecting: error))"])
-                return
+        // Actor methods interleave at `await`: wait until no other flush is writing.
+        while let running = inFlight { await running.value }
+        guard !buffer.isEmpty else { return }
+        let rows = buffer
+        buffer.removeAll(keepingCapacity: true)
+        let task = Task { [repository, logger] in
+            var start = 0
+            while start < rows.count {
+                let batch = Array(rows[start..<min(start + 500, rows.count)])
+                start += batch.count
+                do {
+                    try await repository.insert(batch)
+                } catch {
+                    logger.error("request log write failed", metadata: ["rows": "\(batch.count)", "error": "\(String(reflecting: error))"])
+                }
             }
         }
+        inFlight = task
+        await task.value
+        inFlight = nil
     }
 
     public func run() async throws {

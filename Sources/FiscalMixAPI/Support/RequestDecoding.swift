@@ -18,13 +18,18 @@ extension Request {
         do {
             buffer = try await collectBody(upTo: context.maxUploadSize)
         } catch {
-            throw FiscalMixError(.badRequest, code: "body_too_large", "The request body is larger than \(context.maxUploadSize) bytes.")
+            throw FiscalMixError(.payloadTooLarge, code: "body_too_large", "The request body is larger than \(context.maxUploadSize) bytes.")
         }
         guard buffer.readableBytes > 0 else {
             throw FiscalMixError(.badRequest, code: "body_required", "This request needs a JSON body.")
         }
+        let data = Data(buffer: buffer)
+        // NUL cannot be stored in PostgreSQL text and has no business in any field here.
+        if let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), Self.containsNUL(object) {
+            throw FiscalMixError(.unprocessable, code: "invalid_character", "Text fields must not contain the NUL character.")
+        }
         do {
-            return try context.requestDecoder.decode(T.self, from: Data(buffer: buffer))
+            return try context.requestDecoder.decode(T.self, from: data)
         } catch let DecodingError.keyNotFound(key, ctx) {
             throw FiscalMixError.validation(Self.path(ctx.codingPath + [key]), "Field '\(Self.path(ctx.codingPath + [key]))' is required.")
         } catch let DecodingError.typeMismatch(_, ctx), let DecodingError.valueNotFound(_, ctx) {
@@ -36,8 +41,29 @@ extension Request {
         }
     }
 
+    static func containsNUL(_ value: Any) -> Bool {
+        switch value {
+        case let string as String: return string.unicodeScalars.contains("\u{0}")
+        case let array as [Any]: return array.contains(where: containsNUL)
+        case let object as [String: Any]: return object.contains { containsNUL($0.key) || containsNUL($0.value) }
+        default: return false
+        }
+    }
+
     static func path(_ keys: [any CodingKey]) -> String {
         keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
+    }
+}
+
+extension Request {
+    /// A text query parameter, bounded and free of control characters.
+    func textQuery(_ name: String, maxLength: Int = 255) throws -> String? {
+        guard let raw = uri.queryParameters[Substring(name)] else { return nil }
+        let value = String(raw)
+        guard value.count <= maxLength, !value.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw FiscalMixError.validation(name, "\(name) must be at most \(maxLength) printable characters.")
+        }
+        return value
     }
 }
 
