@@ -1,3 +1,6 @@
+@preconcurrency import AsyncKit
+import Logging
+import NIOCore
 import SQLKit
 
 /// A pool of connections to one database. The two implementations (SQLite, PostgreSQL) are the
@@ -9,4 +12,14 @@ public protocol DatabaseDriver: Sendable {
     func shutdown() async throws
     /// Whether `error` is a unique-constraint violation from this driver.
     func isUniqueViolation(_ error: any Error) -> Bool
+}
+
+extension EventLoopGroupConnectionPool {
+    /// Leases a connection, runs `body` on its SQLKit face, and returns it to the pool.
+    func withSQL<T: Sendable>(logger: Logger, _ sql: @escaping @Sendable (Source.Connection) -> any SQLDatabase,
+                              _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await withConnection(logger: logger) { connection in
+            connection.eventLoop.makeFutureWithTask { try await body(sql(connection)) }
+        }.get()
+    }
 }

@@ -34,12 +34,8 @@ public final class SQLiteDriver: DatabaseDriver {
     }
 
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
-        try await pool.withConnection(logger: logger) { connection in
-            connection.eventLoop.makeFutureWithTask {
-                // queryLogLevel nil: bind values carry secrets and must never be logged.
-                try await body(connection.sql(queryLogLevel: nil))
-            }
-        }.get()
+        // queryLogLevel nil: bind values carry secrets and must never be logged.
+        try await pool.withSQL(logger: logger, { $0.sql(queryLogLevel: nil) }, body)
     }
 
     public func shutdown() async throws {

@@ -19,13 +19,7 @@ public struct AccountRepository: Sendable {
     }
 
     public func list(page: PageRequest) async throws -> Page<Account> {
-        let rows: [any SQLRow]
-        if let after = page.after {
-            rows = try await database.query("SELECT * FROM accounts WHERE id < \(bind: after) ORDER BY id DESC LIMIT \(bind: page.limit + 1)")
-        } else {
-            rows = try await database.query("SELECT * FROM accounts ORDER BY id DESC LIMIT \(bind: page.limit + 1)")
-        }
-        return page.page(try rows.map(Self.decode), id: \.id)
+        try await database.page("SELECT * FROM accounts WHERE 1 = 1", page, decode: Self.decode, id: \.id)
     }
 
     public func updateStatus(id: UUID, status: Account.Status, at now: Date, in tx: Transaction) async throws {

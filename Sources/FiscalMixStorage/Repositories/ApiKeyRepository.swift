@@ -65,15 +65,7 @@ public struct ApiKeyRepository: Sendable {
     }
 
     public func list(accountId: UUID, page: PageRequest) async throws -> Page<ApiKey> {
-        let rows: [any SQLRow]
-        if let after = page.after {
-            rows = try await database.query("""
-                SELECT * FROM api_keys WHERE account_id = \(bind: accountId) AND id < \(bind: after) ORDER BY id DESC LIMIT \(bind: page.limit + 1)
-                """)
-        } else {
-            rows = try await database.query("SELECT * FROM api_keys WHERE account_id = \(bind: accountId) ORDER BY id DESC LIMIT \(bind: page.limit + 1)")
-        }
-        return page.page(try rows.map(Self.decode), id: \.id)
+        try await database.page("SELECT * FROM api_keys WHERE account_id = \(bind: accountId)", page, decode: Self.decode, id: \.id)
     }
 
     public func revoke(id: UUID, accountId: UUID, at now: Date) async throws -> Bool {

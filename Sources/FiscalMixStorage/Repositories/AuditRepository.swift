@@ -88,20 +88,14 @@ public struct AuditRepository: Sendable {
 
     public func list(accountId: UUID, filter: AuditFilter, page: PageRequest) async throws -> Page<AuditEntry> {
         var sql: SQLQueryString = "SELECT * FROM audit_logs WHERE account_id = \(bind: accountId)"
-        if let action = filter.action { sql = sql + " AND action = \(bind: action)" }
-        if let actorType = filter.actorType { sql = sql + " AND actor_type = \(bind: actorType.rawValue)" }
-        if let after = page.after { sql = sql + " AND id < \(bind: after)" }
-        sql = sql + " ORDER BY id DESC LIMIT \(bind: page.limit + 1)"
-        let rows = try await database.query(sql)
-        return page.page(try rows.map(Self.decode), id: \.id)
+        if let action = filter.action { sql += " AND action = \(bind: action)" }
+        if let actorType = filter.actorType { sql += " AND actor_type = \(bind: actorType.rawValue)" }
+        return try await database.page(sql, page, decode: Self.decode, id: \.id)
     }
 
     /// Operator rows across every account, for staff review.
     public func listOperatorActions(page: PageRequest) async throws -> Page<AuditEntry> {
-        var sql: SQLQueryString = "SELECT * FROM audit_logs WHERE actor_type = 'operator'"
-        if let after = page.after { sql = sql + " AND id < \(bind: after)" }
-        sql = sql + " ORDER BY id DESC LIMIT \(bind: page.limit + 1)"
-        return page.page(try await database.query(sql).map(Self.decode), id: \.id)
+        try await database.page("SELECT * FROM audit_logs WHERE actor_type = 'operator'", page, decode: Self.decode, id: \.id)
     }
 
     static func decode(_ row: any SQLRow) throws -> AuditEntry {

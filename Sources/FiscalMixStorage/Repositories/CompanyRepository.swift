@@ -25,9 +25,7 @@ public struct CompanyRepository: Sendable {
         if let userId {
             sql += " AND EXISTS (SELECT 1 FROM company_user_permissions p WHERE p.company_id = c.id AND p.user_id = \(bind: userId))"
         }
-        if let after = page.after { sql += " AND c.id < \(bind: after)" }
-        sql += " ORDER BY c.id DESC LIMIT \(bind: page.limit + 1)"
-        return page.page(try await database.query(sql).map(Self.decode), id: \.id)
+        return try await database.page(sql, by: "c.id", page, decode: Self.decode, id: \.id)
     }
 
     public func role(companyId: UUID, userId: UUID) async throws -> CompanyRole? {

@@ -51,15 +51,7 @@ public struct InviteRepository: Sendable {
     }
 
     public func list(accountId: UUID, page: PageRequest) async throws -> Page<Invite> {
-        let rows: [any SQLRow]
-        if let after = page.after {
-            rows = try await database.query("""
-                SELECT * FROM account_invites WHERE account_id = \(bind: accountId) AND id < \(bind: after) ORDER BY id DESC LIMIT \(bind: page.limit + 1)
-                """)
-        } else {
-            rows = try await database.query("SELECT * FROM account_invites WHERE account_id = \(bind: accountId) ORDER BY id DESC LIMIT \(bind: page.limit + 1)")
-        }
-        return page.page(try rows.map(Self.decode), id: \.id)
+        try await database.page("SELECT * FROM account_invites WHERE account_id = \(bind: accountId)", page, decode: Self.decode, id: \.id)
     }
 
     static func decode(_ row: any SQLRow) throws -> Invite {

@@ -1,4 +1,5 @@
 import Foundation
+import SQLKit
 
 /// One page of a list and the opaque cursor for the next. Lists run newest first by id; ids
 /// are time-ordered UUIDs, so "ids below the cursor" is a stable keyset page.
@@ -44,5 +45,17 @@ public enum Cursor {
         while base64.count % 4 != 0 { base64 += "=" }
         guard let data = Data(base64Encoded: base64) else { return nil }
         return UUID(uuidString: String(decoding: data, as: UTF8.self))
+    }
+}
+
+extension Database {
+    /// Runs `filtered` (a SELECT with a WHERE clause) as one keyset page, newest first by `column`.
+    func page<Item: Sendable>(_ filtered: SQLQueryString, by column: String = "id", _ page: PageRequest,
+                              decode: (any SQLRow) throws -> Item, id: (Item) -> UUID) async throws -> Page<Item> {
+        let name = column.split(separator: ".").map(String.init)  // "c.id" → "c"."id"
+        var sql = filtered
+        if let after = page.after { sql += " AND \(idents: name, joinedBy: ".") < \(bind: after)" }
+        sql += " ORDER BY \(idents: name, joinedBy: ".") DESC LIMIT \(bind: page.limit + 1)"
+        return page.page(try await query(sql).map(decode), id: id)
     }
 }

@@ -80,10 +80,7 @@ public struct RequestLogRepository: Sendable {
     }
 
     public func list(accountId: UUID, page: PageRequest) async throws -> Page<RequestLogEntry> {
-        var sql: SQLQueryString = "SELECT * FROM request_logs WHERE account_id = \(bind: accountId)"
-        if let after = page.after { sql += " AND id < \(bind: after)" }
-        sql += " ORDER BY id DESC LIMIT \(bind: page.limit + 1)"
-        return page.page(try await database.query(sql).map(Self.decode), id: \.id)
+        try await database.page("SELECT * FROM request_logs WHERE account_id = \(bind: accountId)", page, decode: Self.decode, id: \.id)
     }
 
     static func decode(_ row: any SQLRow) throws -> RequestLogEntry {

@@ -42,15 +42,7 @@ public struct UserRepository: Sendable {
     }
 
     public func list(accountId: UUID, page: PageRequest) async throws -> Page<User> {
-        let rows: [any SQLRow]
-        if let after = page.after {
-            rows = try await database.query("""
-                SELECT * FROM users WHERE account_id = \(bind: accountId) AND id < \(bind: after) ORDER BY id DESC LIMIT \(bind: page.limit + 1)
-                """)
-        } else {
-            rows = try await database.query("SELECT * FROM users WHERE account_id = \(bind: accountId) ORDER BY id DESC LIMIT \(bind: page.limit + 1)")
-        }
-        return page.page(try rows.map(Self.decode), id: \.id)
+        try await database.page("SELECT * FROM users WHERE account_id = \(bind: accountId)", page, decode: Self.decode, id: \.id)
     }
 
     public func update(role: AccountRole, status: User.Status, userId: UUID, accountId: UUID, at now: Date, in tx: Transaction) async throws {
