@@ -13,9 +13,11 @@ public struct AccountService: Sendable {
     let audit: AuditTrail
     let configuration: IdentityConfiguration
     let clock: any WallClock
+    let cache: CredentialCache
 
     public init(database: Database, auth: AuthService) {
         self.database = database
+        cache = auth.cache
         accounts = AccountRepository(database: database)
         users = auth.users
         invites = InviteRepository(database: database)
@@ -73,7 +75,10 @@ public struct AccountService: Sendable {
     }
 
     public func account(_ principal: Principal) async throws -> Account {
+        let now = clock.now()
+        if let cached = cache.account(principal.accountId, now: now) { return cached }
         guard let account = try await accounts.find(id: principal.accountId) else { throw FiscalMixError.notFound("Account") }
+        cache.remember(account: account, now: now)
         return account
     }
 

@@ -7,11 +7,13 @@ public struct ApiKeyService: Sendable {
     let keys: ApiKeyRepository
     let audit: AuditTrail
     let clock: any WallClock
+    let cache: CredentialCache
 
     public init(database: Database, auth: AuthService) {
         keys = auth.apiKeys
         audit = auth.audit
         clock = auth.clock
+        cache = auth.cache
     }
 
     /// Creates a key; the returned secret is shown once and never stored.
@@ -58,7 +60,9 @@ public struct ApiKeyService: Sendable {
     public func revoke(_ principal: Principal, id: UUID, meta: RequestMeta) async throws -> ApiKey {
         try principal.require(.admin)
         guard let key = try await keys.find(id: id, accountId: principal.accountId) else { throw FiscalMixError.notFound("API key") }
-        if try await keys.revoke(id: id, accountId: principal.accountId, at: clock.now()) {
+        let revoked = try await keys.revoke(id: id, accountId: principal.accountId, at: clock.now())
+        cache.forgetKey(id: id)
+        if revoked {
             try await audit.record("api_key.revoked", by: principal, entityType: "api_key", entityId: id.lowercased,
                                    metadata: ["name": key.name, "prefix": key.prefix], meta: meta)
         }

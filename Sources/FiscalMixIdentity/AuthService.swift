@@ -3,6 +3,7 @@ import FiscalMixSecrets
 import FiscalMixStorage
 import Foundation
 import Logging
+import Synchronization
 
 /// Sign-in (password, then TOTP or a recovery code when MFA is on), sessions and API-key
 /// authentication.
@@ -30,6 +31,7 @@ public struct AuthService: Sendable {
     let clock: any WallClock
     let decoy: DecoyHash
     let touches: TouchThrottle
+    public let cache: CredentialCache
 
     public init(database: Database, secretBox: SecretBox, configuration: IdentityConfiguration, clock: any WallClock, logger: Logger) {
         users = UserRepository(database: database)
@@ -44,6 +46,7 @@ public struct AuthService: Sendable {
         self.clock = clock
         decoy = DecoyHash(hasher: hasher)
         touches = TouchThrottle(interval: configuration.touchInterval)
+        cache = CredentialCache(ttl: configuration.credentialCacheTTL)
     }
 
     // MARK: Password step
@@ -174,7 +177,7 @@ public struct AuthService: Sendable {
         guard lookup.accountStatus == .active else {
             throw FiscalMixError(.forbidden, code: "account_not_active", "This account is \(lookup.accountStatus.rawValue).")
         }
-        if await touches.shouldTouch(session.id, now: now) {
+        if touches.shouldTouch(session.id, now: now) {
             let idle = min(now.addingTimeInterval(configuration.sessionIdleTimeout), session.expiresAt)
             try await sessions.touch(id: session.id, at: now, idleExpiresAt: idle)
         }
@@ -182,26 +185,42 @@ public struct AuthService: Sendable {
                          role: lookup.userRole, isStaff: lookup.isStaff, scopes: lookup.userRole.scopes)
     }
 
-    /// Resolves an `Authorization: Bearer fmk_…` API key to a principal.
+    /// Resolves an `Authorization: Bearer fmk_…` API key to a principal (see `CredentialCache`
+    /// for how long a resolved key is remembered).
     public func authenticateApiKey(_ secret: String) async throws -> Principal {
         let invalid = FiscalMixError(.unauthorized, code: "invalid_api_key", "The API key is not valid.")
-        guard secret.hasPrefix(Self.apiKeyPrefix), let lookup = try await apiKeys.lookup(hash: OpaqueToken.sha256Hex(secret)) else {
-            throw invalid
-        }
-        let key = lookup.key
+        guard secret.hasPrefix(Self.apiKeyPrefix) else { throw invalid }
+        let hash = OpaqueToken.sha256Hex(secret)
         let now = clock.now()
-        guard key.status == .active else { throw FiscalMixError(.unauthorized, code: "api_key_revoked", "This API key was revoked.") }
-        if let expiresAt = key.expiresAt, expiresAt <= now {
-            throw FiscalMixError(.unauthorized, code: "api_key_expired", "This API key has expired.")
+        if let (principal, expiresAt) = cache.principal(forKeyHash: hash, now: now) {
+            try Self.checkExpiry(expiresAt, now: now)
+            try await touchKey(principal, now: now)
+            return principal
         }
+        guard let lookup = try await apiKeys.lookup(hash: hash) else { throw invalid }
+        let key = lookup.key
+        guard key.status == .active else { throw FiscalMixError(.unauthorized, code: "api_key_revoked", "This API key was revoked.") }
+        try Self.checkExpiry(key.expiresAt, now: now)
         guard lookup.accountStatus == .active else {
             throw FiscalMixError(.forbidden, code: "account_not_active", "This account is \(lookup.accountStatus.rawValue).")
         }
-        if await touches.shouldTouch(key.id, now: now) {
-            try await apiKeys.touch(id: key.id, at: now)
+        let principal = Principal(kind: .apiKey(keyId: key.id), accountId: key.accountId, userId: key.createdByUserId, role: nil,
+                                  isStaff: false, scopes: Set(key.scopes))
+        cache.remember(keyHash: hash, principal: principal, keyExpiresAt: key.expiresAt, now: now)
+        try await touchKey(principal, now: now)
+        return principal
+    }
+
+    static func checkExpiry(_ expiresAt: Date?, now: Date) throws {
+        if let expiresAt, expiresAt <= now {
+            throw FiscalMixError(.unauthorized, code: "api_key_expired", "This API key has expired.")
         }
-        return Principal(kind: .apiKey(keyId: key.id), accountId: key.accountId, userId: key.createdByUserId, role: nil,
-                         isStaff: false, scopes: Set(key.scopes))
+    }
+
+    func touchKey(_ principal: Principal, now: Date) async throws {
+        if let keyId = principal.apiKeyId, touches.shouldTouch(keyId, now: now) {
+            try await apiKeys.touch(id: keyId, at: now)
+        }
     }
 
     public func logout(_ principal: Principal, meta: RequestMeta) async throws {
@@ -263,15 +282,17 @@ actor DecoyHash {
 }
 
 /// Remembers when an id's "last seen" was last written so hot keys do not write on every call.
-actor TouchThrottle {
+final class TouchThrottle: Sendable {
     let interval: TimeInterval
-    var last: [UUID: Date] = [:]
+    private let last = Mutex<[UUID: Date]>([:])
     init(interval: TimeInterval) { self.interval = interval }
 
     func shouldTouch(_ id: UUID, now: Date) -> Bool {
-        if let previous = last[id], now.timeIntervalSince(previous) < interval { return false }
-        if last.count > 100_000 { last.removeAll(keepingCapacity: true) }
-        last[id] = now
-        return true
+        last.withLock { last in
+            if let previous = last[id], now.timeIntervalSince(previous) < interval { return false }
+            if last.count > 100_000 { last.removeAll(keepingCapacity: true) }
+            last[id] = now
+            return true
+        }
     }
 }

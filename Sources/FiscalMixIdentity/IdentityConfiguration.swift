@@ -16,6 +16,8 @@ public struct IdentityConfiguration: Sendable {
     public var recoveryCodeCount = 10
     /// `last_used_at` of an API key and a session's `last_seen_at` are written at most this often.
     public var touchInterval: TimeInterval = 60
+    /// How long a resolved API key or account may be served from memory (0 disables the cache).
+    public var credentialCacheTTL: TimeInterval = 2
 
     public init() {}
 }

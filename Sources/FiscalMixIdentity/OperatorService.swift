@@ -9,9 +9,11 @@ public struct OperatorService: Sendable {
     let accounts: AccountRepository
     let audit: AuditTrail
     let clock: any WallClock
+    let cache: CredentialCache
 
     public init(database: Database, auth: AuthService) {
         self.database = database
+        cache = auth.cache
         accounts = AccountRepository(database: database)
         audit = auth.audit
         clock = auth.clock
@@ -50,6 +52,7 @@ public struct OperatorService: Sendable {
             try await accounts.updateStatus(id: accountId, status: status, at: now, in: tx)
             try await audit.repository.insert(entry, in: tx)
         }
+        cache.forgetAccount(accountId)
         guard let updated = try await accounts.find(id: accountId) else { throw FiscalMixError.notFound("Account") }
         return updated
     }

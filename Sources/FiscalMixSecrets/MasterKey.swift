@@ -33,7 +33,7 @@ public struct MasterKey: Sendable {
     init(bytes: Data) {
         key = SymmetricKey(data: bytes)
         let digest = SHA256.hash(data: bytes)
-        keyId = digest.prefix(4).map { String(format: "%02x", $0) }.joined()
+        keyId = Hex.encode(digest.prefix(4))
     }
 
     /// A fresh random key, returned with its base64 text so the caller can persist it.

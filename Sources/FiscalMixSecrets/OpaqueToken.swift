@@ -1,4 +1,5 @@
 import Crypto
+import FiscalMixCore
 import Foundation
 
 /// Random bearer secrets (session tokens, API keys, invite tokens, recovery codes) and their
@@ -14,7 +15,7 @@ public enum OpaqueToken {
     }
 
     public static func sha256Hex(_ token: String) -> String {
-        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Data(token.utf8)))
     }
 
     public static func base64URL(_ bytes: some Sequence<UInt8>) -> String {
@@ -35,6 +36,6 @@ public func constantTimeEquals(_ a: some Collection<UInt8>, _ b: some Collection
 
 extension OpaqueToken {
     public static func sha256Hex(bytes: some Sequence<UInt8>) -> String {
-        SHA256.hash(data: Array(bytes)).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: Array(bytes)))
     }
 }

@@ -46,3 +46,17 @@ import Testing
         #expect(Set(ids).count == ids.count)
     }
 }
+
+@Suite struct EncodingTests {
+    @Test(arguments: [0.0, 1_700_000_000.125, 951_782_400.5, 4_102_444_799.75, -1.5, 1_234_567_890.0])
+    func rfc3339MatchesFoundation(_ seconds: Double) {
+        let date = Date(timeIntervalSince1970: seconds)
+        let foundation = date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
+        #expect(RFC3339.string(from: date) == foundation)
+    }
+
+    @Test func hexIsLowerCaseTwoDigitsPerByte() {
+        #expect(Hex.encode([0x00, 0x0f, 0xa0, 0xff]) == "000fa0ff")
+        #expect(Hex.encode([]) == "")
+    }
+}

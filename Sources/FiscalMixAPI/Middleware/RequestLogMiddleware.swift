@@ -38,6 +38,6 @@ struct RequestLogMiddleware: RouterMiddleware {
             path: String(route.prefix(2048)), operation: "\(request.method.rawValue) \(route)",
             status: RequestLogEntry.status(forHTTP: status), httpStatus: status, latencyMs: ms,
             idempotencyKey: request.headers[.idempotencyKey].map { String($0.prefix(255)) }, ip: context.remoteIP, createdAt: Date())
-        await writer.append(entry)
+        writer.append(entry)
     }
 }

@@ -1,71 +1,78 @@
-import FiscalMixIdentity
 import FiscalMixStorage
 import Foundation
-import HTTPTypes
 import Logging
-import NIOCore
-import NIOFoundationCompat
 import ServiceLifecycle
+import Synchronization
 
 /// Buffers request-log rows and writes them in batches, so logging every API call costs the
-/// request path an append rather than an INSERT. Rows still buffered at shutdown are flushed.
-public actor RequestLogWriter: Service {
+/// request path an append under a lock rather than an INSERT. Rows still buffered at shutdown
+/// are flushed.
+public final class RequestLogWriter: Service, Sendable {
     let repository: RequestLogRepository
     let logger: Logger
     let flushInterval: Duration
     let maxBuffered: Int
-    var buffer: [RequestLogEntry] = []
-    var inFlight: Task<Void, Never>?
+    private let buffer = Mutex<[RequestLogEntry]>([])
+    private let flusher: Flusher
 
     public init(repository: RequestLogRepository, logger: Logger, flushInterval: Duration = .milliseconds(250), maxBuffered: Int = 50_000) {
         self.repository = repository
         self.logger = logger
         self.flushInterval = flushInterval
         self.maxBuffered = maxBuffered
+        self.flusher = Flusher(repository: repository, logger: logger)
     }
 
     public func append(_ entry: RequestLogEntry) {
-        // Under a write outage, shed the oldest rows rather than grow without bound.
-        if buffer.count >= maxBuffered { buffer.removeFirst(buffer.count - maxBuffered + 1) }
-        buffer.append(entry)
+        buffer.withLock { buffer in
+            // Under a write outage, shed the oldest rows rather than grow without bound.
+            if buffer.count >= maxBuffered { buffer.removeFirst(buffer.count - maxBuffered + 1) }
+            buffer.append(entry)
+        }
     }
 
     /// Writes everything buffered so far, after any write already under way, so that when it
     /// returns every row appended before the call is in the database.
     public func flush() async {
-        // Actor methods interleave at `await`: wait until no other flush is writing.
-        while let running = inFlight { await running.value }
-        guard !buffer.isEmpty else { return }
-        let rows = buffer
-        buffer.removeAll(keepingCapacity: true)
-        let task = Task { [repository, logger] in
-            var start = 0
-            while start < rows.count {
-                let batch = Array(rows[start..<min(start + 500, rows.count)])
-                start += batch.count
-                do {
-                    try await repository.insert(batch)
-                } catch {
-                    logger.error("request log write failed", metadata: ["rows": "\(batch.count)", "error": "\(String(reflecting: error))"])
-                }
-            }
-        }
-        inFlight = task
-        await task.value
-        inFlight = nil
+        await flusher.flush { self.buffer.withLock { rows in defer { rows.removeAll(keepingCapacity: true) }; return rows } }
     }
 
     public func run() async throws {
         await withGracefulShutdownHandler {
-            while !Task.isCancelledOrShuttingDown {
+            while !Task.isCancelled && !Task.isShuttingDownGracefully {
                 try? await Task.sleep(for: flushInterval)
                 await flush()
             }
         } onGracefulShutdown: {}
         await flush()
     }
-}
 
-extension Task where Success == Never, Failure == Never {
-    static var isCancelledOrShuttingDown: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+    /// Serialises flushes: one batch in flight at a time, in order.
+    actor Flusher {
+        let repository: RequestLogRepository
+        let logger: Logger
+        var inFlight: Task<Void, Never>?
+
+        init(repository: RequestLogRepository, logger: Logger) {
+            self.repository = repository
+            self.logger = logger
+        }
+
+        func flush(take: @Sendable () -> [RequestLogEntry]) async {
+            // Actor methods interleave at `await`: wait until no other flush is writing.
+            while let running = inFlight { await running.value }
+            let rows = take()
+            guard !rows.isEmpty else { return }
+            let task = Task { [repository, logger] in
+                do {
+                    try await repository.insert(rows)
+                } catch {
+                    logger.error("request log write failed", metadata: ["rows": "\(rows.count)", "error": "\(String(reflecting: error))"])
+                }
+            }
+            inFlight = task
+            await task.value
+            inFlight = nil
+        }
+    }
 }

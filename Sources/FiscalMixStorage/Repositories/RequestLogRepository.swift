@@ -60,22 +60,28 @@ public struct RequestLogRepository: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    /// Writes a batch in one transaction. A request id seen twice for one account keeps the
-    /// first row (the seed's unique (tenant_id, request_id)).
+    /// Writes a batch as multi-row INSERTs (500 rows per statement). A request id seen twice for
+    /// one account keeps the first row (the seed's unique (tenant_id, request_id)).
     public func insert(_ entries: [RequestLogEntry]) async throws {
-        guard !entries.isEmpty else { return }
-        try await database.transaction { tx in
-            for e in entries {
-                try await tx.execute("""
-                    INSERT INTO request_logs (id, account_id, request_id, trace_id, actor_type, actor_id, connector_id, direction, method,
-                                              path, operation, status, http_status, latency_ms, retry_count, idempotency_key, ip, created_at)
-                    VALUES (\(bind: e.id), \(bind: e.accountId), \(bind: e.requestId), \(bind: e.traceId), \(bind: e.actorType),
-                            \(bind: e.actorId), \(bind: e.connectorId), \(bind: e.direction), \(bind: e.method), \(bind: e.path),
-                            \(bind: e.operation), \(bind: e.status), \(bind: e.httpStatus), \(bind: e.latencyMs), \(bind: e.retryCount),
-                            \(bind: e.idempotencyKey), \(bind: e.ip), \(bind: e.createdAt))
-                    ON CONFLICT (account_id, request_id) DO NOTHING
-                    """)
+        var start = 0
+        while start < entries.count {
+            let chunk = entries[start..<min(start + 500, entries.count)]
+            start += chunk.count
+            var sql: SQLQueryString = """
+                INSERT INTO request_logs (id, account_id, request_id, trace_id, actor_type, actor_id, connector_id, direction, method,
+                                          path, operation, status, http_status, latency_ms, retry_count, idempotency_key, ip, created_at)
+                VALUES
+                """
+            for (index, e) in chunk.enumerated() {
+                sql += """
+                    \(unsafeRaw: index == 0 ? "" : ",")(\(bind: e.id), \(bind: e.accountId), \(bind: e.requestId), \(bind: e.traceId),
+                    \(bind: e.actorType), \(bind: e.actorId), \(bind: e.connectorId), \(bind: e.direction), \(bind: e.method), \(bind: e.path),
+                    \(bind: e.operation), \(bind: e.status), \(bind: e.httpStatus), \(bind: e.latencyMs), \(bind: e.retryCount),
+                    \(bind: e.idempotencyKey), \(bind: e.ip), \(bind: e.createdAt))
+                    """
             }
+            sql += " ON CONFLICT (account_id, request_id) DO NOTHING"
+            try await database.execute(sql)
         }
     }
 
