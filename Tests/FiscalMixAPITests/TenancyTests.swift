@@ -154,6 +154,8 @@ import Testing
             let staffSession = try await server.login(staff.email, staff.password)
             let customerSession = try await server.login(customer.email, customer.password)
             let customerKey = try await server.createApiKey(session: customerSession, scopes: ["admin"])
+            // Used once, so the key is in the credential cache when the account is suspended.
+            #expect(try await server.request(.get, "/v1/me", auth: .bearer(customerKey.key)).status == 200)
 
             #expect(try await server.request(.get, "/v1/operator/accounts", auth: .cookie(customerSession)).code == "staff_only")
             let listed = try await server.request(.get, "/v1/operator/accounts", auth: .cookie(staffSession))
