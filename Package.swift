@@ -33,6 +33,11 @@ let package = Package(
         // L0 — domain types, ids, errors, ports. No I/O, no frameworks.
         .target(name: "FiscalMixCore", swiftSettings: swiftSettings),
 
+        // L0 — pure engines: the JSON value and the transform languages (standard library and
+        // Foundation only, no I/O).
+        .target(name: "FiscalMixJSON", swiftSettings: swiftSettings),
+        .target(name: "FiscalMixJMESPath", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
+
         // L1 — infrastructure.
         .target(
             name: "FiscalMixSecrets",
@@ -116,6 +121,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .testTarget(name: "FiscalMixJSONTests", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FiscalMixCoreTests",
             dependencies: ["FiscalMixCore"],

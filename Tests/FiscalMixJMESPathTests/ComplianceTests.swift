@@ -1,0 +1,108 @@
+import FiscalMixJMESPath
+import FiscalMixJSON
+import Foundation
+import Testing
+
+/// The official JMESPath compliance suite (shared/conformance/jmespath), every case.
+@Suite struct ComplianceTests {
+    static var suiteDirectory: URL {
+        if let dir = ProcessInfo.processInfo.environment["FISCALMIX_CONFORMANCE_DIR"] {
+            return URL(fileURLWithPath: dir).appendingPathComponent("jmespath")
+        }
+        // Tests/FiscalMixJMESPathTests/ComplianceTests.swift → repository root → ../shared
+        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("shared/conformance/jmespath")
+    }
+
+    struct Outcome {
+        var passed = 0
+        var failures: [String] = []
+    }
+
+    static func run(file: URL) throws -> Outcome {
+        var outcome = Outcome()
+        let suite = try JSON(parsing: Array(try Data(contentsOf: file)))
+        for group in suite.arrayValue ?? [] {
+            let given = group["given"] ?? .null
+            for testCase in group["cases"]?.arrayValue ?? [] {
+                guard let expression = testCase["expression"]?.stringValue else { continue }
+                let label = "\(file.lastPathComponent): \(expression)"
+                if let expectedError = testCase["error"]?.stringValue {
+                    do {
+                        let result = try JMESPathExpression(expression).search(given)
+                        outcome.failures.append("\(label) → \(result.serialized()), expected error \(expectedError)")
+                    } catch {
+                        if error.kind.rawValue == expectedError { outcome.passed += 1 } else {
+                            outcome.failures.append("\(label) → error \(error.kind.rawValue), expected \(expectedError)")
+                        }
+                    }
+                } else if let expected = testCase["result"] {
+                    do {
+                        let result = try JMESPathExpression(expression).search(given)
+                        if result == expected { outcome.passed += 1 } else {
+                            outcome.failures.append("\(label) → \(result.serialized()), expected \(expected.serialized())")
+                        }
+                    } catch {
+                        outcome.failures.append("\(label) → \(error), expected \(expected.serialized())")
+                    }
+                }
+            }
+        }
+        return outcome
+    }
+
+    @Test func passesTheWholeComplianceSuite() throws {
+        let files = try FileManager.default.contentsOfDirectory(at: Self.suiteDirectory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "json" }.sorted { $0.lastPathComponent < $1.lastPathComponent }
+        #expect(files.count == 16, "compliance files not found at \(Self.suiteDirectory.path)")
+        var total = Outcome()
+        for file in files {
+            let outcome = try Self.run(file: file)
+            total.passed += outcome.passed
+            total.failures += outcome.failures
+        }
+        print("JMESPath compliance: \(total.passed) passed, \(total.failures.count) failed")
+        for failure in total.failures.prefix(60) { print("  ✗ \(failure)") }
+        #expect(total.failures.isEmpty)
+        #expect(total.passed >= 892)
+    }
+
+    @Test func syntaxErrorsCarryAPosition() {
+        #expect {
+            try JMESPathExpression("foo.[bar")
+        } throws: { error in
+            (error as? JMESPathError)?.kind == .syntax && (error as? JMESPathError)?.position != nil
+        }
+    }
+
+    @Test func aHostileExpressionStopsAtItsBudget() throws {
+        let document = JSON.array((0..<200).map { .int($0) })
+        // Each stage doubles the array: 200 · 2¹⁰ elements at the end.
+        let expression = try JMESPathExpression(Array(repeating: "[@, @][]", count: 10).joined(separator: " | "))
+        #expect(throws: JMESPathError.self) { try expression.search(document, maxSteps: 10_000) }
+        #expect(try expression.search(document).arrayValue?.count == 200 * 1024)
+    }
+
+    @Test func fiscalAmountsStayExact() throws {
+        let document = try JSON(parsing: #"{"items": [{"v": 0.1}, {"v": 0.2}, {"v": 1234.56}]}"#)
+        #expect(try JMESPathExpression("sum(items[].v)").search(document).serialized() == "1234.86")
+    }
+}
+
+@Suite struct CustomMappingTests {
+    @Test func mapsAnNFeSummaryWithoutAnExpressionLanguage() throws {
+        let input = try JSON(parsing: #"{"emit": {"CNPJ": "11222333000181", "xNome": "Acme"}, "total": {"vNF": 1234.56}, "det": [{"prod": {"xProd": "A"}}, {"prod": {"xProd": "B"}}]}"#)
+        let mapping = try CustomMapping(JSON(parsing: #"{"cnpj": "emit.CNPJ", "total": "total.vNF", "items": "det[].prod.xProd", "source": "'sefaz'", "version": 2, "meta": {"name": "emit.xNome"}}"#))
+        let output = try mapping.apply(to: input)
+        #expect(output == (try JSON(parsing: #"{"cnpj": "11222333000181", "total": 1234.56, "items": ["A", "B"], "source": "sefaz", "version": 2, "meta": {"name": "Acme"}}"#)))
+        #expect(output["total"]?.serialized() == "1234.56")
+    }
+
+    @Test func aBadLeafNamesItsPath() {
+        #expect {
+            try CustomMapping(JSON(parsing: #"{"a": {"b": "foo[?"}}"#))
+        } throws: { error in
+            (error as? JMESPathError)?.message.hasPrefix("$.a.b:") == true
+        }
+    }
+}
