@@ -69,6 +69,10 @@ public enum SQLDialectKind: String, Sendable {
     /// Statement that opens a write transaction. SQLite takes the write lock up front so two
     /// writers never deadlock upgrading from a read lock.
     var beginTransaction: String { self == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
+
+    /// Row locking for a queue claim. PostgreSQL lets concurrent claimers skip each other's rows;
+    /// SQLite has one writer at a time (the claim runs inside `BEGIN IMMEDIATE`), so it needs none.
+    var claimLocking: String { self == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
 }
 
 /// A bound JSON document. PostgreSQL needs the parameter cast to `jsonb`; SQLite stores text

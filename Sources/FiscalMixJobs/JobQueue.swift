@@ -1,0 +1,39 @@
+import FiscalMixCore
+import FiscalMixStorage
+import Foundation
+
+/// Enqueues jobs, applying the registry's defaults (max attempts per type).
+public struct JobQueue: Sendable {
+    public let repository: JobRepository
+    let registry: JobRegistry
+    let clock: any WallClock
+
+    public init(database: Database, registry: JobRegistry, clock: any WallClock) {
+        repository = JobRepository(database: database)
+        self.registry = registry
+        self.clock = clock
+    }
+
+    @discardableResult
+    public func enqueue(_ new: NewJob) async throws -> (job: Job, created: Bool) {
+        var new = new
+        if let definition = registry[new.type], new.maxAttempts == NewJob(type: "").maxAttempts { new.maxAttempts = definition.maxAttempts }
+        try Self.validate(new)
+        return try await repository.enqueue(new, now: clock.now())
+    }
+
+    public func enqueueBatch(_ jobs: [NewJob]) async throws {
+        for job in jobs { try Self.validate(job) }
+        try await repository.enqueueBatch(jobs, now: clock.now())
+    }
+
+    static func validate(_ job: NewJob) throws {
+        guard (1...100).contains(job.type.count), (1...64).contains(job.queue.count) else {
+            throw FiscalMixError.validation("type", "Job type and queue must be 1 to 100 and 1 to 64 characters.")
+        }
+        guard (1...100).contains(job.maxAttempts) else { throw FiscalMixError.validation("maxAttempts", "maxAttempts must be 1 to 100.") }
+        if let key = job.idempotencyKey, !(1...255).contains(key.count) {
+            throw FiscalMixError.validation("idempotencyKey", "Idempotency keys have 1 to 255 characters.")
+        }
+    }
+}

@@ -1,0 +1,202 @@
+import FiscalMixCore
+import FiscalMixStorage
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// Runs jobs of one queue: claims in batches up to its concurrency, renews leases with a
+/// heartbeat, reaps expired leases of dead workers, retries with the type's policy, and on
+/// graceful shutdown stops claiming, lets in-flight jobs finish within a deadline and releases
+/// the rest. Delivery is at-least-once.
+public final class JobWorker: Service, Sendable {
+    public struct Options: Sendable {
+        public var queue = "default"
+        public var concurrency = 4
+        public var lease: Duration = .seconds(30)
+        public var heartbeat: Duration = .seconds(10)
+        /// How long an idle worker waits before looking again (an enqueue in this process wakes it at once).
+        public var idlePoll: Duration = .seconds(1)
+        public var shutdownDeadline: Duration = .seconds(20)
+        public var workerName = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
+        public init() {}
+    }
+
+    let repository: JobRepository
+    let registry: JobRegistry
+    let clock: any WallClock
+    let logger: Logger
+    let options: Options
+    let inFlight = Mutex<[UUID: Task<Void, Never>]>([:])
+    /// Jobs given back at shutdown: their cancelled handlers must not record a failed attempt.
+    let releasing = Mutex<Set<UUID>>([])
+    let wake = WakeSignal()
+
+    public init(database: Database, registry: JobRegistry, clock: any WallClock = SystemWallClock(), logger: Logger, options: Options = Options()) {
+        repository = JobRepository(database: database)
+        self.registry = registry
+        self.clock = clock
+        self.logger = logger
+        self.options = options
+    }
+
+    /// Wakes an idle worker (called after an enqueue in this process).
+    public func notify() { wake.signal() }
+
+    public func run() async throws {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.heartbeatLoop() }
+            group.addTask { await self.reaperLoop() }
+            await withGracefulShutdownHandler {
+                await self.claimLoop()
+            } onGracefulShutdown: {
+                self.wake.signal()
+            }
+            await self.drain()
+            group.cancelAll()
+        }
+    }
+
+    var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
+
+    func claimLoop() async {
+        while !stopping {
+            let free = options.concurrency - inFlight.withLock { $0.count }
+            var claimed = 0
+            if free > 0 {
+                do {
+                    let now = clock.now()
+                    let jobs = try await repository.claim(queue: options.queue, worker: options.workerName, limit: free, now: now,
+                                                          leaseUntil: now.addingTimeInterval(options.lease.seconds))
+                    claimed = jobs.count
+                    for (job, runId) in jobs { start(job, runId: runId) }
+                } catch {
+                    logger.error("job claim failed", metadata: ["queue": "\(options.queue)", "error": "\(String(reflecting: error))"])
+                }
+            }
+            if claimed == free && free > 0 { continue }  // more may be waiting
+            // Idle or full: wait for a wake-up (enqueue, a job finishing, shutdown) or the poll interval.
+            await wake.wait(timeout: options.idlePoll)
+        }
+    }
+
+    func start(_ job: Job, runId: UUID) {
+        let task = Task {
+            await self.execute(job, runId: runId)
+            _ = self.inFlight.withLock { $0.removeValue(forKey: job.id) }
+            self.wake.signal()
+        }
+        inFlight.withLock { $0[job.id] = task }
+    }
+
+    func execute(_ job: Job, runId: UUID) async {
+        let worker = options.workerName
+        var logger = self.logger
+        logger[metadataKey: "job_id"] = "\(job.id.lowercased)"
+        logger[metadataKey: "job_type"] = "\(job.type)"
+        guard let definition = registry[job.type] else {
+            _ = try? await repository.fail(job, runId: runId, worker: worker, runStatus: .failed,
+                                           error: "no handler for job type \(job.type)", retryAt: nil, now: clock.now())
+            logger.error("no handler for job type")
+            return
+        }
+        let outcome = await Self.runWithTimeout(definition.timeout) { try await definition.handler(JobContext(job: job)) }
+        if releasing.withLock({ $0.contains(job.id) }) { return }
+        do {
+            switch outcome {
+            case .success:
+                try await repository.complete(job, runId: runId, worker: worker, now: clock.now())
+            case .failure(let error, let timedOut):
+                let now = clock.now()
+                var retryAt: Date?
+                var message = timedOut ? "timed out after \(definition.timeout)" : String(describing: error)
+                switch error as? JobFailure {
+                case .retryAfter(let seconds, let why)?:
+                    retryAt = now.addingTimeInterval(seconds)
+                    message = why
+                case .doNotRetry(let why)?:
+                    retryAt = nil
+                    message = why
+                case nil:
+                    var rng = SystemRandomNumberGenerator()
+                    retryAt = now.addingTimeInterval(definition.retry.delay(afterAttempt: job.attempts, using: &rng))
+                }
+                let result = try await repository.fail(job, runId: runId, worker: worker, runStatus: timedOut ? .timedOut : .failed,
+                                                       error: message, retryAt: retryAt, now: now)
+                logger.warning("job attempt failed", metadata: ["attempt": "\(job.attempts)", "outcome": "\(result)"])
+            }
+        } catch {
+            // The lease will expire and the reaper will put the job back: nothing is lost.
+            logger.error("recording a job outcome failed", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+
+    enum Outcome { case success, failure(any Error, timedOut: Bool) }
+
+    static func runWithTimeout(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Void) async -> Outcome {
+        await withTaskGroup(of: Outcome?.self) { group in
+            group.addTask {
+                do { try await body(); return .success } catch { return .failure(error, timedOut: false) }
+            }
+            group.addTask {
+                do { try await Task.sleep(for: timeout) } catch { return nil }
+                return .failure(CancellationError(), timedOut: true)
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? .failure(CancellationError(), timedOut: false)
+        }
+    }
+
+    func heartbeatLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: options.heartbeat)
+            let ids = inFlight.withLock { Array($0.keys) }
+            guard !ids.isEmpty else { continue }
+            let now = clock.now()
+            do {
+                _ = try await repository.renewLeases(ids: ids, worker: options.workerName, leaseUntil: now.addingTimeInterval(options.lease.seconds))
+            } catch {
+                logger.error("lease renewal failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+
+    func reaperLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: options.lease / 2)
+            do {
+                let reaped = try await repository.reapExpiredLeases(now: clock.now())
+                if reaped.requeued + reaped.dead > 0 {
+                    logger.notice("reaped expired job leases", metadata: ["requeued": "\(reaped.requeued)", "dead": "\(reaped.dead)"])
+                }
+            } catch {
+                logger.error("lease reaper failed", metadata: ["error": "\(String(reflecting: error))"])
+            }
+        }
+    }
+
+    /// Graceful stop: wait for in-flight jobs up to the deadline, then cancel and release the rest.
+    func drain() async {
+        let deadline = ContinuousClock.now + options.shutdownDeadline
+        while !inFlight.withLock({ $0.isEmpty }), ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        let remaining = inFlight.withLock { tasks -> [UUID] in
+            releasing.withLock { $0.formUnion(tasks.keys) }
+            for task in tasks.values { task.cancel() }
+            return Array(tasks.keys)
+        }
+        guard !remaining.isEmpty else { return }
+        do {
+            try await repository.release(ids: remaining, worker: options.workerName, now: clock.now())
+            logger.notice("released unfinished jobs at shutdown", metadata: ["count": "\(remaining.count)"])
+        } catch {
+            logger.error("releasing jobs at shutdown failed; their leases will expire", metadata: ["error": "\(String(reflecting: error))"])
+        }
+    }
+}
+
+extension Duration {
+    var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

@@ -1,0 +1,292 @@
+import FiscalMixCore
+import Foundation
+import SQLKit
+
+public struct JobFilter: Sendable {
+    public var accountId: UUID?
+    public var type: String?
+    public var status: Job.Status?
+    public var queue: String?
+    public var createdFrom: Date?
+    public var createdTo: Date?
+    public init(accountId: UUID? = nil, type: String? = nil, status: Job.Status? = nil, queue: String? = nil,
+                createdFrom: Date? = nil, createdTo: Date? = nil) {
+        self.accountId = accountId
+        self.type = type
+        self.status = status
+        self.queue = queue
+        self.createdFrom = createdFrom
+        self.createdTo = createdTo
+    }
+}
+
+/// The durable queue: enqueue (idempotent per account and type), claim with a lease, renew,
+/// finish, retry, dead-letter, reap expired leases, requeue, cancel.
+public struct JobRepository: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    /// Enqueues a job. With an idempotency key, a second enqueue of the same key for the same
+    /// account and type returns the first job and creates nothing (`created` is false).
+    public func enqueue(_ new: NewJob, now: Date) async throws -> (job: Job, created: Bool) {
+        let id = ID.make(now: now)
+        let rows = try await database.query("""
+            INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, idempotency_key,
+                              correlation_id, created_at, updated_at)
+            VALUES (\(bind: id), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue), 'queued', \(bind: new.priority), 0,
+                    \(bind: new.maxAttempts), \(bind: new.runAt ?? now), \(json: new.payload), \(bind: new.idempotencyKey),
+                    \(bind: new.correlationId), \(bind: now), \(bind: now))
+            ON CONFLICT DO NOTHING
+            RETURNING *
+            """)
+        if let row = rows.first { return (try Self.decode(row), true) }
+        guard let key = new.idempotencyKey else { throw StorageError.corruptRow("job insert returned nothing") }
+        var sql: SQLQueryString = "SELECT * FROM jobs WHERE type = \(bind: new.type) AND idempotency_key = \(bind: key)"
+        if let accountId = new.accountId { sql += " AND account_id = \(bind: accountId)" } else { sql += " AND account_id IS NULL" }
+        guard let existing = try await database.first(sql) else { throw StorageError.corruptRow("idempotent job vanished") }
+        return (try Self.decode(existing), false)
+    }
+
+    /// Enqueues many jobs in one statement per 500 (no idempotency keys).
+    public func enqueueBatch(_ jobs: [NewJob], now: Date) async throws {
+        var start = 0
+        while start < jobs.count {
+            let chunk = jobs[start..<min(start + 500, jobs.count)]
+            start += chunk.count
+            var sql: SQLQueryString = """
+                INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, correlation_id,
+                                  created_at, updated_at) VALUES
+                """
+            for (i, new) in chunk.enumerated() {
+                sql += """
+                    \(unsafeRaw: i == 0 ? "" : ",")(\(bind: ID.make(now: now)), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue),
+                    'queued', \(bind: new.priority), 0, \(bind: new.maxAttempts), \(bind: new.runAt ?? now), \(json: new.payload),
+                    \(bind: new.correlationId), \(bind: now), \(bind: now))
+                    """
+            }
+            try await database.execute(sql)
+        }
+    }
+
+    /// Claims up to `limit` due jobs of `queue`, highest priority first, then oldest `run_at`,
+    /// leasing them to `worker` until `leaseUntil`, counting the attempt and opening a run row.
+    public func claim(queue: String, worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [(job: Job, runId: UUID)] {
+        try await database.transaction { tx in
+            let rows = try await tx.query("""
+                UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = \(bind: worker),
+                       lease_expires_at = \(bind: leaseUntil), started_at = \(bind: now), updated_at = \(bind: now)
+                WHERE id IN (
+                    SELECT id FROM jobs WHERE status = 'queued' AND queue = \(bind: queue) AND run_at <= \(bind: now)
+                    ORDER BY priority DESC, run_at LIMIT \(bind: limit)\(unsafeRaw: tx.dialect.claimLocking))
+                RETURNING *
+                """)
+            var claimed: [(Job, UUID)] = []
+            for row in rows {
+                let job = try Self.decode(row)
+                let runId = ID.make(now: now)
+                try await tx.execute("""
+                    INSERT INTO job_runs (id, job_id, attempt, status, worker, started_at)
+                    VALUES (\(bind: runId), \(bind: job.id), \(bind: job.attempts), 'running', \(bind: worker), \(bind: now))
+                    """)
+                claimed.append((job, runId))
+            }
+            return claimed.sorted { ($0.0.priority, $1.0.runAt) > ($1.0.priority, $0.0.runAt) }
+        }
+    }
+
+    /// Extends the leases this worker holds; returns the ids it still holds.
+    public func renewLeases(ids: [UUID], worker: String, leaseUntil: Date) async throws -> Set<UUID> {
+        guard !ids.isEmpty else { return [] }
+        let rows = try await database.query("""
+            UPDATE jobs SET lease_expires_at = \(bind: leaseUntil)
+            WHERE id IN (\(binds: ids)) AND lease_owner = \(bind: worker) AND status = 'running'
+            RETURNING id
+            """)
+        return Set(try rows.map { try $0.decode(column: "id", as: UUID.self) })
+    }
+
+    /// Marks a held job done. False when the lease was lost (another worker may have it).
+    @discardableResult
+    public func complete(_ job: Job, runId: UUID, worker: String, now: Date) async throws -> Bool {
+        try await database.transaction { tx in
+            let rows = try await tx.query("""
+                UPDATE jobs SET status = 'success', finished_at = \(bind: now), updated_at = \(bind: now), lease_owner = NULL,
+                       lease_expires_at = NULL
+                WHERE id = \(bind: job.id) AND lease_owner = \(bind: worker) AND status = 'running' RETURNING id
+                """)
+            try await tx.execute("UPDATE job_runs SET status = 'success', finished_at = \(bind: now) WHERE id = \(bind: runId)")
+            return !rows.isEmpty
+        }
+    }
+
+    public enum FailureOutcome: Sendable, Equatable {
+        case retry(at: Date)
+        case failed
+        case dead
+        case leaseLost
+    }
+
+    /// Records a failed attempt: back to `queued` at `retryAt` while attempts remain, `failed`
+    /// when `retryAt` is nil (do not retry), otherwise `dead` with a dead-letter row.
+    public func fail(_ job: Job, runId: UUID, worker: String, runStatus: JobRun.Status, error: String, retryAt: Date?,
+                     now: Date) async throws -> FailureOutcome {
+        let errorJSON = jsonText(["message": error, "kind": runStatus.rawValue])
+        return try await database.transaction { tx in
+            try await tx.execute("""
+                UPDATE job_runs SET status = \(bind: runStatus.rawValue), finished_at = \(bind: now), error = \(json: errorJSON)
+                WHERE id = \(bind: runId)
+                """)
+            let outcome: FailureOutcome
+            if let retryAt, job.attempts < job.maxAttempts {
+                outcome = .retry(at: retryAt)
+            } else if retryAt == nil {
+                outcome = .failed
+            } else {
+                outcome = .dead
+            }
+            let status: String
+            switch outcome {
+            case .retry: status = "queued"
+            case .failed: status = "failed"
+            default: status = "dead"
+            }
+            let rows = try await tx.query("""
+                UPDATE jobs SET status = \(bind: status), run_at = \(bind: retryAt ?? job.runAt), last_error = \(json: errorJSON),
+                       lease_owner = NULL, lease_expires_at = NULL, updated_at = \(bind: now),
+                       finished_at = \(bind: status == "queued" ? nil : now)
+                WHERE id = \(bind: job.id) AND lease_owner = \(bind: worker) AND status = 'running' RETURNING id
+                """)
+            guard !rows.isEmpty else { return .leaseLost }
+            if outcome == .dead { try await Self.deadLetter(job, reason: error, now: now, in: tx) }
+            return outcome
+        }
+    }
+
+    static func deadLetter(_ job: Job, reason: String, now: Date, in tx: Transaction) async throws {
+        try await tx.execute("""
+            INSERT INTO dead_letters (id, account_id, job_id, job_type, reason, payload, created_at)
+            VALUES (\(bind: ID.make(now: now)), \(bind: job.accountId), \(bind: job.id), \(bind: job.type), \(bind: reason),
+                    \(json: job.payload), \(bind: now))
+            """)
+    }
+
+    /// Returns jobs whose lease expired (their worker died) to the queue, counting the lost
+    /// attempt; jobs out of attempts go dead. Returns how many were re-queued and dead-lettered.
+    public func reapExpiredLeases(now: Date) async throws -> (requeued: Int, dead: Int) {
+        try await database.transaction { tx in
+            let expired = try await tx.query("""
+                SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < \(bind: now)\(unsafeRaw: tx.dialect.claimLocking)
+                """).map(Self.decode)
+            var requeued = 0, dead = 0
+            let error = jsonText(["message": "lease expired: the worker stopped before finishing", "kind": "lost"])
+            for job in expired {
+                try await tx.execute("""
+                    UPDATE job_runs SET status = 'lost', finished_at = \(bind: now), error = \(json: error)
+                    WHERE job_id = \(bind: job.id) AND status = 'running'
+                    """)
+                let outOfAttempts = job.attempts >= job.maxAttempts
+                try await tx.execute("""
+                    UPDATE jobs SET status = \(bind: outOfAttempts ? "dead" : "queued"), run_at = \(bind: now), lease_owner = NULL,
+                           lease_expires_at = NULL, last_error = \(json: error), updated_at = \(bind: now)
+                    WHERE id = \(bind: job.id)
+                    """)
+                if outOfAttempts {
+                    try await Self.deadLetter(job, reason: "lease expired after the last attempt", now: now, in: tx)
+                    dead += 1
+                } else {
+                    requeued += 1
+                }
+            }
+            return (requeued, dead)
+        }
+    }
+
+    /// Gives back jobs this worker holds without counting the attempt (graceful shutdown).
+    public func release(ids: [UUID], worker: String, now: Date) async throws {
+        guard !ids.isEmpty else { return }
+        try await database.transaction { tx in
+            try await tx.execute("""
+                UPDATE job_runs SET status = 'cancelled', finished_at = \(bind: now)
+                WHERE job_id IN (\(binds: ids)) AND status = 'running' AND worker = \(bind: worker)
+                """)
+            try await tx.execute("""
+                UPDATE jobs SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, run_at = \(bind: now),
+                       updated_at = \(bind: now)
+                WHERE id IN (\(binds: ids)) AND lease_owner = \(bind: worker) AND status = 'running'
+                """)
+        }
+    }
+
+    public func find(id: UUID, accountId: UUID?) async throws -> Job? {
+        var sql: SQLQueryString = "SELECT * FROM jobs WHERE id = \(bind: id)"
+        if let accountId { sql += " AND account_id = \(bind: accountId)" }
+        return try await database.first(sql).map(Self.decode)
+    }
+
+    public func runs(jobId: UUID) async throws -> [JobRun] {
+        try await database.query("SELECT * FROM job_runs WHERE job_id = \(bind: jobId) ORDER BY started_at, attempt").map { row in
+            JobRun(id: try row.get("id"), jobId: try row.get("job_id"), attempt: try row.get("attempt"), status: try row.enumValue("status"),
+                   worker: try row.get("worker"), startedAt: try row.get("started_at"), finishedAt: try row.get("finished_at"),
+                   error: try row.get("error"))
+        }
+    }
+
+    public func list(_ filter: JobFilter, page: PageRequest) async throws -> Page<Job> {
+        var sql: SQLQueryString = "SELECT * FROM jobs WHERE 1 = 1"
+        if let accountId = filter.accountId { sql += " AND account_id = \(bind: accountId)" }
+        if let type = filter.type { sql += " AND type = \(bind: type)" }
+        if let status = filter.status { sql += " AND status = \(bind: status.rawValue)" }
+        if let queue = filter.queue { sql += " AND queue = \(bind: queue)" }
+        if let from = filter.createdFrom { sql += " AND created_at >= \(bind: from)" }
+        if let to = filter.createdTo { sql += " AND created_at < \(bind: to)" }
+        return try await database.page(sql, page, decode: Self.decode, id: \.id)
+    }
+
+    /// Puts dead (or failed) jobs matching the filter back in the queue with fresh attempts.
+    public func requeue(_ filter: JobFilter, ids: [UUID]?, now: Date) async throws -> Int {
+        var sql: SQLQueryString = """
+            UPDATE jobs SET status = 'queued', attempts = 0, run_at = \(bind: now), finished_at = NULL, updated_at = \(bind: now)
+            WHERE status IN ('dead', 'failed')
+            """
+        if let accountId = filter.accountId { sql += " AND account_id = \(bind: accountId)" }
+        if let type = filter.type { sql += " AND type = \(bind: type)" }
+        if let from = filter.createdFrom { sql += " AND updated_at >= \(bind: from)" }
+        if let ids { sql += " AND id IN (\(binds: ids.isEmpty ? [UUID()] : ids))" }
+        sql += " RETURNING id"
+        let statement = sql
+        return try await database.transaction { tx in
+            let rows = try await tx.query(statement)
+            let requeued = try rows.map { try $0.decode(column: "id", as: UUID.self) }
+            if !requeued.isEmpty {
+                try await tx.execute("UPDATE dead_letters SET requeued_at = \(bind: now) WHERE job_id IN (\(binds: requeued)) AND requeued_at IS NULL")
+            }
+            return requeued.count
+        }
+    }
+
+    /// Cancels a job that has not started. False if it is running or finished.
+    public func cancel(id: UUID, accountId: UUID?, now: Date) async throws -> Bool {
+        var sql: SQLQueryString = "UPDATE jobs SET status = 'cancelled', finished_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id) AND status = 'queued'"
+        if let accountId { sql += " AND account_id = \(bind: accountId)" }
+        return !(try await database.query(sql + " RETURNING id")).isEmpty
+    }
+
+    public func countByStatus(queue: String? = nil) async throws -> [Job.Status: Int] {
+        var sql: SQLQueryString = "SELECT status, COUNT(*) AS n FROM jobs"
+        if let queue { sql += " WHERE queue = \(bind: queue)" }
+        sql += " GROUP BY status"
+        var counts: [Job.Status: Int] = [:]
+        for row in try await database.query(sql) { counts[try row.enumValue("status")] = try row.get("n") }
+        return counts
+    }
+
+    static func decode(_ row: any SQLRow) throws -> Job {
+        Job(id: try row.get("id"), accountId: try row.get("account_id"), type: try row.get("type"), queue: try row.get("queue"),
+            status: try row.enumValue("status"), priority: try row.get("priority"), attempts: try row.get("attempts"),
+            maxAttempts: try row.get("max_attempts"), runAt: try row.get("run_at"), payload: try row.get("payload"),
+            idempotencyKey: try row.get("idempotency_key"), leaseOwner: try row.get("lease_owner"),
+            leaseExpiresAt: try row.get("lease_expires_at"), lastError: try row.get("last_error"), correlationId: try row.get("correlation_id"),
+            createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"), startedAt: try row.get("started_at"),
+            finishedAt: try row.get("finished_at"))
+    }
+}

@@ -1,0 +1,152 @@
+import FiscalMixCore
+import FiscalMixJobs
+import FiscalMixStorage
+import FiscalMixTestSupport
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Runs a worker as a service until `until` holds (or a timeout), then shuts it down gracefully.
+func runWorker(_ worker: JobWorker, until done: @escaping @Sendable () async throws -> Bool, timeout: Duration = .seconds(20),
+               afterShutdownStarts: (@Sendable () async throws -> Void)? = nil) async throws {
+    let group = ServiceGroup(configuration: .init(services: [worker], logger: Logger(label: "worker-test")))
+    try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        let deadline = ContinuousClock.now + timeout
+        while try await !done(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        await group.triggerGracefulShutdown()
+        try await afterShutdownStarts?()
+        try await tasks.waitForAll()
+    }
+}
+
+final class Counter: Sendable {
+    private let state = Mutex<(current: Int, peak: Int, total: Int)>((0, 0, 0))
+    func enter() { state.withLock { $0.current += 1; $0.peak = max($0.peak, $0.current); $0.total += 1 } }
+    func leave() { state.withLock { $0.current -= 1 } }
+    var peak: Int { state.withLock { $0.peak } }
+    var total: Int { state.withLock { $0.total } }
+}
+
+@Suite struct JobWorkerTests {
+    func options(concurrency: Int = 4, lease: Duration = .seconds(30), deadline: Duration = .seconds(5)) -> JobWorker.Options {
+        var o = JobWorker.Options()
+        o.concurrency = concurrency
+        o.lease = lease
+        o.heartbeat = .milliseconds(200)
+        o.idlePoll = .milliseconds(100)
+        o.shutdownDeadline = deadline
+        return o
+    }
+
+    @Test func runsEveryJobWithinTheConcurrencyCap() async throws {
+        try await withJobsDatabase { database in
+            let counter = Counter()
+            let registry = JobRegistry([JobDefinition(type: "noop") { _ in
+                counter.enter()
+                try await Task.sleep(for: .milliseconds(20))
+                counter.leave()
+            }])
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+            for i in 0..<40 { try await queue.enqueue(NewJob(type: "noop", payload: #"{"i":\#(i)}"#)) }
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options(concurrency: 3))
+            try await runWorker(worker) { try await queue.repository.countByStatus()[.success] == 40 }
+            #expect(try await queue.repository.countByStatus()[.success] == 40)
+            #expect(counter.peak <= 3 && counter.peak >= 2)
+            #expect(counter.total == 40)
+        }
+    }
+
+    @Test func failuresRetryThenSucceedAndDoNotRetryEndsFailed() async throws {
+        try await withJobsDatabase { database in
+            let registry = JobRegistry([
+                JobDefinition(type: "flaky", maxAttempts: 5, retry: .schedule([0.05])) { context in
+                    if context.attempt < 3 { throw URLError(.timedOut) }
+                },
+                JobDefinition(type: "bad-input") { _ in throw JobFailure.doNotRetry(message: "CNPJ not found at SEFAZ") },
+            ])
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+            let flaky = try await queue.enqueue(NewJob(type: "flaky")).job
+            let bad = try await queue.enqueue(NewJob(type: "bad-input")).job
+            #expect(flaky.maxAttempts == 5)
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options())
+            try await runWorker(worker) {
+                let a = try await queue.repository.find(id: flaky.id, accountId: nil)?.status
+                let b = try await queue.repository.find(id: bad.id, accountId: nil)?.status
+                return a == .success && b == .failed
+            }
+            #expect(try await queue.repository.find(id: flaky.id, accountId: nil)?.attempts == 3)
+            #expect(try await queue.repository.runs(jobId: flaky.id).map(\.status) == [.failed, .failed, .success])
+            let failed = try #require(try await queue.repository.find(id: bad.id, accountId: nil))
+            #expect(failed.status == .failed && failed.attempts == 1)
+            #expect(failed.lastError?.contains("CNPJ not found at SEFAZ") == true)
+        }
+    }
+
+    @Test func aHandlerPastItsTimeoutIsCancelledAndCountedAsAFailedAttempt() async throws {
+        try await withJobsDatabase { database in
+            let registry = JobRegistry([JobDefinition(type: "slow", maxAttempts: 1, timeout: .milliseconds(200)) { _ in
+                try await Task.sleep(for: .seconds(30))
+            }])
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+            let job = try await queue.enqueue(NewJob(type: "slow")).job
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options())
+            let started = ContinuousClock.now
+            try await runWorker(worker) { try await queue.repository.find(id: job.id, accountId: nil)?.status == .dead }
+            #expect(ContinuousClock.now - started < .seconds(10))
+            #expect(try await queue.repository.runs(jobId: job.id).map(\.status) == [.timedOut])
+        }
+    }
+
+    @Test func gracefulShutdownLetsInFlightJobsFinish() async throws {
+        try await withJobsDatabase { database in
+            let started = Counter()
+            let registry = JobRegistry([JobDefinition(type: "report") { _ in
+                started.enter()
+                try await Task.sleep(for: .milliseconds(600))
+            }])
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+            let job = try await queue.enqueue(NewJob(type: "report")).job
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options())
+            try await runWorker(worker) { started.total == 1 }
+            #expect(try await queue.repository.find(id: job.id, accountId: nil)?.status == .success)
+        }
+    }
+
+    @Test func jobsStillRunningAtTheDeadlineAreReleasedWithoutSpendingAnAttempt() async throws {
+        try await withJobsDatabase { database in
+            let started = Counter()
+            let registry = JobRegistry([JobDefinition(type: "huge-export") { _ in
+                started.enter()
+                try await Task.sleep(for: .seconds(30))
+            }])
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+            let job = try await queue.enqueue(NewJob(type: "huge-export")).job
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"),
+                                   options: options(deadline: .milliseconds(300)))
+            try await runWorker(worker) { started.total == 1 }
+            let released = try #require(try await queue.repository.find(id: job.id, accountId: nil))
+            #expect(released.status == .queued && released.attempts == 0 && released.leaseOwner == nil)
+            #expect(try await queue.repository.runs(jobId: job.id).map(\.status) == [.cancelled])
+        }
+    }
+
+    @Test func aJobOfADeadWorkerIsFinishedByAnotherAfterItsLeaseExpires() async throws {
+        try await withJobsDatabase { database in
+            let registry = JobRegistry([JobDefinition(type: "sync") { _ in }])
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+            let job = try await queue.enqueue(NewJob(type: "sync")).job
+            // A worker claimed it with a 1 s lease and died (nothing renews it).
+            let now = Date()
+            _ = try await queue.repository.claim(queue: "default", worker: "killed", limit: 1, now: now, leaseUntil: now.addingTimeInterval(1))
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"),
+                                   options: options(lease: .seconds(1)))
+            try await runWorker(worker) { try await queue.repository.find(id: job.id, accountId: nil)?.status == .success }
+            let finished = try #require(try await queue.repository.find(id: job.id, accountId: nil))
+            #expect(finished.status == .success && finished.attempts == 2)
+            #expect(try await queue.repository.runs(jobId: job.id).map(\.status) == [.lost, .success])
+        }
+    }
+}
