@@ -85,7 +85,7 @@ let package = Package(
         .target(
             name: "FiscalMixAPI",
             dependencies: [
-                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity",
+                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixJSON",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -101,9 +101,10 @@ let package = Package(
         .target(
             name: "FiscalMixApp",
             dependencies: [
-                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI",
+                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI", "FiscalMixJobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
@@ -113,8 +114,9 @@ let package = Package(
         .executableTarget(
             name: "fiscalmix",
             dependencies: [
-                "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixIdentity", "FiscalMixSecrets",
+                "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixIdentity", "FiscalMixSecrets", "FiscalMixJobs",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -166,7 +168,7 @@ let package = Package(
             name: "FiscalMixAPITests",
             dependencies: [
                 "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
-                "FiscalMixIdentity", "FiscalMixTestSupport",
+                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

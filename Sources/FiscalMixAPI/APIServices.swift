@@ -1,5 +1,6 @@
 import FiscalMixCore
 import FiscalMixIdentity
+import FiscalMixJobs
 import FiscalMixStorage
 import HTTPTypes
 import Logging
@@ -15,6 +16,7 @@ public struct APIServices: Sendable {
     public let accounts: AccountService
     public let operators: OperatorService
     public let companies: CompanyService
+    public let jobs: JobAdministration
     public let identityConfiguration: IdentityConfiguration
     public let requestLogWriter: RequestLogWriter
     /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
@@ -31,6 +33,7 @@ public struct APIServices: Sendable {
         self.accounts = AccountService(database: database, auth: auth)
         self.operators = OperatorService(database: database, auth: auth)
         self.companies = CompanyService(database: database, auth: auth)
+        self.jobs = JobAdministration(database: database, clock: auth.clock)
         self.identityConfiguration = identityConfiguration
         self.requestLogWriter = requestLogWriter
         self.secureCookies = secureCookies

@@ -36,5 +36,6 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     CompanyController(services: services).addRoutes(to: protected)
     AuditController(services: services).addRoutes(to: protected)
     OperatorController(services: services).addRoutes(to: protected)
+    JobController(jobs: services.jobs).addRoutes(to: protected)
     return router
 }

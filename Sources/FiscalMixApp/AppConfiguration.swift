@@ -19,6 +19,8 @@ public struct AppConfiguration: Sendable {
     public var identity: IdentityConfiguration
     public var runMigrationsOnStart: Bool
     public var benchmarkRoutes: Bool
+    public var workerQueues: [String]
+    public var workerConcurrency: Int
 
     public var usesEmbeddedDatabase: Bool { !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) }
 
@@ -70,6 +72,9 @@ public struct AppConfiguration: Sendable {
         self.identity = identity
         runMigrationsOnStart = try bool("FISCALMIX_AUTO_MIGRATE", true)
         benchmarkRoutes = try bool("FISCALMIX_BENCH_ROUTES", false)
+        workerQueues = string("FISCALMIX_WORKER_QUEUES", "default").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        workerConcurrency = try int("FISCALMIX_WORKER_CONCURRENCY", 4, 1...256)
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")
         }

@@ -1,12 +1,14 @@
 import FiscalMixAPI
 import FiscalMixCore
 import FiscalMixIdentity
+import FiscalMixJobs
 import FiscalMixSecrets
 import FiscalMixStorage
 import Foundation
 import Hummingbird
 import Logging
 import ServiceLifecycle
+import UnixSignals
 
 /// The composition root: one place that reads configuration, opens the database, builds the
 /// services and wires the HTTP server and background services together.
@@ -15,6 +17,9 @@ public struct FiscalMixRuntime: Sendable {
     public let database: Database
     public let services: APIServices
     public let logger: Logger
+    public let jobRegistry: JobRegistry
+    public let jobQueue: JobQueue
+    let clock: any WallClock
 
     /// Opens the database (running migrations when configured) and builds every service.
     public static func start(_ configuration: AppConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger) async throws -> FiscalMixRuntime {
@@ -30,22 +35,51 @@ public struct FiscalMixRuntime: Sendable {
             let writer = RequestLogWriter(repository: RequestLogRepository(database: database), logger: logger)
             let services = APIServices(database: database, auth: auth, identityConfiguration: configuration.identity, requestLogWriter: writer,
                                        secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes)
-            return FiscalMixRuntime(configuration: configuration, database: database, services: services, logger: logger)
+            let registry = BuiltInJobs.registry(database: database, clock: clock)
+            return FiscalMixRuntime(configuration: configuration, database: database, services: services, logger: logger,
+                                    jobRegistry: registry, jobQueue: JobQueue(database: database, registry: registry, clock: clock),
+                                    clock: clock)
         } catch {
             try? await database.shutdown()
             throw error
         }
     }
 
-    /// The HTTP application with its background services (request-log writer, database pool).
-    public func buildApplication() -> some ApplicationProtocol {
-        Application(
+    /// The HTTP application with its background services: the request-log writer, the database
+    /// pool and, unless `workers` is false, the job workers.
+    public func buildApplication(workers: Bool = false) -> some ApplicationProtocol {
+        // Shut down in reverse: HTTP server, workers (finish in-flight jobs), the log writer
+        // (final flush), then the pool.
+        var background: [any Service] = [DatabaseService(database: database), services.requestLogWriter]
+        if workers { background += makeWorkers() }
+        return Application(
             router: buildRouter(services),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FiscalMix"),
-            // Shut down in reverse: HTTP server, then the log writer (final flush), then the pool.
-            services: [DatabaseService(database: database), services.requestLogWriter],
+            services: background,
             logger: logger
         )
+    }
+
+    /// One worker per configured queue.
+    public func makeWorkers() -> [JobWorker] {
+        configuration.workerQueues.map { queue in
+            var options = JobWorker.Options()
+            options.queue = queue
+            options.concurrency = configuration.workerConcurrency
+            return JobWorker(database: database, registry: jobRegistry, clock: clock, logger: logger, options: options)
+        }
+    }
+
+    /// Workers only (`fiscalmix worker`), with the pool closed after they stop.
+    public func workerServiceGroup() -> ServiceGroup {
+        ServiceGroup(configuration: .init(services: [DatabaseService(database: database)] + makeWorkers().map { $0 as any Service },
+                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+    }
+
+    public func enqueueHousekeeping() async {
+        do { try await BuiltInJobs.enqueueHousekeeping(jobQueue, now: clock.now()) } catch {
+            logger.warning("could not enqueue housekeeping", metadata: ["error": "\(String(reflecting: error))"])
+        }
     }
 }
 

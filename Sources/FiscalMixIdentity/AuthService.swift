@@ -28,7 +28,7 @@ public struct AuthService: Sendable {
     let hasher: PasswordHasher
     let secretBox: SecretBox
     let configuration: IdentityConfiguration
-    let clock: any WallClock
+    public let clock: any WallClock
     let decoy: DecoyHash
     let touches: TouchThrottle
     public let cache: CredentialCache

@@ -4,6 +4,7 @@ import FiscalMixApp
 import FiscalMixCore
 import FiscalMixStorage
 import Logging
+import ServiceLifecycle
 import Hummingbird
 
 struct Serve: AsyncParsableCommand {
@@ -11,6 +12,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Listen address (overrides FISCALMIX_HOST).") var host: String?
     @Option(help: "Listen port (overrides FISCALMIX_PORT).") var port: Int?
+    @Flag(help: "Serve the API only; run no job workers.") var noWorkers = false
 
     func run() async throws {
         var configuration = try loadConfiguration()
@@ -19,7 +21,22 @@ struct Serve: AsyncParsableCommand {
         let logger = makeLogger(configuration)
         let runtime = try await FiscalMixRuntime.start(configuration, logger: logger)
         logger.info("FiscalMix \(FiscalMixVersion.current) on \(runtime.database.dialect.rawValue)")
-        try await runtime.buildApplication().runService()
+        if !noWorkers { await runtime.enqueueHousekeeping() }
+        try await runtime.buildApplication(workers: !noWorkers).runService()
+    }
+}
+
+struct Worker: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run job workers only (no HTTP); stops gracefully on SIGTERM.")
+
+    func run() async throws {
+        let configuration = try loadConfiguration()
+        let logger = makeLogger(configuration)
+        let runtime = try await FiscalMixRuntime.start(configuration, logger: logger)
+        logger.info("FiscalMix \(FiscalMixVersion.current) workers on \(runtime.database.dialect.rawValue)",
+                    metadata: ["queues": "\(configuration.workerQueues.joined(separator: ","))"])
+        await runtime.enqueueHousekeeping()
+        try await runtime.workerServiceGroup().run()
     }
 }
 

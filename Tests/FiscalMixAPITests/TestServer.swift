@@ -22,6 +22,7 @@ struct TestServer {
     let transcript: Transcript
 
     static func run(
+        workers: Bool = false,
         configure: @Sendable (inout AppConfiguration) -> Void = { _ in },
         _ body: @Sendable (TestServer) async throws -> Void
     ) async throws {
@@ -32,7 +33,7 @@ struct TestServer {
             var configuration = try testConfiguration(database: database)
             configure(&configuration)
             let runtime = try await FiscalMixRuntime.start(configuration, clock: clock, logger: logs.logger())
-            let app = runtime.buildApplication()
+            let app = runtime.buildApplication(workers: workers)
             try await app.test(.live) { client in
                 try await body(TestServer(client: client, runtime: runtime, clock: clock, logs: logs, transcript: Transcript()))
             }

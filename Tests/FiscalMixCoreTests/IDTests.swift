@@ -60,3 +60,20 @@ import Testing
         #expect(Hex.encode([]) == "")
     }
 }
+
+@Suite struct RFC3339ParsingTests {
+    @Test func parsesValidDateTimes() throws {
+        #expect(RFC3339.date(from: "1970-01-01T00:00:00Z") == Date(timeIntervalSince1970: 0))
+        #expect(RFC3339.date(from: "2026-11-23T01:49:33.5Z") == Date(timeIntervalSince1970: 1_795_398_573.5))
+        #expect(RFC3339.date(from: "2026-11-23T04:49:33+03:00") == Date(timeIntervalSince1970: 1_795_398_573))
+        #expect(RFC3339.date(from: "2024-02-29t10:00:00z") != nil)
+        let now = Date(timeIntervalSince1970: 1_700_000_000.25)
+        #expect(RFC3339.date(from: RFC3339.string(from: now)) == now)
+    }
+
+    @Test(arguments: ["2024-01-01T12:99:00Z", "2023-02-29T00:00:00Z", "2024-13-01T00:00:00Z", "2024-01-01 00:00:00Z",
+                      "2024-01-01T00:00:00", "2024-01-01T00:00:00+0300", "2024-01-01T00:00:00.Z", "2024-01-01T24:00:00Z", ""])
+    func refusesInvalid(_ text: String) {
+        #expect(RFC3339.date(from: text) == nil)
+    }
+}

@@ -41,14 +41,15 @@ public struct AppRequestContext: RequestContext {
 }
 
 enum APIJSON {
+    static func parseDate(_ text: String) -> Date? { RFC3339.date(from: text) }
+
     /// RFC 3339 date-times, with or without fractional seconds.
     static func decoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            if let date = try? Date(text, strategy: .iso8601) { return date }
-            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+            if let date = parseDate(text) { return date }
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "Expected an RFC 3339 date-time.")
         }
         return decoder

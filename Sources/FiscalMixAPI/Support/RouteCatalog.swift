@@ -17,10 +17,14 @@ final class RouteCatalog: Sendable {
     func methods(for path: String) -> [HTTPRequest.Method] {
         let parts = path.split(separator: "/")
         return routes.withLock { routes in
-            routes.filter { route in
+            let matching = routes.filter { route in
                 route.segments.count == parts.count
                     && zip(route.segments, parts).allSatisfy { $0.hasPrefix(":") || $0 == $1 }
-            }.map(\.method)
+            }
+            // Like the router, a literal segment wins over a parameter: `/jobs/requeue` is not `/jobs/:id`.
+            let specificity = { (route: (segments: [Substring], method: HTTPRequest.Method)) in route.segments.filter { $0.hasPrefix(":") }.count }
+            guard let best = matching.map(specificity).min() else { return [] }
+            return matching.filter { specificity($0) == best }.map(\.method)
         }
     }
 }

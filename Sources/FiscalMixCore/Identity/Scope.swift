@@ -11,6 +11,8 @@ public enum Scope: String, Sendable, Codable, CaseIterable, Hashable {
     case connectorsRead = "connectors:read"
     case connectorsWrite = "connectors:write"
     case auditRead = "audit:read"
+    case jobsRead = "jobs:read"
+    case jobsWrite = "jobs:write"
     /// Everything inside the account, including users, keys and invites.
     case admin = "admin"
 }
