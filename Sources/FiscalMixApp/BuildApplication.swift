@@ -51,7 +51,7 @@ public struct FiscalMixRuntime: Sendable {
         // Shut down in reverse: HTTP server, workers (finish in-flight jobs), the log writer
         // (final flush), then the pool.
         var background: [any Service] = [DatabaseService(database: database), services.requestLogWriter]
-        if workers { background += makeWorkers() }
+        if workers { background += makeWorkers() as [any Service] + [scheduler] }
         return Application(
             router: buildRouter(services),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FiscalMix"),
@@ -72,12 +72,15 @@ public struct FiscalMixRuntime: Sendable {
 
     /// Workers only (`fiscalmix worker`), with the pool closed after they stop.
     public func workerServiceGroup() -> ServiceGroup {
-        ServiceGroup(configuration: .init(services: [DatabaseService(database: database)] + makeWorkers().map { $0 as any Service },
+        ServiceGroup(configuration: .init(services: [DatabaseService(database: database)] + makeWorkers().map { $0 as any Service } + [scheduler],
                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
 
+    /// Turns due schedule ticks into jobs (safe to run in every process).
+    public var scheduler: JobScheduler { JobScheduler(database: database, clock: clock, logger: logger) }
+
     public func enqueueHousekeeping() async {
-        do { try await BuiltInJobs.enqueueHousekeeping(jobQueue, now: clock.now()) } catch {
+        do { try await BuiltInJobs.defineHousekeeping(scheduler) } catch {
             logger.warning("could not enqueue housekeeping", metadata: ["error": "\(String(reflecting: error))"])
         }
     }

@@ -20,10 +20,9 @@ enum BuiltInJobs {
         ])
     }
 
-    /// Until recurring schedules land, each process asks for one prune per hour; the idempotency
-    /// key makes every process ask for the same one.
-    static func enqueueHousekeeping(_ queue: JobQueue, now: Date) async throws {
-        let hour = Int(now.timeIntervalSince1970 / 3600)
-        try await queue.enqueue(NewJob(type: prune, idempotencyKey: "prune:\(hour)"))
+    /// The housekeeping schedule every deployment has (hourly, at minute 17). Defining it at each
+    /// start is an upsert, so many processes agree on one schedule.
+    static func defineHousekeeping(_ scheduler: JobScheduler) async throws {
+        _ = try await scheduler.define(name: "maintenance.prune", cron: "17 * * * *", jobType: prune, catchUp: .runOnce)
     }
 }
