@@ -21,6 +21,7 @@ public struct AppConfiguration: Sendable {
     public var benchmarkRoutes: Bool
     public var workerQueues: [String]
     public var workerConcurrency: Int
+    public var jobLeaseSeconds: Int
 
     public var usesEmbeddedDatabase: Bool { !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) }
 
@@ -75,6 +76,7 @@ public struct AppConfiguration: Sendable {
         workerQueues = string("FISCALMIX_WORKER_QUEUES", "default").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         workerConcurrency = try int("FISCALMIX_WORKER_CONCURRENCY", 4, 1...256)
+        jobLeaseSeconds = try int("FISCALMIX_JOB_LEASE_SECONDS", 30, 2...3600)
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")
         }

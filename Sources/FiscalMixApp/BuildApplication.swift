@@ -66,6 +66,8 @@ public struct FiscalMixRuntime: Sendable {
             var options = JobWorker.Options()
             options.queue = queue
             options.concurrency = configuration.workerConcurrency
+            options.lease = .seconds(configuration.jobLeaseSeconds)
+            options.heartbeat = .milliseconds(configuration.jobLeaseSeconds * 1000 / 3)
             return JobWorker(database: database, registry: jobRegistry, clock: clock, logger: logger, options: options)
         }
     }

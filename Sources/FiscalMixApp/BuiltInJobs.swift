@@ -1,4 +1,5 @@
 import FiscalMixCore
+import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixStorage
 import Foundation
@@ -7,6 +8,7 @@ import Foundation
 /// deliveries, exports) to the same registry.
 enum BuiltInJobs {
     static let prune = "maintenance.prune"
+    static let sleep = "diagnostics.sleep"
 
     static func registry(database: Database, clock: any WallClock) -> JobRegistry {
         JobRegistry([
@@ -16,6 +18,13 @@ enum BuiltInJobs {
                 let now = clock.now()
                 try await LoginAttemptRepository(database: database).prune(before: now.addingTimeInterval(-86_400))
                 try await IdempotencyRepository(database: database).prune(now: now)
+            },
+            // Holds a worker slot for `{"seconds": n}` (at most an hour): a probe for checking that
+            // workers run, drain and recover, used by the crash-recovery test.
+            JobDefinition(type: sleep, maxAttempts: 3, timeout: .seconds(3700)) { context in
+                let seconds = (context.payload.flatMap { try? JSON(parsing: $0) }?["seconds"]?.numberValue?.doubleValue) ?? 1
+                guard (0...3600).contains(seconds) else { throw JobFailure.doNotRetry(message: "seconds must be 0 to 3600") }
+                try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
             },
         ])
     }
