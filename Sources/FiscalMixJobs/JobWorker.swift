@@ -23,6 +23,7 @@ public final class JobWorker: Service, Sendable {
     }
 
     let repository: JobRepository
+    let database: Database
     let registry: JobRegistry
     let clock: any WallClock
     let logger: Logger
@@ -34,6 +35,7 @@ public final class JobWorker: Service, Sendable {
 
     public init(database: Database, registry: JobRegistry, clock: any WallClock = SystemWallClock(), logger: Logger, options: Options = Options()) {
         repository = JobRepository(database: database)
+        self.database = database
         self.registry = registry
         self.clock = clock
         self.logger = logger
@@ -47,6 +49,7 @@ public final class JobWorker: Service, Sendable {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.heartbeatLoop() }
             group.addTask { await self.reaperLoop() }
+            if database.driver.supportsNotifications { group.addTask { await self.listenLoop() } }
             await withGracefulShutdownHandler {
                 await self.claimLoop()
             } onGracefulShutdown: {
@@ -145,6 +148,23 @@ public final class JobWorker: Service, Sendable {
             let first = await group.next() ?? nil
             group.cancelAll()
             return first ?? .failure(CancellationError(), timedOut: false)
+        }
+    }
+
+    /// PostgreSQL LISTEN: an enqueue in any process wakes this worker within milliseconds, so the
+    /// idle poll can stay at one second.
+    func listenLoop() async {
+        let queue = options.queue
+        while !Task.isCancelled {
+            do {
+                try await database.driver.listen(channel: JobRepository.notificationChannel) { [wake] payload in
+                    if payload == queue { wake.signal() }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("job notification listener stopped; reconnecting", metadata: ["error": "\(String(reflecting: error))"])
+            }
+            try? await Task.sleep(for: .seconds(1))
         }
     }
 

@@ -9,11 +9,16 @@ import Testing
 
 /// A migrated test database (SQLite, or PostgreSQL with FISCALMIX_TEST_DATABASE_URL).
 func withJobsDatabase(_ body: (Database) async throws -> Void) async throws {
+    try await withJobsDatabase { database, _ in try await body(database) }
+}
+
+/// The same, also passing the database URL so a test can open a second pool ("another process").
+func withJobsDatabase(_ body: (Database, String) async throws -> Void) async throws {
     let test = try await TestDatabase.make()
     let database = try Database.open(url: test.url, logger: Logger(label: "jobs-test"))
     do {
         try await MigrationRunner(database: database, logger: Logger(label: "jobs-test")).run()
-        try await body(database)
+        try await body(database, test.url)
     } catch {
         try? await database.shutdown()
         await test.remove()
@@ -141,6 +146,9 @@ func withJobsDatabase(_ body: (Database) async throws -> Void) async throws {
             // Out of attempts on the next expiry: dead.
             #expect(try await repository.reapExpiredLeases(now: now.addingTimeInterval(40)) == (0, 1))
             #expect(try await repository.find(id: job.id, accountId: nil)?.status == .dead)
+            let events = try await EventLogRepository(database: database).list(accountId: nil, page: PageRequest())
+            #expect(events.items.map(\.type) == ["job.dead", "job.lease_expired", "job.lease_expired"])
+            #expect(events.items.first?.data["job_id"] == job.id.lowercased)
         }
     }
 

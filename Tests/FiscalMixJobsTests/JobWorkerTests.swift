@@ -150,3 +150,30 @@ final class Counter: Sendable {
         }
     }
 }
+
+@Suite struct JobNotificationTests {
+    @Test(.enabled(if: TestDatabase.postgresURL != nil, "LISTEN/NOTIFY is PostgreSQL's"))
+    func anEnqueueInAnotherProcessWakesAnIdleWorkerAtOnce() async throws {
+        try await withJobsDatabase { database, url in
+            // "Another process": a second connection pool on the same database enqueues.
+            let producer = try Database.open(url: url, logger: Logger(label: "producer"))
+            defer { Task { try? await producer.shutdown() } }
+            let done = Counter()
+            let registry = JobRegistry([JobDefinition(type: "ping") { _ in done.enter() }])
+            var options = JobWorker.Options()
+            options.idlePoll = .seconds(30)  // polling alone would take 30 s
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options)
+            let enqueued = Counter()
+            try await runWorker(worker, until: {
+                if enqueued.total == 0 {
+                    enqueued.enter()
+                    try await Task.sleep(for: .milliseconds(500))  // let the listener subscribe
+                    _ = try await JobRepository(database: producer).enqueue(NewJob(type: "ping"), now: Date())
+                    return false
+                }
+                return done.total == 1
+            }, timeout: .seconds(10))
+            #expect(done.total == 1, "woken by NOTIFY, well before the 30 s idle poll")
+        }
+    }
+}

@@ -33,6 +33,22 @@ public final class PostgresDriver: DatabaseDriver {
         try await pool.shutdownAsync()
     }
 
+    public var supportsNotifications: Bool { true }
+
+    public func notify(channel: String, payload: String) async throws {
+        try await withConnection { db in try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
+    }
+
+    public func listen(channel: String, _ handler: @escaping @Sendable (String) -> Void) async throws {
+        // Leased outside `withConnection` so the notification stream is consumed in the caller's
+        // task: cancelling that task ends the stream (AsyncThrowingStream observes cancellation).
+        let connection = try await pool.requestConnection(logger: logger).get()
+        defer { pool.releaseConnection(connection, logger: logger) }
+        try await connection.listen(on: channel) { notifications in
+            for try await notification in notifications { handler(notification.payload) }
+        }
+    }
+
     public func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
         return error.serverInfo?[.sqlState] == "23505"

@@ -43,6 +43,11 @@ public final class SQLiteDriver: DatabaseDriver {
         try await threadPool.shutdownGracefully()
     }
 
+    /// One process owns an SQLite file; in-process wake-ups need no database notifications.
+    public var supportsNotifications: Bool { false }
+    public func notify(channel: String, payload: String) async throws {}
+    public func listen(channel: String, _ handler: @escaping @Sendable (String) -> Void) async throws {}
+
     public func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? SQLiteError else { return false }
         switch error.reason {

@@ -23,8 +23,17 @@ public struct JobFilter: Sendable {
 /// The durable queue: enqueue (idempotent per account and type), claim with a lease, renew,
 /// finish, retry, dead-letter, reap expired leases, requeue, cancel.
 public struct JobRepository: Sendable {
+    /// The LISTEN/NOTIFY channel on which enqueues announce their queue (PostgreSQL).
+    public static let notificationChannel = "fiscalmix_jobs"
+
     let database: Database
     public init(database: Database) { self.database = database }
+
+    /// Wakes idle workers of `queue` in every process. Best effort: workers also poll.
+    func announce(queue: String) async {
+        guard database.driver.supportsNotifications else { return }
+        try? await database.driver.notify(channel: Self.notificationChannel, payload: queue)
+    }
 
     /// Enqueues a job. With an idempotency key, a second enqueue of the same key for the same
     /// account and type returns the first job and creates nothing (`created` is false).
@@ -39,7 +48,10 @@ public struct JobRepository: Sendable {
             ON CONFLICT DO NOTHING
             RETURNING *
             """)
-        if let row = rows.first { return (try Self.decode(row), true) }
+        if let row = rows.first {
+            await announce(queue: new.queue)
+            return (try Self.decode(row), true)
+        }
         guard let key = new.idempotencyKey else { throw StorageError.corruptRow("job insert returned nothing") }
         var sql: SQLQueryString = "SELECT * FROM jobs WHERE type = \(bind: new.type) AND idempotency_key = \(bind: key)"
         if let accountId = new.accountId { sql += " AND account_id = \(bind: accountId)" } else { sql += " AND account_id IS NULL" }
@@ -66,6 +78,7 @@ public struct JobRepository: Sendable {
             }
             try await database.execute(sql)
         }
+        for queue in Set(jobs.map(\.queue)) { await announce(queue: queue) }
     }
 
     /// Claims up to `limit` due jobs of `queue`, highest priority first, then oldest `run_at`,
@@ -163,6 +176,10 @@ public struct JobRepository: Sendable {
     }
 
     static func deadLetter(_ job: Job, reason: String, now: Date, in tx: Transaction) async throws {
+        try await EventLogRepository.insert(
+            EventLogEntry(accountId: job.accountId, severity: .warning, type: "job.dead", message: "job \(job.type) is dead after \(job.attempts) attempts",
+                          data: ["job_id": job.id.lowercased, "job_type": job.type, "reason": String(reason.prefix(500))],
+                          correlationId: job.correlationId, createdAt: now), in: tx)
         try await tx.execute("""
             INSERT INTO dead_letters (id, account_id, job_id, job_type, reason, payload, created_at)
             VALUES (\(bind: ID.make(now: now)), \(bind: job.accountId), \(bind: job.id), \(bind: job.type), \(bind: reason),
@@ -190,6 +207,11 @@ public struct JobRepository: Sendable {
                            lease_expires_at = NULL, last_error = \(json: error), updated_at = \(bind: now)
                     WHERE id = \(bind: job.id)
                     """)
+                try await EventLogRepository.insert(
+                    EventLogEntry(accountId: job.accountId, severity: .warning, type: "job.lease_expired",
+                                  message: "worker \(job.leaseOwner ?? "?") stopped holding job \(job.type); attempt \(job.attempts) counted",
+                                  data: ["job_id": job.id.lowercased, "worker": job.leaseOwner ?? ""], correlationId: job.correlationId,
+                                  createdAt: now), in: tx)
                 if outOfAttempts {
                     try await Self.deadLetter(job, reason: "lease expired after the last attempt", now: now, in: tx)
                     dead += 1
