@@ -23,9 +23,11 @@ public struct APIServices: Sendable {
     public let secureCookies: Bool
     /// Adds `GET /hello`, the bare route the benchmark compares against.
     public let benchmarkRoutes: Bool
+    /// `GET /metrics`, when the runtime exposes metrics.
+    public let metrics: MetricsEndpoint?
 
     public init(database: Database, auth: AuthService, identityConfiguration: IdentityConfiguration, requestLogWriter: RequestLogWriter,
-                secureCookies: Bool, benchmarkRoutes: Bool) {
+                secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil) {
         self.database = database
         self.auth = auth
         self.mfa = MFAService(database: database, auth: auth)
@@ -38,5 +40,6 @@ public struct APIServices: Sendable {
         self.requestLogWriter = requestLogWriter
         self.secureCookies = secureCookies
         self.benchmarkRoutes = benchmarkRoutes
+        self.metrics = metrics
     }
 }

@@ -19,6 +19,7 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     router.add(middleware: MethodNotAllowedMiddleware(catalog: catalog))
     let root = CatalogedGroup(group: router.group(), prefix: "", catalog: catalog)
     HealthController(database: services.database, benchmarkRoutes: services.benchmarkRoutes).addRoutes(to: root)
+    if let metrics = services.metrics { MetricsController(endpoint: metrics).addRoutes(to: root) }
 
     let v1Group = router.group("v1")
         .add(middleware: AuthenticationMiddleware(auth: services.auth))

@@ -22,6 +22,8 @@ public struct AppConfiguration: Sendable {
     public var workerQueues: [String]
     public var workerConcurrency: Int
     public var jobLeaseSeconds: Int
+    /// Bearer token `/metrics` requires; open when unset (bind to a private interface then).
+    public var metricsToken: String?
 
     public var usesEmbeddedDatabase: Bool { !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) }
 
@@ -77,6 +79,7 @@ public struct AppConfiguration: Sendable {
             .filter { !$0.isEmpty }
         workerConcurrency = try int("FISCALMIX_WORKER_CONCURRENCY", 4, 1...256)
         jobLeaseSeconds = try int("FISCALMIX_JOB_LEASE_SECONDS", 30, 2...3600)
+        metricsToken = values["FISCALMIX_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")
         }

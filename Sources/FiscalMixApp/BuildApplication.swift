@@ -19,6 +19,7 @@ public struct FiscalMixRuntime: Sendable {
     public let logger: Logger
     public let jobRegistry: JobRegistry
     public let jobQueue: JobQueue
+    public let metrics: RuntimeMetrics
     let clock: any WallClock
 
     /// Opens the database (running migrations when configured) and builds every service.
@@ -33,12 +34,16 @@ public struct FiscalMixRuntime: Sendable {
             let auth = AuthService(database: database, secretBox: SecretBox(masterKey: masterKey), configuration: configuration.identity,
                                    clock: clock, logger: logger)
             let writer = RequestLogWriter(repository: RequestLogRepository(database: database), logger: logger)
+            let metrics = RuntimeMetrics()
+            let endpoint = MetricsEndpoint(bearerToken: configuration.metricsToken) { try await metrics.render(database: database) }
             let services = APIServices(database: database, auth: auth, identityConfiguration: configuration.identity, requestLogWriter: writer,
-                                       secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes)
+                                       secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,
+                                       metrics: endpoint)
             let registry = BuiltInJobs.registry(database: database, clock: clock)
             return FiscalMixRuntime(configuration: configuration, database: database, services: services, logger: logger,
-                                    jobRegistry: registry, jobQueue: JobQueue(database: database, registry: registry, clock: clock),
-                                    clock: clock)
+                                    jobRegistry: registry,
+                                    jobQueue: JobQueue(database: database, registry: registry, clock: clock, metrics: metrics.jobs),
+                                    metrics: metrics, clock: clock)
         } catch {
             try? await database.shutdown()
             throw error
@@ -68,7 +73,7 @@ public struct FiscalMixRuntime: Sendable {
             options.concurrency = configuration.workerConcurrency
             options.lease = .seconds(configuration.jobLeaseSeconds)
             options.heartbeat = .milliseconds(configuration.jobLeaseSeconds * 1000 / 3)
-            return JobWorker(database: database, registry: jobRegistry, clock: clock, logger: logger, options: options)
+            return JobWorker(database: database, registry: jobRegistry, clock: clock, logger: logger, options: options, metrics: metrics.jobs)
         }
     }
 
@@ -79,7 +84,7 @@ public struct FiscalMixRuntime: Sendable {
     }
 
     /// Turns due schedule ticks into jobs (safe to run in every process).
-    public var scheduler: JobScheduler { JobScheduler(database: database, clock: clock, logger: logger) }
+    public var scheduler: JobScheduler { JobScheduler(database: database, clock: clock, logger: logger, metrics: metrics.jobs) }
 
     public func enqueueHousekeeping() async {
         do { try await BuiltInJobs.defineHousekeeping(scheduler) } catch {

@@ -7,11 +7,13 @@ public struct JobQueue: Sendable {
     public let repository: JobRepository
     let registry: JobRegistry
     let clock: any WallClock
+    let metrics: JobMetrics
 
-    public init(database: Database, registry: JobRegistry, clock: any WallClock) {
+    public init(database: Database, registry: JobRegistry, clock: any WallClock, metrics: JobMetrics = JobMetrics()) {
         repository = JobRepository(database: database)
         self.registry = registry
         self.clock = clock
+        self.metrics = metrics
     }
 
     @discardableResult
@@ -19,12 +21,15 @@ public struct JobQueue: Sendable {
         var new = new
         if let definition = registry[new.type], new.maxAttempts == NewJob(type: "").maxAttempts { new.maxAttempts = definition.maxAttempts }
         try Self.validate(new)
-        return try await repository.enqueue(new, now: clock.now())
+        let result = try await repository.enqueue(new, now: clock.now())
+        if result.created { metrics.count(JobMetrics.enqueued, type: new.type) }
+        return result
     }
 
     public func enqueueBatch(_ jobs: [NewJob]) async throws {
         for job in jobs { try Self.validate(job) }
         try await repository.enqueueBatch(jobs, now: clock.now())
+        for (type, group) in Dictionary(grouping: jobs, by: \.type) { metrics.count(JobMetrics.enqueued, type: type, by: group.count) }
     }
 
     static func validate(_ job: NewJob) throws {

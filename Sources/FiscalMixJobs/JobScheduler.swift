@@ -13,13 +13,16 @@ public struct JobScheduler: Service {
     let logger: Logger
     let interval: Duration
     let grace: TimeInterval
+    let metrics: JobMetrics
 
-    public init(database: Database, clock: any WallClock, logger: Logger, interval: Duration = .seconds(1), grace: TimeInterval = 60) {
+    public init(database: Database, clock: any WallClock, logger: Logger, interval: Duration = .seconds(1), grace: TimeInterval = 60,
+                metrics: JobMetrics = JobMetrics()) {
         repository = ScheduleRepository(database: database)
         self.clock = clock
         self.logger = logger
         self.interval = interval
         self.grace = grace
+        self.metrics = metrics
     }
 
     /// Creates or updates a schedule, computing its first tick.
@@ -57,6 +60,7 @@ public struct JobScheduler: Service {
             let tick: Date? = (late && schedule.catchUp == .skip) ? nil : latest
             if let jobId = try await repository.fire(schedule, tick: tick, nextRunAt: following, now: now) {
                 fired.append(jobId)
+                metrics.count(JobMetrics.enqueued, type: schedule.jobType)
             }
             if tick == nil {
                 logger.notice("skipped missed schedule ticks", metadata: ["schedule": "\(schedule.name)", "missed": "\(missed + 1)"])

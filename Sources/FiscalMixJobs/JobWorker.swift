@@ -27,13 +27,16 @@ public final class JobWorker: Service, Sendable {
     let registry: JobRegistry
     let clock: any WallClock
     let logger: Logger
+    let metrics: JobMetrics
     let options: Options
     let inFlight = Mutex<[UUID: Task<Void, Never>]>([:])
     /// Jobs given back at shutdown: their cancelled handlers must not record a failed attempt.
     let releasing = Mutex<Set<UUID>>([])
     let wake = WakeSignal()
 
-    public init(database: Database, registry: JobRegistry, clock: any WallClock = SystemWallClock(), logger: Logger, options: Options = Options()) {
+    public init(database: Database, registry: JobRegistry, clock: any WallClock = SystemWallClock(), logger: Logger, options: Options = Options(),
+                metrics: JobMetrics = JobMetrics()) {
+        self.metrics = metrics
         repository = JobRepository(database: database)
         self.database = database
         self.registry = registry
@@ -72,7 +75,11 @@ public final class JobWorker: Service, Sendable {
                     let jobs = try await repository.claim(queue: options.queue, worker: options.workerName, limit: free, now: now,
                                                           leaseUntil: now.addingTimeInterval(options.lease.seconds))
                     claimed = jobs.count
-                    for (job, runId) in jobs { start(job, runId: runId) }
+                    for (job, runId) in jobs {
+                        metrics.count(JobMetrics.claimed, type: job.type)
+                        metrics.record(JobMetrics.waitTime, type: job.type, seconds: now.timeIntervalSince(job.runAt))
+                        start(job, runId: runId)
+                    }
                 } catch {
                     logger.error("job claim failed", metadata: ["queue": "\(options.queue)", "error": "\(String(reflecting: error))"])
                 }
@@ -101,14 +108,19 @@ public final class JobWorker: Service, Sendable {
             _ = try? await repository.fail(job, runId: runId, worker: worker, runStatus: .failed,
                                            error: "no handler for job type \(job.type)", retryAt: nil, now: clock.now())
             logger.error("no handler for job type")
+            metrics.count(JobMetrics.failed, type: job.type)
             return
         }
+        let started = ContinuousClock.now
         let outcome = await Self.runWithTimeout(definition.timeout) { try await definition.handler(JobContext(job: job)) }
+        metrics.record(JobMetrics.duration, type: job.type, seconds: (ContinuousClock.now - started).seconds)
         if releasing.withLock({ $0.contains(job.id) }) { return }
         do {
             switch outcome {
             case .success:
-                try await repository.complete(job, runId: runId, worker: worker, now: clock.now())
+                if try await repository.complete(job, runId: runId, worker: worker, now: clock.now()) {
+                    metrics.count(JobMetrics.succeeded, type: job.type)
+                }
             case .failure(let error, let timedOut):
                 let now = clock.now()
                 var retryAt: Date?
@@ -127,6 +139,8 @@ public final class JobWorker: Service, Sendable {
                 let result = try await repository.fail(job, runId: runId, worker: worker, runStatus: timedOut ? .timedOut : .failed,
                                                        error: message, retryAt: retryAt, now: now)
                 logger.warning("job attempt failed", metadata: ["attempt": "\(job.attempts)", "outcome": "\(result)"])
+                if result != .leaseLost { metrics.count(JobMetrics.failed, type: job.type) }
+                if result == .dead { metrics.count(JobMetrics.dead, type: job.type) }
             }
         } catch {
             // The lease will expire and the reaper will put the job back: nothing is lost.
@@ -187,8 +201,10 @@ public final class JobWorker: Service, Sendable {
             try? await Task.sleep(for: options.lease / 2)
             do {
                 let reaped = try await repository.reapExpiredLeases(now: clock.now())
-                if reaped.requeued + reaped.dead > 0 {
-                    logger.notice("reaped expired job leases", metadata: ["requeued": "\(reaped.requeued)", "dead": "\(reaped.dead)"])
+                for job in reaped.requeued + reaped.dead { metrics.count(JobMetrics.leasesExpired, type: job.type) }
+                for job in reaped.dead { metrics.count(JobMetrics.dead, type: job.type) }
+                if !(reaped.requeued.isEmpty && reaped.dead.isEmpty) {
+                    logger.notice("reaped expired job leases", metadata: ["requeued": "\(reaped.requeued.count)", "dead": "\(reaped.dead.count)"])
                 }
             } catch {
                 logger.error("lease reaper failed", metadata: ["error": "\(String(reflecting: error))"])

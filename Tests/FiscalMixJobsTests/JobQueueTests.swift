@@ -133,8 +133,8 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
             let now = Date()
             let job = try await repository.enqueue(NewJob(type: "sync.dfe", maxAttempts: 2), now: now).job
             _ = try await repository.claim(queue: "default", worker: "dead-worker", limit: 1, now: now, leaseUntil: now.addingTimeInterval(5))
-            #expect(try await repository.reapExpiredLeases(now: now.addingTimeInterval(4)) == (0, 0))
-            #expect(try await repository.reapExpiredLeases(now: now.addingTimeInterval(6)) == (1, 0))
+            #expect(counts(try await repository.reapExpiredLeases(now: now.addingTimeInterval(4))) == [0, 0])
+            #expect(counts(try await repository.reapExpiredLeases(now: now.addingTimeInterval(6))) == [1, 0])
             let requeued = try #require(try await repository.find(id: job.id, accountId: nil))
             #expect(requeued.status == .queued && requeued.attempts == 1 && requeued.leaseOwner == nil)
             #expect(try await repository.runs(jobId: job.id).first?.status == .lost)
@@ -144,7 +144,7 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
             #expect(second.first?.job.attempts == 2)
             #expect(try await repository.complete(job, runId: second[0].runId, worker: "dead-worker", now: now) == false)
             // Out of attempts on the next expiry: dead.
-            #expect(try await repository.reapExpiredLeases(now: now.addingTimeInterval(40)) == (0, 1))
+            #expect(counts(try await repository.reapExpiredLeases(now: now.addingTimeInterval(40))) == [0, 1])
             #expect(try await repository.find(id: job.id, accountId: nil)?.status == .dead)
             let events = try await EventLogRepository(database: database).list(accountId: nil, page: PageRequest())
             #expect(events.items.map(\.type) == ["job.dead", "job.lease_expired", "job.lease_expired"])
@@ -178,3 +178,6 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
         #expect(RetryPolicy.schedule([5, 300]).delay(afterAttempt: 7, using: &rng) == 300)
     }
 }
+
+/// (re-queued, dead) counts of a reaper pass.
+func counts(_ reaped: (requeued: [Job], dead: [Job])) -> [Int] { [reaped.requeued.count, reaped.dead.count] }

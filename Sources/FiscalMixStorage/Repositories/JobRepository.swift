@@ -188,13 +188,13 @@ public struct JobRepository: Sendable {
     }
 
     /// Returns jobs whose lease expired (their worker died) to the queue, counting the lost
-    /// attempt; jobs out of attempts go dead. Returns how many were re-queued and dead-lettered.
-    public func reapExpiredLeases(now: Date) async throws -> (requeued: Int, dead: Int) {
+    /// attempt; jobs out of attempts go dead. Returns the jobs re-queued and dead-lettered.
+    public func reapExpiredLeases(now: Date) async throws -> (requeued: [Job], dead: [Job]) {
         try await database.transaction { tx in
             let expired = try await tx.query("""
                 SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < \(bind: now)\(unsafeRaw: tx.dialect.claimLocking)
                 """).map(Self.decode)
-            var requeued = 0, dead = 0
+            var requeued: [Job] = [], dead: [Job] = []
             let error = jsonText(["message": "lease expired: the worker stopped before finishing", "kind": "lost"])
             for job in expired {
                 try await tx.execute("""
@@ -214,9 +214,9 @@ public struct JobRepository: Sendable {
                                   createdAt: now), in: tx)
                 if outOfAttempts {
                     try await Self.deadLetter(job, reason: "lease expired after the last attempt", now: now, in: tx)
-                    dead += 1
+                    dead.append(job)
                 } else {
-                    requeued += 1
+                    requeued.append(job)
                 }
             }
             return (requeued, dead)
@@ -300,6 +300,14 @@ public struct JobRepository: Sendable {
         var counts: [Job.Status: Int] = [:]
         for row in try await database.query(sql) { counts[try row.enumValue("status")] = try row.get("n") }
         return counts
+    }
+
+    /// Jobs waiting or running, per queue and status: the queue-depth gauges.
+    public func activeCounts() async throws -> [(queue: String, status: Job.Status, count: Int)] {
+        let rows = try await database.query("""
+            SELECT queue, status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running') GROUP BY queue, status
+            """)
+        return try rows.map { (try $0.get("queue"), try $0.enumValue("status"), try $0.get("n")) }
     }
 
     static func decode(_ row: any SQLRow) throws -> Job {

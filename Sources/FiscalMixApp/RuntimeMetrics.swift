@@ -1,0 +1,32 @@
+import FiscalMixJobs
+import FiscalMixStorage
+import Prometheus
+
+/// The runtime's Prometheus registry and the metrics written into it. One per runtime rather
+/// than the process-global `MetricsSystem.bootstrap`, so tests can run several side by side.
+public struct RuntimeMetrics: Sendable {
+    public let registry: PrometheusCollectorRegistry
+    public let jobs: JobMetrics
+
+    public init() {
+        registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        // A job can wait for hours behind a backlog or a retry; handlers run from milliseconds
+        // (webhooks) to minutes (DF-e sync, exports).
+        factory.durationHistogramBuckets[JobMetrics.waitTime] = [
+            .milliseconds(10), .milliseconds(100), .milliseconds(500), .seconds(1), .seconds(5), .seconds(30), .seconds(60),
+            .seconds(300), .seconds(900), .seconds(3600),
+        ]
+        factory.durationHistogramBuckets[JobMetrics.duration] = [
+            .milliseconds(5), .milliseconds(25), .milliseconds(100), .milliseconds(250), .seconds(1), .seconds(5), .seconds(15),
+            .seconds(60), .seconds(300),
+        ]
+        jobs = JobMetrics(factory: factory)
+    }
+
+    /// The exposition text, with the queue-depth gauges read from the database first.
+    public func render(database: Database) async throws -> String {
+        try await jobs.refreshQueueDepth(JobRepository(database: database))
+        return registry.emitToString()
+    }
+}
