@@ -11,12 +11,7 @@ import Testing
 /// A `fiscalmix worker` process killed with SIGKILL mid-job loses nothing: once its lease
 /// expires, another worker finishes the job.
 @Suite struct CrashRecoveryTests {
-    static var binary: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent(".build/debug/fiscalmix")
-    }
-
-    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: CrashRecoveryTests.binary.path)))
+    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
     func aJobOfAKilledWorkerProcessIsFinishedByAnother() async throws {
         let test = try await TestDatabase.make()
         let configuration = try testConfiguration(database: test)
@@ -25,17 +20,7 @@ import Testing
         let job = try await runtime.jobQueue.enqueue(NewJob(type: "diagnostics.sleep", payload: #"{"seconds": 600}"#)).job
 
         // Worker process A takes the job and is killed while the job runs.
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = ["worker"]
-        var environment = ProcessInfo.processInfo.environment
-        environment["FISCALMIX_DATABASE_URL"] = configuration.databaseURL
-        environment["FISCALMIX_DATA_DIR"] = configuration.dataDirectory
-        environment["FISCALMIX_MASTER_KEY"] = configuration.masterKeyBase64
-        environment["FISCALMIX_JOB_LEASE_SECONDS"] = "2"
-        environment["FISCALMIX_LOG_LEVEL"] = "error"
-        process.environment = environment
-        try process.run()
+        let process = try WorkerProcess.launch(configuration, environment: ["FISCALMIX_JOB_LEASE_SECONDS": "2"])
         var holder: String?
         for _ in 0..<200 {
             holder = try await repository.find(id: job.id, accountId: nil)?.leaseOwner

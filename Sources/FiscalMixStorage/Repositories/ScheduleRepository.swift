@@ -6,8 +6,18 @@ public struct ScheduleRepository: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    /// Creates a schedule, or updates the one with the same account and name.
+    /// Creates a schedule, or updates the one with the same account and name. Processes that
+    /// start together define the same built-in schedules at once: the loser of the insert race
+    /// retries and updates the winner's row.
     public func upsert(_ s: Schedule, now: Date) async throws {
+        do {
+            try await upsertOnce(s, now: now)
+        } catch where database.driver.isUniqueViolation(error) {
+            try await upsertOnce(s, now: now)
+        }
+    }
+
+    func upsertOnce(_ s: Schedule, now: Date) async throws {
         try await database.transaction { tx in
             var find: SQLQueryString = "SELECT id FROM schedules WHERE name = \(bind: s.name)"
             if let accountId = s.accountId { find += " AND account_id = \(bind: accountId)" } else { find += " AND account_id IS NULL" }

@@ -1,0 +1,28 @@
+import FiscalMixApp
+import Foundation
+
+/// A `fiscalmix worker` child process on the test's database: "another machine" for crash and
+/// concurrency tests. Needs the debug binary (`swift build` before `swift test`).
+enum WorkerProcess {
+    static var binary: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent(".build/debug/fiscalmix")
+    }
+
+    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
+
+    static func launch(_ configuration: AppConfiguration, environment extra: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["worker"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["FISCALMIX_DATABASE_URL"] = configuration.databaseURL
+        environment["FISCALMIX_DATA_DIR"] = configuration.dataDirectory
+        environment["FISCALMIX_MASTER_KEY"] = configuration.masterKeyBase64
+        environment["FISCALMIX_LOG_LEVEL"] = "error"
+        environment.merge(extra) { _, new in new }
+        process.environment = environment
+        try process.run()
+        return process
+    }
+}
