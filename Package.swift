@@ -127,6 +127,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        // Benchmarks (not tests): run in release mode, see Benchmarks/.
+        .executableTarget(
+            name: "fiscalmix-jobs-bench",
+            dependencies: [
+                "FiscalMixCore", "FiscalMixStorage", "FiscalMixJobs",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/JobsBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // Shared by tests and dev sub-commands.
         .target(
             name: "FiscalMixTestSupport",

@@ -1,0 +1,125 @@
+// Job-queue throughput on PostgreSQL or SQLite, release mode. Not part of the test suite.
+//   swift run -c release fiscalmix-jobs-bench <database-url> [jobs]
+// Prints one JSON object per figure, so Benchmarks/jobs.sh can put it beside pgqueuer's.
+import FiscalMixCore
+import FiscalMixJobs
+import FiscalMixStorage
+import Foundation
+import Logging
+import SQLKit
+import ServiceLifecycle
+
+let arguments = CommandLine.arguments
+guard arguments.count >= 2 else {
+    FileHandle.standardError.write(Data("usage: fiscalmix-jobs-bench <database-url> [jobs]\n".utf8))
+    exit(2)
+}
+let url = arguments[1]
+let jobCount = arguments.count > 2 ? Int(arguments[2]) ?? 50_000 : 50_000
+var logger = Logger(label: "bench")
+logger.logLevel = .warning
+
+func report(_ name: String, jobs: Int, seconds: Double, extra: [String: String] = [:]) {
+    var fields = ["\"figure\": \"\(name)\"", "\"jobs\": \(jobs)", "\"seconds\": \(String(format: "%.3f", seconds))",
+                  "\"jobs_per_second\": \(Int(Double(jobs) / seconds))", "\"max_rss_mb\": \(maxRSSMegabytes())"]
+    for (k, v) in extra.sorted(by: { $0.key < $1.key }) { fields.append("\"\(k)\": \(v)") }
+    FileHandle.standardOutput.write(Data(("{" + fields.joined(separator: ", ") + "}\n").utf8))
+}
+
+/// Peak resident set (VmHWM) of this process, in MB.
+func maxRSSMegabytes() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) else { return -1 }
+    return kb / 1024
+}
+
+func elapsed(_ body: () async throws -> Void) async rethrows -> Double {
+    let start = ContinuousClock.now
+    try await body()
+    let d = ContinuousClock.now - start
+    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+}
+
+let database = try Database.open(url: url, logger: logger)
+try await MigrationRunner(database: database, logger: logger).run()
+let registry = JobRegistry([JobDefinition(type: "noop") { _ in }])
+let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+
+func reset() async throws {
+    try await database.execute("DELETE FROM job_runs")
+    try await database.execute("DELETE FROM dead_letters")
+    try await database.execute("DELETE FROM jobs")
+}
+
+func fill(_ n: Int) async throws {
+    var batch: [NewJob] = []
+    for i in 0..<n {
+        batch.append(NewJob(type: "noop", payload: "{\"i\":\(i)}"))
+        if batch.count == 1000 { try await queue.enqueueBatch(batch); batch.removeAll(keepingCapacity: true) }
+    }
+    if !batch.isEmpty { try await queue.enqueueBatch(batch) }
+}
+
+func succeeded() async throws -> Int {
+    try await JobRepository(database: database).countByStatus()[.success] ?? 0
+}
+
+// 1. Enqueue, one job per call and in batches of 1000.
+try await reset()
+let singles = min(jobCount, 5_000)
+report("enqueue_single", jobs: singles, seconds: try await elapsed {
+    for i in 0..<singles { try await queue.enqueue(NewJob(type: "noop", payload: "{\"i\":\(i)}")) }
+})
+try await reset()
+report("enqueue_batched", jobs: jobCount, seconds: try await elapsed { try await fill(jobCount) })
+
+// 2. Processing with 1, 4, 16 and 100 concurrent handlers (one worker; it claims as many jobs as it
+// has free handlers). Single-handler runs drain fewer jobs: they are slower by design.
+for concurrency in [1, 4, 16, 100] {
+    try await reset()
+    let n = concurrency == 1 ? min(jobCount, 10_000) : jobCount
+    try await fill(n)
+    var options = JobWorker.Options()
+    options.concurrency = concurrency
+    options.idlePoll = .milliseconds(200)
+    let worker = JobWorker(database: database, registry: registry, logger: logger, options: options)
+    let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
+    let seconds = try await elapsed {
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while try await succeeded() < n { try await Task.sleep(for: .milliseconds(20)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+    report("process_c\(concurrency)", jobs: n, seconds: seconds, extra: ["concurrency": "\(concurrency)"])
+}
+
+// 3. The raw SQL ceiling (PostgreSQL): 16 connections each looping a bare SKIP LOCKED claim of
+// 100 and a bulk completion, with no runs, leases or bookkeeping.
+if database.dialect == .postgres {
+    try await reset()
+    try await fill(jobCount)
+    let seconds = try await elapsed {
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            for _ in 0..<16 {
+                tasks.addTask {
+                    while true {
+                        let ids = try await database.query("""
+                            UPDATE jobs SET status = 'running' WHERE id IN (
+                              SELECT id FROM jobs WHERE status = 'queued' AND queue = 'default'
+                              ORDER BY priority DESC, run_at LIMIT 100 FOR UPDATE SKIP LOCKED)
+                            RETURNING id
+                            """).map { try $0.decode(column: "id", as: UUID.self) }
+                        if ids.isEmpty { return }
+                        try await database.execute("UPDATE jobs SET status = 'success' WHERE id IN (\(binds: ids))")
+                    }
+                }
+            }
+            try await tasks.waitForAll()
+        }
+    }
+    report("raw_sql_ceiling", jobs: jobCount, seconds: seconds)
+}
+try await database.shutdown()
