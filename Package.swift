@@ -39,6 +39,7 @@ let package = Package(
         // Foundation only, no I/O).
         .target(name: "FiscalMixJSON", swiftSettings: swiftSettings),
         .target(name: "FiscalMixJMESPath", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
+        .target(name: "FiscalMixJSONSchema", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
 
         // L1 — infrastructure.
         .target(
@@ -162,6 +163,7 @@ let package = Package(
         ),
         .testTarget(name: "FiscalMixJSONTests", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FiscalMixCoreTests",
             dependencies: ["FiscalMixCore"],

@@ -32,6 +32,8 @@ public final class JobWorker: Service, Sendable {
     let inFlight = Mutex<[UUID: Task<Void, Never>]>([:])
     /// Jobs given back at shutdown: their cancelled handlers must not record a failed attempt.
     let releasing = Mutex<Set<UUID>>([])
+    /// Jobs whose handler returned, recorded by the claim loop in its next transaction.
+    let finished = Mutex<[(completion: JobRepository.Completion, type: String)]>([])
     let wake = WakeSignal()
 
     public init(database: Database, registry: JobRegistry, clock: any WallClock = SystemWallClock(), logger: Logger, options: Options = Options(),
@@ -65,28 +67,59 @@ public final class JobWorker: Service, Sendable {
 
     var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
 
+    /// Each pass records the jobs that finished since the last one and claims as many new jobs
+    /// as there are free handlers, in one transaction (group commit): one commit per pass
+    /// instead of two per job.
     func claimLoop() async {
         while !stopping {
+            let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
             let free = options.concurrency - inFlight.withLock { $0.count }
             var claimed = 0
-            if free > 0 {
+            var failed = false
+            if free > 0 || !done.isEmpty {
                 do {
                     let now = clock.now()
-                    let jobs = try await repository.claim(queue: options.queue, worker: options.workerName, limit: free, now: now,
-                                                          leaseUntil: now.addingTimeInterval(options.lease.seconds))
-                    claimed = jobs.count
-                    for (job, runId) in jobs {
+                    let result = try await repository.completeAndClaim(done.map(\.completion), queue: options.queue, worker: options.workerName,
+                                                                       limit: max(0, free), now: now,
+                                                                       leaseUntil: now.addingTimeInterval(options.lease.seconds))
+                    for (completion, type) in done where result.completed.contains(completion.jobId) {
+                        metrics.count(JobMetrics.succeeded, type: type)
+                    }
+                    claimed = result.claimed.count
+                    for (job, runId) in result.claimed {
                         metrics.count(JobMetrics.claimed, type: job.type)
                         metrics.record(JobMetrics.waitTime, type: job.type, seconds: now.timeIntervalSince(job.runAt))
                         start(job, runId: runId)
                     }
                 } catch {
+                    // Keep the finished jobs for the next pass; their leases are still renewed.
+                    finished.withLock { $0.insert(contentsOf: done, at: 0) }
+                    failed = true
                     logger.error("job claim failed", metadata: ["queue": "\(options.queue)", "error": "\(String(reflecting: error))"])
                 }
             }
-            if claimed == free && free > 0 { continue }  // more may be waiting
+            if !failed {
+                if claimed == free && free > 0 { continue }  // more may be waiting
+                if !finished.withLock({ $0.isEmpty }) { continue }
+            }
             // Idle or full: wait for a wake-up (enqueue, a job finishing, shutdown) or the poll interval.
             await wake.wait(timeout: options.idlePoll)
+        }
+    }
+
+    /// Records finished jobs now (at shutdown, when the claim loop has stopped).
+    func flushFinished() async {
+        let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
+        guard !done.isEmpty else { return }
+        do {
+            let result = try await repository.completeAndClaim(done.map(\.completion), queue: options.queue, worker: options.workerName,
+                                                               limit: 0, now: clock.now(), leaseUntil: clock.now())
+            for (completion, type) in done where result.completed.contains(completion.jobId) {
+                metrics.count(JobMetrics.succeeded, type: type)
+            }
+        } catch {
+            logger.error("recording finished jobs at shutdown failed; they will run again after their leases expire",
+                         metadata: ["count": "\(done.count)", "error": "\(String(reflecting: error))"])
         }
     }
 
@@ -118,9 +151,7 @@ public final class JobWorker: Service, Sendable {
         do {
             switch outcome {
             case .success:
-                if try await repository.complete(job, runId: runId, worker: worker, now: clock.now()) {
-                    metrics.count(JobMetrics.succeeded, type: job.type)
-                }
+                finished.withLock { $0.append((JobRepository.Completion(jobId: job.id, runId: runId), job.type)) }
             case .failure(let error, let timedOut):
                 let now = clock.now()
                 var retryAt: Date?
@@ -185,7 +216,7 @@ public final class JobWorker: Service, Sendable {
     func heartbeatLoop() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: options.heartbeat)
-            let ids = inFlight.withLock { Array($0.keys) }
+            let ids = inFlight.withLock { Array($0.keys) } + finished.withLock { $0.map(\.completion.jobId) }
             guard !ids.isEmpty else { continue }
             let now = clock.now()
             do {
@@ -218,18 +249,21 @@ public final class JobWorker: Service, Sendable {
         while !inFlight.withLock({ $0.isEmpty }), ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(50))
         }
+        await flushFinished()
         let remaining = inFlight.withLock { tasks -> [UUID] in
             releasing.withLock { $0.formUnion(tasks.keys) }
             for task in tasks.values { task.cancel() }
             return Array(tasks.keys)
         }
-        guard !remaining.isEmpty else { return }
-        do {
-            try await repository.release(ids: remaining, worker: options.workerName, now: clock.now())
-            logger.notice("released unfinished jobs at shutdown", metadata: ["count": "\(remaining.count)"])
-        } catch {
-            logger.error("releasing jobs at shutdown failed; their leases will expire", metadata: ["error": "\(String(reflecting: error))"])
+        if !remaining.isEmpty {
+            do {
+                try await repository.release(ids: remaining, worker: options.workerName, now: clock.now())
+                logger.notice("released unfinished jobs at shutdown", metadata: ["count": "\(remaining.count)"])
+            } catch {
+                logger.error("releasing jobs at shutdown failed; their leases will expire", metadata: ["error": "\(String(reflecting: error))"])
+            }
         }
+        await flushFinished()  // any that finished while the others were being released
     }
 }
 

@@ -82,29 +82,71 @@ public struct JobRepository: Sendable {
     }
 
     /// Claims up to `limit` due jobs of `queue`, highest priority first, then oldest `run_at`,
-    /// leasing them to `worker` until `leaseUntil`, counting the attempt and opening a run row.
+    /// leasing them to `worker` and opening a run for each. On PostgreSQL concurrent claimers
+    /// skip each other's rows (`FOR UPDATE SKIP LOCKED`); SQLite has a single writer.
     public func claim(queue: String, worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [(job: Job, runId: UUID)] {
         try await database.transaction { tx in
-            let rows = try await tx.query("""
-                UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = \(bind: worker),
-                       lease_expires_at = \(bind: leaseUntil), started_at = \(bind: now), updated_at = \(bind: now)
-                WHERE id IN (
-                    SELECT id FROM jobs WHERE status = 'queued' AND queue = \(bind: queue) AND run_at <= \(bind: now)
-                    ORDER BY priority DESC, run_at LIMIT \(bind: limit)\(unsafeRaw: tx.dialect.claimLocking))
-                RETURNING *
-                """)
-            var claimed: [(Job, UUID)] = []
-            for row in rows {
-                let job = try Self.decode(row)
-                let runId = ID.make(now: now)
-                try await tx.execute("""
-                    INSERT INTO job_runs (id, job_id, attempt, status, worker, started_at)
-                    VALUES (\(bind: runId), \(bind: job.id), \(bind: job.attempts), 'running', \(bind: worker), \(bind: now))
-                    """)
-                claimed.append((job, runId))
-            }
-            return claimed.sorted { ($0.0.priority, $1.0.runAt) > ($1.0.priority, $0.0.runAt) }
+            try await Self.claim(queue: queue, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil, in: tx)
         }
+    }
+
+    /// A job whose handler returned, waiting to be recorded.
+    public struct Completion: Sendable {
+        public let jobId: UUID
+        public let runId: UUID
+        public init(jobId: UUID, runId: UUID) {
+            self.jobId = jobId
+            self.runId = runId
+        }
+    }
+
+    /// Records finished jobs and claims the next ones in one transaction: a busy worker commits
+    /// once per loop instead of twice per job. Returns the ids it completed (not those whose lease
+    /// was lost to the reaper) and the claimed jobs.
+    public func completeAndClaim(_ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
+                                 leaseUntil: Date) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
+        try await database.transaction { tx in
+            var completed: Set<UUID> = []
+            if !completions.isEmpty {
+                let rows = try await tx.query("""
+                    UPDATE jobs SET status = 'success', finished_at = \(bind: now), updated_at = \(bind: now), lease_owner = NULL,
+                           lease_expires_at = NULL
+                    WHERE id IN (\(binds: completions.map(\.jobId))) AND lease_owner = \(bind: worker) AND status = 'running' RETURNING id
+                    """)
+                completed = Set(try rows.map { try $0.decode(column: "id", as: UUID.self) })
+                let runIds = completions.filter { completed.contains($0.jobId) }.map(\.runId)
+                if !runIds.isEmpty {
+                    try await tx.execute("UPDATE job_runs SET status = 'success', finished_at = \(bind: now) WHERE id IN (\(binds: runIds))")
+                }
+            }
+            let claimed = limit > 0
+                ? try await Self.claim(queue: queue, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil, in: tx) : []
+            return (completed, claimed)
+        }
+    }
+
+    static func claim(queue: String, worker: String, limit: Int, now: Date, leaseUntil: Date,
+                      in tx: Transaction) async throws -> [(job: Job, runId: UUID)] {
+        let rows = try await tx.query("""
+            UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = \(bind: worker),
+                   lease_expires_at = \(bind: leaseUntil), started_at = \(bind: now), updated_at = \(bind: now)
+            WHERE id IN (
+                SELECT id FROM jobs WHERE status = 'queued' AND queue = \(bind: queue) AND run_at <= \(bind: now)
+                ORDER BY priority DESC, run_at LIMIT \(bind: limit)\(unsafeRaw: tx.dialect.claimLocking))
+            RETURNING *
+            """)
+        guard !rows.isEmpty else { return [] }
+        var claimed: [(Job, UUID)] = []
+        var insert: SQLQueryString = "INSERT INTO job_runs (id, job_id, attempt, status, worker, started_at) VALUES "
+        for (i, row) in rows.enumerated() {
+            let job = try Self.decode(row)
+            let runId = ID.make(now: now)
+            if i > 0 { insert += ", " }
+            insert += "(\(bind: runId), \(bind: job.id), \(bind: job.attempts), 'running', \(bind: worker), \(bind: now))"
+            claimed.append((job, runId))
+        }
+        try await tx.execute(insert)
+        return claimed.sorted { ($0.0.priority, $1.0.runAt) > ($1.0.priority, $0.0.runAt) }
     }
 
     /// Extends the leases this worker holds; returns the ids it still holds.

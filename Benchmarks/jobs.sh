@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Benchmark: job-queue throughput of FiscalMix against pgqueuer (PyPI), the peer, on the same
+# throwaway PostgreSQL 15 cluster in the same run; then FiscalMix on SQLite. Release mode.
+#   Benchmarks/jobs.sh [jobs]        (default 50000)
+# Prints each figure as JSON and a table of ratios. Not part of the test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+JOBS="${1:-50000}"
+
+swift build -c release --product fiscalmix-jobs-bench >/dev/null
+BIN="$PWD/.build/release/fiscalmix-jobs-bench"
+VENV="${BENCH_VENV:-$PWD/.venv-bench}"
+if [[ ! -x "$VENV/bin/python" ]]; then
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q pgqueuer asyncpg
+fi
+OUT="$(mktemp -d /tmp/fiscalmix-jobs-bench.XXXXXX)"
+
+scripts/with-postgres.sh bash -c '
+  set -euo pipefail
+  base="${FISCALMIX_TEST_DATABASE_URL%/postgres*}"
+  psql "$FISCALMIX_TEST_DATABASE_URL" -qc "CREATE DATABASE fm" -c "CREATE DATABASE pgq"
+  echo "== FiscalMix on PostgreSQL" >&2
+  "'"$BIN"'" "$base/fm?sslmode=disable" '"$JOBS"' | tee "'"$OUT"'/fiscalmix-pg.jsonl"
+  echo "== pgqueuer $("'"$VENV"'/bin/pip" show pgqueuer | sed -n "s/^Version: //p") on PostgreSQL" >&2
+  "'"$VENV"'/bin/python" Benchmarks/pgqueuer_peer.py "$base/pgq" '"$JOBS"' | tee "'"$OUT"'/pgqueuer.jsonl"
+'
+echo "== FiscalMix on SQLite" >&2
+"$BIN" "sqlite:$OUT/bench.sqlite" "$JOBS" | tee "$OUT/fiscalmix-sqlite.jsonl"
+
+python3 - "$OUT" <<'PY'
+import json, sys, pathlib
+out = pathlib.Path(sys.argv[1])
+load = lambda name: {r["figure"]: r for r in map(json.loads, (out / name).read_text().split("\n")[:-1])}
+fm, pq, sq = load("fiscalmix-pg.jsonl"), load("pgqueuer.jsonl"), load("fiscalmix-sqlite.jsonl")
+rate = lambda table, key: table[key]["jobs_per_second"] if key in table else None
+rows = [
+    ("enqueue, one per call", rate(fm, "enqueue_single"), rate(pq, "enqueue_single")),
+    ("enqueue, batched", rate(fm, "enqueue_batched"), rate(pq, "enqueue_batched")),
+    ("process, single claims (FiscalMix c=1 vs pgqueuer batch 1)", rate(fm, "process_c1"), rate(pq, "process_batch1")),
+    ("process, batched (FiscalMix c=16 vs pgqueuer batch 100)", rate(fm, "process_c16"), rate(pq, "process_batch100")),
+    ("process, batched (FiscalMix c=100 vs pgqueuer batch 100)", rate(fm, "process_c100"), rate(pq, "process_batch100")),
+]
+print("\n%-62s %12s %12s %7s" % ("PostgreSQL, jobs/s", "FiscalMix", "pgqueuer", "ratio"))
+for name, a, b in rows:
+    print("%-62s %12d %12d %6.2fx" % (name, a, b, a / b))
+ceiling = rate(fm, "raw_sql_ceiling")
+best = max(rate(fm, k) for k in ("process_c16", "process_c100"))
+print("%-62s %12d %12s %6.2f" % ("raw SKIP LOCKED ceiling (16 conns, batch 100); best/ceiling", ceiling, "", best / ceiling))
+print("\nSQLite, jobs/s: " + ", ".join("%s %d" % (k, v["jobs_per_second"]) for k, v in sq.items()))
+print("peak RSS (MB): FiscalMix PG %d, SQLite %d, pgqueuer %d" % (max(r["max_rss_mb"] for r in fm.values()),
+      max(r["max_rss_mb"] for r in sq.values()), max(r["max_rss_mb"] for r in pq.values())))
+PY

@@ -1,0 +1,290 @@
+import FiscalMixJSON
+import Foundation
+
+/// Evaluates compiled nodes against an instance, collecting the annotations the `unevaluated*`
+/// keywords need (which properties and items were evaluated by successful subschemas) and the
+/// errors of the basic output format.
+struct SchemaEvaluator {
+    struct Outcome {
+        var valid = true
+        var properties: Set<String> = []
+        var items: Set<Int> = []
+        var errors: [ValidationError] = []
+
+        mutating func absorbAnnotations(_ other: Outcome) {
+            properties.formUnion(other.properties)
+            items.formUnion(other.items)
+        }
+    }
+
+    let schema: JSONSchema
+
+    func evaluate(_ index: Int, _ instance: JSON, instanceLocation: String, keywordLocation: String, scope: [Int],
+                           depth: Int) -> Outcome {
+        let node = schema.nodes[index]
+        var outcome = Outcome()
+        func fail(_ keyword: String, _ message: String) {
+            outcome.valid = false
+            outcome.errors.append(ValidationError(instanceLocation: instanceLocation, keywordLocation: keywordLocation + "/" + keyword,
+                                                  absoluteKeywordLocation: node.location + "/" + keyword, message: message))
+        }
+        if let constant = node.constant {
+            if !constant {
+                outcome.valid = false
+                outcome.errors.append(ValidationError(instanceLocation: instanceLocation, keywordLocation: keywordLocation,
+                                                      absoluteKeywordLocation: node.location, message: "no value is allowed here"))
+            }
+            return outcome
+        }
+        guard depth < schema.options.maxDepth else {
+            fail("", "schema evaluation exceeded \(schema.options.maxDepth) nested levels (a $ref cycle?)")
+            return outcome
+        }
+        var scope = scope
+        if scope.last != node.resource { scope.append(node.resource) }
+
+        /// Evaluates a subschema; merges its errors on failure, its annotations on success.
+        func sub(_ child: Int, _ value: JSON, _ iloc: String, _ kpath: String) -> Outcome {
+            let result = evaluate(child, value, instanceLocation: iloc, keywordLocation: keywordLocation + kpath, scope: scope, depth: depth + 1)
+            return result
+        }
+
+        for keyword in node.keywords {
+            switch keyword {
+            case .ref(let target):
+                let r = sub(target, instance, instanceLocation, "/$ref")
+                if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
+            case .dynamicRef(var target, let anchor):
+                if let anchor {
+                    for resource in scope {
+                        if let found = schema.resources[resource].dynamicAnchors[anchor] { target = found; break }
+                    }
+                }
+                let r = sub(target, instance, instanceLocation, "/$dynamicRef")
+                if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
+            case .type(let types):
+                if !types.contains(where: { Self.hasType(instance, $0) }) {
+                    fail("type", "expected \(types.joined(separator: " or ")), got \(instance.typeName)")
+                }
+            case .enumeration(let values):
+                if !values.contains(where: { Self.identical($0, instance) }) { fail("enum", "value is not one of the allowed values") }
+            case .constant(let value):
+                if !Self.identical(value, instance) { fail("const", "value must be \(value.serialized())") }
+            case .multipleOf(let divisor):
+                if case .number(let n) = instance, !Self.isMultiple(n, of: divisor) { fail("multipleOf", "\(n) is not a multiple of \(divisor)") }
+            case .maximum(let limit):
+                if case .number(let n) = instance, JSONNumber.compare(n, limit) > 0 { fail("maximum", "\(n) is greater than \(limit)") }
+            case .exclusiveMaximum(let limit):
+                if case .number(let n) = instance, JSONNumber.compare(n, limit) >= 0 { fail("exclusiveMaximum", "\(n) is not less than \(limit)") }
+            case .minimum(let limit):
+                if case .number(let n) = instance, JSONNumber.compare(n, limit) < 0 { fail("minimum", "\(n) is less than \(limit)") }
+            case .exclusiveMinimum(let limit):
+                if case .number(let n) = instance, JSONNumber.compare(n, limit) <= 0 { fail("exclusiveMinimum", "\(n) is not greater than \(limit)") }
+            case .maxLength(let limit):
+                if case .string(let s) = instance, s.unicodeScalars.count > limit { fail("maxLength", "longer than \(limit) characters") }
+            case .minLength(let limit):
+                if case .string(let s) = instance, s.unicodeScalars.count < limit { fail("minLength", "shorter than \(limit) characters") }
+            case .pattern(let regex):
+                if case .string(let s) = instance, !regex.matches(s) { fail("pattern", "does not match the pattern \(regex.source)") }
+            case .maxItems(let limit):
+                if case .array(let a) = instance, a.count > limit { fail("maxItems", "more than \(limit) items") }
+            case .minItems(let limit):
+                if case .array(let a) = instance, a.count < limit { fail("minItems", "fewer than \(limit) items") }
+            case .uniqueItems:
+                if case .array(let a) = instance, let (i, j) = Self.firstDuplicate(a) { fail("uniqueItems", "items \(i) and \(j) are equal") }
+            case .maxProperties(let limit):
+                if case .object(let o) = instance, o.count > limit { fail("maxProperties", "more than \(limit) properties") }
+            case .minProperties(let limit):
+                if case .object(let o) = instance, o.count < limit { fail("minProperties", "fewer than \(limit) properties") }
+            case .required(let names):
+                if case .object(let o) = instance {
+                    let missing = names.filter { o[$0] == nil }
+                    if !missing.isEmpty { fail("required", "missing required properties: \(missing.joined(separator: ", "))") }
+                }
+            case .dependentRequired(let dependencies):
+                if case .object(let o) = instance {
+                    for (name, needed) in dependencies where o[name] != nil {
+                        let missing = needed.filter { o[$0] == nil }
+                        if !missing.isEmpty { fail("dependentRequired", "\(name) requires \(missing.joined(separator: ", "))") }
+                    }
+                }
+            case .allOf(let children):
+                for (i, child) in children.enumerated() {
+                    let r = sub(child, instance, instanceLocation, "/allOf/\(i)")
+                    if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
+                }
+            case .anyOf(let children):
+                var any = false
+                var errors: [ValidationError] = []
+                for (i, child) in children.enumerated() {
+                    let r = sub(child, instance, instanceLocation, "/anyOf/\(i)")
+                    if r.valid { any = true; outcome.absorbAnnotations(r) } else { errors += r.errors }
+                }
+                if !any { fail("anyOf", "matches none of the alternatives"); outcome.errors += errors }
+            case .oneOf(let children):
+                var matches = 0
+                var errors: [ValidationError] = []
+                var annotations = Outcome()
+                for (i, child) in children.enumerated() {
+                    let r = sub(child, instance, instanceLocation, "/oneOf/\(i)")
+                    if r.valid { matches += 1; annotations.absorbAnnotations(r) } else { errors += r.errors }
+                }
+                if matches == 1 {
+                    outcome.absorbAnnotations(annotations)
+                } else if matches == 0 {
+                    fail("oneOf", "matches none of the alternatives")
+                    outcome.errors += errors
+                } else {
+                    fail("oneOf", "matches \(matches) alternatives; exactly one is allowed")
+                }
+            case .not(let child):
+                if sub(child, instance, instanceLocation, "/not").valid { fail("not", "must not match the schema") }
+            case .conditional(let condition, let then, let otherwise):
+                let c = sub(condition, instance, instanceLocation, "/if")
+                if c.valid {
+                    outcome.absorbAnnotations(c)
+                    if let then {
+                        let r = sub(then, instance, instanceLocation, "/then")
+                        if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
+                    }
+                } else if let otherwise {
+                    let r = sub(otherwise, instance, instanceLocation, "/else")
+                    if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
+                }
+            case .dependentSchemas(let dependencies):
+                guard case .object(let o) = instance else { continue }
+                for (name, child) in dependencies where o[name] != nil {
+                    let r = sub(child, instance, instanceLocation, "/dependentSchemas/" + JSONPointer.escape(name))
+                    if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
+                }
+            case .prefixItems(let children):
+                guard case .array(let a) = instance else { continue }
+                for (i, child) in children.enumerated() where i < a.count {
+                    let r = sub(child, a[i], JSONPointer.append(instanceLocation, i), "/prefixItems/\(i)")
+                    if !r.valid { outcome.valid = false; outcome.errors += r.errors }
+                    outcome.items.insert(i)
+                }
+            case .items(let child, let prefixCount):
+                guard case .array(let a) = instance, a.count > prefixCount else { continue }
+                for i in prefixCount..<a.count {
+                    let r = sub(child, a[i], JSONPointer.append(instanceLocation, i), "/items")
+                    if !r.valid { outcome.valid = false; outcome.errors += r.errors }
+                    outcome.items.insert(i)
+                }
+            case .contains(let child, let minimum, let maximum):
+                guard case .array(let a) = instance else { continue }
+                var matched = 0
+                for (i, item) in a.enumerated() where sub(child, item, JSONPointer.append(instanceLocation, i), "/contains").valid {
+                    matched += 1
+                    outcome.items.insert(i)
+                }
+                if matched < minimum { fail(minimum == 1 ? "contains" : "minContains", "contains \(matched) matching items, fewer than \(minimum)") }
+                if let maximum, matched > maximum { fail("maxContains", "contains \(matched) matching items, more than \(maximum)") }
+            case .properties(let children):
+                guard case .object(let o) = instance else { continue }
+                for (name, child) in children {
+                    guard let value = o[name] else { continue }
+                    let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/properties/" + JSONPointer.escape(name))
+                    if !r.valid { outcome.valid = false; outcome.errors += r.errors }
+                    outcome.properties.insert(name)
+                }
+            case .patternProperties(let children):
+                guard case .object(let o) = instance else { continue }
+                for (regex, child) in children {
+                    for (name, value) in o where regex.matches(name) {
+                        let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/patternProperties/" + JSONPointer.escape(regex.source))
+                        if !r.valid { outcome.valid = false; outcome.errors += r.errors }
+                        outcome.properties.insert(name)
+                    }
+                }
+            case .additionalProperties(let child, let known, let patterns):
+                guard case .object(let o) = instance else { continue }
+                for (name, value) in o where !known.contains(name) && !patterns.contains(where: { $0.matches(name) }) {
+                    let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/additionalProperties")
+                    if !r.valid { outcome.valid = false; outcome.errors += r.errors }
+                    outcome.properties.insert(name)
+                }
+            case .propertyNames(let child):
+                guard case .object(let o) = instance else { continue }
+                for name in o.keys {
+                    let r = sub(child, .string(name), JSONPointer.append(instanceLocation, name), "/propertyNames")
+                    if !r.valid { outcome.valid = false; outcome.errors += r.errors }
+                }
+            case .unevaluatedItems(let child):
+                guard case .array(let a) = instance else { continue }
+                for i in a.indices where !outcome.items.contains(i) {
+                    let r = sub(child, a[i], JSONPointer.append(instanceLocation, i), "/unevaluatedItems")
+                    if !r.valid { outcome.valid = false; outcome.errors += r.errors }
+                    outcome.items.insert(i)
+                }
+            case .unevaluatedProperties(let child):
+                guard case .object(let o) = instance else { continue }
+                for (name, value) in o where !outcome.properties.contains(name) {
+                    let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/unevaluatedProperties")
+                    if !r.valid { outcome.valid = false; outcome.errors += r.errors }
+                    outcome.properties.insert(name)
+                }
+            case .format(let format):
+                if schema.options.assertFormats, case .string(let s) = instance, let valid = FormatChecker.check(format, s), !valid {
+                    fail("format", "is not a valid \(format)")
+                }
+            }
+        }
+        return outcome
+    }
+
+    /// JSON equality as JSON Schema defines it: numbers by value (1 = 1.0), booleans apart from
+    /// numbers, strings code point by code point (Swift's `==` would equate "é" with "e\u{301}").
+    static func identical(_ a: JSON, _ b: JSON) -> Bool {
+        switch (a, b) {
+        case (.string(let x), .string(let y)):
+            return x.unicodeScalars.elementsEqual(y.unicodeScalars)
+        case (.array(let x), .array(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
+        case (.object(let x), .object(let y)):
+            guard x.count == y.count else { return false }
+            for (key, value) in x {
+                guard let other = y[key], identical(value, other) else { return false }
+            }
+            return true
+        default:
+            return a == b
+        }
+    }
+
+    /// The first pair of equal items, found through hashing (Swift's equality is coarser than
+    /// `identical`, so it only narrows the candidates).
+    static func firstDuplicate(_ items: [JSON]) -> (Int, Int)? {
+        var seen: [JSON: [Int]] = [:]
+        for (j, item) in items.enumerated() {
+            if let candidates = seen[item], let i = candidates.first(where: { identical(items[$0], item) }) { return (i, j) }
+            seen[item, default: []].append(j)
+        }
+        return nil
+    }
+
+    static func hasType(_ value: JSON, _ type: String) -> Bool {
+        switch (type, value) {
+        case ("null", .null), ("boolean", .bool), ("number", .number), ("string", .string), ("array", .array), ("object", .object):
+            return true
+        case ("integer", .number(let n)):
+            let d = n.doubleValue
+            return n.isInteger || (d.isFinite && d.rounded() == d)
+        default:
+            return false
+        }
+    }
+
+    static func isMultiple(_ value: JSONNumber, of divisor: JSONNumber) -> Bool {
+        if let a = value.int64Value, let b = divisor.int64Value, b != 0, !value.isBinary, !divisor.isBinary { return a % b == 0 }
+        if !value.isBinary, !divisor.isBinary, let a = value.decimalValue, let b = divisor.decimalValue, !a.isNaN, !b.isNaN, b != 0 {
+            // Exact decimal arithmetic: 0.0075 is a multiple of 0.0001, which binary floats get wrong.
+            var quotient = a / b
+            var rounded = Decimal()
+            NSDecimalRound(&rounded, &quotient, 0, .plain)
+            if quotient.isFinite, !quotient.isNaN, abs(NSDecimalNumber(decimal: quotient).doubleValue) < 1e30 { return rounded == quotient }
+        }
+        let q = value.doubleValue / divisor.doubleValue
+        return q.isFinite && q.rounded() == q
+    }
+}
