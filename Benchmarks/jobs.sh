@@ -40,12 +40,13 @@ rows = [
     ("process, single claims (FiscalMix c=1 vs pgqueuer batch 1)", rate(fm, "process_c1"), rate(pq, "process_batch1")),
     ("process, batched (FiscalMix c=16 vs pgqueuer batch 100)", rate(fm, "process_c16"), rate(pq, "process_batch100")),
     ("process, batched (FiscalMix c=100 vs pgqueuer batch 100)", rate(fm, "process_c100"), rate(pq, "process_batch100")),
+    ("process, batched (FiscalMix c=16 + prefetch 84 vs pgqueuer batch 100)", rate(fm, "process_c16_p84"), rate(pq, "process_batch100")),
 ]
 print("\n%-62s %12s %12s %7s" % ("PostgreSQL, jobs/s", "FiscalMix", "pgqueuer", "ratio"))
 for name, a, b in rows:
     print("%-62s %12d %12d %6.2fx" % (name, a, b, a / b))
 ceiling = rate(fm, "raw_sql_ceiling")
-best = max(rate(fm, k) for k in ("process_c16", "process_c100"))
+best = max(rate(fm, k) for k in ("process_c16", "process_c100", "process_c16_p84"))
 print("%-62s %12d %12s %6.2f" % ("raw SKIP LOCKED ceiling (16 conns, batch 100); best/ceiling", ceiling, "", best / ceiling))
 print("\nSQLite, jobs/s: " + ", ".join("%s %d" % (k, v["jobs_per_second"]) for k, v in sq.items()))
 print("peak RSS (MB): FiscalMix PG %d, SQLite %d, pgqueuer %d" % (max(r["max_rss_mb"] for r in fm.values()),

@@ -65,6 +65,11 @@ func succeeded() async throws -> Int {
     try await JobRepository(database: database).countByStatus()[.success] ?? 0
 }
 
+// 0. The driver's round trip, for scale: `SELECT 1` through the pool.
+report("round_trip_select1", jobs: 5000, seconds: try await elapsed {
+    for _ in 0..<5000 { try await database.execute("SELECT 1") }
+})
+
 // 1. Enqueue, one job per call and in batches of 1000.
 try await reset()
 let singles = min(jobCount, 5_000)
@@ -75,13 +80,15 @@ try await reset()
 report("enqueue_batched", jobs: jobCount, seconds: try await elapsed { try await fill(jobCount) })
 
 // 2. Processing with 1, 4, 16 and 100 concurrent handlers (one worker; it claims as many jobs as it
-// has free handlers). Single-handler runs drain fewer jobs: they are slower by design.
-for concurrency in [1, 4, 16, 100] {
+// has free handlers), and 16 handlers claiming batches of 100 (prefetch 84), like pgqueuer's
+// batch_size=100. Single-handler runs drain fewer jobs: they are slower by design.
+for (concurrency, prefetch) in [(1, 0), (4, 0), (16, 0), (100, 0), (16, 84)] {
     try await reset()
     let n = concurrency == 1 ? min(jobCount, 10_000) : jobCount
     try await fill(n)
     var options = JobWorker.Options()
     options.concurrency = concurrency
+    options.prefetch = prefetch
     options.idlePoll = .milliseconds(200)
     let worker = JobWorker(database: database, registry: registry, logger: logger, options: options)
     let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
@@ -93,7 +100,8 @@ for concurrency in [1, 4, 16, 100] {
             try await tasks.waitForAll()
         }
     }
-    report("process_c\(concurrency)", jobs: n, seconds: seconds, extra: ["concurrency": "\(concurrency)"])
+    report("process_c\(concurrency)" + (prefetch > 0 ? "_p\(prefetch)" : ""), jobs: n, seconds: seconds,
+           extra: ["concurrency": "\(concurrency)", "prefetch": "\(prefetch)"])
 }
 
 // 3. The raw SQL ceiling (PostgreSQL): 16 connections each looping a bare SKIP LOCKED claim of

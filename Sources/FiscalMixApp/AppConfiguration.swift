@@ -21,6 +21,7 @@ public struct AppConfiguration: Sendable {
     public var benchmarkRoutes: Bool
     public var workerQueues: [String]
     public var workerConcurrency: Int
+    public var workerPrefetch: Int
     public var jobLeaseSeconds: Int
     /// Bearer token `/metrics` requires; open when unset (bind to a private interface then).
     public var metricsToken: String?
@@ -78,6 +79,7 @@ public struct AppConfiguration: Sendable {
         workerQueues = string("FISCALMIX_WORKER_QUEUES", "default").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         workerConcurrency = try int("FISCALMIX_WORKER_CONCURRENCY", 4, 1...256)
+        workerPrefetch = try int("FISCALMIX_WORKER_PREFETCH", 0, 0...1000)
         jobLeaseSeconds = try int("FISCALMIX_JOB_LEASE_SECONDS", 30, 2...3600)
         metricsToken = values["FISCALMIX_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {

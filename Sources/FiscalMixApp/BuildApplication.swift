@@ -20,6 +20,7 @@ public struct FiscalMixRuntime: Sendable {
     public let jobRegistry: JobRegistry
     public let jobQueue: JobQueue
     public let metrics: RuntimeMetrics
+    let wakeups: JobWakeups
     let clock: any WallClock
 
     /// Opens the database (running migrations when configured) and builds every service.
@@ -40,10 +41,12 @@ public struct FiscalMixRuntime: Sendable {
                                        secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,
                                        metrics: endpoint)
             let registry = BuiltInJobs.registry(database: database, clock: clock)
+            let wakeups = JobWakeups()
             return FiscalMixRuntime(configuration: configuration, database: database, services: services, logger: logger,
                                     jobRegistry: registry,
-                                    jobQueue: JobQueue(database: database, registry: registry, clock: clock, metrics: metrics.jobs),
-                                    metrics: metrics, clock: clock)
+                                    jobQueue: JobQueue(database: database, registry: registry, clock: clock, metrics: metrics.jobs,
+                                                       wakeups: wakeups),
+                                    metrics: metrics, wakeups: wakeups, clock: clock)
         } catch {
             try? await database.shutdown()
             throw error
@@ -73,7 +76,10 @@ public struct FiscalMixRuntime: Sendable {
             options.concurrency = configuration.workerConcurrency
             options.lease = .seconds(configuration.jobLeaseSeconds)
             options.heartbeat = .milliseconds(configuration.jobLeaseSeconds * 1000 / 3)
-            return JobWorker(database: database, registry: jobRegistry, clock: clock, logger: logger, options: options, metrics: metrics.jobs)
+            options.prefetch = configuration.workerPrefetch
+            let worker = JobWorker(database: database, registry: jobRegistry, clock: clock, logger: logger, options: options, metrics: metrics.jobs)
+            wakeups.register(worker)
+            return worker
         }
     }
 

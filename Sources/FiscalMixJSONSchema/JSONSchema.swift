@@ -13,6 +13,8 @@ public struct JSONSchema: Sendable {
         public var assertFormats = false
         /// Maximum depth of nested schema evaluation: stops runaway recursion through `$ref`.
         public var maxDepth = 256
+        /// Maximum number of subschema evaluations in one validation.
+        public var maxSteps = 1_000_000
         public init(assertFormats: Bool = false) { self.assertFormats = assertFormats }
     }
 

@@ -18,6 +18,19 @@ struct SchemaEvaluator {
     }
 
     let schema: JSONSchema
+    let budget: Budget
+
+    /// Counts subschema evaluations across the whole validation, so a hostile schema and
+    /// instance pair (deep `anyOf` nesting over a large array) stops instead of running for hours.
+    final class Budget {
+        var remaining: Int
+        init(_ steps: Int) { remaining = steps }
+    }
+
+    init(schema: JSONSchema) {
+        self.schema = schema
+        budget = Budget(schema.options.maxSteps)
+    }
 
     func evaluate(_ index: Int, _ instance: JSON, instanceLocation: String, keywordLocation: String, scope: [Int],
                            depth: Int) -> Outcome {
@@ -38,6 +51,11 @@ struct SchemaEvaluator {
         }
         guard depth < schema.options.maxDepth else {
             fail("", "schema evaluation exceeded \(schema.options.maxDepth) nested levels (a $ref cycle?)")
+            return outcome
+        }
+        budget.remaining -= 1
+        guard budget.remaining >= 0 else {
+            fail("", "schema evaluation exceeded \(schema.options.maxSteps) steps")
             return outcome
         }
         var scope = scope

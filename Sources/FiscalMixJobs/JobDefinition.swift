@@ -42,4 +42,7 @@ public struct JobRegistry: Sendable {
     }
 
     public subscript(type: String) -> JobDefinition? { definitions[type] }
+
+    /// The shortest handler timeout, which sets how often the worker's watchdog looks.
+    var shortestTimeout: Duration { definitions.values.map(\.timeout).min() ?? .seconds(300) }
 }

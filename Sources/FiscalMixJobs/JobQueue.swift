@@ -8,8 +8,11 @@ public struct JobQueue: Sendable {
     let registry: JobRegistry
     let clock: any WallClock
     let metrics: JobMetrics
+    let wakeups: JobWakeups?
 
-    public init(database: Database, registry: JobRegistry, clock: any WallClock, metrics: JobMetrics = JobMetrics()) {
+    public init(database: Database, registry: JobRegistry, clock: any WallClock, metrics: JobMetrics = JobMetrics(),
+                wakeups: JobWakeups? = nil) {
+        self.wakeups = wakeups
         repository = JobRepository(database: database)
         self.registry = registry
         self.clock = clock
@@ -22,7 +25,10 @@ public struct JobQueue: Sendable {
         if let definition = registry[new.type], new.maxAttempts == NewJob(type: "").maxAttempts { new.maxAttempts = definition.maxAttempts }
         try Self.validate(new)
         let result = try await repository.enqueue(new, now: clock.now())
-        if result.created { metrics.count(JobMetrics.enqueued, type: new.type) }
+        if result.created {
+            metrics.count(JobMetrics.enqueued, type: new.type)
+            wakeups?.notify(queue: new.queue)
+        }
         return result
     }
 
@@ -30,6 +36,7 @@ public struct JobQueue: Sendable {
         for job in jobs { try Self.validate(job) }
         try await repository.enqueueBatch(jobs, now: clock.now())
         for (type, group) in Dictionary(grouping: jobs, by: \.type) { metrics.count(JobMetrics.enqueued, type: type, by: group.count) }
+        for queue in Set(jobs.map(\.queue)) { wakeups?.notify(queue: queue) }
     }
 
     static func validate(_ job: NewJob) throws {

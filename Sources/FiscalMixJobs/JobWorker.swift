@@ -18,6 +18,11 @@ public final class JobWorker: Service, Sendable {
         /// How long an idle worker waits before looking again (an enqueue in this process wakes it at once).
         public var idlePoll: Duration = .seconds(1)
         public var shutdownDeadline: Duration = .seconds(20)
+        /// Jobs claimed beyond the free handlers and held, leased, until one frees up. Larger
+        /// claims mean fewer commits per job; held jobs are not available to other workers.
+        public var prefetch = 0
+        /// How long finished jobs may wait to be recorded together with others (group commit).
+        public var commitDelay: Duration = .milliseconds(5)
         public var workerName = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         public init() {}
     }
@@ -34,6 +39,13 @@ public final class JobWorker: Service, Sendable {
     let releasing = Mutex<Set<UUID>>([])
     /// Jobs whose handler returned, recorded by the claim loop in its next transaction.
     let finished = Mutex<[(completion: JobRepository.Completion, type: String)]>([])
+    /// Claimed (leased) jobs waiting for a free handler (see `Options.prefetch`).
+    let ready = Mutex<[(job: Job, runId: UUID)]>([])
+    /// When each running handler must have returned, and those the watchdog cancelled for it.
+    let deadlines = Mutex<[UUID: ContinuousClock.Instant]>([:])
+    let timedOut = Mutex<Set<UUID>>([])
+    /// Set by enqueue notifications: the queue may have new jobs even if the last claim came up short.
+    let newWork = Atomic<Bool>(true)
     let wake = WakeSignal()
 
     public init(database: Database, registry: JobRegistry, clock: any WallClock = SystemWallClock(), logger: Logger, options: Options = Options(),
@@ -48,12 +60,16 @@ public final class JobWorker: Service, Sendable {
     }
 
     /// Wakes an idle worker (called after an enqueue in this process).
-    public func notify() { wake.signal() }
+    public func notify() {
+        newWork.store(true, ordering: .relaxed)
+        wake.signal()
+    }
 
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.heartbeatLoop() }
             group.addTask { await self.reaperLoop() }
+            group.addTask { await self.watchdogLoop() }
             if database.driver.supportsNotifications { group.addTask { await self.listenLoop() } }
             await withGracefulShutdownHandler {
                 await self.claimLoop()
@@ -66,46 +82,6 @@ public final class JobWorker: Service, Sendable {
     }
 
     var stopping: Bool { Task.isCancelled || Task.isShuttingDownGracefully }
-
-    /// Each pass records the jobs that finished since the last one and claims as many new jobs
-    /// as there are free handlers, in one transaction (group commit): one commit per pass
-    /// instead of two per job.
-    func claimLoop() async {
-        while !stopping {
-            let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
-            let free = options.concurrency - inFlight.withLock { $0.count }
-            var claimed = 0
-            var failed = false
-            if free > 0 || !done.isEmpty {
-                do {
-                    let now = clock.now()
-                    let result = try await repository.completeAndClaim(done.map(\.completion), queue: options.queue, worker: options.workerName,
-                                                                       limit: max(0, free), now: now,
-                                                                       leaseUntil: now.addingTimeInterval(options.lease.seconds))
-                    for (completion, type) in done where result.completed.contains(completion.jobId) {
-                        metrics.count(JobMetrics.succeeded, type: type)
-                    }
-                    claimed = result.claimed.count
-                    for (job, runId) in result.claimed {
-                        metrics.count(JobMetrics.claimed, type: job.type)
-                        metrics.record(JobMetrics.waitTime, type: job.type, seconds: now.timeIntervalSince(job.runAt))
-                        start(job, runId: runId)
-                    }
-                } catch {
-                    // Keep the finished jobs for the next pass; their leases are still renewed.
-                    finished.withLock { $0.insert(contentsOf: done, at: 0) }
-                    failed = true
-                    logger.error("job claim failed", metadata: ["queue": "\(options.queue)", "error": "\(String(reflecting: error))"])
-                }
-            }
-            if !failed {
-                if claimed == free && free > 0 { continue }  // more may be waiting
-                if !finished.withLock({ $0.isEmpty }) { continue }
-            }
-            // Idle or full: wait for a wake-up (enqueue, a job finishing, shutdown) or the poll interval.
-            await wake.wait(timeout: options.idlePoll)
-        }
-    }
 
     /// Records finished jobs now (at shutdown, when the claim loop has stopped).
     func flushFinished() async {
@@ -124,12 +100,15 @@ public final class JobWorker: Service, Sendable {
     }
 
     func start(_ job: Job, runId: UUID) {
-        let task = Task {
-            await self.execute(job, runId: runId)
-            _ = self.inFlight.withLock { $0.removeValue(forKey: job.id) }
-            self.wake.signal()
+        // Registered under the lock the task's own removal takes, so a handler that returns at
+        // once cannot remove its entry before it is added (leaving a phantom slot forever).
+        inFlight.withLock { tasks in
+            tasks[job.id] = Task {
+                await self.execute(job, runId: runId)
+                _ = self.inFlight.withLock { $0.removeValue(forKey: job.id) }
+                self.wake.signal()
+            }
         }
-        inFlight.withLock { $0[job.id] = task }
     }
 
     func execute(_ job: Job, runId: UUID) async {
@@ -145,7 +124,18 @@ public final class JobWorker: Service, Sendable {
             return
         }
         let started = ContinuousClock.now
-        let outcome = await Self.runWithTimeout(definition.timeout) { try await definition.handler(JobContext(job: job)) }
+        // The handler runs in this job's own task; the watchdog cancels it at the deadline
+        // (one shared timer, not one per job).
+        deadlines.withLock { $0[job.id] = started + definition.timeout }
+        var outcome: Outcome
+        do {
+            try await definition.handler(JobContext(job: job))
+            outcome = .success
+        } catch {
+            outcome = .failure(error, timedOut: false)
+        }
+        deadlines.withLock { _ = $0.removeValue(forKey: job.id) }
+        if timedOut.withLock({ $0.remove(job.id) }) != nil { outcome = .failure(CancellationError(), timedOut: true) }
         metrics.record(JobMetrics.duration, type: job.type, seconds: (ContinuousClock.now - started).seconds)
         if releasing.withLock({ $0.contains(job.id) }) { return }
         do {
@@ -181,18 +171,17 @@ public final class JobWorker: Service, Sendable {
 
     enum Outcome { case success, failure(any Error, timedOut: Bool) }
 
-    static func runWithTimeout(_ timeout: Duration, _ body: @escaping @Sendable () async throws -> Void) async -> Outcome {
-        await withTaskGroup(of: Outcome?.self) { group in
-            group.addTask {
-                do { try await body(); return .success } catch { return .failure(error, timedOut: false) }
-            }
-            group.addTask {
-                do { try await Task.sleep(for: timeout) } catch { return nil }
-                return .failure(CancellationError(), timedOut: true)
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first ?? .failure(CancellationError(), timedOut: false)
+    /// Cancels handlers that run past their type's timeout; the attempt then counts as
+    /// `timed_out`. Checks at a quarter of the shortest timeout (10 ms to 1 s).
+    func watchdogLoop() async {
+        let tick = max(.milliseconds(10), min(.seconds(1), registry.shortestTimeout / 4))
+        while !Task.isCancelled {
+            try? await Task.sleep(for: tick)
+            let now = ContinuousClock.now
+            let overdue = deadlines.withLock { $0.filter { $0.value <= now }.map(\.key) }
+            guard !overdue.isEmpty else { continue }
+            timedOut.withLock { $0.formUnion(overdue) }
+            inFlight.withLock { tasks in for id in overdue { tasks[id]?.cancel() } }
         }
     }
 
@@ -202,8 +191,8 @@ public final class JobWorker: Service, Sendable {
         let queue = options.queue
         while !Task.isCancelled {
             do {
-                try await database.driver.listen(channel: JobRepository.notificationChannel) { [wake] payload in
-                    if payload == queue { wake.signal() }
+                try await database.driver.listen(channel: JobRepository.notificationChannel) { payload in
+                    if payload == queue { self.notify() }
                 }
             } catch {
                 if Task.isCancelled { return }
@@ -217,6 +206,7 @@ public final class JobWorker: Service, Sendable {
         while !Task.isCancelled {
             try? await Task.sleep(for: options.heartbeat)
             let ids = inFlight.withLock { Array($0.keys) } + finished.withLock { $0.map(\.completion.jobId) }
+                + ready.withLock { $0.map(\.job.id) }
             guard !ids.isEmpty else { continue }
             let now = clock.now()
             do {
@@ -250,7 +240,8 @@ public final class JobWorker: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         await flushFinished()
-        let remaining = inFlight.withLock { tasks -> [UUID] in
+        let held = ready.withLock { held in defer { held.removeAll() }; return held.map(\.job.id) }
+        let remaining = held + inFlight.withLock { tasks -> [UUID] in
             releasing.withLock { $0.formUnion(tasks.keys) }
             for task in tasks.values { task.cancel() }
             return Array(tasks.keys)

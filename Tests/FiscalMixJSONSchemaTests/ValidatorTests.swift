@@ -70,3 +70,20 @@ import Testing
         #expect(!meta.validate(try JSON(parsing: #"{"type": "text"}"#)).valid)
     }
 }
+
+@Suite struct ValidatorBoundsTests {
+    @Test func aValidationThatWouldRunTooLongStopsAtTheStepBound() throws {
+        // Each level doubles the work: 2^30 evaluations unless something stops it.
+        var defs = [#""l0": {"type": "integer"}"#]
+        for level in 1...30 {
+            defs.append(##""l\##(level)": {"anyOf": [{"$ref": "#/$defs/l\##(level - 1)"}, {"$ref": "#/$defs/l\##(level - 1)"}]}"##)
+        }
+        let text = ##"{"$defs": {\##(defs.joined(separator: ", "))}, "$ref": "#/$defs/l30"}"##
+        var options = JSONSchema.Options()
+        options.maxSteps = 100_000
+        let hostile = try JSONSchema(compiling: try JSON(parsing: text), options: options)
+        let result = hostile.validate(.string("not an integer"))
+        #expect(!result.valid)
+        #expect(result.errors.contains { $0.message.contains("100000 steps") })
+    }
+}

@@ -41,6 +41,25 @@ final class Counter: Sendable {
         return o
     }
 
+    @Test func aSingleHandlerDrainsInstantJobsAndRecordsEachOnce() async throws {
+        try await withJobsDatabase { database in
+            let counter = Counter()
+            let registry = JobRegistry([JobDefinition(type: "instant") { _ in counter.enter() }])
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+            try await queue.enqueueBatch((0..<60).map { NewJob(type: "instant", payload: #"{"i":\#($0)}"#) })
+            var o = options(concurrency: 1)
+            o.idlePoll = .seconds(30)  // only the worker's own wake-ups can keep it going
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: o)
+            let started = ContinuousClock.now
+            try await runWorker(worker, until: { try await queue.repository.countByStatus()[.success] == 60 }, timeout: .seconds(15))
+            #expect(try await queue.repository.countByStatus()[.success] == 60)
+            #expect(counter.total == 60, "each job ran once")
+            #expect(ContinuousClock.now - started < .seconds(10), "drained and shut down without waiting on a poll or the deadline")
+            let sample = try await queue.repository.list(JobFilter(type: "instant"), page: PageRequest()).items[0]
+            #expect(try await queue.repository.runs(jobId: sample.id).map(\.status) == [.success])
+        }
+    }
+
     @Test func runsEveryJobWithinTheConcurrencyCap() async throws {
         try await withJobsDatabase { database in
             let counter = Counter()
@@ -174,6 +193,34 @@ final class Counter: Sendable {
                 return done.total == 1
             }, timeout: .seconds(10))
             #expect(done.total == 1, "woken by NOTIFY, well before the 30 s idle poll")
+        }
+    }
+}
+
+@Suite struct JobWakeupTests {
+    @Test func anEnqueueInThisProcessWakesAnIdleWorkerAtOnce() async throws {
+        try await withJobsDatabase { database in
+            let done = Counter()
+            let registry = JobRegistry([JobDefinition(type: "ping") { _ in done.enter() }])
+            var options = JobWorker.Options()
+            options.idlePoll = .seconds(30)  // polling alone would take 30 s
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options)
+            let wakeups = JobWakeups()
+            wakeups.register(worker)
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock(), wakeups: wakeups)
+            let enqueued = Counter()
+            let started = ContinuousClock.now
+            try await runWorker(worker, until: {
+                if enqueued.total == 0 {
+                    enqueued.enter()
+                    try await Task.sleep(for: .milliseconds(300))  // the worker has found the queue empty
+                    try await queue.enqueue(NewJob(type: "ping"))
+                    return false
+                }
+                return done.total == 1
+            }, timeout: .seconds(10))
+            #expect(done.total == 1)
+            #expect(ContinuousClock.now - started < .seconds(5))
         }
     }
 }

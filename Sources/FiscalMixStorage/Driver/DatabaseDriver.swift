@@ -12,10 +12,8 @@ public protocol DatabaseDriver: Sendable {
     func shutdown() async throws
     /// Whether `error` is a unique-constraint violation from this driver.
     func isUniqueViolation(_ error: any Error) -> Bool
-    /// Whether `notify`/`listen` reach other processes (PostgreSQL LISTEN/NOTIFY).
+    /// Whether `listen` hears other processes (PostgreSQL LISTEN/NOTIFY).
     var supportsNotifications: Bool { get }
-    /// Sends `payload` on `channel` to every listening process.
-    func notify(channel: String, payload: String) async throws
     /// Calls `handler` for each notification on `channel` until cancelled (holds one connection).
     func listen(channel: String, _ handler: @escaping @Sendable (String) -> Void) async throws
 }

@@ -1,51 +1,73 @@
-@preconcurrency import AsyncKit
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
+import NIOSSL
 import PostgresKit
+import PostgresNIO
 import SQLKit
 
-/// Production storage: PostgreSQL through PostgresKit's pooled connections.
+/// Production storage: PostgreSQL through PostgresNIO's `PostgresClient`, an async-native
+/// connection pool (no event-loop futures or task hops per query), with SQLKit on top.
 public final class PostgresDriver: DatabaseDriver {
     public let dialect = SQLDialectKind.postgres
-    let pool: EventLoopGroupConnectionPool<PostgresConnectionSource>
+    let client: PostgresClient
+    let runner: Task<Void, Never>
     let logger: Logger
 
-    public init(url: String, maxConnectionsPerEventLoop: Int = 8, logger: Logger) throws {
-        let configuration = try SQLPostgresConfiguration(url: url)
+    public init(url: String, maxConnections: Int = 16, logger: Logger) throws {
+        var configuration = try Self.configuration(url: url)
+        configuration.options.maximumConnections = maxConnections
         self.logger = logger
-        self.pool = EventLoopGroupConnectionPool(
-            source: PostgresConnectionSource(sqlConfiguration: configuration),
-            maxConnectionsPerEventLoop: maxConnectionsPerEventLoop,
-            requestTimeout: .seconds(30),
-            logger: logger,
-            on: MultiThreadedEventLoopGroup.singleton
-        )
+        let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.client = client
+        // The pool's maintenance loop (connects, keep-alives); cancelled at shutdown.
+        runner = Task { await client.run() }
+    }
+
+    /// `postgres://user:password@host:port/database?sslmode=…` with libpq's sslmode meanings:
+    /// disable; allow/prefer (TLS when offered, unverified); require (TLS, unverified);
+    /// verify-ca/verify-full (TLS with the system trust roots and the host name checked).
+    static func configuration(url text: String) throws -> PostgresClient.Configuration {
+        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host,
+              !host.isEmpty else {
+            throw StorageError.invalidConfiguration("FISCALMIX_DATABASE_URL must look like postgres://user:password@host:5432/database")
+        }
+        let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
+        var unverified = TLSConfiguration.makeClientConfiguration()
+        unverified.certificateVerification = .none
+        let tls: PostgresClient.Configuration.TLS
+        switch sslmode {
+        case "disable": tls = .disable
+        case "allow", "prefer": tls = .prefer(unverified)
+        case "require": tls = .require(unverified)
+        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
+        default: throw StorageError.invalidConfiguration("Unknown sslmode '\(sslmode)' in FISCALMIX_DATABASE_URL.")
+        }
+        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
+        return PostgresClient.Configuration(host: host, port: url.port ?? 5432, username: url.user?.removingPercentEncoding ?? "postgres",
+                                            password: url.password?.removingPercentEncoding, database: database.isEmpty ? nil : database,
+                                            tls: tls)
     }
 
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         // queryLogLevel nil: bind values carry secrets and must never be logged.
-        try await pool.withSQL(logger: logger, { $0.sql(queryLogLevel: nil) }, body)
+        try await client.withConnection { connection in
+            try await body(connection.sql(queryLogLevel: nil))
+        }
     }
 
     public func shutdown() async throws {
-        try await pool.shutdownAsync()
+        runner.cancel()
+        await runner.value
     }
 
     public var supportsNotifications: Bool { true }
 
-    public func notify(channel: String, payload: String) async throws {
-        try await withConnection { db in try await db.raw("SELECT pg_notify(\(bind: channel), \(bind: payload))").run() }
-    }
-
     public func listen(channel: String, _ handler: @escaping @Sendable (String) -> Void) async throws {
-        // Leased outside `withConnection` so the notification stream is consumed in the caller's
-        // task: cancelling that task ends the stream (AsyncThrowingStream observes cancellation).
-        let connection = try await pool.requestConnection(logger: logger).get()
-        defer { pool.releaseConnection(connection, logger: logger) }
-        try await connection.listen(on: channel) { notifications in
-            for try await notification in notifications { handler(notification.payload) }
+        // Holds one connection; cancelling the caller's task ends the stream and returns it.
+        try await client.withConnection { connection in
+            try await connection.listen(on: channel) { notifications in
+                for try await notification in notifications { handler(notification.payload) }
+            }
         }
     }
 

@@ -45,7 +45,6 @@ public final class SQLiteDriver: DatabaseDriver {
 
     /// One process owns an SQLite file; in-process wake-ups need no database notifications.
     public var supportsNotifications: Bool { false }
-    public func notify(channel: String, payload: String) async throws {}
     public func listen(channel: String, _ handler: @escaping @Sendable (String) -> Void) async throws {}
 
     public func isUniqueViolation(_ error: any Error) -> Bool {

@@ -29,12 +29,6 @@ public struct JobRepository: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    /// Wakes idle workers of `queue` in every process. Best effort: workers also poll.
-    func announce(queue: String) async {
-        guard database.driver.supportsNotifications else { return }
-        try? await database.driver.notify(channel: Self.notificationChannel, payload: queue)
-    }
-
     /// Enqueues a job. With an idempotency key, a second enqueue of the same key for the same
     /// account and type returns the first job and creates nothing (`created` is false).
     public func enqueue(_ new: NewJob, now: Date) async throws -> (job: Job, created: Bool) {
@@ -48,10 +42,8 @@ public struct JobRepository: Sendable {
             ON CONFLICT DO NOTHING
             RETURNING *
             """)
-        if let row = rows.first {
-            await announce(queue: new.queue)
-            return (try Self.decode(row), true)
-        }
+        // On PostgreSQL the insert notifies idle workers (trigger of migration 6).
+        if let row = rows.first { return (try Self.decode(row), true) }
         guard let key = new.idempotencyKey else { throw StorageError.corruptRow("job insert returned nothing") }
         var sql: SQLQueryString = "SELECT * FROM jobs WHERE type = \(bind: new.type) AND idempotency_key = \(bind: key)"
         if let accountId = new.accountId { sql += " AND account_id = \(bind: accountId)" } else { sql += " AND account_id IS NULL" }
@@ -60,25 +52,25 @@ public struct JobRepository: Sendable {
     }
 
     /// Enqueues many jobs in one statement per 500 (no idempotency keys).
+    /// Enqueues all of `jobs` or none (one transaction, multi-row inserts of 500).
     public func enqueueBatch(_ jobs: [NewJob], now: Date) async throws {
-        var start = 0
-        while start < jobs.count {
-            let chunk = jobs[start..<min(start + 500, jobs.count)]
-            start += chunk.count
-            var sql: SQLQueryString = """
-                INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, correlation_id,
-                                  created_at, updated_at) VALUES
-                """
-            for (i, new) in chunk.enumerated() {
-                sql += """
-                    \(unsafeRaw: i == 0 ? "" : ",")(\(bind: ID.make(now: now)), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue),
-                    'queued', \(bind: new.priority), 0, \(bind: new.maxAttempts), \(bind: new.runAt ?? now), \(json: new.payload),
-                    \(bind: new.correlationId), \(bind: now), \(bind: now))
+        try await database.transaction { tx in
+            for chunkStart in stride(from: 0, to: jobs.count, by: 500) {
+                let chunk = jobs[chunkStart..<min(chunkStart + 500, jobs.count)]
+                var sql: SQLQueryString = """
+                    INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, correlation_id,
+                                      created_at, updated_at) VALUES
                     """
+                for (i, new) in chunk.enumerated() {
+                    sql += """
+                        \(unsafeRaw: i == 0 ? "" : ",")(\(bind: ID.make(now: now)), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue),
+                        'queued', \(bind: new.priority), 0, \(bind: new.maxAttempts), \(bind: new.runAt ?? now), \(json: new.payload),
+                        \(bind: new.correlationId), \(bind: now), \(bind: now))
+                        """
+                }
+                try await tx.execute(sql)
             }
-            try await database.execute(sql)
         }
-        for queue in Set(jobs.map(\.queue)) { await announce(queue: queue) }
     }
 
     /// Claims up to `limit` due jobs of `queue`, highest priority first, then oldest `run_at`,

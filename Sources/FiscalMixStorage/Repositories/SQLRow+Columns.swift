@@ -25,8 +25,12 @@ extension SQLRow {
 
 public enum StorageError: Error, CustomStringConvertible {
     case corruptRow(String)
+    case invalidConfiguration(String)
     public var description: String {
-        switch self { case .corruptRow(let why): "corrupt row: \(why)" }
+        switch self {
+        case .corruptRow(let why): "corrupt row: \(why)"
+        case .invalidConfiguration(let why): why
+        }
     }
 }
 
