@@ -52,18 +52,33 @@ extension JobWorker {
                     logger.error("job claim failed", metadata: ["queue": "\(options.queue)", "error": "\(String(reflecting: error))"])
                 }
             }
-            // Wait for a wake-up (a job finishing, an enqueue, shutdown): briefly when finished
-            // jobs are waiting to be recorded, else up to the idle poll.
-            let pending = !finished.withLock { $0.isEmpty }
-            await wake.wait(timeout: pending && !failed ? options.commitDelay : options.idlePoll)
+            // Finished jobs waiting to be recorded: give others `commitDelay` to join them.
+            // Otherwise wait for a wake-up: a job finishing, an enqueue, shutdown, the ticker.
+            if !failed && !finished.withLock({ $0.isEmpty }) {
+                try? await Task.sleep(for: options.commitDelay)
+            } else {
+                await wake.wait()
+            }
+        }
+    }
+
+    /// Wakes the claim loop every idle-poll interval, so it looks for due jobs (retries, delayed
+    /// runs) that no notification announces. One timer for the worker's life.
+    func tickerLoop() async {
+        while !Task.isCancelled {
+            try? await Task.sleep(for: options.idlePoll)
+            wake.signal()
         }
     }
 
     /// Starts held jobs while handlers are free.
+    /// Checked and started under the in-flight lock (taken before `ready`'s, everywhere), so
+    /// concurrent callers never exceed the concurrency.
     func startReady() {
-        while inFlight.withLock({ $0.count }) < options.concurrency,
-              let (job, runId) = ready.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
-            start(job, runId: runId)
+        inFlight.withLock { tasks in
+            while tasks.count < options.concurrency, let (job, runId) = ready.withLock({ $0.isEmpty ? nil : $0.removeFirst() }) {
+                launch(job, runId: runId, into: &tasks)
+            }
         }
     }
 }

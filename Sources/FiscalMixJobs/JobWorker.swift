@@ -70,6 +70,7 @@ public final class JobWorker: Service, Sendable {
             group.addTask { await self.heartbeatLoop() }
             group.addTask { await self.reaperLoop() }
             group.addTask { await self.watchdogLoop() }
+            group.addTask { await self.tickerLoop() }
             if database.driver.supportsNotifications { group.addTask { await self.listenLoop() } }
             await withGracefulShutdownHandler {
                 await self.claimLoop()
@@ -99,15 +100,14 @@ public final class JobWorker: Service, Sendable {
         }
     }
 
-    func start(_ job: Job, runId: UUID) {
-        // Registered under the lock the task's own removal takes, so a handler that returns at
-        // once cannot remove its entry before it is added (leaving a phantom slot forever).
-        inFlight.withLock { tasks in
-            tasks[job.id] = Task {
-                await self.execute(job, runId: runId)
-                _ = self.inFlight.withLock { $0.removeValue(forKey: job.id) }
-                self.wake.signal()
-            }
+    /// Registers the job's task under the lock its own removal takes, so a handler that returns
+    /// at once cannot remove its entry before it is added (leaving a phantom slot forever).
+    func launch(_ job: Job, runId: UUID, into tasks: inout [UUID: Task<Void, Never>]) {
+        tasks[job.id] = Task {
+            await self.execute(job, runId: runId)
+            _ = self.inFlight.withLock { $0.removeValue(forKey: job.id) }
+            self.startReady()  // a held (prefetched) job takes the free handler at once
+            self.wake.signal()
         }
     }
 
@@ -138,6 +138,17 @@ public final class JobWorker: Service, Sendable {
         if timedOut.withLock({ $0.remove(job.id) }) != nil { outcome = .failure(CancellationError(), timedOut: true) }
         metrics.record(JobMetrics.duration, type: job.type, seconds: (ContinuousClock.now - started).seconds)
         if releasing.withLock({ $0.contains(job.id) }) { return }
+        if case .failure = outcome, Task.isCancelled {
+            // Cancelled by the watchdog: this task may no longer use the database (the pool
+            // refuses cancelled callers), so the failure is recorded from a fresh task.
+            await Task { await self.record(outcome, of: job, runId: runId, definition: definition, logger: logger) }.value
+        } else {
+            await record(outcome, of: job, runId: runId, definition: definition, logger: logger)
+        }
+    }
+
+    func record(_ outcome: Outcome, of job: Job, runId: UUID, definition: JobDefinition, logger: Logger) async {
+        let worker = options.workerName
         do {
             switch outcome {
             case .success:
@@ -211,8 +222,10 @@ public final class JobWorker: Service, Sendable {
             let now = clock.now()
             do {
                 _ = try await repository.renewLeases(ids: ids, worker: options.workerName, leaseUntil: now.addingTimeInterval(options.lease.seconds))
-            } catch {
+            } catch where !Task.isCancelled {
                 logger.error("lease renewal failed", metadata: ["error": "\(String(reflecting: error))"])
+            } catch {
+                return
             }
         }
     }
@@ -227,8 +240,10 @@ public final class JobWorker: Service, Sendable {
                 if !(reaped.requeued.isEmpty && reaped.dead.isEmpty) {
                     logger.notice("reaped expired job leases", metadata: ["requeued": "\(reaped.requeued.count)", "dead": "\(reaped.dead.count)"])
                 }
-            } catch {
+            } catch where !Task.isCancelled {
                 logger.error("lease reaper failed", metadata: ["error": "\(String(reflecting: error))"])
+            } catch {
+                return
             }
         }
     }

@@ -17,11 +17,9 @@ final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
-    func wait(timeout: Duration) async {
-        let timer = Task {
-            try? await Task.sleep(for: timeout)
-            if !Task.isCancelled { self.signal() }
-        }
+    /// Waits for the next signal (or returns at once for one sent since the last wait). No
+    /// timer per wait: the worker's ticker signals every idle-poll interval instead.
+    func wait() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { state -> Bool in
                 if state.pending {
@@ -33,6 +31,5 @@ final class WakeSignal: Sendable {
             }
             if resumeNow { continuation.resume() }
         }
-        timer.cancel()
     }
 }

@@ -1,0 +1,134 @@
+import FiscalMixCore
+import Foundation
+import SQLKit
+
+/// Claiming and completing: the hot path of every worker.
+extension JobRepository {
+    /// Claims up to `limit` due jobs of `queue`, highest priority first, then oldest `run_at`,
+    /// leasing them to `worker` and opening a run for each. On PostgreSQL concurrent claimers
+    /// skip each other's rows (`FOR UPDATE SKIP LOCKED`); SQLite has a single writer.
+    public func claim(queue: String, worker: String, limit: Int, now: Date, leaseUntil: Date) async throws -> [(job: Job, runId: UUID)] {
+        try await completeAndClaim([], queue: queue, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil).claimed
+    }
+
+    /// A job whose handler returned, waiting to be recorded.
+    public struct Completion: Sendable {
+        public let jobId: UUID
+        public let runId: UUID
+        public init(jobId: UUID, runId: UUID) {
+            self.jobId = jobId
+            self.runId = runId
+        }
+    }
+
+    /// Records finished jobs and claims the next ones atomically: a busy worker commits once per
+    /// pass instead of twice per job. Returns the ids it completed (not those whose lease was
+    /// lost to the reaper) and the claimed jobs, highest priority first.
+    ///
+    /// PostgreSQL does it in one statement (data-modifying CTEs: one round trip); SQLite, where a
+    /// round trip is a function call, in a transaction of plain statements.
+    public func completeAndClaim(_ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
+                                 leaseUntil: Date) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
+        let runIds = (0..<max(0, limit)).map { _ in ID.make(now: now) }
+        let result: (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)])
+        switch database.dialect {
+        case .postgres:
+            result = try await completeAndClaimInOneStatement(completions, queue: queue, worker: worker, limit: limit, now: now,
+                                                              leaseUntil: leaseUntil, runIds: runIds)
+        case .sqlite:
+            result = try await database.transaction { tx in
+                let completed = try await Self.complete(completions, worker: worker, now: now, in: tx)
+                let claimed = try await Self.claim(queue: queue, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil,
+                                                   runIds: runIds, in: tx)
+                return (completed, claimed)
+            }
+        }
+        return (result.completed, result.claimed.sorted { ($0.job.priority, $1.job.runAt) > ($1.job.priority, $0.job.runAt) })
+    }
+
+    static func complete(_ completions: [Completion], worker: String, now: Date, in tx: Transaction) async throws -> Set<UUID> {
+        guard !completions.isEmpty else { return [] }
+        let rows = try await tx.query("""
+            UPDATE jobs SET status = 'success', finished_at = \(bind: now), updated_at = \(bind: now), lease_owner = NULL,
+                   lease_expires_at = NULL
+            WHERE id IN (\(binds: completions.map(\.jobId))) AND lease_owner = \(bind: worker) AND status = 'running' RETURNING id
+            """)
+        let completed = Set(try rows.map { try $0.decode(column: "id", as: UUID.self) })
+        let runIds = completions.filter { completed.contains($0.jobId) }.map(\.runId)
+        if !runIds.isEmpty {
+            try await tx.execute("UPDATE job_runs SET status = 'success', finished_at = \(bind: now) WHERE id IN (\(binds: runIds))")
+        }
+        return completed
+    }
+
+    static func claim(queue: String, worker: String, limit: Int, now: Date, leaseUntil: Date, runIds: [UUID],
+                      in tx: Transaction) async throws -> [(job: Job, runId: UUID)] {
+        guard limit > 0 else { return [] }
+        let rows = try await tx.query("""
+            UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = \(bind: worker),
+                   lease_expires_at = \(bind: leaseUntil), started_at = \(bind: now), updated_at = \(bind: now)
+            WHERE id IN (
+                SELECT id FROM jobs WHERE status = 'queued' AND queue = \(bind: queue) AND run_at <= \(bind: now)
+                ORDER BY priority DESC, run_at LIMIT \(bind: limit)\(unsafeRaw: tx.dialect.claimLocking))
+            RETURNING *
+            """)
+        guard !rows.isEmpty else { return [] }
+        var claimed: [(Job, UUID)] = []
+        var insert: SQLQueryString = "INSERT INTO job_runs (id, job_id, attempt, status, worker, started_at) VALUES "
+        for (i, row) in rows.enumerated() {
+            let job = try Self.decode(row)
+            if i > 0 { insert += ", " }
+            insert += "(\(bind: runIds[i]), \(bind: job.id), \(bind: job.attempts), 'running', \(bind: worker), \(bind: now))"
+            claimed.append((job, runIds[i]))
+        }
+        try await tx.execute(insert)
+        return claimed
+    }
+
+    /// The PostgreSQL pass as one statement. The CTEs touch different rows (`done` running ones,
+    /// `claimed` queued ones), as PostgreSQL requires; the outer join always yields one row, so
+    /// the completed ids come back even when nothing was claimed. Run ids are made here (UUID v7)
+    /// and paired with the claimed jobs by position.
+    func completeAndClaimInOneStatement(_ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
+                                        leaseUntil: Date, runIds: [UUID]) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
+        let rows = try await database.query("""
+            WITH done AS (
+                UPDATE jobs SET status = 'success', finished_at = \(bind: now), updated_at = \(bind: now), lease_owner = NULL,
+                       lease_expires_at = NULL
+                WHERE id = ANY(\(bind: completions.map(\.jobId))) AND lease_owner = \(bind: worker) AND status = 'running'
+                RETURNING id
+            ), done_runs AS (
+                UPDATE job_runs SET status = 'success', finished_at = \(bind: now)
+                WHERE id = ANY(\(bind: completions.map(\.runId))) AND job_id IN (SELECT id FROM done)
+            ), claimed AS (
+                UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = \(bind: worker),
+                       lease_expires_at = \(bind: leaseUntil), started_at = \(bind: now), updated_at = \(bind: now)
+                WHERE id IN (
+                    SELECT id FROM jobs WHERE status = 'queued' AND queue = \(bind: queue) AND run_at <= \(bind: now)
+                    ORDER BY priority DESC, run_at LIMIT \(bind: limit) FOR UPDATE SKIP LOCKED)
+                RETURNING *
+            ), numbered AS (
+                SELECT claimed.*, row_number() OVER () AS position FROM claimed
+            ), runs AS (
+                INSERT INTO job_runs (id, job_id, attempt, status, worker, started_at)
+                SELECT r.run_id, n.id, n.attempts, 'running', \(bind: worker), \(bind: now)
+                FROM numbered n JOIN unnest(\(bind: runIds)::uuid[]) WITH ORDINALITY AS r(run_id, position) USING (position)
+                RETURNING id AS run_id, job_id
+            )
+            SELECT (SELECT array_agg(id) FROM done) AS completed_ids, c.*
+            FROM (SELECT 1) AS one
+            LEFT JOIN (SELECT numbered.*, runs.run_id FROM numbered JOIN runs ON runs.job_id = numbered.id) AS c ON true
+            """)
+        var completed: Set<UUID> = []
+        var claimed: [(job: Job, runId: UUID)] = []
+        for (i, row) in rows.enumerated() {
+            if i == 0, let ids = try row.decodeNil(column: "completed_ids") ? nil : try row.decode(column: "completed_ids", as: [UUID].self) {
+                completed = Set(ids)
+            }
+            if try !row.decodeNil(column: "run_id") {
+                claimed.append((try Self.decode(row), try row.decode(column: "run_id", as: UUID.self)))
+            }
+        }
+        return (completed, claimed)
+    }
+}
