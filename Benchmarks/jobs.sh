@@ -2,6 +2,8 @@
 # Benchmark: job-queue throughput of FiscalMix against pgqueuer (PyPI), the peer, on the same
 # throwaway PostgreSQL 15 cluster in the same run; then FiscalMix on SQLite. Release mode.
 #   Benchmarks/jobs.sh [jobs]        (default 50000)
+# Memory over a long drain (one worker, 1M jobs):
+#   scripts/with-postgres.sh bash -c '.build/release/fiscalmix-jobs-bench "$FISCALMIX_TEST_DATABASE_URL" drain 1000000' 
 # Prints each figure as JSON and a table of ratios. Not part of the test suite.
 set -euo pipefail
 cd "$(dirname "$0")/.."

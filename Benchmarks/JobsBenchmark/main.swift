@@ -1,5 +1,6 @@
 // Job-queue throughput on PostgreSQL or SQLite, release mode. Not part of the test suite.
 //   swift run -c release fiscalmix-jobs-bench <database-url> [jobs]
+//   swift run -c release fiscalmix-jobs-bench <database-url> drain <jobs>   (memory: fill, then drain with one worker)
 // Prints one JSON object per figure, so Benchmarks/jobs.sh can put it beside pgqueuer's.
 import FiscalMixCore
 import FiscalMixJobs
@@ -15,9 +16,13 @@ guard arguments.count >= 2 else {
     exit(2)
 }
 let url = arguments[1]
-let jobCount = arguments.count > 2 ? Int(arguments[2]) ?? 50_000 : 50_000
-var logger = Logger(label: "bench")
-logger.logLevel = .warning
+let drainOnly = arguments.count > 3 && arguments[2] == "drain"
+let jobCount = drainOnly ? Int(arguments[3]) ?? 1_000_000 : (arguments.count > 2 ? Int(arguments[2]) ?? 50_000 : 50_000)
+let logger: Logger = {
+    var logger = Logger(label: "bench")
+    logger.logLevel = .warning
+    return logger
+}()
 
 func report(_ name: String, jobs: Int, seconds: Double, extra: [String: String] = [:]) {
     var fields = ["\"figure\": \"\(name)\"", "\"jobs\": \(jobs)", "\"seconds\": \(String(format: "%.3f", seconds))",
@@ -65,6 +70,34 @@ func succeeded() async throws -> Int {
     try await JobRepository(database: database).countByStatus()[.success] ?? 0
 }
 
+/// Drains `n` queued jobs with one worker; returns the seconds it took.
+func drain(_ n: Int, concurrency: Int, prefetch: Int) async throws -> Double {
+    var options = JobWorker.Options()
+    options.concurrency = concurrency
+    options.prefetch = prefetch
+    options.idlePoll = .milliseconds(200)
+    let worker = JobWorker(database: database, registry: registry, logger: logger, options: options)
+    let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
+    return try await elapsed {
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            while try await succeeded() < n { try await Task.sleep(for: .milliseconds(20)) }
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+    }
+}
+
+if drainOnly {
+    // Memory under a long drain: the peak RSS of this process (producer and worker) while one
+    // worker works through `jobCount` jobs.
+    try await reset()
+    report("fill", jobs: jobCount, seconds: try await elapsed { try await fill(jobCount) })
+    report("drain_c16_p84", jobs: jobCount, seconds: try await drain(jobCount, concurrency: 16, prefetch: 84))
+    try await database.shutdown()
+    exit(0)
+}
+
 // 0. The driver's round trip, for scale: `SELECT 1` through the pool.
 report("round_trip_select1", jobs: 5000, seconds: try await elapsed {
     for _ in 0..<5000 { try await database.execute("SELECT 1") }
@@ -86,20 +119,7 @@ for (concurrency, prefetch) in [(1, 0), (4, 0), (16, 0), (100, 0), (16, 84)] {
     try await reset()
     let n = concurrency == 1 ? min(jobCount, 10_000) : jobCount
     try await fill(n)
-    var options = JobWorker.Options()
-    options.concurrency = concurrency
-    options.prefetch = prefetch
-    options.idlePoll = .milliseconds(200)
-    let worker = JobWorker(database: database, registry: registry, logger: logger, options: options)
-    let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
-    let seconds = try await elapsed {
-        try await withThrowingTaskGroup(of: Void.self) { tasks in
-            tasks.addTask { try await group.run() }
-            while try await succeeded() < n { try await Task.sleep(for: .milliseconds(20)) }
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-        }
-    }
+    let seconds = try await drain(n, concurrency: concurrency, prefetch: prefetch)
     report("process_c\(concurrency)" + (prefetch > 0 ? "_p\(prefetch)" : ""), jobs: n, seconds: seconds,
            extra: ["concurrency": "\(concurrency)", "prefetch": "\(prefetch)"])
 }
