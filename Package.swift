@@ -167,7 +167,8 @@ let package = Package(
         ),
         .testTarget(name: "FiscalMixJSONTests", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON"],
+                    exclude: ["known-format-failures.txt"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FiscalMixCoreTests",
             dependencies: ["FiscalMixCore"],

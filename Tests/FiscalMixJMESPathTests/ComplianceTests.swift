@@ -61,7 +61,7 @@ import Testing
             total.passed += outcome.passed
             total.failures += outcome.failures
         }
-        print("JMESPath compliance: \(total.passed) passed, \(total.failures.count) failed")
+        print("JMESPath conformance: \(total.passed) passed, \(total.failures.count) failed")
         for failure in total.failures.prefix(60) { print("  ✗ \(failure)") }
         #expect(total.failures.isEmpty)
         #expect(total.passed >= 892)

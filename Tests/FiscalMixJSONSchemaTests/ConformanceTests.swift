@@ -56,7 +56,7 @@ import Testing
                     if result.valid == expected {
                         outcome.passed += 1
                     } else {
-                        outcome.failures.append("\(label) › \(test["description"]?.stringValue ?? "?"): expected \(expected ? "valid" : "invalid")")
+                        outcome.failures.append("\(label) › \(test["description"]?.stringValue ?? "?")")
                     }
                 }
             }
@@ -70,7 +70,7 @@ import Testing
 
     @Test func everyRequiredDraft202012TestPasses() throws {
         let outcome = try Self.run(try Self.jsonFiles(in: Self.suiteDirectory), assertFormats: false)
-        print("JSON Schema draft 2020-12 required: \(outcome.passed)/\(outcome.total) passed")
+        print("JSONSchema conformance: \(outcome.passed) passed, \(outcome.failures.count) failed")
         for failure in outcome.failures { print("  ✗ \(failure)") }
         #expect(outcome.total == 1299, "the suite as vendored has 1299 required tests")
         #expect(outcome.failures.isEmpty)
@@ -78,8 +78,13 @@ import Testing
 
     @Test func optionalFormatAssertionsReport() throws {
         let outcome = try Self.run(try Self.jsonFiles(in: Self.suiteDirectory.appendingPathComponent("optional-format")), assertFormats: true)
-        print("JSON Schema draft 2020-12 optional formats (assertion on): \(outcome.passed)/\(outcome.total) passed")
-        for failure in outcome.failures { print("  ✗ \(failure)") }
+        print("JSONSchema format conformance: \(outcome.passed) passed, \(outcome.failures.count) failed")
         #expect(outcome.total == 764)
+        let listFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("known-format-failures.txt")
+        let known = Set(try String(contentsOf: listFile, encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: "\t").first.map(String.init) })
+        let failed = Set(outcome.failures)
+        for unexpected in failed.subtracting(known).sorted() { Issue.record("fails but is not a known failure: \(unexpected)") }
+        for fixed in known.subtracting(failed).sorted() { Issue.record("passes now; remove it from known-format-failures.txt: \(fixed)") }
     }
 }
