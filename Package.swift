@@ -81,6 +81,11 @@ let package = Package(
 
         // L2 — features.
         .target(
+            name: "FiscalMixVault",
+            dependencies: ["FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FiscalMixIdentity",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
@@ -110,6 +115,7 @@ let package = Package(
             name: "FiscalMixApp",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI", "FiscalMixJobs", "FiscalMixJSON",
+                "FiscalMixVault",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -124,6 +130,7 @@ let package = Package(
             name: "fiscalmix",
             dependencies: [
                 "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixIdentity", "FiscalMixSecrets", "FiscalMixJobs",
+                "FiscalMixVault",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -192,7 +199,7 @@ let package = Package(
             name: "FiscalMixAPITests",
             dependencies: [
                 "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
-                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs",
+                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs", "FiscalMixVault",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -14,6 +14,8 @@ public struct AppConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var masterKeyBase64: String?
+    /// Keys that sealed secrets before a rotation: they still unwrap, never wrap.
+    public var previousMasterKeysBase64: [String]
     public var logLevel: String
     public var publicURL: String?
     public var identity: IdentityConfiguration
@@ -67,6 +69,8 @@ public struct AppConfiguration: Sendable {
         host = string("FISCALMIX_HOST", "127.0.0.1")
         port = try int("FISCALMIX_PORT", 8080, 0...65535)
         masterKeyBase64 = values["FISCALMIX_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        previousMasterKeysBase64 = (values["FISCALMIX_PREVIOUS_MASTER_KEYS"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         logLevel = string("FISCALMIX_LOG_LEVEL", "info")
         publicURL = values["FISCALMIX_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
         var identity = IdentityConfiguration()

@@ -4,6 +4,7 @@ import FiscalMixIdentity
 import FiscalMixJobs
 import FiscalMixSecrets
 import FiscalMixStorage
+import FiscalMixVault
 import Foundation
 import Hummingbird
 import Logging
@@ -20,12 +21,15 @@ public struct FiscalMixRuntime: Sendable {
     public let jobRegistry: JobRegistry
     public let jobQueue: JobQueue
     public let metrics: RuntimeMetrics
+    /// Seals and opens every secret (envelope encryption under the master key).
+    public let envelopes: EnvelopeService
     let wakeups: JobWakeups
     let clock: any WallClock
 
     /// Opens the database (running migrations when configured) and builds every service.
     public static func start(_ configuration: AppConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger) async throws -> FiscalMixRuntime {
         let masterKey = try MasterKeyLoader.load(configuration, logger: logger)
+        let envelopes = EnvelopeService(keys: LocalKeyProvider(current: masterKey, previous: try MasterKeyLoader.previous(configuration)))
         try FileManager.default.createDirectory(atPath: configuration.blobDirectory, withIntermediateDirectories: true)
         let database = try Database.open(url: configuration.databaseURL, logger: logger)
         do {
@@ -46,7 +50,7 @@ public struct FiscalMixRuntime: Sendable {
                                     jobRegistry: registry,
                                     jobQueue: JobQueue(database: database, registry: registry, clock: clock, metrics: metrics.jobs,
                                                        wakeups: wakeups),
-                                    metrics: metrics, wakeups: wakeups, clock: clock)
+                                    metrics: metrics, envelopes: envelopes, wakeups: wakeups, clock: clock)
         } catch {
             try? await database.shutdown()
             throw error
@@ -125,4 +129,9 @@ extension FiscalMixRuntime {
     public func appliedVersions() async throws -> [Int] {
         try await MigrationRunner(database: database, logger: logger).appliedVersions()
     }
+}
+
+extension FiscalMixRuntime {
+    public var vault: SecretVault { SecretVault(database: database, envelopes: envelopes, clock: clock) }
+    public var keyRotation: KeyRotation { KeyRotation(database: database, envelopes: envelopes, clock: clock) }
 }

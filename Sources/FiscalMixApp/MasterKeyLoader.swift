@@ -10,6 +10,18 @@ public enum MasterKeyLoader {
         public let description: String
     }
 
+    /// `FISCALMIX_PREVIOUS_MASTER_KEYS`, each held to the same rule as the master key.
+    public static func previous(_ configuration: AppConfiguration) throws -> [MasterKey] {
+        try configuration.previousMasterKeysBase64.enumerated().map { index, base64 in
+            do throws(MasterKey.ParseError) {
+                return try MasterKey(base64: base64)
+            } catch {
+                throw Refusal(description: "FISCALMIX_PREVIOUS_MASTER_KEYS entry \(index + 1): " + error.description
+                    .replacingOccurrences(of: "FISCALMIX_MASTER_KEY", with: "a master key"))
+            }
+        }
+    }
+
     public static func load(_ configuration: AppConfiguration, logger: Logger) throws -> MasterKey {
         if let base64 = configuration.masterKeyBase64 {
             do {

@@ -11,10 +11,12 @@ enum WorkerProcess {
 
     static var available: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
 
-    static func launch(_ configuration: AppConfiguration, environment extra: [String: String] = [:]) throws -> Process {
+    static func launch(_ configuration: AppConfiguration, arguments: [String] = ["worker"], environment extra: [String: String] = [:],
+                       output: FileHandle? = nil) throws -> Process {
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["worker"]
+        process.arguments = arguments
+        if let output { process.standardOutput = output }
         var environment = ProcessInfo.processInfo.environment
         environment["FISCALMIX_DATABASE_URL"] = configuration.databaseURL
         environment["FISCALMIX_DATA_DIR"] = configuration.dataDirectory

@@ -1,0 +1,39 @@
+import FiscalMixCore
+import FiscalMixSecrets
+import FiscalMixStorage
+import Foundation
+
+/// Stores and reads secrets through the envelope service: connectors, certificates and webhook
+/// endpoints keep only the id of their sealed secret.
+public struct SecretVault: Sendable {
+    let repository: SealedSecretRepository
+    let envelopes: EnvelopeService
+    let clock: any WallClock
+
+    public init(database: Database, envelopes: EnvelopeService, clock: any WallClock = SystemWallClock()) {
+        repository = SealedSecretRepository(database: database)
+        self.envelopes = envelopes
+        self.clock = clock
+    }
+
+    /// The additional data binds the ciphertext to the secret's row, its owner and its account.
+    static func context(_ id: UUID, ownerTable: String, ownerId: String, accountId: UUID?) -> SealContext {
+        SealContext(table: "sealed_secrets/\(ownerTable)", rowId: "\(id.lowercased)/\(ownerId)", accountId: accountId)
+    }
+
+    /// Seals `plaintext` for the owner row and returns the new secret's id.
+    public func store(_ plaintext: some DataProtocol, ownerTable: String, ownerId: String, accountId: UUID?) async throws -> UUID {
+        let id = ID.make(now: clock.now())
+        let envelope = try await envelopes.seal(plaintext, for: Self.context(id, ownerTable: ownerTable, ownerId: ownerId, accountId: accountId))
+        try await repository.insert(SealedSecret(id: id, accountId: accountId, ownerTable: ownerTable, ownerId: ownerId, envelope: envelope),
+                                    now: clock.now())
+        return id
+    }
+
+    /// Opens a secret of `accountId`; another account's id reads as not found.
+    public func reveal(_ id: UUID, accountId: UUID?) async throws -> Data {
+        guard let secret = try await repository.find(id: id, accountId: accountId) else { throw FiscalMixError.notFound("Secret") }
+        return try await envelopes.open(secret.envelope, for: Self.context(secret.id, ownerTable: secret.ownerTable, ownerId: secret.ownerId,
+                                                                           accountId: secret.accountId))
+    }
+}
