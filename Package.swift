@@ -81,6 +81,11 @@ let package = Package(
 
         // L2 — features.
         .target(
+            name: "FiscalMixConnectors",
+            dependencies: ["FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixIdentity"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FiscalMixVault",
             dependencies: ["FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets"],
             swiftSettings: swiftSettings
@@ -99,6 +104,7 @@ let package = Package(
             name: "FiscalMixAPI",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixJSON",
+                "FiscalMixConnectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -115,7 +121,7 @@ let package = Package(
             name: "FiscalMixApp",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixVault",
+                "FiscalMixVault", "FiscalMixConnectors",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -1,7 +1,9 @@
+import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixJobs
 import FiscalMixStorage
+import FiscalMixVault
 import HTTPTypes
 import Logging
 import NIOCore
@@ -17,6 +19,7 @@ public struct APIServices: Sendable {
     public let operators: OperatorService
     public let companies: CompanyService
     public let jobs: JobAdministration
+    public let connectors: ConnectorService
     public let identityConfiguration: IdentityConfiguration
     public let requestLogWriter: RequestLogWriter
     /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
@@ -26,8 +29,9 @@ public struct APIServices: Sendable {
     /// `GET /metrics`, when the runtime exposes metrics.
     public let metrics: MetricsEndpoint?
 
-    public init(database: Database, auth: AuthService, identityConfiguration: IdentityConfiguration, requestLogWriter: RequestLogWriter,
-                secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil) {
+    public init(database: Database, auth: AuthService, vault: SecretVault, identityConfiguration: IdentityConfiguration,
+                requestLogWriter: RequestLogWriter, secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil) {
+        self.connectors = ConnectorService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock)
         self.database = database
         self.auth = auth
         self.mfa = MFAService(database: database, auth: auth)

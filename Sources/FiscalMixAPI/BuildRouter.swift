@@ -38,5 +38,6 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     AuditController(services: services).addRoutes(to: protected)
     OperatorController(services: services).addRoutes(to: protected)
     JobController(jobs: services.jobs).addRoutes(to: protected)
+    ConnectorController(connectors: services.connectors).addRoutes(to: protected)
     return router
 }

@@ -41,7 +41,8 @@ public struct FiscalMixRuntime: Sendable {
             let writer = RequestLogWriter(repository: RequestLogRepository(database: database), logger: logger)
             let metrics = RuntimeMetrics()
             let endpoint = MetricsEndpoint(bearerToken: configuration.metricsToken) { try await metrics.render(database: database) }
-            let services = APIServices(database: database, auth: auth, identityConfiguration: configuration.identity, requestLogWriter: writer,
+            let services = APIServices(database: database, auth: auth, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
+                                       identityConfiguration: configuration.identity, requestLogWriter: writer,
                                        secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,
                                        metrics: endpoint)
             let registry = BuiltInJobs.registry(database: database, clock: clock)

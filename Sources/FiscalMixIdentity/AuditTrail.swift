@@ -30,6 +30,11 @@ public struct AuditTrail: Sendable {
                           userAgent: meta.userAgent, requestId: meta.requestId, traceId: meta.traceId, createdAt: clock.now())
     }
 
+    /// Writes `entry` in the caller's transaction, so the audit row and the change commit together.
+    public func write(_ entry: AuditEntry, in tx: Transaction) async throws {
+        try await repository.insert(entry, in: tx)
+    }
+
     public func record(_ action: String, by principal: Principal?, status: AuditEntry.Status = .success, accountId: UUID? = nil,
                        userId: UUID? = nil, entityType: String? = nil, entityId: String? = nil, metadata: [String: String] = [:],
                        diff: [String: [String: String]]? = nil, meta: RequestMeta) async throws {

@@ -32,6 +32,8 @@ public struct AuthService: Sendable {
     let decoy: DecoyHash
     let touches: TouchThrottle
     public let cache: CredentialCache
+    /// The audit trail other features write to.
+    public var auditTrail: AuditTrail { audit }
 
     public init(database: Database, secretBox: SecretBox, configuration: IdentityConfiguration, clock: any WallClock, logger: Logger) {
         users = UserRepository(database: database)

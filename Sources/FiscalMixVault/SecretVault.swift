@@ -21,13 +21,19 @@ public struct SecretVault: Sendable {
         SealContext(table: "sealed_secrets/\(ownerTable)", rowId: "\(id.lowercased)/\(ownerId)", accountId: accountId)
     }
 
-    /// Seals `plaintext` for the owner row and returns the new secret's id.
+    /// Seals `plaintext` for the owner row and stores it; returns the new secret's id.
     public func store(_ plaintext: some DataProtocol, ownerTable: String, ownerId: String, accountId: UUID?) async throws -> UUID {
+        let secret = try await seal(plaintext, ownerTable: ownerTable, ownerId: ownerId, accountId: accountId)
+        try await repository.insert(secret, now: clock.now())
+        return secret.id
+    }
+
+    /// Seals `plaintext` for the owner row without storing it, for callers that insert it in
+    /// the same transaction as its owner.
+    public func seal(_ plaintext: some DataProtocol, ownerTable: String, ownerId: String, accountId: UUID?) async throws -> SealedSecret {
         let id = ID.make(now: clock.now())
         let envelope = try await envelopes.seal(plaintext, for: Self.context(id, ownerTable: ownerTable, ownerId: ownerId, accountId: accountId))
-        try await repository.insert(SealedSecret(id: id, accountId: accountId, ownerTable: ownerTable, ownerId: ownerId, envelope: envelope),
-                                    now: clock.now())
-        return id
+        return SealedSecret(id: id, accountId: accountId, ownerTable: ownerTable, ownerId: ownerId, envelope: envelope)
     }
 
     /// Opens a secret of `accountId`; another account's id reads as not found.

@@ -25,13 +25,25 @@ public struct SealedSecretRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func insert(_ secret: SealedSecret, now: Date) async throws {
+        try await database.execute(Self.insertSQL(secret, now: now))
+    }
+
+    public func insert(_ secret: SealedSecret, now: Date, in tx: Transaction) async throws {
+        try await tx.execute(Self.insertSQL(secret, now: now))
+    }
+
+    public func delete(id: UUID, in tx: Transaction) async throws {
+        try await tx.execute("DELETE FROM sealed_secrets WHERE id = \(bind: id)")
+    }
+
+    static func insertSQL(_ secret: SealedSecret, now: Date) -> SQLQueryString {
         let e = secret.envelope
-        try await database.execute("""
+        return """
             INSERT INTO sealed_secrets (id, account_id, owner_table, owner_id, enc_version, enc_alg, enc_nonce, enc_ciphertext, wrapped_dek,
                                         kek_id, created_at, updated_at)
             VALUES (\(bind: secret.id), \(bind: secret.accountId), \(bind: secret.ownerTable), \(bind: secret.ownerId), \(bind: e.encVersion),
                     \(bind: e.encAlg), \(bind: e.encNonce), \(bind: e.encCiphertext), \(bind: e.wrappedDEK), \(bind: e.kekId), \(bind: now), \(bind: now))
-            """)
+            """
     }
 
     /// The secret, scoped to its account (nil only for deployment-wide secrets).
