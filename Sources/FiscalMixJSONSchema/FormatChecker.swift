@@ -212,9 +212,7 @@ enum FormatChecker {
                     return false
                 }
                 if c == "%" {
-                    let hex = chars.dropFirst().prefix(2)
-                    guard hex.count == 2, hex.allSatisfy(\.isHexDigit) else { return false }
-                    chars = chars.dropFirst(3)
+                    guard URIFormat.dropPercentEncoding(&chars) else { return false }
                     continue
                 }
                 chars = chars.dropFirst()
@@ -240,9 +238,7 @@ enum FormatChecker {
             var rest = name
             while let c = rest.first {
                 if c == "%" {
-                    let hex = rest.dropFirst().prefix(2)
-                    guard hex.count == 2, hex.allSatisfy(\.isHexDigit) else { return false }
-                    rest = rest.dropFirst(3)
+                    guard URIFormat.dropPercentEncoding(&rest) else { return false }
                     continue
                 }
                 guard c.isASCII && (c.isLetter || c.isNumber || c == "_" || c == ".") else { return false }

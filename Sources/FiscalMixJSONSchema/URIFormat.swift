@@ -34,6 +34,14 @@ enum URIFormat {
         return isComponent(rest, extra: "/")
     }
 
+    /// Consumes `%XX` at the start of `chars`; false when the two hex digits are missing.
+    static func dropPercentEncoding(_ chars: inout Substring) -> Bool {
+        let hex = chars.dropFirst().prefix(2)
+        guard hex.count == 2, hex.allSatisfy(\.isHexDigit) else { return false }
+        chars = chars.dropFirst(3)
+        return true
+    }
+
     static func isScheme(_ s: Substring) -> Bool {
         guard let first = s.first, first.isASCII, first.isLetter else { return false }
         return s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == ".") }
@@ -47,9 +55,7 @@ enum URIFormat {
         var chars = s[...]
         while let c = chars.first {
             if c == "%" {
-                let hex = chars.dropFirst().prefix(2)
-                guard hex.count == 2, hex.allSatisfy(\.isHexDigit) else { return false }
-                chars = chars.dropFirst(3)
+                guard URIFormat.dropPercentEncoding(&chars) else { return false }
                 continue
             }
             let ok = (c.isASCII && (c.isLetter || c.isNumber)) || !c.isASCII || unreservedPunctuation.contains(c) || subDelims.contains(c)
