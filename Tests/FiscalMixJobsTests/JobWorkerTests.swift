@@ -9,7 +9,7 @@ import Synchronization
 import Testing
 
 /// Runs a worker as a service until `until` holds (or a timeout), then shuts it down gracefully.
-func runWorker(_ worker: JobWorker, until done: @escaping @Sendable () async throws -> Bool, timeout: Duration = .seconds(20),
+func runWorker(_ worker: JobWorker, until done: @escaping @Sendable () async throws -> Bool, timeout: Duration = .seconds(60),
                afterShutdownStarts: (@Sendable () async throws -> Void)? = nil) async throws {
     let group = ServiceGroup(configuration: .init(services: [worker], logger: Logger(label: "worker-test")))
     try await withThrowingTaskGroup(of: Void.self) { tasks in
