@@ -29,7 +29,7 @@ import Testing
         }
         #expect(holder?.contains(":\(process.processIdentifier):") == true)
         kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
+        await WorkerProcess.exit(of: process)
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(try await repository.find(id: job.id, accountId: nil)?.status == .running)
 

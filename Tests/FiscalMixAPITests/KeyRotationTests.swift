@@ -37,13 +37,13 @@ import Testing
             done = try await secrets.count(wrappedBy: newKey.keyId)
         }
         kill(first.processIdentifier, SIGKILL)
-        first.waitUntilExit()
+        await WorkerProcess.exit(of: first)
         let halfWay = try await secrets.count(wrappedBy: newKey.keyId)
         #expect(halfWay >= 10 && halfWay < 60, "killed part-way (\(halfWay) of 60 re-wrapped)")
 
         // Run again to the end.
         let second = try WorkerProcess.launch(configuration, arguments: ["keys", "rotate"], environment: rotate, output: FileHandle.nullDevice)
-        second.waitUntilExit()
+        await WorkerProcess.exit(of: second)
         #expect(second.terminationStatus == 0)
         #expect(try await secrets.count(wrappedBy: newKey.keyId) == 60)
         let after = try await secrets.wrappedByOtherKeys(than: "none", limit: 100)

@@ -40,7 +40,7 @@ import Testing
         #expect(pending == 0, "every schedule advanced")
         try await Task.sleep(for: .milliseconds(1500))  // a few more scheduler passes in every process
         for p in processes { kill(p.processIdentifier, SIGTERM) }
-        for p in processes { p.waitUntilExit() }
+        for p in processes { await WorkerProcess.exit(of: p) }
         #expect(processes.allSatisfy { $0.terminationStatus == 0 }, "graceful exit on SIGTERM")
 
         var totalJobs = 0

@@ -27,4 +27,10 @@ enum WorkerProcess {
         try process.run()
         return process
     }
+
+    /// Waits for the process to end without blocking a thread of the cooperative pool (which
+    /// `waitUntilExit()` would, starving the tests running beside it).
+    static func exit(of process: Process) async {
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(20)) }
+    }
 }

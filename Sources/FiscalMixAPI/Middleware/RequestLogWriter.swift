@@ -47,32 +47,33 @@ public final class RequestLogWriter: Service, Sendable {
         await flush()
     }
 
-    /// Serialises flushes: one batch in flight at a time, in order.
+    /// Serialises flushes: one batch in flight at a time, in order. Each flush is a task that
+    /// first waits for the one before it, then takes the rows and writes them — a chain, so no
+    /// waiter ever re-checks shared state in a loop (which could spin on the actor).
     actor Flusher {
         let repository: RequestLogRepository
         let logger: Logger
-        var inFlight: Task<Void, Never>?
+        var tail: Task<Void, Never>?
 
         init(repository: RequestLogRepository, logger: Logger) {
             self.repository = repository
             self.logger = logger
         }
 
-        func flush(take: @Sendable () -> [RequestLogEntry]) async {
-            // Actor methods interleave at `await`: wait until no other flush is writing.
-            while let running = inFlight { await running.value }
-            let rows = take()
-            guard !rows.isEmpty else { return }
+        func flush(take: @escaping @Sendable () -> [RequestLogEntry]) async {
+            let previous = tail
             let task = Task { [repository, logger] in
+                await previous?.value
+                let rows = take()
+                guard !rows.isEmpty else { return }
                 do {
                     try await repository.insert(rows)
                 } catch {
                     logger.error("request log write failed", metadata: ["rows": "\(rows.count)", "error": "\(String(reflecting: error))"])
                 }
             }
-            inFlight = task
+            tail = task
             await task.value
-            inFlight = nil
         }
     }
 }
