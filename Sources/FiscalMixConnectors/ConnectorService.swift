@@ -100,11 +100,9 @@ public struct ConnectorService: Sendable {
         let entry = audit.entry("connector.updated", by: principal, entityType: "connector", entityId: connector.id.lowercased, diff: diff, meta: meta)
         do {
             try await database.transaction { [connectors, secrets, audit, connector, credential] tx in
-                if input.auth != nil {
-                    if let credential {
-                        if let sealed = credential.sealed { try await secrets.insert(sealed, now: now, in: tx) }
-                        try await connectors.insertSecretRef(credential.ref, now: now, in: tx)
-                    }
+                if let credential {
+                    if let sealed = credential.sealed { try await secrets.insert(sealed, now: now, in: tx) }
+                    try await connectors.insertSecretRef(credential.ref, now: now, in: tx)
                 }
                 try await connectors.update(connector, in: tx)
                 if input.auth != nil, let oldRef { try await Self.remove(oldRef, connectors: connectors, secrets: secrets, in: tx) }

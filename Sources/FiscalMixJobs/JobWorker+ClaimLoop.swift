@@ -31,9 +31,7 @@ extension JobWorker {
                     let result = try await repository.completeAndClaim(done.map(\.completion), queue: options.queue, worker: options.workerName,
                                                                        limit: wanted, now: now,
                                                                        leaseUntil: now.addingTimeInterval(options.lease.seconds))
-                    for (completion, type) in done where result.completed.contains(completion.jobId) {
-                        metrics.count(JobMetrics.succeeded, type: type)
-                    }
+                    countSucceeded(done, completed: result.completed)
                     for (job, _) in result.claimed {
                         metrics.count(JobMetrics.claimed, type: job.type)
                         metrics.record(JobMetrics.waitTime, type: job.type, seconds: now.timeIntervalSince(job.runAt))

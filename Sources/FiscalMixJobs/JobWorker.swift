@@ -91,13 +91,15 @@ public final class JobWorker: Service, Sendable {
         do {
             let result = try await repository.completeAndClaim(done.map(\.completion), queue: options.queue, worker: options.workerName,
                                                                limit: 0, now: clock.now(), leaseUntil: clock.now())
-            for (completion, type) in done where result.completed.contains(completion.jobId) {
-                metrics.count(JobMetrics.succeeded, type: type)
-            }
+            countSucceeded(done, completed: result.completed)
         } catch {
             logger.error("recording finished jobs at shutdown failed; they will run again after their leases expire",
                          metadata: ["count": "\(done.count)", "error": "\(String(reflecting: error))"])
         }
+    }
+
+    func countSucceeded(_ done: [(completion: JobRepository.Completion, type: String)], completed: Set<UUID>) {
+        for (completion, type) in done where completed.contains(completion.jobId) { metrics.count(JobMetrics.succeeded, type: type) }
     }
 
     /// Registers the job's task under the lock its own removal takes, so a handler that returns

@@ -36,7 +36,7 @@ public struct KeyRotation: Sendable {
                     progress.rewrapped += 1
                 }
             }
-            progress.remaining = try await repository.count() - (try await repository.count(wrappedBy: current))
+            progress.remaining = try await repository.count(wrappedByOtherKeysThan: current)
             onBatch(progress)
             if pause > .zero { try await Task.sleep(for: pause) }
         }

@@ -87,15 +87,8 @@ public struct JobRepository: Sendable {
     /// Marks a held job done. False when the lease was lost (another worker may have it).
     @discardableResult
     public func complete(_ job: Job, runId: UUID, worker: String, now: Date) async throws -> Bool {
-        try await database.transaction { tx in
-            let rows = try await tx.query("""
-                UPDATE jobs SET status = 'success', finished_at = \(bind: now), updated_at = \(bind: now), lease_owner = NULL,
-                       lease_expires_at = NULL
-                WHERE id = \(bind: job.id) AND lease_owner = \(bind: worker) AND status = 'running' RETURNING id
-                """)
-            try await tx.execute("UPDATE job_runs SET status = 'success', finished_at = \(bind: now) WHERE id = \(bind: runId)")
-            return !rows.isEmpty
-        }
+        try await completeAndClaim([Completion(jobId: job.id, runId: runId)], queue: job.queue, worker: worker, limit: 0, now: now,
+                                   leaseUntil: now).completed.contains(job.id)
     }
 
     public enum FailureOutcome: Sendable, Equatable {

@@ -58,10 +58,12 @@ public struct SealedSecretRepository: Sendable {
         try await database.query("SELECT * FROM sealed_secrets WHERE kek_id <> \(bind: keyId) ORDER BY id LIMIT \(bind: limit)").map(Self.decode)
     }
 
-    public func count(wrappedBy keyId: String? = nil) async throws -> Int {
-        var sql: SQLQueryString = "SELECT COUNT(*) AS n FROM sealed_secrets"
-        if let keyId { sql += " WHERE kek_id = \(bind: keyId)" }
-        return try await database.first(sql)?.decode(column: "n", as: Int.self) ?? 0
+    public func count(wrappedBy keyId: String) async throws -> Int {
+        try await database.first("SELECT COUNT(*) AS n FROM sealed_secrets WHERE kek_id = \(bind: keyId)")?.decode(column: "n", as: Int.self) ?? 0
+    }
+
+    public func count(wrappedByOtherKeysThan keyId: String) async throws -> Int {
+        try await database.first("SELECT COUNT(*) AS n FROM sealed_secrets WHERE kek_id <> \(bind: keyId)")?.decode(column: "n", as: Int.self) ?? 0
     }
 
     /// Replaces the wrapped data key if the row still has the one it was read with, so a rerun
