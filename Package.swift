@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "FiscalMixJSON", swiftSettings: swiftSettings),
         .target(name: "FiscalMixJMESPath", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
         .target(name: "FiscalMixJSONSchema", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
+        .target(name: "FiscalMixJSONata", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
 
         // L1 — infrastructure.
         .target(
@@ -179,6 +180,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FiscalMixJSONTests", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON"],
                     exclude: ["known-format-failures.txt"], swiftSettings: swiftSettings),

@@ -1,0 +1,23 @@
+/// `$fromMillis`/`$now` and `$toMillis` with XPath `format-dateTime` picture strings.
+enum DateTimePicture {
+    static func format(millis: Double, picture: String?, timezone: String?) throws -> String {
+        guard let picture else { return ISODate.format(millis) }
+        _ = picture
+        throw JSONataError("D3133")
+    }
+
+    static func parse(_ text: String, picture: String) throws -> Double? {
+        throw JSONataError("D3133")
+    }
+}
+
+/// `$formatInteger` and `$parseInteger` with XPath `format-integer` pictures.
+enum IntegerPicture {
+    static func format(_ value: Double, picture: String) throws -> String {
+        throw JSONataError("D3133")
+    }
+
+    static func parse(_ text: String, picture: String) throws -> Double? {
+        throw JSONataError("D3133")
+    }
+}

@@ -1,0 +1,325 @@
+/// Location paths: steps over sequences, tuple streams for focus (`@`), index (`#`) and parent
+/// (`%`) bindings, predicates, order-by and group-by.
+extension Evaluator {
+    func evaluatePath(_ expr: Node, _ input: Value?, _ env: Frame) throws -> Value? {
+        var inputSequence: [Value?]
+        if case .array(let a)? = input, expr.steps[0].kind != .variable {
+            inputSequence = a.items.map { $0 }
+        } else {
+            inputSequence = [input]
+        }
+        var resultSequence: JArray?
+        var isTupleStream = false
+        var tupleBindings: JArray?
+
+        for (index, step) in expr.steps.enumerated() {
+            if step.tuple { isTupleStream = true }
+            if index == 0, step.consarray {
+                let context: Value? = input.map { value in
+                    if case .array = value { return value }
+                    return .array(JArray.sequence([value]))
+                }
+                let value = try evaluate(step, context, env)
+                resultSequence = value?.arrayValue ?? (value.map { JArray.sequence([$0]) })
+            } else if isTupleStream {
+                tupleBindings = try evaluateTupleStep(step, inputSequence, tupleBindings, env)
+            } else {
+                resultSequence = try evaluateStep(step, inputSequence, env, isLast: index == expr.steps.count - 1)
+            }
+            if !isTupleStream, resultSequence == nil || resultSequence!.isEmpty { break }
+            if step.focus == nil {
+                inputSequence = resultSequence.map { $0.items.map { $0 } } ?? []
+            }
+        }
+
+        if isTupleStream {
+            let tuples = tupleBindings ?? { let t = JArray.sequence(); t.tupleStream = true; return t }()
+            if expr.tuple {
+                resultSequence = tuples
+            } else {
+                let values = JArray.sequence()
+                for case .object(let tuple) in tuples.items {
+                    if let focus = tuple["@"] { values.append(focus) }
+                }
+                resultSequence = values
+            }
+        }
+
+        if expr.keepSingletonArray, var result = resultSequence {
+            if result.cons, !result.isSequence {
+                result = JArray.sequence([.array(result)])
+                resultSequence = result
+            }
+            result.keepSingleton = true
+        }
+
+        if let group = expr.group {
+            let source: Value? = (isTupleStream ? tupleBindings : resultSequence).map { .array($0) }
+            return try evaluateGroup(group.pairs, group.position, source, env)
+        }
+        return resultSequence.map { .array($0) }
+    }
+
+    func evaluateStep(_ expr: Node, _ input: [Value?], _ env: Frame, isLast: Bool) throws -> JArray {
+        if expr.kind == .sort {
+            var result = try evaluateSort(expr, input, env)
+            if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
+            return result
+        }
+        var results: [Value] = []
+        results.reserveCapacity(input.count)
+        for item in input {
+            var value = try evaluate(expr, item, env)
+            for stage in expr.stages {
+                if case .filter(let predicate) = stage.kind { value = .array(try evaluateFilter(predicate, value, env)) }
+            }
+            if let value { results.append(value) }
+        }
+        if isLast, results.count == 1, case .array(let only) = results[0], !only.isSequence {
+            return only
+        }
+        let sequence = JArray.sequence()
+        for value in results {
+            if case .array(let a) = value, !a.cons {
+                sequence.items.append(contentsOf: a.items)
+            } else {
+                sequence.append(value)
+            }
+        }
+        return sequence
+    }
+
+    private func newTupleStream() -> JArray {
+        let stream = JArray.sequence()
+        stream.tupleStream = true
+        return stream
+    }
+
+    func evaluateTupleStep(_ expr: Node, _ input: [Value?], _ tupleBindings: JArray?, _ env: Frame) throws -> JArray {
+        if expr.kind == .sort {
+            var result: JArray
+            if let tupleBindings {
+                result = try evaluateSort(expr, tupleBindings.items.map { $0 }, env, tuples: true)
+                result.tupleStream = true
+            } else {
+                let sorted = try evaluateSort(expr, input, env)
+                result = newTupleStream()
+                for (index, item) in sorted.items.enumerated() {
+                    let tuple = JObject([("@", item)])
+                    if let name = expr.index { tuple[name] = .number(Double(index)) }
+                    result.append(.object(tuple))
+                }
+            }
+            if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
+            return result
+        }
+
+        var result = newTupleStream()
+        let bindings: [JObject] = tupleBindings.map { $0.items.compactMap(\.objectValue) }
+            ?? input.map { item in item.map { JObject([("@", $0)]) } ?? JObject() }
+        for tuple in bindings {
+            let stepEnv = Frame.fromTuple(env, tuple)
+            guard let value = try evaluate(expr, tuple["@"], stepEnv) else { continue }
+            let values: [Value]
+            var isTupleResult = false
+            if case .array(let a) = value {
+                values = a.items
+                isTupleResult = a.tupleStream
+            } else {
+                values = [value]
+            }
+            for (index, item) in values.enumerated() {
+                let next = tuple.copy()
+                if isTupleResult, case .object(let inner) = item {
+                    for (key, bound) in inner.entries { next[key] = bound }
+                } else {
+                    if let focus = expr.focus {
+                        next[focus] = item
+                    } else {
+                        next["@"] = item
+                    }
+                    if let name = expr.index { next[name] = .number(Double(index)) }
+                    if let ancestor = expr.ancestor { next[ancestor.label] = tuple["@"] }
+                }
+                result.append(.object(next))
+            }
+        }
+        if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
+        return result
+    }
+
+    func evaluateStages(_ stages: [Node.Stage], _ input: JArray, _ env: Frame) throws -> JArray {
+        var result = input
+        for stage in stages {
+            switch stage.kind {
+            case .filter(let predicate):
+                result = try evaluateFilter(predicate, .array(result), env)
+            case .index(let name):
+                for (index, item) in result.items.enumerated() {
+                    if case .object(let tuple) = item { tuple[name] = .number(Double(index)) }
+                }
+            }
+        }
+        return result
+    }
+
+    func evaluateFilter(_ predicate: Node, _ input: Value?, _ env: Frame) throws -> JArray {
+        let results = JArray.sequence()
+        let items: [Value]
+        var isTupleStream = false
+        switch input {
+        case .array(let a)?:
+            items = a.items
+            isTupleStream = a.tupleStream
+        case let value?: items = [value]
+        case nil: items = []
+        }
+        results.tupleStream = isTupleStream
+        if predicate.kind == .number, case .number(let n)? = predicate.literal {
+            var index = Int(n.rounded(.down))
+            if index < 0 { index += items.count }
+            if index >= 0, index < items.count {
+                if case .array(let a) = items[index] { return a }
+                results.append(items[index])
+            }
+            return results
+        }
+        for (index, item) in items.enumerated() {
+            var context: Value? = item
+            var frame = env
+            if isTupleStream, case .object(let tuple) = item {
+                context = tuple["@"]
+                frame = Frame.fromTuple(env, tuple)
+            }
+            let value = try evaluate(predicate, context, frame)
+            var numbers: [Double]?
+            switch value {
+            case .number(let n)?: numbers = [n]
+            case .array(let a)? where a.items.allSatisfy({ $0.numberValue != nil }):
+                numbers = a.items.compactMap(\.numberValue)
+            default: numbers = nil
+            }
+            if let numbers {
+                for n in numbers {
+                    var position = Int(n.rounded(.down))
+                    if position < 0 { position += items.count }
+                    if position == index { results.append(item) }
+                }
+            } else if Functions.boolean(value) == true {
+                results.append(item)
+            }
+        }
+        return results
+    }
+
+    // MARK: group-by and object constructors
+
+    func evaluateGroup(_ pairs: [(Node, Node)], _ position: Int, _ input: Value?, _ env: Frame) throws -> Value? {
+        let reduce = input?.arrayValue?.tupleStream ?? false
+        var items: [Value?]
+        if case .array(let a)? = input { items = a.items.map { $0 } } else { items = [input] }
+        if items.isEmpty { items = [nil] }
+
+        var order: [String] = []
+        var groups: [String: (data: Value?, exprIndex: Int)] = [:]
+        for item in items {
+            var frame = env
+            var context = item
+            if reduce, case .object(let tuple)? = item {
+                frame = Frame.fromTuple(env, tuple)
+                context = tuple["@"]
+            }
+            for (pairIndex, pair) in pairs.enumerated() {
+                let key = try evaluate(pair.0, context, frame)
+                guard let key else { continue }
+                guard case .string(let name) = key else {
+                    throw JSONataError("T1003", position: position, value: key)
+                }
+                if let existing = groups[name] {
+                    if existing.exprIndex != pairIndex { throw JSONataError("D1009", position: position, value: key) }
+                    groups[name] = (Functions.append(existing.data, item), pairIndex)
+                } else {
+                    groups[name] = (item, pairIndex)
+                    order.append(name)
+                }
+            }
+        }
+
+        let result = JObject()
+        for key in order {
+            let entry = groups[key]!
+            var context = entry.data
+            var frame = env
+            if reduce {
+                let tuple = reduceTupleStream(entry.data)
+                context = tuple["@"]
+                tuple["@"] = nil
+                frame = Frame.fromTuple(env, tuple)
+            }
+            if let value = try evaluate(pairs[entry.exprIndex].1, context, frame) {
+                result[key] = value
+            }
+        }
+        return .object(result)
+    }
+
+    private func reduceTupleStream(_ stream: Value?) -> JObject {
+        switch stream {
+        case .object(let tuple)?: return tuple.copy()
+        case .array(let a)?:
+            let result = a.items.first?.objectValue?.copy() ?? JObject()
+            for case .object(let tuple) in a.items.dropFirst() {
+                for (key, value) in tuple.entries { result[key] = Functions.append(result[key], value) }
+            }
+            return result
+        default: return JObject()
+        }
+    }
+
+    // MARK: order-by
+
+    func evaluateSort(_ expr: Node, _ input: [Value?], _ env: Frame, tuples: Bool = false) throws -> JArray {
+        let items = input.compactMap { $0 }
+        if items.count <= 1 { return JArray.sequence(items) }
+        // the sort keys are evaluated once per item (the comparator would evaluate them n log n times)
+        var keys: [[Value?]] = []
+        keys.reserveCapacity(items.count)
+        for item in items {
+            var context: Value? = item
+            var frame = env
+            if tuples, case .object(let tuple) = item {
+                context = tuple["@"]
+                frame = Frame.fromTuple(env, tuple)
+            }
+            keys.append(try expr.sortTerms.map { try evaluate($0.expression, context, frame) })
+        }
+        var failure: JSONataError?
+        func comesAfter(_ a: Int, _ b: Int) -> Bool {
+            for (termIndex, term) in expr.sortTerms.enumerated() {
+                let aa = keys[a][termIndex], bb = keys[b][termIndex]
+                var comparison = 0
+                switch (aa, bb) {
+                case (nil, nil): continue
+                case (nil, _): return true
+                case (_, nil): return false
+                case (.number(let x)?, .number(let y)?): comparison = x == y ? 0 : (x < y ? -1 : 1)
+                case (.string(let x)?, .string(let y)?): comparison = Functions.compareStrings(x, y)
+                case (.number?, .string?), (.string?, .number?):
+                    failure = failure ?? JSONataError("T2007", position: expr.position, value: aa)
+                    return false
+                default:
+                    let bad: Value? = (aa?.numberValue != nil || aa?.stringValue != nil) ? bb : aa
+                    failure = failure ?? JSONataError("T2008", position: expr.position, value: bad)
+                    return false
+                }
+                if comparison == 0 { continue }
+                if term.descending { comparison = -comparison }
+                return comparison == 1
+            }
+            return false
+        }
+        let order = Functions.mergeSort(Array(items.indices), after: comesAfter)
+        if let failure { throw failure }
+        return JArray.sequence(order.map { items[$0] })
+    }
+}

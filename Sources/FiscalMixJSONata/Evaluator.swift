@@ -1,0 +1,187 @@
+import Foundation
+
+/// Evaluates a compiled tree against an input. One evaluator per evaluation: it carries the
+/// budgets (steps, depth, time, native stack) and the evaluation's timestamp (`$now()` is the
+/// same everywhere in one evaluation).
+final class Evaluator {
+    let limits: JSONataExpression.Limits
+    let timestamp: Date
+    private var steps = 0
+    private var depth = 0
+    private let deadline: DispatchTime?
+    private let stackFloor: UInt
+
+    init(limits: JSONataExpression.Limits) {
+        self.limits = limits
+        timestamp = Date()
+        deadline = limits.timeout.map { DispatchTime.now() + $0 }
+        stackFloor = NativeStack.current() &- UInt(limits.maxStackBytes)
+    }
+
+    // MARK: budgets
+
+    @inline(__always)
+    private func enter(_ expr: Node) throws {
+        steps += 1
+        depth += 1
+        if depth > limits.maxDepth {
+            throw JSONataError("U1001", position: expr.position, token: "depth")
+        }
+        if steps & 0x3FF == 0 {
+            if steps > limits.maxSteps { throw JSONataError("U1001", position: expr.position, token: "steps") }
+            if let deadline, DispatchTime.now() > deadline {
+                throw JSONataError("U1001", position: expr.position, token: "timeout")
+            }
+        }
+        if depth & 0x7 == 0, NativeStack.current() < stackFloor {
+            throw JSONataError("U1001", position: expr.position, token: "stack")
+        }
+    }
+
+    /// Counts work done inside built-ins (string building, sorting), so that a huge loop in one
+    /// call is bounded too.
+    func charge(_ units: Int) throws {
+        steps += units
+        if steps > limits.maxSteps { throw JSONataError("U1001", token: "steps") }
+    }
+
+    func checkOutputSize(_ count: Int) throws {
+        if count > limits.maxOutputItems { throw JSONataError("D2014", value: .number(Double(count))) }
+    }
+
+    // MARK: dispatch
+
+    func evaluate(_ expr: Node, _ input: Value?, _ env: Frame) throws -> Value? {
+        try enter(expr)
+        defer { depth -= 1 }
+        var result: Value?
+        switch expr.kind {
+        case .path: result = try evaluatePath(expr, input, env)
+        case .binary: result = try evaluateBinary(expr, input, env)
+        case .unary: result = try evaluateUnary(expr, input, env)
+        case .name: result = Self.lookup(input, expr.text)
+        case .string, .number, .value: result = expr.literal
+        case .wildcard: result = evaluateWildcard(input)
+        case .descendant: result = evaluateDescendants(input)
+        case .parent: result = env.lookup(expr.slot!.label)
+        case .condition:
+            if Functions.boolean(try evaluate(expr.condition!, input, env)) == true {
+                result = try evaluate(expr.then!, input, env)
+            } else if let otherwise = expr.otherwise {
+                result = try evaluate(otherwise, input, env)
+            }
+        case .block:
+            let frame = Frame(parent: env)
+            for expression in expr.expressions { result = try evaluate(expression, input, frame) }
+        case .bind:
+            result = try evaluate(expr.rhs!, input, env)
+            env.bind(expr.lhs!.text, result)
+        case .regex: result = .function(JFunction(.regex(expr.regex!)))
+        case .function: result = try evaluateFunction(expr, input, env, applyTo: nil)
+        case .variable:
+            if expr.text.isEmpty {
+                if case .array(let a)? = input, a.outerWrapper, !a.isEmpty { result = a[0] } else { result = input }
+            } else {
+                result = env.lookup(expr.text)
+            }
+        case .lambda:
+            result = .function(JFunction(.lambda(Lambda(
+                input: input, environment: env, parameters: expr.arguments.map(\.text), signature: expr.signature,
+                body: .expression(expr.thunk ? expr.body! : expr.body!), isThunk: expr.thunk))))
+        case .partial: result = try evaluatePartialApplication(expr, input, env)
+        case .apply: result = try evaluateApply(expr, input, env)
+        case .sort:
+            result = .array(try evaluateSort(expr, Self.items(of: input), env))
+        case .transform: result = evaluateTransform(expr, env)
+        case .operator, .end: result = nil
+        }
+        for stage in expr.predicate {
+            if case .filter(let predicate) = stage.kind { result = .array(try evaluateFilter(predicate, result, env)) }
+        }
+        if expr.kind != .path, let group = expr.group {
+            result = try evaluateGroup(group.pairs, group.position, result, env)
+        }
+        if case .array(let a)? = result, a.isSequence, !a.tupleStream {
+            if expr.keepArray { a.keepSingleton = true }
+            if a.isEmpty { result = nil } else if a.count == 1, !a.keepSingleton { result = a[0] }
+        }
+        return result
+    }
+
+    static func items(of value: Value?) -> [Value?] {
+        guard let value else { return [nil] }
+        if case .array(let a) = value { return a.items.map { $0 } }
+        return [value]
+    }
+
+    // MARK: names, wildcards, descendants
+
+    static func lookup(_ input: Value?, _ key: String) -> Value? {
+        switch input {
+        case .array(let a)?:
+            let result = JArray.sequence()
+            for item in a.items {
+                guard let found = lookup(item, key) else { continue }
+                if case .array(let inner) = found { result.items.append(contentsOf: inner.items) } else { result.append(found) }
+            }
+            return .array(result)
+        case .object(let o)?:
+            return o[key]
+        default:
+            return nil
+        }
+    }
+
+    private func evaluateWildcard(_ input: Value?) -> Value? {
+        var input = input
+        if case .array(let a)? = input, a.outerWrapper, !a.isEmpty { input = a[0] }
+        var results = JArray.sequence()
+        guard case .object(let object)? = input else { return .array(results) }
+        for (_, value) in object.entries {
+            if case .array(let a) = value {
+                let flat = JArray()
+                Self.flatten(a, into: flat)
+                if let appended = Functions.append(.array(results), .array(flat))?.arrayValue { results = appended }
+            } else {
+                results.append(value)
+            }
+        }
+        return .array(results)
+    }
+
+    private static func flatten(_ array: JArray, into result: JArray) {
+        for item in array.items {
+            if case .array(let inner) = item { flatten(inner, into: result) } else { result.append(item) }
+        }
+    }
+
+    private func evaluateDescendants(_ input: Value?) -> Value? {
+        guard let input else { return nil }
+        let results = JArray.sequence()
+        Self.descend(input, into: results)
+        return results.count == 1 ? results[0] : .array(results)
+    }
+
+    private static func descend(_ value: Value, into results: JArray) {
+        switch value {
+        case .array(let a):
+            for item in a.items { descend(item, into: results) }
+        case .object(let o):
+            results.append(value)
+            for (_, child) in o.entries { descend(child, into: results) }
+        default:
+            results.append(value)
+        }
+    }
+}
+
+/// The native stack in use, so that a deeply recursive expression stops with U1001 instead of
+/// crashing the process: an evaluation may use `Limits.maxStackBytes` below where it started.
+enum NativeStack {
+    @inline(__always)
+    static func current() -> UInt {
+        var marker: UInt8 = 0
+        return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
+    }
+
+}
