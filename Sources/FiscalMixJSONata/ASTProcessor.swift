@@ -60,6 +60,12 @@ struct ASTProcessor {
                 result.otherwise = try process(otherwise)
                 pushAncestry(result, result.otherwise!)
             }
+        case .coalesce, .elvis:
+            result = Node(expr.kind, text: expr.text, position: expr.position)
+            result.lhs = try process(expr.lhs!)
+            pushAncestry(result, result.lhs!)
+            result.rhs = try process(expr.rhs!)
+            pushAncestry(result, result.rhs!)
         case .transform:
             result = Node(.transform, position: expr.position)
             result.pattern = try process(expr.pattern!)

@@ -30,7 +30,7 @@ extension Builtins {
     }
 
     static let strings: [NativeFunction] = [
-        NativeFunction("string", "<x-b?:s>") { _, args, _ in
+        NativeFunction("string", "<x-b?:s>", arity: 1) { _, args, _ in
             guard let value = arg(args, 0) else { return nil }
             return .string(try Functions.string(value, pretty: arg(args, 1).flatMap { Functions.boolean($0) } ?? false))
         },
@@ -40,7 +40,9 @@ extension Builtins {
         },
         NativeFunction("substringBefore", "<s-s:s>") { _, args, _ in
             guard case .string(let text)? = arg(args, 0) else { return nil }
-            guard case .string(let chars)? = arg(args, 1), let range = text.range(of: chars) else { return .string(text) }
+            guard case .string(let chars)? = arg(args, 1) else { return .string(text) }
+            if chars.isEmpty { return .string("") }
+            guard let range = text.range(of: chars) else { return .string(text) }
             return .string(String(text[..<range.lowerBound]))
         },
         NativeFunction("substringAfter", "<s-s:s>") { _, args, _ in
@@ -85,7 +87,8 @@ extension Builtins {
         },
         NativeFunction("contains", "<s-(sf):b>") { evaluator, args, call in
             guard case .string(let text)? = arg(args, 0) else { return nil }
-            if case .string(let token)? = arg(args, 1) { return .bool(token.isEmpty || text.contains(token)) }
+            guard let token = arg(args, 1) else { return nil }
+            if case .string(let literal) = token { return .bool(literal.isEmpty || text.contains(literal)) }
             var matches = try MatchSequence(arg(args, 1), text: text, evaluator: evaluator, env: call.environment)
             return .bool(try matches.next() != nil)
         },

@@ -55,9 +55,9 @@ enum Builtins {
         NativeFunction("eval", "<sx?:x>") { evaluator, args, call in
             guard case .string(let source)? = arg(args, 0) else { return nil }
             var input = call.input
-            if args.count > 1 {
-                input = arg(args, 1)
-                if case .array(let a)? = input, !a.isSequence {
+            if let focus = arg(args, 1) {
+                input = focus
+                if case .array(let a) = focus, !a.isSequence {
                     let wrapper = JArray.sequence([.array(a)])
                     wrapper.outerWrapper = true
                     input = .array(wrapper)

@@ -68,8 +68,8 @@ extension Evaluator {
         switch lambda.body {
         case .expression(let body):
             return try evaluate(body, lambda.input, frame)
-        case .native(let native):
-            let nativeArgs = lambda.parameters.map { frame.lookup($0) }
+        case .native(let native, let names):
+            let nativeArgs = names.map { frame.lookup($0) }
             return try native.implementation(self, nativeArgs, CallContext(input: nil, environment: frame))
         }
     }
@@ -102,9 +102,9 @@ extension Evaluator {
         switch function.body {
         case .lambda(let lambda): target = lambda
         case .native(let native):
+            let names = (0..<native.parameterCount).map { "\u{1}\($0)" }
             target = Lambda(
-                input: nil, environment: Frame(parent: nil), parameters: (0..<native.arity).map { "\u{1}\($0)" },
-                signature: nil, body: .native(native))
+                input: nil, environment: Frame(parent: nil), parameters: names, signature: nil, body: .native(native, names: names))
         case .regex:
             throw JSONataError("T1008", position: expr.position, token: procedureName(procedure))
         }
@@ -125,7 +125,9 @@ extension Evaluator {
         let lhs = try evaluate(expr.lhs!, input, env)
         let rhs = expr.rhs!
         if rhs.kind == .function {
-            return try evaluateFunction(rhs, input, env, applyTo: .some(lhs))
+            let result = try evaluateFunction(rhs, input, env, applyTo: .some(lhs))
+            if rhs.keepArray, case .array(let a)? = result, a.isSequence { a.keepSingleton = true }
+            return result
         }
         let function = try evaluate(rhs, input, env)
         guard case .function? = function else {

@@ -39,6 +39,8 @@ extension Evaluator {
         if let lhs, lhs.numberValue == nil { throw JSONataError("T2001", value: lhs) }
         if let rhs, rhs.numberValue == nil { throw JSONataError("T2002", value: rhs) }
         guard let a = lhs?.numberValue, let b = rhs?.numberValue else { return nil }
+        if !a.isFinite { throw JSONataError("D1001", value: .string(Functions.jsNumber(a))) }
+        if !b.isFinite { throw JSONataError("D1001", value: .string(Functions.jsNumber(b))) }
         let result: Double
         switch op {
         case "+": result = a + b
@@ -47,7 +49,6 @@ extension Evaluator {
         case "/": result = a / b
         default: result = a.truncatingRemainder(dividingBy: b)
         }
-        guard result.isFinite else { throw JSONataError("D1001", value: .string(String(result))) }
         return .number(result)
     }
 

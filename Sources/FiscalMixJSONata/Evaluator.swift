@@ -70,6 +70,12 @@ final class Evaluator {
             } else if let otherwise = expr.otherwise {
                 result = try evaluate(otherwise, input, env)
             }
+        case .coalesce:
+            result = try evaluate(expr.lhs!, input, env)
+            if result == nil { result = try evaluate(expr.rhs!, input, env) }
+        case .elvis:
+            result = try evaluate(expr.lhs!, input, env)
+            if Functions.boolean(result) != true { result = try evaluate(expr.rhs!, input, env) }
         case .block:
             let frame = Frame(parent: env)
             for expression in expr.expressions { result = try evaluate(expression, input, frame) }
@@ -136,8 +142,13 @@ final class Evaluator {
         var input = input
         if case .array(let a)? = input, a.outerWrapper, !a.isEmpty { input = a[0] }
         var results = JArray.sequence()
-        guard case .object(let object)? = input else { return .array(results) }
-        for (_, value) in object.entries {
+        let values: [Value]
+        switch input {
+        case .object(let object)?: values = object.entries.map(\.value)
+        case .array(let array)?: values = array.items  // an array's members are its properties
+        default: return .array(results)
+        }
+        for value in values {
             if case .array(let a) = value {
                 let flat = JArray()
                 Self.flatten(a, into: flat)

@@ -38,8 +38,9 @@ final class JFunction: @unchecked Sendable {
 final class Lambda {
     enum Body {
         case expression(Node)
-        /// A built-in wrapped by partial application; its arguments are the parameters.
-        case native(NativeFunction)
+        /// A built-in wrapped by partial application: it is called with all its parameters
+        /// (`names`), looked up in the lambda's environment where the bound ones already are.
+        case native(NativeFunction, names: [String])
     }
 
     let input: Value?
@@ -67,7 +68,11 @@ struct NativeFunction: @unchecked Sendable {
 
     let name: String
     let signature: Signature?
+    /// The number of arguments higher-order functions pass it (JavaScript's `length`: parameters
+    /// before the first optional one with a default).
     let arity: Int
+    /// All its parameters, for partial application.
+    var parameterCount: Int { signature?.arity ?? arity }
     let implementation: Implementation
 
     init(_ name: String, _ signature: String?, arity: Int? = nil, _ implementation: @escaping Implementation) {

@@ -110,7 +110,7 @@ enum Functions {
         switch value {
         case .string(let s): return s
         case .function: return ""
-        case .number(let n) where !n.isFinite: throw JSONataError("D3001", value: .string(String(n)))
+        case .number(let n) where !n.isFinite: throw JSONataError("D3001", value: .string(jsNumber(n)))
         case .array(let a) where a.outerWrapper && !a.isEmpty: return try jsonText(a[0], pretty: pretty)
         default: return try jsonText(value, pretty: pretty)
         }
@@ -127,8 +127,9 @@ enum Functions {
         case .null: out += "null"
         case .bool(let b): out += b ? "true" : "false"
         case .number(let n):
-            guard n.isFinite else { throw JSONataError("D3001", value: .string(String(n))) }
-            out += jsNumber(Double(String(format: "%.14e", n)) ?? n)
+            guard n.isFinite else { throw JSONataError("D1001", value: .string(jsNumber(n))) }
+            // 15 significant digits, as the reference prints non-integers
+            out += jsNumber(n.rounded() == n ? n : Double(String(format: "%.14e", n)) ?? n)
         case .string(let s): writeQuoted(s, into: &out)
         case .function: out += "\"\""
         case .array(let a):

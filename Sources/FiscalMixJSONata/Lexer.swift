@@ -14,7 +14,7 @@ struct Lexer {
         ".": 75, "[": 80, "]": 0, "{": 70, "}": 0, "(": 80, ")": 0, ",": 0, "@": 80, "#": 80, ";": 80, ":": 80,
         "?": 20, "+": 50, "-": 50, "*": 60, "/": 60, "%": 60, "|": 20, "=": 40, "<": 40, ">": 40, "^": 40,
         "**": 60, "..": 20, ":=": 10, "!=": 40, "<=": 40, ">=": 40, "~>": 40, "and": 30, "or": 25, "in": 40,
-        "&": 50, "!": 0, "~": 0,
+        "&": 50, "!": 0, "~": 0, "??": 40, "?:": 40,
     ]
 
     private static let singleCharOperators: Set<UInt16> = Set("[]{}(),@#;:?+-*/%|=<>^&!~.".utf16)
@@ -49,7 +49,7 @@ struct Lexer {
             return Token(kind: .regex, text: "", regex: try scanRegex(), position: start)
         }
         let two = position + 1 < source.count ? text(position, position + 2) : ""
-        if ["..", ":=", "!=", ">=", "<=", "**", "~>"].contains(two) {
+        if ["..", ":=", "!=", ">=", "<=", "**", "~>", "??", "?:"].contains(two) {
             let start = position
             position += 2
             return Token(kind: .operator, text: two, position: start)

@@ -4,7 +4,7 @@
 final class Node: @unchecked Sendable {
     enum Kind: Equatable {
         case path, binary, unary, name, string, number, value, wildcard, descendant, parent
-        case condition, block, bind, regex, function, partial, variable, lambda, apply, sort, transform
+        case condition, coalesce, elvis, block, bind, regex, function, partial, variable, lambda, apply, sort, transform
         case `operator`, end
     }
 

@@ -81,6 +81,10 @@ enum NumberPicture {
             return parts
         }
 
+        for sub in subPictures where !sub.contains(where: { active.contains($0) && $0 != exponentChar }) {
+            throw JSONataError("D3086")
+        }
+
         func count(_ s: String, _ c: String) -> Int { s.components(separatedBy: c).count - 1 }
 
         func validate(_ parts: Parts) throws {

@@ -35,7 +35,7 @@ struct Parser {
         case "{": 70
         case "*", "/", "%": 60
         case "+", "-", "&": 50
-        case "=", "<", ">", "!=", "<=", ">=", "~>", "^", "in": 40
+        case "=", "<", ">", "!=", "<=", ">=", "~>", "^", "in", "??", "?:": 40
         case "and": 30
         case "or": 25
         case "?": 20
@@ -46,7 +46,7 @@ struct Parser {
 
     private static let knownOperators: Set<String> = [
         ".", "[", "]", "{", "}", "(", ")", ",", "@", "#", ";", ":", "?", "+", "-", "*", "/", "%", "|", "=", "<", ">",
-        "^", "**", "..", ":=", "!=", "<=", ">=", "~>", "and", "or", "in", "&",
+        "^", "**", "..", ":=", "!=", "<=", ">=", "~>", "and", "or", "in", "&", "??", "?:",
     ]
 
     private var lbp: Int { Self.leftBindingPower(id) }
@@ -250,6 +250,12 @@ struct Parser {
             guard t.rhs?.kind == .variable else {
                 throw JSONataError("S0214", position: t.rhs?.position, token: tid)
             }
+            return t
+        case "??", "?:":
+            // `a ?? b`: a unless it is undefined; `a ?: b`: a unless it is falsy
+            t.kind = tid == "??" ? .coalesce : .elvis
+            t.lhs = left
+            t.rhs = try expression(0)
             return t
         case "?":
             t.kind = .condition
