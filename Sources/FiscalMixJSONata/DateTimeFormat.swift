@@ -11,13 +11,3 @@ enum DateTimePicture {
     }
 }
 
-/// `$formatInteger` and `$parseInteger` with XPath `format-integer` pictures.
-enum IntegerPicture {
-    static func format(_ value: Double, picture: String) throws -> String {
-        throw JSONataError("D3133")
-    }
-
-    static func parse(_ text: String, picture: String) throws -> Double? {
-        throw JSONataError("D3133")
-    }
-}
