@@ -42,7 +42,7 @@ enum DateTimePicture {
                     literal = ""
                 }
                 let body = String(chars[(i + 1)..<close]).filter { !$0.isWhitespace }
-                parts.append(.marker(try marker(body)))
+                parts.append(.literal("\u{0}" + body))  // a marker, analysed once every bracket is known to close
                 i = close + 1
                 continue
             }
@@ -50,7 +50,10 @@ enum DateTimePicture {
             i += 1
         }
         if !literal.isEmpty { parts.append(.literal(literal)) }
-        return parts
+        return try parts.map { part in
+            if case .literal(let text) = part, text.hasPrefix("\u{0}") { return .marker(try marker(String(text.dropFirst()))) }
+            return part
+        }
     }
 
     private static func marker(_ body: String) throws -> Marker {
@@ -76,8 +79,8 @@ enum DateTimePicture {
             default: rest = "1"
             }
         }
-        if rest.first == "N" || rest.first == "n", !"MFPCExd".contains(component), component != "Y" || true {
-            if !"MFPCEx".contains(component) { throw JSONataError("D3133", value: .string(String(component))) }
+        if rest.first == "N" || rest.first == "n", !"MFPCEx".contains(component) {
+            throw JSONataError("D3133", value: .string(String(component)))
         }
         return Marker(component: component, presentation: rest, defaulted: defaulted, minWidth: minWidth, maxWidth: maxWidth)
     }
@@ -170,9 +173,11 @@ enum DateTimePicture {
             }
         }
         var text = try IntegerPicture.format(Double(number), picture: integerPicture + (ordinal ? ";o" : ""))
-        if let minWidth = marker.minWidth, text.count < minWidth, !"wWaAiI".contains(integerPicture.first ?? " ") {
+        let isNumeric = !"wWaAiI".contains(integerPicture.first ?? " ")
+        if let minWidth = marker.minWidth, text.count < minWidth, isNumeric {
             text = String(repeating: "0", count: minWidth - text.count) + text
         }
+        if let maxWidth = marker.maxWidth, text.count > maxWidth, isNumeric { text = String(text.suffix(maxWidth)) }
         return text
     }
 

@@ -4,7 +4,7 @@ import Foundation
 enum ISODate {
     static func parse(_ text: String) -> Double? {
         // YYYY[-MM[-DD]][THH:mm[:ss[.sss]]][Z|±HH:mm|±HHmm]
-        let pattern = #"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$"#
+        let pattern = #"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$"#
         guard let regex = try? NSRegularExpression(pattern: pattern),
               let match = regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count))
         else { return nil }

@@ -49,8 +49,17 @@ import Testing
             let groupDir = groupsDir.appendingPathComponent(group)
             for file in try fm.contentsOfDirectory(atPath: groupDir.path).sorted() where file.hasSuffix(".json") {
                 let name = "\(group)/\(file.dropLast(5))"
-                guard let parsed = try? JSON(parsing: Array(Data(contentsOf: groupDir.appendingPathComponent(file)))) else {
-                    outcome.skipped.append((name, "the case file holds a lone surrogate, which a Swift string cannot"))
+                let bytes = try Data(contentsOf: groupDir.appendingPathComponent(file))
+                let raw = String(decoding: bytes, as: UTF8.self)
+                // A lone UTF-16 surrogate (`"\uD800"` with no partner) cannot be held by a Swift
+                // string; the suite's README counts these cases as expected skips.
+                if raw.range(of: #"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F])"#, options: .regularExpression) != nil {
+                    let count = (try? JSON(parsing: Array(bytes)))?.arrayValue?.count ?? 1
+                    for _ in 0..<count { outcome.skipped.append((name, "lone surrogate in the case")) }
+                    continue
+                }
+                guard let parsed = try? JSON(parsing: Array(bytes)) else {
+                    outcome.failed.append((name, "the case file does not parse"))
                     continue
                 }
                 let cases: [JSON] = parsed.arrayValue ?? [parsed]
