@@ -45,6 +45,14 @@ final class Evaluator {
         if steps > limits.maxSteps { throw JSONataError("U1001", token: "steps") }
     }
 
+    /// Called as a regular expression makes progress; false when the budget is spent.
+    func regexProgress() -> Bool {
+        steps += 256
+        if steps > limits.maxSteps { return false }
+        if let deadline, DispatchTime.now() > deadline { return false }
+        return true
+    }
+
     func checkOutputSize(_ count: Int) throws {
         if count > limits.maxOutputItems { throw JSONataError("D2014", value: .number(Double(count))) }
     }

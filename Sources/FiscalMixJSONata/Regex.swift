@@ -27,9 +27,23 @@ struct RegexLiteral: @unchecked Sendable {
         let string = text as NSString
         guard from <= string.length else { return nil }
         try evaluator.charge(max(1, (string.length - from) / 16))
-        guard let result = regex.firstMatch(in: text, range: NSRange(location: from, length: string.length - from)) else {
-            return nil
+        // ICU reports progress during a long match; each report is charged to the evaluation's
+        // budget, so catastrophic backtracking stops with U1001 instead of hanging the worker.
+        var found: NSTextCheckingResult?
+        var exhausted = false
+        regex.enumerateMatches(
+            in: text, options: [.reportProgress], range: NSRange(location: from, length: string.length - from)
+        ) { result, _, stop in
+            if let result {
+                found = result
+                stop.pointee = true
+            } else if !evaluator.regexProgress() {
+                exhausted = true
+                stop.pointee = true
+            }
         }
+        if exhausted { throw JSONataError("U1001", token: "regex", value: .string(pattern)) }
+        guard let result = found else { return nil }
         var groups: [String] = []
         if result.numberOfRanges > 1 {
             for index in 1..<result.numberOfRanges {

@@ -1,0 +1,115 @@
+import FiscalMixJSON
+import FiscalMixJSONata
+import Foundation
+import Testing
+
+/// A hostile expression cannot hang or exhaust a worker: every bound stops evaluation with a
+/// clear error, and compile errors point at the position in the source.
+@Suite struct JSONataSafetyTests {
+    @Test func unboundedRecursionStopsAtTheDepthBound() throws {
+        let expression = try JSONataExpression("($f := function($n) { $n + $f($n + 1) }; $f(0))")
+        #expect {
+            _ = try expression.evaluate(nil)
+        } throws: { error in
+            (error as? JSONataError)?.code == "U1001"
+        }
+    }
+
+    @Test func deepRecursionOnASmallThreadStopsInsteadOfCrashing() async throws {
+        // 512 KiB is the smallest stack a server thread has; the default limits must hold there.
+        let expression = try JSONataExpression("($f := function($n) { $n = 0 ? 0 : 1 + $f($n - 1) }; $f(100000))")
+        let code: String = await withCheckedContinuation { continuation in
+            let thread = Thread {
+                do {
+                    _ = try expression.evaluate(nil, limits: .init(maxDepth: 1_000_000))
+                    continuation.resume(returning: "no error")
+                } catch {
+                    continuation.resume(returning: (error as? JSONataError)?.code ?? "\(error)")
+                }
+            }
+            thread.stackSize = 512 * 1024
+            thread.start()
+        }
+        #expect(code == "U1001")
+    }
+
+    @Test func tailRecursionRunsInConstantStack() throws {
+        let expression = try JSONataExpression(
+            "($count := function($n, $acc) { $n = 0 ? $acc : $count($n - 1, $acc + 1) }; $count(20000, 0))")
+        #expect(try expression.evaluate(nil) == .int(20000))
+    }
+
+    @Test func anInfiniteLoopStopsAtTheTimeout() throws {
+        let expression = try JSONataExpression("($loop := function() { $loop() }; $loop())")
+        let started = Date()
+        #expect {
+            _ = try expression.evaluate(nil, limits: .init(timeout: .milliseconds(300)))
+        } throws: { error in
+            (error as? JSONataError)?.code == "U1001"
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test func aStepBudgetBoundsWorkInsideOneCall() throws {
+        let expression = try JSONataExpression("$sum([1..5000000].($ * 2))")
+        #expect {
+            _ = try expression.evaluate(nil, limits: .init(maxSteps: 100_000))
+        } throws: { error in
+            (error as? JSONataError)?.code == "U1001"
+        }
+    }
+
+    @Test func catastrophicBacktrackingStops() throws {
+        let expression = try JSONataExpression("$contains($, /(a+)+b/)")
+        let input = JSON.string(String(repeating: "a", count: 40) + "c")
+        let started = Date()
+        #expect {
+            _ = try expression.evaluate(input, limits: .init(maxSteps: 2_000_000, timeout: .seconds(2)))
+        } throws: { error in
+            (error as? JSONataError)?.code == "U1001"
+        }
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
+
+    @Test func oversizedRangesAreRefused() throws {
+        let expression = try JSONataExpression("[1..100000000]")
+        #expect {
+            _ = try expression.evaluate(nil)
+        } throws: { error in
+            (error as? JSONataError)?.code == "D2014"
+        }
+    }
+
+    @Test func compileErrorsCarryTheirPosition() {
+        do {
+            _ = try JSONataExpression("Account.Order[0].(Price * ")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.code == "S0207")
+            #expect(error.position == 26)
+        }
+        do {
+            _ = try JSONataExpression("{\"a\": 1 \"b\": 2}")
+            Issue.record("expected a syntax error")
+        } catch {
+            #expect(error.code == "S0202")
+            #expect(error.position == 8)  // where the unexpected "b" starts (UTF-16 offset)
+            #expect(error.message.contains("Expected"))
+        }
+    }
+
+    @Test func amountsSurviveARoundTrip() throws {
+        // fiscal amounts keep their decimal form through evaluation
+        let expression = try JSONataExpression("{ 'total': vNF, 'sum': $sum(items.price) }")
+        let input = try JSON(parsing: Array(#"{"vNF": 1234.56, "items": [{"price": 0.1}, {"price": 0.2}]}"#.utf8))
+        let result = try #require(try expression.evaluate(input))
+        #expect(result["total"] == .double(1234.56))
+        #expect(result["total"]?.serialized() == "1234.56")
+        #expect(result["sum"] == .double(0.30000000000000004))
+    }
+
+    @Test func bindingsAreVariables() throws {
+        let expression = try JSONataExpression("$rate * amount")
+        #expect(try expression.evaluate(.object(JSONObject([("amount", .int(200))])), bindings: ["rate": .double(0.5)]) == .int(100))
+    }
+}
