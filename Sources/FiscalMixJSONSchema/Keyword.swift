@@ -13,8 +13,21 @@ struct SchemaRegex: @unchecked Sendable {
         self.regex = regex
     }
 
-    func matches(_ text: String) -> Bool {
-        regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+    /// Whether the pattern matches. ICU reports progress during a long match; each report spends
+    /// the validation's step budget, so catastrophic backtracking on instance data stops (the
+    /// budget goes negative and validation fails saying so) instead of hanging the worker.
+    func matches(_ text: String, budget: SchemaEvaluator.Budget) -> Bool {
+        var found = false
+        regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { result, _, stop in
+            if result != nil {
+                found = true
+                stop.pointee = true
+            } else {
+                budget.remaining -= 256
+                if budget.remaining < 0 { stop.pointee = true }
+            }
+        }
+        return found
     }
 
     /// ECMA-262 to ICU: `\d`, `\w` are ASCII-only in ECMA-262 and Unicode-aware in ICU; `[]` and

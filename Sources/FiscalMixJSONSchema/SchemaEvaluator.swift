@@ -103,7 +103,14 @@ struct SchemaEvaluator {
             case .minLength(let limit):
                 if case .string(let s) = instance, s.unicodeScalars.count < limit { fail("minLength", "shorter than \(limit) characters") }
             case .pattern(let regex):
-                if case .string(let s) = instance, !regex.matches(s) { fail("pattern", "does not match the pattern \(regex.source)") }
+                if case .string(let s) = instance {
+                    let matched = regex.matches(s, budget: budget)
+                    if budget.remaining < 0 {
+                        fail("pattern", "matching the pattern \(regex.source) exceeded the evaluation budget")
+                    } else if !matched {
+                        fail("pattern", "does not match the pattern \(regex.source)")
+                    }
+                }
             case .maxItems(let limit):
                 if case .array(let a) = instance, a.count > limit { fail("maxItems", "more than \(limit) items") }
             case .minItems(let limit):
@@ -209,7 +216,7 @@ struct SchemaEvaluator {
             case .patternProperties(let children):
                 guard case .object(let o) = instance else { continue }
                 for (regex, child) in children {
-                    for (name, value) in o where regex.matches(name) {
+                    for (name, value) in o where regex.matches(name, budget: budget) {
                         let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/patternProperties/" + JSONPointer.escape(regex.source))
                         if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                         outcome.properties.insert(name)
@@ -217,7 +224,7 @@ struct SchemaEvaluator {
                 }
             case .additionalProperties(let child, let known, let patterns):
                 guard case .object(let o) = instance else { continue }
-                for (name, value) in o where !known.contains(name) && !patterns.contains(where: { $0.matches(name) }) {
+                for (name, value) in o where !known.contains(name) && !patterns.contains(where: { $0.matches(name, budget: budget) }) {
                     let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/additionalProperties")
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     outcome.properties.insert(name)

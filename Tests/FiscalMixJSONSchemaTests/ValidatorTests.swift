@@ -1,5 +1,6 @@
 import FiscalMixJSON
 import FiscalMixJSONSchema
+import Foundation
 import Testing
 
 @Suite struct ValidatorTests {
@@ -85,5 +86,16 @@ import Testing
         let result = hostile.validate(.string("not an integer"))
         #expect(!result.valid)
         #expect(result.errors.contains { $0.message.contains("100000 steps") })
+    }
+
+    @Test func catastrophicBacktrackingOnInstanceDataStops() throws {
+        let schema = try JSONSchema(compiling: try JSON(parsing: Array(#"{"pattern": "^(a+)+b$"}"#.utf8)))
+        let started = Date()
+        let result = schema.validate(.string(String(repeating: "a", count: 40) + "c"))
+        #expect(!result.valid)
+        #expect(result.errors.contains { $0.message.contains("exceeded the evaluation budget") })
+        #expect(Date().timeIntervalSince(started) < 30)
+        // an ordinary match is unaffected
+        #expect(schema.validate(.string("aaab")).valid)
     }
 }
