@@ -148,6 +148,12 @@ let package = Package(
 
         // Benchmarks (not tests): run in release mode, see Benchmarks/.
         .executableTarget(
+            name: "fiscalmix-transforms-bench",
+            dependencies: ["FiscalMixJSON", "FiscalMixJMESPath", "FiscalMixJSONSchema", "FiscalMixJSONata"],
+            path: "Benchmarks/TransformsBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "fiscalmix-jobs-bench",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixJobs",

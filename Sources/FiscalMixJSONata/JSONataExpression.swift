@@ -53,10 +53,19 @@ public struct JSONataExpression: Sendable {
     /// Evaluates against `input` (`nil`: no input at all) with optional variable bindings
     /// (`["rate": .double(0.1)]` is `$rate`). Returns `nil` when the result is undefined.
     public func evaluate(_ input: JSON?, bindings: [String: JSON] = [:], limits: Limits = .default) throws(JSONataError) -> JSON? {
+        try evaluate(value: input.map(Value.init), bindings: bindings, limits: limits)
+    }
+
+    /// Evaluates against an input converted once (for many evaluations over one large document).
+    public func evaluate(_ document: JSONataDocument, bindings: [String: JSON] = [:], limits: Limits = .default) throws(JSONataError) -> JSON? {
+        try evaluate(value: document.value, bindings: bindings, limits: limits)
+    }
+
+    private func evaluate(value input: Value?, bindings: [String: JSON], limits: Limits) throws(JSONataError) -> JSON? {
         let evaluator = Evaluator(limits: limits)
         let root = Frame(parent: nil)
         for (name, value) in bindings { root.bind(name, Value(value)) }
-        var value = input.map(Value.init)
+        var value = input
         root.bind("$", value)
         if case .array(let array)? = value {
             let wrapper = JArray.sequence([.array(array)])
@@ -72,4 +81,12 @@ public struct JSONataExpression: Sendable {
             throw JSONataError("D1000", value: .string("\(error)"))
         }
     }
+}
+
+/// An input document in the evaluator's own form, converted once and reused across evaluations.
+/// Not `Sendable`: evaluation may set flags on its arrays, so one evaluation at a time.
+public final class JSONataDocument {
+    let value: Value
+
+    public init(_ json: JSON) { value = Value(json) }
 }
