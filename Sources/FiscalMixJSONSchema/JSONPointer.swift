@@ -4,7 +4,8 @@ import FiscalMixJSON
 /// RFC 6901 JSON Pointers, as schema locations and `$ref` fragments use them.
 enum JSONPointer {
     static func escape(_ token: String) -> String {
-        token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        guard token.utf8.contains(where: { $0 == UInt8(ascii: "~") || $0 == UInt8(ascii: "/") }) else { return token }
+        return token.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
     static func append(_ pointer: String, _ token: String) -> String { pointer + "/" + escape(token) }

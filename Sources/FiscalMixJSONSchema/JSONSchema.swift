@@ -22,6 +22,9 @@ public struct JSONSchema: Sendable {
     let resources: [SchemaResource]
     let root: Int
     let options: Options
+    /// Whether any subschema uses `unevaluatedItems`/`unevaluatedProperties`, the only keywords
+    /// that need the evaluated-items and evaluated-properties annotations collected.
+    let tracksAnnotations: Bool
 
     /// The URI a schema without `$id` gets, so that relative references have a base.
     public static let defaultBaseURI = "urn:fiscalmix:schema"
@@ -33,12 +36,20 @@ public struct JSONSchema: Sendable {
         try compiler.resolveAll()
         nodes = compiler.nodes
         resources = compiler.resources
+        tracksAnnotations = compiler.nodes.contains { node in
+            node.keywords.contains {
+                switch $0 {
+                case .unevaluatedItems, .unevaluatedProperties: true
+                default: false
+                }
+            }
+        }
         self.options = options
     }
 
     public func validate(_ instance: JSON) -> ValidationResult {
         let evaluator = SchemaEvaluator(schema: self)
-        let outcome = evaluator.evaluate(root, instance, instanceLocation: "", keywordLocation: "", scope: [], depth: 0)
+        let outcome = evaluator.evaluate(root, instance, instanceLocation: .root, keywordLocation: .root, scope: [], depth: 0)
         return ValidationResult(valid: outcome.valid, errors: outcome.valid ? [] : outcome.errors)
     }
 }

@@ -32,19 +32,19 @@ struct SchemaEvaluator {
         budget = Budget(schema.options.maxSteps)
     }
 
-    func evaluate(_ index: Int, _ instance: JSON, instanceLocation: String, keywordLocation: String, scope: [Int],
+    func evaluate(_ index: Int, _ instance: JSON, instanceLocation: Location, keywordLocation: Location, scope: [Int],
                            depth: Int) -> Outcome {
         let node = schema.nodes[index]
         var outcome = Outcome()
         func fail(_ keyword: String, _ message: String) {
             outcome.valid = false
-            outcome.errors.append(ValidationError(instanceLocation: instanceLocation, keywordLocation: keywordLocation + "/" + keyword,
+            outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer + "/" + keyword,
                                                   absoluteKeywordLocation: node.location + "/" + keyword, message: message))
         }
         if let constant = node.constant {
             if !constant {
                 outcome.valid = false
-                outcome.errors.append(ValidationError(instanceLocation: instanceLocation, keywordLocation: keywordLocation,
+                outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer,
                                                       absoluteKeywordLocation: node.location, message: "no value is allowed here"))
             }
             return outcome
@@ -62,15 +62,15 @@ struct SchemaEvaluator {
         if scope.last != node.resource { scope.append(node.resource) }
 
         /// Evaluates a subschema; merges its errors on failure, its annotations on success.
-        func sub(_ child: Int, _ value: JSON, _ iloc: String, _ kpath: String) -> Outcome {
-            let result = evaluate(child, value, instanceLocation: iloc, keywordLocation: keywordLocation + kpath, scope: scope, depth: depth + 1)
-            return result
+        func sub(_ child: Int, _ value: JSON, _ iloc: Location, _ kstep: Location.Step) -> Outcome {
+            evaluate(child, value, instanceLocation: iloc, keywordLocation: keywordLocation.appending(kstep), scope: scope, depth: depth + 1)
         }
+        let tracksAnnotations = schema.tracksAnnotations
 
         for keyword in node.keywords {
             switch keyword {
             case .ref(let target):
-                let r = sub(target, instance, instanceLocation, "/$ref")
+                let r = sub(target, instance, instanceLocation, .keyword("$ref"))
                 if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
             case .dynamicRef(var target, let anchor):
                 if let anchor {
@@ -78,7 +78,7 @@ struct SchemaEvaluator {
                         if let found = schema.resources[resource].dynamicAnchors[anchor] { target = found; break }
                     }
                 }
-                let r = sub(target, instance, instanceLocation, "/$dynamicRef")
+                let r = sub(target, instance, instanceLocation, .keyword("$dynamicRef"))
                 if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
             case .type(let types):
                 if !types.contains(where: { Self.hasType(instance, $0) }) {
@@ -135,14 +135,14 @@ struct SchemaEvaluator {
                 }
             case .allOf(let children):
                 for (i, child) in children.enumerated() {
-                    let r = sub(child, instance, instanceLocation, "/allOf/\(i)")
+                    let r = sub(child, instance, instanceLocation, .keywordIndex("allOf", i))
                     if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
                 }
             case .anyOf(let children):
                 var any = false
                 var errors: [ValidationError] = []
                 for (i, child) in children.enumerated() {
-                    let r = sub(child, instance, instanceLocation, "/anyOf/\(i)")
+                    let r = sub(child, instance, instanceLocation, .keywordIndex("anyOf", i))
                     if r.valid { any = true; outcome.absorbAnnotations(r) } else { errors += r.errors }
                 }
                 if !any { fail("anyOf", "matches none of the alternatives"); outcome.errors += errors }
@@ -151,7 +151,7 @@ struct SchemaEvaluator {
                 var errors: [ValidationError] = []
                 var annotations = Outcome()
                 for (i, child) in children.enumerated() {
-                    let r = sub(child, instance, instanceLocation, "/oneOf/\(i)")
+                    let r = sub(child, instance, instanceLocation, .keywordIndex("oneOf", i))
                     if r.valid { matches += 1; annotations.absorbAnnotations(r) } else { errors += r.errors }
                 }
                 if matches == 1 {
@@ -163,45 +163,45 @@ struct SchemaEvaluator {
                     fail("oneOf", "matches \(matches) alternatives; exactly one is allowed")
                 }
             case .not(let child):
-                if sub(child, instance, instanceLocation, "/not").valid { fail("not", "must not match the schema") }
+                if sub(child, instance, instanceLocation, .keyword("not")).valid { fail("not", "must not match the schema") }
             case .conditional(let condition, let then, let otherwise):
-                let c = sub(condition, instance, instanceLocation, "/if")
+                let c = sub(condition, instance, instanceLocation, .keyword("if"))
                 if c.valid {
                     outcome.absorbAnnotations(c)
                     if let then {
-                        let r = sub(then, instance, instanceLocation, "/then")
+                        let r = sub(then, instance, instanceLocation, .keyword("then"))
                         if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
                     }
                 } else if let otherwise {
-                    let r = sub(otherwise, instance, instanceLocation, "/else")
+                    let r = sub(otherwise, instance, instanceLocation, .keyword("else"))
                     if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
                 }
             case .dependentSchemas(let dependencies):
                 guard case .object(let o) = instance else { continue }
                 for (name, child) in dependencies where o[name] != nil {
-                    let r = sub(child, instance, instanceLocation, "/dependentSchemas/" + JSONPointer.escape(name))
+                    let r = sub(child, instance, instanceLocation, .keywordKey("dependentSchemas", name))
                     if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
                 }
             case .prefixItems(let children):
                 guard case .array(let a) = instance else { continue }
                 for (i, child) in children.enumerated() where i < a.count {
-                    let r = sub(child, a[i], JSONPointer.append(instanceLocation, i), "/prefixItems/\(i)")
+                    let r = sub(child, a[i], instanceLocation.appending(i), .keywordIndex("prefixItems", i))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
-                    outcome.items.insert(i)
+                    if tracksAnnotations { outcome.items.insert(i) }
                 }
             case .items(let child, let prefixCount):
                 guard case .array(let a) = instance, a.count > prefixCount else { continue }
                 for i in prefixCount..<a.count {
-                    let r = sub(child, a[i], JSONPointer.append(instanceLocation, i), "/items")
+                    let r = sub(child, a[i], instanceLocation.appending(i), .keyword("items"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
-                    outcome.items.insert(i)
+                    if tracksAnnotations { outcome.items.insert(i) }
                 }
             case .contains(let child, let minimum, let maximum):
                 guard case .array(let a) = instance else { continue }
                 var matched = 0
-                for (i, item) in a.enumerated() where sub(child, item, JSONPointer.append(instanceLocation, i), "/contains").valid {
+                for (i, item) in a.enumerated() where sub(child, item, instanceLocation.appending(i), .keyword("contains")).valid {
                     matched += 1
-                    outcome.items.insert(i)
+                    if tracksAnnotations { outcome.items.insert(i) }
                 }
                 if matched < minimum { fail(minimum == 1 ? "contains" : "minContains", "contains \(matched) matching items, fewer than \(minimum)") }
                 if let maximum, matched > maximum { fail("maxContains", "contains \(matched) matching items, more than \(maximum)") }
@@ -209,45 +209,45 @@ struct SchemaEvaluator {
                 guard case .object(let o) = instance else { continue }
                 for (name, child) in children {
                     guard let value = o[name] else { continue }
-                    let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/properties/" + JSONPointer.escape(name))
+                    let r = sub(child, value, instanceLocation.appending(name), .keywordKey("properties", name))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
-                    outcome.properties.insert(name)
+                    if tracksAnnotations { outcome.properties.insert(name) }
                 }
             case .patternProperties(let children):
                 guard case .object(let o) = instance else { continue }
                 for (regex, child) in children {
                     for (name, value) in o where regex.matches(name, budget: budget) {
-                        let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/patternProperties/" + JSONPointer.escape(regex.source))
+                        let r = sub(child, value, instanceLocation.appending(name), .keywordKey("patternProperties", regex.source))
                         if !r.valid { outcome.valid = false; outcome.errors += r.errors }
-                        outcome.properties.insert(name)
+                        if tracksAnnotations { outcome.properties.insert(name) }
                     }
                 }
             case .additionalProperties(let child, let known, let patterns):
                 guard case .object(let o) = instance else { continue }
                 for (name, value) in o where !known.contains(name) && !patterns.contains(where: { $0.matches(name, budget: budget) }) {
-                    let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/additionalProperties")
+                    let r = sub(child, value, instanceLocation.appending(name), .keyword("additionalProperties"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
-                    outcome.properties.insert(name)
+                    if tracksAnnotations { outcome.properties.insert(name) }
                 }
             case .propertyNames(let child):
                 guard case .object(let o) = instance else { continue }
                 for name in o.keys {
-                    let r = sub(child, .string(name), JSONPointer.append(instanceLocation, name), "/propertyNames")
+                    let r = sub(child, .string(name), instanceLocation.appending(name), .keyword("propertyNames"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                 }
             case .unevaluatedItems(let child):
                 guard case .array(let a) = instance else { continue }
                 for i in a.indices where !outcome.items.contains(i) {
-                    let r = sub(child, a[i], JSONPointer.append(instanceLocation, i), "/unevaluatedItems")
+                    let r = sub(child, a[i], instanceLocation.appending(i), .keyword("unevaluatedItems"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
-                    outcome.items.insert(i)
+                    if tracksAnnotations { outcome.items.insert(i) }
                 }
             case .unevaluatedProperties(let child):
                 guard case .object(let o) = instance else { continue }
                 for (name, value) in o where !outcome.properties.contains(name) {
-                    let r = sub(child, value, JSONPointer.append(instanceLocation, name), "/unevaluatedProperties")
+                    let r = sub(child, value, instanceLocation.appending(name), .keyword("unevaluatedProperties"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
-                    outcome.properties.insert(name)
+                    if tracksAnnotations { outcome.properties.insert(name) }
                 }
             case .format(let format):
                 if schema.options.assertFormats, case .string(let s) = instance, let valid = FormatChecker.check(format, s), !valid {
