@@ -33,41 +33,87 @@ public enum JSON: Sendable, Hashable {
 }
 
 /// An ordered JSON object: keys in insertion order, unique.
+///
+/// Entries live in two parallel arrays. Small objects (most JSON objects: API records, fiscal
+/// document groups) are searched linearly, which beats hashing the key; an object past
+/// `indexThreshold` keys also keeps a hash index.
 public struct JSONObject: Sendable, Hashable, Sequence {
     public private(set) var keys: [String] = []
-    private var storage: [String: JSON] = [:]
+    public private(set) var values: [JSON] = []
+    private var index: [String: Int]?
+
+    private static let indexThreshold = 12
 
     public init() {}
 
     public init(_ pairs: [(String, JSON)]) {
+        keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
     public subscript(key: String) -> JSON? {
-        get { storage[key] }
+        get { position(of: key).map { values[$0] } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let at = position(of: key) {
+                    values[at] = newValue
+                } else {
+                    keys.append(key)
+                    values.append(newValue)
+                    if index != nil {
+                        index![key] = keys.count - 1
+                    } else if keys.count > Self.indexThreshold {
+                        index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+                    }
+                }
+            } else if let at = position(of: key) {
+                keys.remove(at: at)
+                values.remove(at: at)
+                if index != nil {
+                    index = keys.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }) : nil
+                }
             }
         }
     }
 
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
-    public var values: [JSON] { keys.map { storage[$0]! } }
 
     public func makeIterator() -> AnyIterator<(key: String, value: JSON)> {
-        var index = 0
+        var at = 0
+        let keys = keys, values = values
         return AnyIterator {
-            guard index < keys.count else { return nil }
-            defer { index += 1 }
-            return (keys[index], storage[keys[index]]!)
+            guard at < keys.count else { return nil }
+            defer { at += 1 }
+            return (keys[at], values[at])
         }
     }
 
     /// Objects are equal when they hold the same keys with equal values, in any order.
-    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool { lhs.storage == rhs.storage }
-    public func hash(into hasher: inout Hasher) { hasher.combine(storage) }
+    public static func == (lhs: JSONObject, rhs: JSONObject) -> Bool {
+        guard lhs.count == rhs.count else { return false }
+        for (at, key) in lhs.keys.enumerated() {
+            guard let other = rhs[key], other == lhs.values[at] else { return false }
+        }
+        return true
+    }
+
+    /// Order-independent, as equality is.
+    public func hash(into hasher: inout Hasher) {
+        var combined = 0
+        for (at, key) in keys.enumerated() {
+            var entry = Hasher()
+            entry.combine(key)
+            entry.combine(values[at])
+            combined ^= entry.finalize()
+        }
+        hasher.combine(keys.count)
+        hasher.combine(combined)
+    }
 }

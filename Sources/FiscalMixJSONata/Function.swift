@@ -114,7 +114,7 @@ final class Frame {
     /// Binds every property of a tuple (focus, index and ancestor variables, `@`).
     static func fromTuple(_ parent: Frame, _ tuple: JObject) -> Frame {
         let frame = Frame(parent: parent)
-        for (key, value) in tuple.entries { frame.bindings[key] = value }
+        for (key, value) in zip(tuple.keys, tuple.values) { frame.bindings[key] = value }
         return frame
     }
 }

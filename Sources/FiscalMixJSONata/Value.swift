@@ -55,37 +55,62 @@ final class JArray {
     subscript(index: Int) -> Value { items[index] }
 }
 
-/// An object: keys in insertion order.
+/// An object: keys in insertion order. Small objects are searched linearly (faster than hashing
+/// the key); larger ones keep a hash index.
 final class JObject {
     private(set) var keys: [String] = []
-    private var storage: [String: Value] = [:]
+    private(set) var values: [Value] = []
+    private var index: [String: Int]?
+
+    private static let indexThreshold = 12
 
     init() {}
 
     init(_ pairs: [(String, Value)]) {
         keys.reserveCapacity(pairs.count)
+        values.reserveCapacity(pairs.count)
         for (key, value) in pairs { self[key] = value }
     }
 
+    private func position(of key: String) -> Int? {
+        if let index { return index[key] }
+        return keys.firstIndex(of: key)
+    }
+
     subscript(key: String) -> Value? {
-        get { storage[key] }
+        get { position(of: key).map { values[$0] } }
         set {
             if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
+                if let at = position(of: key) {
+                    values[at] = newValue
+                } else {
+                    keys.append(key)
+                    values.append(newValue)
+                    if index != nil {
+                        index![key] = keys.count - 1
+                    } else if keys.count > Self.indexThreshold {
+                        index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
+                    }
+                }
+            } else if let at = position(of: key) {
+                keys.remove(at: at)
+                values.remove(at: at)
+                if index != nil {
+                    index = keys.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }) : nil
+                }
             }
         }
     }
 
     var count: Int { keys.count }
     var isEmpty: Bool { keys.isEmpty }
-    var entries: [(key: String, value: Value)] { keys.map { ($0, storage[$0]!) } }
+    var entries: [(key: String, value: Value)] { (0..<keys.count).map { (keys[$0], values[$0]) } }
 
     func copy() -> JObject {
         let other = JObject()
         other.keys = keys
-        other.storage = storage
+        other.values = values
+        other.index = index
         return other
     }
 }
