@@ -2,6 +2,15 @@
 /// (`%`) bindings, predicates, order-by and group-by.
 extension Evaluator {
     func evaluatePath(_ expr: Node, _ input: Value?, _ env: Frame) throws -> Value? {
+        // A single field name over one object (the commonest path by far) needs none of the
+        // sequence machinery.
+        if expr.steps.count == 1, expr.group == nil, !expr.keepSingletonArray, case .object(let object)? = input {
+            let step = expr.steps[0]
+            if step.kind == .name, !step.tuple, step.stages.isEmpty, step.predicate.isEmpty, step.group == nil, !step.keepArray {
+                // (an array value is returned whole, as the last step of a path returns it)
+                return object[step.text]
+            }
+        }
         var inputSequence: [Value?]
         if case .array(let a)? = input, expr.steps[0].kind != .variable {
             inputSequence = a.items.map { $0 }
@@ -215,13 +224,16 @@ extension Evaluator {
     // MARK: group-by and object constructors
 
     func evaluateGroup(_ pairs: [(Node, Node)], _ position: Int, _ input: Value?, _ env: Frame) throws -> Value? {
+        if input?.arrayValue == nil {
+            return try constructObject(pairs, position, input, env)
+        }
         let reduce = input?.arrayValue?.tupleStream ?? false
         var items: [Value?]
         if case .array(let a)? = input { items = a.items.map { $0 } } else { items = [input] }
         if items.isEmpty { items = [nil] }
 
         var order: [String] = []
-        var groups: [String: (data: Value?, exprIndex: Int)] = [:]
+        var groups: [String: (members: [Value?], exprIndex: Int)] = [:]
         for item in items {
             var frame = env
             var context = item
@@ -235,11 +247,11 @@ extension Evaluator {
                 guard case .string(let name) = key else {
                     throw JSONataError("T1003", position: position, value: key)
                 }
-                if let existing = groups[name] {
-                    if existing.exprIndex != pairIndex { throw JSONataError("D1009", position: position, value: key) }
-                    groups[name] = (Functions.append(existing.data, item), pairIndex)
+                if let existing = groups[name]?.exprIndex {
+                    if existing != pairIndex { throw JSONataError("D1009", position: position, value: key) }
+                    groups[name]!.members.append(item)
                 } else {
-                    groups[name] = (item, pairIndex)
+                    groups[name] = ([item], pairIndex)
                     order.append(name)
                 }
             }
@@ -248,10 +260,11 @@ extension Evaluator {
         let result = JObject()
         for key in order {
             let entry = groups[key]!
-            var context = entry.data
+            let data = Self.appendAll(entry.members)
+            var context = data
             var frame = env
             if reduce {
-                let tuple = reduceTupleStream(entry.data)
+                let tuple = reduceTupleStream(data)
                 context = tuple["@"]
                 tuple["@"] = nil
                 frame = Frame.fromTuple(env, tuple)
@@ -261,6 +274,36 @@ extension Evaluator {
             }
         }
         return .object(result)
+    }
+
+    /// An object constructor over a single context value: every key groups exactly that value.
+    private func constructObject(_ pairs: [(Node, Node)], _ position: Int, _ input: Value?, _ env: Frame) throws -> Value? {
+        var keyed: [(String, Int)] = []
+        keyed.reserveCapacity(pairs.count)
+        for (pairIndex, pair) in pairs.enumerated() {
+            guard let key = try evaluate(pair.0, input, env) else { continue }
+            guard case .string(let name) = key else { throw JSONataError("T1003", position: position, value: key) }
+            if keyed.contains(where: { $0.0 == name }) { throw JSONataError("D1009", position: position, value: key) }
+            keyed.append((name, pairIndex))
+        }
+        let result = JObject()
+        for (name, pairIndex) in keyed {
+            if let value = try evaluate(pairs[pairIndex].1, input, env) { result[name] = value }
+        }
+        return .object(result)
+    }
+
+    /// `fn.append` folded over a group's members in one pass (appending one by one copies the
+    /// array each time).
+    static func appendAll(_ members: [Value?]) -> Value? {
+        let present = members.compactMap { $0 }
+        guard let first = present.first else { return nil }
+        if present.count == 1 { return first }
+        var items: [Value] = first.arrayValue?.items ?? [first]
+        for member in present.dropFirst() {
+            if case .array(let inner) = member { items.append(contentsOf: inner.items) } else { items.append(member) }
+        }
+        return .array(JArray(items))
     }
 
     private func reduceTupleStream(_ stream: Value?) -> JObject {
