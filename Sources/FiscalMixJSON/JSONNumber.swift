@@ -69,9 +69,38 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     public var decimalValue: Decimal? {
         switch storage {
         case .integer(let i): return Decimal(i)
-        case .decimal(let text): return Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))
+        case .decimal(let text): return Self.fastDecimal(text) ?? Decimal(string: text, locale: Self.posix)
         case .double(let d): return d.isFinite ? Decimal(d) : nil
         }
+    }
+
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
+    /// Plain decimal text (`-123.45`, up to 18 digits) to `Decimal` without going through a
+    /// locale-aware parser: summing fiscal amounts is a hot path.
+    static func fastDecimal(_ text: String) -> Decimal? {
+        var significand: UInt64 = 0
+        var digits = 0
+        var fraction = 0
+        var negative = false
+        var seenPoint = false
+        for (offset, byte) in text.utf8.enumerated() {
+            switch byte {
+            case UInt8(ascii: "-") where offset == 0: negative = true
+            case UInt8(ascii: "."):
+                if seenPoint { return nil }
+                seenPoint = true
+            case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                digits += 1
+                if digits > 18 { return nil }
+                significand = significand * 10 + UInt64(byte - UInt8(ascii: "0"))
+                if seenPoint { fraction += 1 }
+            default:
+                return nil  // exponents and anything else take the general parser
+            }
+        }
+        guard digits > 0 else { return nil }
+        return Decimal(sign: negative ? .minus : .plus, exponent: -fraction, significand: Decimal(significand))
     }
 
     public var description: String {

@@ -1,4 +1,5 @@
 import FiscalMixJSON
+import Foundation
 import Testing
 
 @Suite struct JSONTests {
@@ -33,5 +34,24 @@ import Testing
         #expect(try JSON(parsing: "1") == JSON(parsing: "1.0"))
         #expect(try JSON(parsing: "1") != JSON(parsing: "true"))
         #expect(JSONNumber.compare(try JSON(parsing: "0.1").numberValue!, try JSON(parsing: "0.10000000000000001").numberValue!) < 0)
+    }
+
+    @Test(arguments: ["1234.56", "-0.05", "0.30", "-123456789012345.678", "1e2", "0.000001", "99999999999999999.9", "1234567890123456789.5"])
+    func decimalValuesAreExact(_ text: String) throws {
+        let number = try #require(try JSON(parsing: Array(text.utf8)).numberValue)
+        #expect(number.decimalValue == Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")))
+    }
+
+    @Test func largeObjectsFindTheirKeysAndCompareInAnyOrder() throws {
+        var forward = JSONObject()
+        var backward = JSONObject()
+        for i in 0..<40 { forward["k\(i)"] = .int(i) }
+        for i in (0..<40).reversed() { backward["k\(i)"] = .int(i) }
+        #expect(forward["k37"] == .int(37))
+        #expect(forward == backward)
+        #expect(forward.hashValue == backward.hashValue)
+        forward["k3"] = nil
+        #expect(forward["k3"] == nil && forward["k39"] == .int(39) && forward.count == 39)
+        #expect(forward != backward)
     }
 }
