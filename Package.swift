@@ -32,6 +32,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // L0 — domain types, ids, errors, ports. No I/O, no frameworks.
@@ -52,6 +53,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // L1 — the one outbound HTTP client: policies, SSRF guard, request log entries. The only
+        // target that imports AsyncHTTPClient.
+        .target(
+            name: "FiscalMixOutbound",
+            dependencies: [
+                "FiscalMixCore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -171,6 +185,9 @@ let package = Package(
             dependencies: [
                 "FiscalMixApp", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -185,8 +202,14 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "FiscalMixOutboundTests",
+            dependencies: ["FiscalMixOutbound", "FiscalMixCore", "FiscalMixTestSupport"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "FiscalMixJSONTests", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON"],
+                    exclude: ["known-failures.txt"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON"],
                     exclude: ["known-format-failures.txt"], swiftSettings: swiftSettings),

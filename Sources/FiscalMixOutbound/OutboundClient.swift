@@ -1,0 +1,221 @@
+import AsyncHTTPClient
+import FiscalMixCore
+import Foundation
+import NIOCore
+import NIOHTTP1
+import Synchronization
+
+/// The one HTTP client everything that calls outside uses (connectors, webhooks, SEFAZ): it
+/// applies a `Policy` — breaker, concurrency, rate limit, retries, timeouts — refuses internal
+/// addresses (SSRF), caps response bodies and records one request-log entry per call.
+public final class OutboundClient: Sendable {
+    public struct Configuration: Sendable {
+        public var addressGuard: AddressGuard
+        public var maxResponseBytes: Int
+        public var userAgent: String
+
+        public init(addressGuard: AddressGuard = AddressGuard(), maxResponseBytes: Int = 10 << 20, userAgent: String = "FiscalMix") {
+            self.addressGuard = addressGuard
+            self.maxResponseBytes = maxResponseBytes
+            self.userAgent = userAgent
+        }
+    }
+
+    public let configuration: Configuration
+    public let breakers: CircuitBreakers
+    public let concurrency: ConcurrencyLimiter
+    let rateLimits: any RateLimitStore
+    let log: any OutboundLogSink
+    /// One AsyncHTTPClient per connect timeout (AsyncHTTPClient sets it per client).
+    private let clients = Mutex<[Int: HTTPClient]>([:])
+
+    public init(configuration: Configuration = Configuration(), rateLimits: any RateLimitStore = LocalRateLimitStore(),
+                breakers: CircuitBreakers = CircuitBreakers(), log: any OutboundLogSink = DiscardingOutboundLog()) {
+        self.configuration = configuration
+        self.rateLimits = rateLimits
+        self.breakers = breakers
+        self.concurrency = ConcurrencyLimiter()
+        self.log = log
+    }
+
+    public func shutdown() async throws {
+        let all = clients.withLock { clients in
+            defer { clients = [:] }
+            return Array(clients.values)
+        }
+        for client in all { try await client.shutdown() }
+    }
+
+    private func client(connectMs: Int) -> HTTPClient {
+        clients.withLock { clients in
+            if let client = clients[connectMs] { return client }
+            var config = HTTPClient.Configuration(redirectConfiguration: .disallow, timeout: .init(connect: .milliseconds(Int64(connectMs))))
+            config.decompression = .disabled
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: config)
+            clients[connectMs] = client
+            return client
+        }
+    }
+
+    /// Makes the call under `policy`. Returns the last answer the server gave (a 5xx after the
+    /// retries are spent is an answer, not an error); throws `OutboundError` when there was none.
+    public func execute(_ request: OutboundRequest, policy: Policy, context: OutboundContext) async throws -> OutboundResponse {
+        let clock = ContinuousClock()
+        let started = clock.now
+        let deadline = started + .milliseconds(policy.timeouts.totalMs)
+        var attempts = 0
+        var lastAnswer: OutboundResponse?
+        func finish(_ answer: OutboundResponse?, _ error: OutboundError?) {
+            let latency = started.duration(to: clock.now)
+            let ms = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
+            let status = answer.map { $0.status < 400 ? "ok" : ($0.status < 500 ? "client_error" : "server_error") } ?? "failed"
+            log.record(OutboundLogEntry(
+                accountId: context.accountId, connectorId: context.connectorId, requestId: context.requestId, method: request.method,
+                path: URL(string: request.url).map { ($0.host ?? "") + $0.path } ?? "", operation: request.operation, status: status,
+                httpStatus: answer?.status, latencyMs: ms, retryCount: max(0, attempts - 1), idempotencyKey: request.idempotencyKey,
+                errorCode: error?.code.rawValue))
+        }
+
+        guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = url.host, !host.isEmpty, url.user == nil, url.password == nil
+        else {
+            let error = OutboundError(.invalidURL, "Only http(s) URLs without credentials can be called.")
+            finish(nil, error)
+            throw error
+        }
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+
+        if let limit = policy.concurrency {
+            do {
+                try await concurrency.acquire(context.policyKey, limit)
+            } catch let error as OutboundError {
+                finish(nil, error)
+                throw error
+            }
+        }
+        defer {
+            if policy.concurrency != nil {
+                let limiter = concurrency, key = context.policyKey
+                Task { await limiter.release(key) }
+            }
+        }
+
+        while true {
+            if let breaker = policy.circuitBreaker, !(await breakers.permit(context.policyKey, breaker)) {
+                if let lastAnswer {
+                    finish(lastAnswer, nil)
+                    return lastAnswer
+                }
+                var error = OutboundError(.circuitOpen, "Calls to this system are paused after repeated failures.")
+                error.attempts = attempts
+                finish(nil, error)
+                throw error
+            }
+            attempts += 1
+            var retryAfter: Duration?
+            do {
+                if let rate = policy.rateLimit { try await waitForToken(context.policyKey, rate, until: deadline) }
+                let addresses = try await configuration.addressGuard.check(host: host, port: port, extraAllowed: context.allowedAddresses)
+                let attemptDeadline = min(deadline, clock.now + .milliseconds(policy.timeouts.attemptMs))
+                var answer = try await send(request, url: url, pinnedTo: addresses.first, connectMs: policy.timeouts.connectMs,
+                                            deadline: attemptDeadline)
+                answer.attempts = attempts
+                answer.latency = started.duration(to: clock.now)
+                let failed = answer.status == 408 || answer.status == 429 || answer.status >= 500
+                if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: failed) }
+                lastAnswer = answer
+                guard failed, request.isRetrySafe, attempts < policy.retry.maxAttempts else {
+                    finish(answer, nil)
+                    return answer
+                }
+                if answer.status == 429 || answer.status == 503 {
+                    retryAfter = Backoff.retryAfter(answer.header("Retry-After")).map { min($0, .milliseconds(policy.retry.maxRetryAfterMs)) }
+                }
+            } catch var error as OutboundError {
+                // refused addresses and limits are not the remote system's failures
+                error.attempts = attempts
+                finish(lastAnswer, error)
+                throw error
+            } catch {
+                let failure = Self.classify(error)
+                if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: true) }
+                guard request.isRetrySafe, attempts < policy.retry.maxAttempts, clock.now < deadline else {
+                    var outbound = failure
+                    outbound.attempts = attempts
+                    if let lastAnswer {
+                        finish(lastAnswer, nil)
+                        return lastAnswer
+                    }
+                    finish(nil, outbound)
+                    throw outbound
+                }
+            }
+            let delay = max(Backoff.delay(afterAttempt: attempts, policy.retry), retryAfter ?? .zero)
+            if clock.now + delay >= deadline {
+                if let lastAnswer {
+                    finish(lastAnswer, nil)
+                    return lastAnswer
+                }
+                let error = OutboundError(.timeout, "The call did not succeed within \(policy.timeouts.totalMs) ms.", attempts: attempts)
+                finish(nil, error)
+                throw error
+            }
+            try await Task.sleep(for: delay)
+        }
+    }
+
+    private func waitForToken(_ key: String, _ rate: Policy.RateLimit, until deadline: ContinuousClock.Instant) async throws {
+        while true {
+            let wait = try await rateLimits.take(key: key, rate: rate.rate, burst: rate.burst)
+            if wait <= 0 { return }
+            let pause = Duration.milliseconds(Int((wait * 1000).rounded(.up)))
+            if ContinuousClock.now + pause >= deadline {
+                throw OutboundError(.timeout, "The rate limit leaves no room for this call before its deadline.")
+            }
+            try await Task.sleep(for: pause)
+        }
+    }
+
+    private func send(_ request: OutboundRequest, url: URL, pinnedTo address: String?, connectMs: Int,
+                      deadline: ContinuousClock.Instant) async throws -> OutboundResponse {
+        var target = request.url
+        var headers = HTTPHeaders(request.headers)
+        // Plain HTTP goes to the address the guard checked, so a second DNS answer cannot
+        // redirect it (DNS rebinding); HTTPS keeps the name for certificate verification.
+        if url.scheme?.lowercased() == "http", let address, address != url.host, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) {
+            components.host = address.contains(":") ? "[\(address)]" : address
+            if let pinned = components.string {
+                target = pinned
+                if !headers.contains(name: "Host") { headers.add(name: "Host", value: url.port.map { "\(url.host!):\($0)" } ?? url.host!) }
+            }
+        }
+        if !headers.contains(name: "User-Agent") { headers.add(name: "User-Agent", value: configuration.userAgent) }
+        if let key = request.idempotencyKey, !headers.contains(name: "Idempotency-Key") { headers.add(name: "Idempotency-Key", value: key) }
+        var outgoing = HTTPClientRequest(url: target)
+        outgoing.method = HTTPMethod(rawValue: request.method)
+        outgoing.headers = headers
+        if let body = request.body { outgoing.body = .bytes(body) }
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        let timeout = TimeAmount.nanoseconds(max(1, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000))
+        let response = try await client(connectMs: connectMs).execute(outgoing, timeout: timeout)
+        let body: ByteBuffer
+        do {
+            body = try await response.body.collect(upTo: configuration.maxResponseBytes)
+        } catch is NIOTooManyBytesError {
+            throw OutboundError(.bodyTooLarge, "The answer is larger than \(configuration.maxResponseBytes) bytes.")
+        }
+        return OutboundResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+                                body: Array(buffer: body), attempts: 1, latency: .zero)
+    }
+
+    static func classify(_ error: any Error) -> OutboundError {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .writeTimeout: return OutboundError(.timeout, "The server did not answer in time.")
+            case .connectTimeout: return OutboundError(.timeout, "The connection could not be made in time.")
+            default: return OutboundError(.connectionFailed, "The call failed: \(error.shortDescription).")
+            }
+        }
+        return OutboundError(.connectionFailed, "The call failed: \(type(of: error)).")
+    }
+}

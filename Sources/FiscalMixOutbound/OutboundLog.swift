@@ -1,0 +1,29 @@
+import Foundation
+
+/// One finished outside call, for the request log (seed 002 RequestLog, direction outbound).
+/// The path is kept without its query string, which may carry an API key.
+public struct OutboundLogEntry: Sendable {
+    public var accountId: UUID?
+    public var connectorId: UUID?
+    public var requestId: String
+    public var method: String
+    public var path: String
+    public var operation: String
+    /// ok, client_error, server_error or failed (no answer).
+    public var status: String
+    public var httpStatus: Int?
+    public var latencyMs: Int
+    public var retryCount: Int
+    public var idempotencyKey: String?
+    public var errorCode: String?
+}
+
+public protocol OutboundLogSink: Sendable {
+    func record(_ entry: OutboundLogEntry)
+}
+
+/// Drops entries (a client without a request log).
+public struct DiscardingOutboundLog: OutboundLogSink {
+    public init() {}
+    public func record(_ entry: OutboundLogEntry) {}
+}

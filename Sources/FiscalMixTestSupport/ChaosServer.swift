@@ -1,0 +1,112 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import Synchronization
+
+/// A local HTTP server that misbehaves on request, for outbound-client tests: slow answers,
+/// chosen status codes, failures that stop after N calls, `Retry-After`, large bodies, and a
+/// count of calls in flight. Listens on 127.0.0.1 on a free port.
+public final class ChaosServer: Sendable {
+    public struct Stats: Sendable {
+        public var calls = 0
+        public var inFlight = 0
+        public var maxInFlight = 0
+        public var callTimes: [Date] = []
+    }
+
+    private let stats = Mutex<[String: Stats]>([:])
+    public let port: Int
+
+    private init(port: Int) { self.port = port }
+
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    public func stats(_ key: String) -> Stats { stats.withLock { $0[key] ?? Stats() } }
+
+    /// Starts a server, runs `body` with it, stops it.
+    public static func run<T: Sendable>(_ body: @Sendable (ChaosServer) async throws -> T) async throws -> T {
+        let portBox = Mutex<Int?>(nil)
+        let started = AsyncStream<Int>.makeStream()
+        let router = Router()
+        let holder = Holder()
+        addRoutes(to: router, holder: holder)
+        var logger = Logger(label: "chaos")
+        logger.logLevel = .critical
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in
+                let port = channel.localAddress?.port ?? 0
+                portBox.withLock { $0 = port }
+                started.continuation.yield(port)
+            }, logger: logger)
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await app.runService()
+                return nil
+            }
+            var iterator = started.stream.makeAsyncIterator()
+            guard let port = await iterator.next() else { throw CancellationError() }
+            let server = ChaosServer(port: port)
+            holder.server.withLock { $0 = server }
+            let result = try await body(server)
+            group.cancelAll()
+            return result
+        }
+    }
+
+    private final class Holder: Sendable {
+        let server = Mutex<ChaosServer?>(nil)
+    }
+
+    private func enter(_ key: String) -> Int {
+        stats.withLock { all in
+            var s = all[key] ?? Stats()
+            s.calls += 1
+            s.inFlight += 1
+            s.maxInFlight = max(s.maxInFlight, s.inFlight)
+            s.callTimes.append(Date())
+            all[key] = s
+            return s.calls
+        }
+    }
+
+    private func leave(_ key: String) {
+        stats.withLock { all in all[key]?.inFlight -= 1 }
+    }
+
+    private static func addRoutes(to router: Router<BasicRequestContext>, holder: Holder) {
+        @Sendable func server() -> ChaosServer { holder.server.withLock { $0! } }
+        @Sendable func int(_ request: Request, _ name: String, _ fallback: Int) -> Int {
+            request.uri.queryParameters.get(name).flatMap { Int($0) } ?? fallback
+        }
+        // GET /call/{key}?ms=&status=&failures=&failStatus=&retryAfter=&bytes=
+        //   counts the call under key; sleeps ms; the first `failures` calls answer failStatus
+        //   (with Retry-After when given); then status (default 200) with `bytes` bytes of body.
+        let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
+            let key = context.parameters.get("key") ?? "default"
+            let server = server()
+            let call = server.enter(key)
+            defer { server.leave(key) }
+            let ms = int(request, "ms", 0)
+            if ms > 0 { try await Task.sleep(for: .milliseconds(ms)) }
+            var headers = HTTPFields()
+            var status = int(request, "status", 200)
+            if call <= int(request, "failures", 0) {
+                status = int(request, "failStatus", 503)
+                if let retryAfter = request.uri.queryParameters.get("retryAfter") {
+                    headers[HTTPField.Name("Retry-After")!] = String(retryAfter)
+                }
+            }
+            let bytes = int(request, "bytes", 2)
+            let body = ByteBuffer(repeating: UInt8(ascii: "x"), count: bytes)
+            return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: body))
+        }
+        router.get("/call/:key", use: handler)
+        router.post("/call/:key", use: handler)
+        router.get("/echo-headers") { request, _ -> String in
+            request.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,248 @@
+import FiscalMixCore
+import FiscalMixOutbound
+import FiscalMixTestSupport
+import Foundation
+import Synchronization
+import Testing
+
+/// The outbound client against a local misbehaving server. Loopback is allowed explicitly: the
+/// default guard refuses it (tested below).
+@Suite struct OutboundClientTests {
+    final class CapturedLog: OutboundLogSink {
+        let entries = Mutex<[OutboundLogEntry]>([])
+        func record(_ entry: OutboundLogEntry) { entries.withLock { $0.append(entry) } }
+        var all: [OutboundLogEntry] { entries.withLock { $0 } }
+    }
+
+    static func client(log: any OutboundLogSink = DiscardingOutboundLog(), maxResponseBytes: Int = 1 << 20) -> OutboundClient {
+        OutboundClient(configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.0/8", "::1/128"]), maxResponseBytes: maxResponseBytes),
+                       log: log)
+    }
+
+    static func fast(attempts: Int = 3) -> Policy {
+        Policy(retry: .init(maxAttempts: attempts, baseDelayMs: 10, maxDelayMs: 50))
+    }
+
+    static func context(_ key: String = UUID().uuidString) -> OutboundContext { OutboundContext(policyKey: key) }
+
+    @Test func retriesServerErrorsUntilTheyPass() async throws {
+        let log = CapturedLog()
+        let client = Self.client(log: log)
+        try await ChaosServer.run { server in
+            let response = try await client.execute(
+                OutboundRequest(url: "\(server.baseURL)/call/flaky?failures=2&apiKey=s3cret", operation: "test"),
+                policy: Self.fast(), context: Self.context())
+            #expect(response.status == 200)
+            #expect(response.attempts == 3)
+            #expect(server.stats("flaky").calls == 3)
+        }
+        let entry = try #require(log.all.first)
+        #expect(log.all.count == 1)
+        #expect(entry.retryCount == 2 && entry.status == "ok" && entry.httpStatus == 200)
+        #expect(!entry.path.contains("s3cret"))  // the query string (which may hold a key) is not logged
+        try await client.shutdown()
+    }
+
+    @Test func clientErrorsAreAnswersAndAreNotRetried() async throws {
+        let client = Self.client()
+        try await ChaosServer.run { server in
+            let response = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/c404?status=404", operation: "test"),
+                                                    policy: Self.fast(), context: Self.context())
+            #expect(response.status == 404 && response.attempts == 1)
+            // 429 and 408 are retried
+            let limited = try await client.execute(
+                OutboundRequest(url: "\(server.baseURL)/call/c429?failures=1&failStatus=429", operation: "test"),
+                policy: Self.fast(), context: Self.context())
+            #expect(limited.status == 200 && limited.attempts == 2)
+        }
+        try await client.shutdown()
+    }
+
+    @Test func aPostIsRetriedOnlyWithAnIdempotencyKey() async throws {
+        let client = Self.client()
+        try await ChaosServer.run { server in
+            let bare = try await client.execute(
+                OutboundRequest(method: "POST", url: "\(server.baseURL)/call/post1?failures=5", body: Array("{}".utf8), operation: "test"),
+                policy: Self.fast(), context: Self.context())
+            #expect(bare.status == 503 && bare.attempts == 1)
+            let keyed = try await client.execute(
+                OutboundRequest(method: "POST", url: "\(server.baseURL)/call/post2?failures=2", body: Array("{}".utf8),
+                                idempotencyKey: "k-1", operation: "test"),
+                policy: Self.fast(), context: Self.context())
+            #expect(keyed.status == 200 && keyed.attempts == 3)
+        }
+        try await client.shutdown()
+    }
+
+    @Test func retryAfterIsHonoured() async throws {
+        let client = Self.client()
+        try await ChaosServer.run { server in
+            let started = Date()
+            let response = try await client.execute(
+                OutboundRequest(url: "\(server.baseURL)/call/ra?failures=1&retryAfter=1", operation: "test"),
+                policy: Self.fast(), context: Self.context())
+            #expect(response.status == 200)
+            let times = server.stats("ra").callTimes
+            #expect(times.count == 2)
+            #expect(times[1].timeIntervalSince(times[0]) >= 0.95)
+            #expect(Date().timeIntervalSince(started) < 5)
+        }
+        try await client.shutdown()
+    }
+
+    @Test func theTotalTimeoutBoundsASlowServer() async throws {
+        let client = Self.client()
+        try await ChaosServer.run { server in
+            let policy = Policy(retry: .init(maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 20),
+                                timeouts: .init(connectMs: 1000, attemptMs: 400, totalMs: 1000))
+            let started = Date()
+            await #expect {
+                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/slow?ms=3000", operation: "test"),
+                                             policy: policy, context: Self.context())
+            } throws: { error in
+                (error as? OutboundError)?.code == .timeout
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            #expect(elapsed >= 0.8 && elapsed < 2.0, "took \(elapsed) s")
+        }
+        try await client.shutdown()
+    }
+
+    @Test func concurrencyNeverExceedsTheCap() async throws {
+        let client = Self.client()
+        try await ChaosServer.run { server in
+            let policy = Policy(retry: .init(maxAttempts: 1), concurrency: .init(maxInFlight: 3, maxQueued: 100))
+            let context = Self.context()
+            try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<24 {
+                    group.addTask {
+                        try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/cap?ms=50", operation: "test"),
+                                                 policy: policy, context: context).status
+                    }
+                }
+                for try await status in group { #expect(status == 200) }
+            }
+            #expect(server.stats("cap").calls == 24)
+            #expect(server.stats("cap").maxInFlight <= 3)
+            #expect(server.stats("cap").maxInFlight >= 2)
+        }
+        try await client.shutdown()
+    }
+
+    @Test func aFullQueueRefusesAtOnce() async throws {
+        let client = Self.client()
+        try await ChaosServer.run { server in
+            let policy = Policy(retry: .init(maxAttempts: 1), concurrency: .init(maxInFlight: 1, maxQueued: 0))
+            let context = Self.context()
+            async let first = client.execute(OutboundRequest(url: "\(server.baseURL)/call/q?ms=400", operation: "test"),
+                                             policy: policy, context: context)
+            try await Task.sleep(for: .milliseconds(150))
+            await #expect {
+                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/q", operation: "test"),
+                                             policy: policy, context: context)
+            } throws: { error in
+                (error as? OutboundError)?.code == .queueFull
+            }
+            #expect(try await first.status == 200)
+        }
+        try await client.shutdown()
+    }
+
+    @Test func theBreakerOpensRefusesFastHalfOpensAndCloses() async throws {
+        let transitions = Mutex<[CircuitBreakers.State]>([])
+        let client = OutboundClient(
+            configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.0/8"])),
+            breakers: CircuitBreakers { _, state in transitions.withLock { $0.append(state) } })
+        try await ChaosServer.run { server in
+            let breaker = Policy.CircuitBreaker(failureRateThreshold: 0.5, windowSize: 4, minimumCalls: 4, openMs: 500, halfOpenProbes: 2)
+            let policy = Policy(retry: .init(maxAttempts: 1), circuitBreaker: breaker)
+            let context = Self.context("breaker")
+            for _ in 0..<4 {
+                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/down?status=500", operation: "test"),
+                                             policy: policy, context: context)
+            }
+            #expect(await client.breakers.state("breaker") == .open)
+            let started = Date()
+            await #expect {
+                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/down?status=500", operation: "test"),
+                                             policy: policy, context: context)
+            } throws: { error in
+                (error as? OutboundError)?.code == .circuitOpen
+            }
+            #expect(Date().timeIntervalSince(started) < 0.1)
+            #expect(server.stats("down").calls == 4)  // refused without calling
+            try await Task.sleep(for: .milliseconds(600))
+            for _ in 0..<2 {
+                let probe = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/up", operation: "test"),
+                                                     policy: policy, context: context)
+                #expect(probe.status == 200)
+            }
+            #expect(await client.breakers.state("breaker") == .closed)
+        }
+        #expect(transitions.withLock { $0 } == [.open, .halfOpen, .closed])
+        try await client.shutdown()
+    }
+
+    @Test func aFailedProbeReopensTheBreaker() async throws {
+        let client = Self.client()
+        try await ChaosServer.run { server in
+            let breaker = Policy.CircuitBreaker(failureRateThreshold: 1, windowSize: 2, minimumCalls: 2, openMs: 200, halfOpenProbes: 1)
+            let policy = Policy(retry: .init(maxAttempts: 1), circuitBreaker: breaker)
+            let context = Self.context("reopen")
+            for _ in 0..<2 {
+                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/r?status=502", operation: "test"),
+                                             policy: policy, context: context)
+            }
+            try await Task.sleep(for: .milliseconds(250))
+            let probe = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/r?status=502", operation: "test"),
+                                                 policy: policy, context: context)
+            #expect(probe.status == 502)
+            #expect(await client.breakers.state("reopen") == .open)
+        }
+        try await client.shutdown()
+    }
+
+    @Test func theTokenBucketHoldsItsRateWithinFivePercentOverTenSeconds() async throws {
+        let client = Self.client()
+        try await ChaosServer.run { server in
+            let policy = Policy(rateLimit: .init(rate: 40, burst: 4), retry: .init(maxAttempts: 1))
+            let context = Self.context()
+            let started = ContinuousClock.now
+            let done = Mutex(false)
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<8 {
+                    group.addTask {
+                        while ContinuousClock.now - started < .seconds(10) {
+                            _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/rate", operation: "test"),
+                                                         policy: policy, context: context)
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+            done.withLock { $0 = true }
+            let times = server.stats("rate").callTimes
+            let first = try #require(times.first)
+            let inWindow = times.filter { $0.timeIntervalSince(first) < 10 }.count
+            let expected = 40.0 * 10 + 4  // the rate over ten seconds plus the initial burst
+            #expect(Double(inWindow) >= expected * 0.95 && Double(inWindow) <= expected * 1.05, "\(inWindow) calls, expected about \(expected)")
+        }
+        try await client.shutdown()
+    }
+
+    @Test func largeAnswersAreRefused() async throws {
+        let client = Self.client(maxResponseBytes: 64 * 1024)
+        try await ChaosServer.run { server in
+            await #expect {
+                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/big?bytes=200000", operation: "test"),
+                                             policy: Self.fast(), context: Self.context())
+            } throws: { error in
+                (error as? OutboundError)?.code == .bodyTooLarge
+            }
+            let small = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/small?bytes=60000", operation: "test"),
+                                                 policy: Self.fast(), context: Self.context())
+            #expect(small.body.count == 60000)
+        }
+        try await client.shutdown()
+    }
+}
