@@ -204,7 +204,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FiscalMixOutboundTests",
-            dependencies: ["FiscalMixOutbound", "FiscalMixCore", "FiscalMixTestSupport"],
+            dependencies: [
+                "FiscalMixOutbound", "FiscalMixCore", "FiscalMixStorage", "FiscalMixTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FiscalMixJSONTests", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),

@@ -1,13 +1,5 @@
+import FiscalMixCore
 import Foundation
-
-/// Where token buckets live. In one process an actor holds them; across several server processes
-/// on PostgreSQL a row per bucket is refilled and spent in one atomic statement
-/// (`RateLimitRepository` in storage), so every process draws from the same bucket.
-public protocol RateLimitStore: Sendable {
-    /// Takes one token from the bucket `key` (refilled at `rate` per second up to `burst`).
-    /// Returns 0 when a token was taken, otherwise how long until one will be there.
-    func take(key: String, rate: Double, burst: Int) async throws -> TimeInterval
-}
 
 /// Token buckets in this process.
 public actor LocalRateLimitStore: RateLimitStore {

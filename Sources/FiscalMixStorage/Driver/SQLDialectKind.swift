@@ -18,6 +18,8 @@ public enum SQLDialectKind: String, Sendable {
         case (_, .integer): "INTEGER"
         case (.postgres, .bigint): "BIGINT"
         case (.sqlite, .bigint): "INTEGER"
+        case (.postgres, .double): "DOUBLE PRECISION"
+        case (.sqlite, .double): "REAL"
         case (.postgres, .boolean): "BOOLEAN"
         case (.sqlite, .boolean): "INTEGER"
         // SQLiteNIO binds `Date` as a REAL of Unix seconds (UTC by definition); PostgreSQL
@@ -57,6 +59,12 @@ public enum SQLDialectKind: String, Sendable {
         case (.postgres, .now): "now()"
         case (.sqlite, .now): "((julianday('now') - 2440587.5) * 86400.0)"
         }
+    }
+
+    /// The database's current time as Unix seconds with a fraction: one clock for every process
+    /// that shares the database.
+    var epochNow: String {
+        self == .postgres ? "EXTRACT(EPOCH FROM clock_timestamp())::double precision" : "((julianday('now') - 2440587.5) * 86400.0)"
     }
 
     func quote(_ identifier: String) -> String {

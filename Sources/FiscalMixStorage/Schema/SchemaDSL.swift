@@ -4,7 +4,7 @@ import Foundation
 /// model is written once for SQLite and PostgreSQL. All names and literals here come from code,
 /// never from input.
 public enum ColumnType: Sendable, Equatable {
-    case uuid, text, varchar(Int), integer, bigint, boolean, timestamp, date, decimal(Int, Int), json
+    case uuid, text, varchar(Int), integer, bigint, double, boolean, timestamp, date, decimal(Int, Int), json
 }
 
 public enum ColumnDefault: Sendable, Equatable {
@@ -51,6 +51,7 @@ public func text(_ name: String) -> Column { Column(name, .text) }
 public func varchar(_ name: String, _ length: Int) -> Column { Column(name, .varchar(length)) }
 public func integer(_ name: String) -> Column { Column(name, .integer) }
 public func bigint(_ name: String) -> Column { Column(name, .bigint) }
+public func double(_ name: String) -> Column { Column(name, .double) }
 public func boolean(_ name: String) -> Column { Column(name, .boolean) }
 public func timestamp(_ name: String) -> Column { Column(name, .timestamp) }
 public func date(_ name: String) -> Column { Column(name, .date) }

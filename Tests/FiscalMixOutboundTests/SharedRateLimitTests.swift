@@ -1,0 +1,60 @@
+import FiscalMixCore
+import FiscalMixOutbound
+import FiscalMixStorage
+import FiscalMixTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// A rate limit in the database holds across processes: two clients, each with its own database
+/// connection pool (as two server processes have), share one bucket.
+@Suite struct SharedRateLimitTests {
+    @Test func twoClientsShareOneBucketThroughTheDatabase() async throws {
+        let test = try await TestDatabase.make()
+        let logger = Logger(label: "rate")
+        let first = try Database.open(url: test.url, logger: logger)
+        try await MigrationRunner(database: first, logger: logger).run()
+        let second = try Database.open(url: test.url, logger: logger)
+        let guardRules = AddressGuard(allowed: ["127.0.0.0/8"])
+        let clients = [
+            OutboundClient(configuration: .init(addressGuard: guardRules), rateLimits: SQLRateLimitStore(database: first)),
+            OutboundClient(configuration: .init(addressGuard: guardRules), rateLimits: SQLRateLimitStore(database: second)),
+        ]
+        do {
+            try await ChaosServer.run { server in
+                let policy = Policy(rateLimit: .init(rate: 20, burst: 2), retry: .init(maxAttempts: 1))
+                let context = OutboundContext(policyKey: "shared-\(UUID())")
+                let started = ContinuousClock.now
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for client in clients {
+                        for _ in 0..<3 {
+                            group.addTask {
+                                while ContinuousClock.now - started < .seconds(5) {
+                                    _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/shared", operation: "test"),
+                                                                 policy: policy, context: context)
+                                }
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+                let times = server.stats("shared").callTimes
+                let firstCall = try #require(times.first)
+                let inWindow = times.filter { $0.timeIntervalSince(firstCall) < 5 }.count
+                let expected = 20.0 * 5 + 2
+                #expect(Double(inWindow) >= expected * 0.95 && Double(inWindow) <= expected * 1.05,
+                        "\(inWindow) calls in 5 s on \(test.dialectName), expected about \(expected)")
+            }
+        } catch {
+            for client in clients { try? await client.shutdown() }
+            try? await first.shutdown()
+            try? await second.shutdown()
+            await test.remove()
+            throw error
+        }
+        for client in clients { try await client.shutdown() }
+        try await first.shutdown()
+        try await second.shutdown()
+        await test.remove()
+    }
+}
