@@ -97,7 +97,9 @@ let package = Package(
         // L2 — features.
         .target(
             name: "FiscalMixConnectors",
-            dependencies: ["FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixIdentity"],
+            dependencies: [
+                "FiscalMixOutbound", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixIdentity",
+            ],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -119,7 +121,7 @@ let package = Package(
             name: "FiscalMixAPI",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixConnectors",
+                "FiscalMixConnectors", "FiscalMixOutbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -136,8 +138,9 @@ let package = Package(
             name: "FiscalMixApp",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixVault", "FiscalMixConnectors",
+                "FiscalMixVault", "FiscalMixConnectors", "FiscalMixOutbound",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,6 +2,7 @@ import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixJobs
+import FiscalMixOutbound
 import FiscalMixStorage
 import FiscalMixVault
 import HTTPTypes
@@ -20,6 +21,7 @@ public struct APIServices: Sendable {
     public let companies: CompanyService
     public let jobs: JobAdministration
     public let connectors: ConnectorService
+    public let policies: PolicyService
     public let identityConfiguration: IdentityConfiguration
     public let requestLogWriter: RequestLogWriter
     /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
@@ -30,8 +32,11 @@ public struct APIServices: Sendable {
     public let metrics: MetricsEndpoint?
 
     public init(database: Database, auth: AuthService, vault: SecretVault, identityConfiguration: IdentityConfiguration,
-                requestLogWriter: RequestLogWriter, secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil) {
-        self.connectors = ConnectorService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock)
+                requestLogWriter: RequestLogWriter, secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil,
+                outbound: OutboundClient? = nil) {
+        self.connectors = ConnectorService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock,
+                                           caller: outbound.map(ConnectorCaller.init))
+        self.policies = PolicyService(database: database, audit: auth.auditTrail, clock: auth.clock)
         self.database = database
         self.auth = auth
         self.mfa = MFAService(database: database, auth: auth)

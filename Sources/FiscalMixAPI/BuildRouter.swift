@@ -39,5 +39,6 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     OperatorController(services: services).addRoutes(to: protected)
     JobController(jobs: services.jobs).addRoutes(to: protected)
     ConnectorController(connectors: services.connectors).addRoutes(to: protected)
+    PolicyController(policies: services.policies).addRoutes(to: protected)
     return router
 }

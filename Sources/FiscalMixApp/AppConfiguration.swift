@@ -27,6 +27,11 @@ public struct AppConfiguration: Sendable {
     public var jobLeaseSeconds: Int
     /// Bearer token `/metrics` requires; open when unset (bind to a private interface then).
     public var metricsToken: String?
+    /// Internal addresses outside calls may reach in spite of the SSRF guard: CIDR blocks or host
+    /// names (`FISCALMIX_OUTBOUND_ALLOW=10.0.0.0/8,erp.internal`).
+    public var outboundAllow: [String]
+    /// The largest answer an outside call may return.
+    public var outboundMaxResponseBytes: Int
 
     public var usesEmbeddedDatabase: Bool { !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) }
 
@@ -86,6 +91,9 @@ public struct AppConfiguration: Sendable {
         workerPrefetch = try int("FISCALMIX_WORKER_PREFETCH", 0, 0...1000)
         jobLeaseSeconds = try int("FISCALMIX_JOB_LEASE_SECONDS", 30, 2...3600)
         metricsToken = values["FISCALMIX_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        outboundAllow = (values["FISCALMIX_OUTBOUND_ALLOW"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty }
+        outboundMaxResponseBytes = try int("FISCALMIX_OUTBOUND_MAX_RESPONSE_BYTES", 10 << 20, 1024...(1 << 30))
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")
         }

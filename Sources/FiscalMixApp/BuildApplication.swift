@@ -2,6 +2,7 @@ import FiscalMixAPI
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixJobs
+import FiscalMixOutbound
 import FiscalMixSecrets
 import FiscalMixStorage
 import FiscalMixVault
@@ -23,6 +24,8 @@ public struct FiscalMixRuntime: Sendable {
     public let metrics: RuntimeMetrics
     /// Seals and opens every secret (envelope encryption under the master key).
     public let envelopes: EnvelopeService
+    /// The one client for outside calls.
+    public let outbound: OutboundClient
     let wakeups: JobWakeups
     let clock: any WallClock
 
@@ -40,18 +43,27 @@ public struct FiscalMixRuntime: Sendable {
                                    clock: clock, logger: logger)
             let writer = RequestLogWriter(repository: RequestLogRepository(database: database), logger: logger)
             let metrics = RuntimeMetrics()
+            // Across several server processes the rate-limit buckets must be shared: in the
+            // database on PostgreSQL; one SQLite file has one server process, which keeps them.
+            let rateLimits: any RateLimitStore = configuration.usesEmbeddedDatabase
+                ? LocalRateLimitStore() : SQLRateLimitStore(database: database)
+            let outbound = OutboundClient(
+                configuration: .init(addressGuard: AddressGuard(allowed: configuration.outboundAllow),
+                                     maxResponseBytes: configuration.outboundMaxResponseBytes),
+                rateLimits: rateLimits, breakers: CircuitBreakers(onTransition: metrics.outbound.breakerChanged),
+                log: OutboundRequestLog(writer: writer))
             let endpoint = MetricsEndpoint(bearerToken: configuration.metricsToken) { try await metrics.render(database: database) }
             let services = APIServices(database: database, auth: auth, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
                                        identityConfiguration: configuration.identity, requestLogWriter: writer,
                                        secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,
-                                       metrics: endpoint)
+                                       metrics: endpoint, outbound: outbound)
             let registry = BuiltInJobs.registry(database: database, clock: clock)
             let wakeups = JobWakeups()
             return FiscalMixRuntime(configuration: configuration, database: database, services: services, logger: logger,
                                     jobRegistry: registry,
                                     jobQueue: JobQueue(database: database, registry: registry, clock: clock, metrics: metrics.jobs,
                                                        wakeups: wakeups),
-                                    metrics: metrics, envelopes: envelopes, wakeups: wakeups, clock: clock)
+                                    metrics: metrics, envelopes: envelopes, outbound: outbound, wakeups: wakeups, clock: clock)
         } catch {
             try? await database.shutdown()
             throw error
@@ -63,7 +75,7 @@ public struct FiscalMixRuntime: Sendable {
     public func buildApplication(workers: Bool = false) -> some ApplicationProtocol {
         // Shut down in reverse: HTTP server, workers (finish in-flight jobs), the log writer
         // (final flush), then the pool.
-        var background: [any Service] = [DatabaseService(database: database), services.requestLogWriter]
+        var background: [any Service] = [DatabaseService(database: database), services.requestLogWriter, OutboundService(client: outbound)]
         if workers { background += makeWorkers() as [any Service] + [scheduler] }
         return Application(
             router: buildRouter(services),
@@ -101,6 +113,30 @@ public struct FiscalMixRuntime: Sendable {
         do { try await BuiltInJobs.defineHousekeeping(scheduler) } catch {
             logger.warning("could not enqueue housekeeping", metadata: ["error": "\(String(reflecting: error))"])
         }
+    }
+}
+
+/// Closes the outbound client's connections on shutdown.
+struct OutboundService: Service {
+    let client: OutboundClient
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        try await client.shutdown()
+    }
+}
+
+/// Outside calls become request-log rows (direction outbound), written with the API's.
+struct OutboundRequestLog: OutboundLogSink {
+    let writer: RequestLogWriter
+
+    func record(_ entry: OutboundLogEntry) {
+        // Each outside call gets its own id: the (account, request id) key is the API request's.
+        writer.append(RequestLogEntry(
+            id: UUID(), accountId: entry.accountId, requestId: "out-" + UUID().uuidString.lowercased(), traceId: entry.requestId,
+            actorType: "system", actorId: nil, connectorId: entry.connectorId, direction: "outbound", method: entry.method,
+            path: String(entry.path.prefix(2048)), operation: entry.operation, status: entry.status, httpStatus: entry.httpStatus,
+            latencyMs: entry.latencyMs, retryCount: entry.retryCount, idempotencyKey: entry.idempotencyKey, ip: nil, createdAt: Date()))
     }
 }
 

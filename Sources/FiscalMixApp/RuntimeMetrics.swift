@@ -1,4 +1,6 @@
+import CoreMetrics
 import FiscalMixJobs
+import FiscalMixOutbound
 import FiscalMixStorage
 import Prometheus
 
@@ -7,6 +9,7 @@ import Prometheus
 public struct RuntimeMetrics: Sendable {
     public let registry: PrometheusCollectorRegistry
     public let jobs: JobMetrics
+    public let outbound: OutboundMetrics
 
     public init() {
         registry = PrometheusCollectorRegistry()
@@ -22,11 +25,27 @@ public struct RuntimeMetrics: Sendable {
             .seconds(60), .seconds(300),
         ]
         jobs = JobMetrics(factory: factory)
+        outbound = OutboundMetrics(factory: factory)
     }
 
     /// The exposition text, with the queue-depth gauges read from the database first.
     public func render(database: Database) async throws -> String {
         try await jobs.refreshQueueDepth(JobRepository(database: database))
         return registry.emitToString()
+    }
+}
+
+/// Outbound circuit-breaker state per connector: `fiscalmix_outbound_circuit_state` is 0 closed,
+/// 1 half-open, 2 open.
+public struct OutboundMetrics: Sendable {
+    let factory: PrometheusMetricsFactory
+
+    init(factory: PrometheusMetricsFactory) { self.factory = factory }
+
+    public var breakerChanged: @Sendable (String, CircuitBreakers.State) -> Void {
+        { [factory] key, state in
+            let gauge = Gauge(label: "fiscalmix_outbound_circuit_state", dimensions: [("key", key)], factory: factory)
+            gauge.record(state == .closed ? 0 : (state == .halfOpen ? 1 : 2))
+        }
     }
 }

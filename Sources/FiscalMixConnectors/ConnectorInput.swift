@@ -11,6 +11,8 @@ public struct ConnectorInput: Sendable, Decodable {
     public var timeoutSeconds: Int?
     public var settings: [String: String]?
     public var auth: AuthInput?
+    /// A policy of the same account (a specific version).
+    public var policyId: UUID?
 
     /// One authentication method. The secret is `token`, `password`, `key` or `clientSecret`
     /// (by type), or `secretRef` names an environment variable or file that holds it.
@@ -77,5 +79,33 @@ public struct ConnectorView: Sendable, Encodable {
                         header: a("header"), param: a("param"), tokenUrl: a("tokenUrl"), clientId: a("clientId"), scope: a("scope"))
         createdAt = c.createdAt
         updatedAt = c.updatedAt
+    }
+}
+
+/// A test call: a path relative to the connector's base URL.
+public struct ConnectorTestInput: Sendable, Decodable {
+    public var path: String?
+    public var method: String?
+
+    public init(path: String? = nil, method: String? = nil) {
+        self.path = path
+        self.method = method
+    }
+}
+
+/// What a test call found: the answer's status, the time it took, the attempts, and the state
+/// of the connector's circuit breaker afterwards.
+public struct ConnectorTestResult: Sendable, Encodable {
+    public var ok: Bool
+    public var httpStatus: Int?
+    public var latencyMs: Int
+    public var attempts: Int
+    public var retries: Int
+    public var breaker: String
+    public var error: Failure?
+
+    public struct Failure: Sendable, Encodable {
+        public var code: String
+        public var message: String
     }
 }

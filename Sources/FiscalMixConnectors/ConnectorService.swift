@@ -1,5 +1,6 @@
 import FiscalMixCore
 import FiscalMixIdentity
+import FiscalMixOutbound
 import FiscalMixStorage
 import FiscalMixVault
 import Foundation
@@ -13,17 +14,22 @@ public struct ConnectorService: Sendable {
     let database: Database
     let connectors: ConnectorRepository
     let secrets: SealedSecretRepository
+    let policies: PolicyRepository
     let vault: SecretVault
     let audit: AuditTrail
     let clock: any WallClock
+    /// Makes the outside calls (`test`); nil where the runtime has no outbound client.
+    let caller: ConnectorCaller?
 
-    public init(database: Database, vault: SecretVault, audit: AuditTrail, clock: any WallClock) {
+    public init(database: Database, vault: SecretVault, audit: AuditTrail, clock: any WallClock, caller: ConnectorCaller? = nil) {
         self.database = database
         connectors = ConnectorRepository(database: database)
         secrets = SealedSecretRepository(database: database)
+        policies = PolicyRepository(database: database)
         self.vault = vault
         self.audit = audit
         self.clock = clock
+        self.caller = caller
     }
 
     public func create(_ principal: Principal, _ input: ConnectorInput, meta: RequestMeta) async throws -> ConnectorView {
@@ -36,6 +42,7 @@ public struct ConnectorService: Sendable {
                                   status: input.status ?? .active, baseURL: baseUrl, authType: .none, secretRefId: nil, policyId: nil,
                                   timeoutSeconds: input.timeoutSeconds ?? 30, settings: input.settings ?? [:], createdAt: now, updatedAt: now)
         try Self.validate(connector)
+        if let policyId = input.policyId { connector.policyId = try await policy(policyId, accountId: principal.accountId).id }
         let credential = try await prepare(input.auth ?? .init(type: .none), for: &connector, now: now)
         let entry = audit.entry("connector.created", by: principal, entityType: "connector", entityId: connector.id.lowercased,
                                 metadata: ["name": connector.name, "baseUrl": connector.baseURL, "authType": connector.authType.rawValue], meta: meta)
@@ -79,6 +86,7 @@ public struct ConnectorService: Sendable {
         if let status = input.status { connector.status = status }
         if let baseUrl = input.baseUrl { connector.baseURL = baseUrl }
         if let timeout = input.timeoutSeconds { connector.timeoutSeconds = timeout }
+        if let policyId = input.policyId { connector.policyId = try await policy(policyId, accountId: principal.accountId).id }
         if let settings = input.settings {
             connector.settings = settings.merging(before.settings.filter { $0.key.hasPrefix(Self.authSettingPrefix) }) { new, _ in new }
         }
@@ -141,7 +149,54 @@ public struct ConnectorService: Sendable {
         }
     }
 
+    /// Makes a real call through the whole stack — authentication, policy, SSRF guard, request
+    /// log — and reports what happened.
+    public func test(_ principal: Principal, id: UUID, _ input: ConnectorTestInput, requestId: String) async throws -> ConnectorTestResult {
+        try principal.require(.connectorsWrite)
+        guard let caller else { throw FiscalMixError(.unavailable, code: "outbound_unavailable", "Outside calls are not enabled here.") }
+        let connector = try await find(id, principal)
+        let method = (input.method ?? "GET").uppercased()
+        guard ["GET", "HEAD", "OPTIONS"].contains(method) else {
+            throw FiscalMixError.validation("method", "A test call uses GET, HEAD or OPTIONS.")
+        }
+        let path = input.path ?? ""
+        guard path.count <= 2048, !path.contains("://"), !path.contains("\r"), !path.contains("\n") else {
+            throw FiscalMixError.validation("path", "path is a path (and query) relative to the connector's baseUrl.")
+        }
+        var policy = Policy.default
+        if let policyId = connector.policyId {
+            policy = try await self.policy(policyId, accountId: connector.accountId).policy
+        } else {
+            policy.timeouts.attemptMs = connector.timeoutSeconds * 1000
+            policy.timeouts.totalMs = max(policy.timeouts.totalMs, policy.timeouts.attemptMs)
+        }
+        policy.timeouts.attemptMs = min(policy.timeouts.attemptMs, connector.timeoutSeconds * 1000)
+        let secret = try await self.secret(of: connector)
+        let started = ContinuousClock.now
+        var result = ConnectorTestResult(ok: false, httpStatus: nil, latencyMs: 0, attempts: 0, retries: 0, breaker: "closed", error: nil)
+        do {
+            let response = try await caller.call(connector, secret: secret, policy: policy,
+                                                 .init(method: method, path: path, operation: "connector.test"), requestId: requestId)
+            result.ok = (200..<400).contains(response.status)
+            result.httpStatus = response.status
+            result.attempts = response.attempts
+        } catch let error as OutboundError {
+            result.attempts = error.attempts
+            result.error = .init(code: error.code.rawValue, message: error.message)
+        }
+        let elapsed = started.duration(to: .now)
+        result.latencyMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        result.retries = max(0, result.attempts - 1)
+        result.breaker = await caller.client.breakers.state(ConnectorCaller.policyKey(connector)).rawValue
+        return result
+    }
+
     // MARK: Helpers
+
+    func policy(_ id: UUID, accountId: UUID) async throws -> StoredPolicy {
+        guard let p = try await policies.find(id: id, accountId: accountId) else { throw FiscalMixError.notFound("Policy") }
+        return p
+    }
 
     struct Credential: Sendable {
         let ref: SecretRef

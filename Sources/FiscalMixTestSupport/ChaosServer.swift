@@ -14,9 +14,20 @@ public final class ChaosServer: Sendable {
         public var inFlight = 0
         public var maxInFlight = 0
         public var callTimes: [Date] = []
+        /// The last call's Authorization header and query string.
+        public var lastAuthorization: String?
+        public var lastQuery: String?
     }
 
     private let stats = Mutex<[String: Stats]>([:])
+    private let tokens = Mutex<(issued: Int, valid: Set<String>)>((0, []))
+
+    /// The OAuth client this server's token endpoint accepts.
+    public static let oauthClient = (id: "fiscalmix-client", secret: "client-secret-\(UUID().uuidString)")
+
+    /// Makes every token issued so far invalid (the resource answers 401 to them).
+    public func revokeTokens() { tokens.withLock { $0.valid = [] } }
+    public var tokensIssued: Int { tokens.withLock { $0.issued } }
     public let port: Int
 
     private init(port: Int) { self.port = port }
@@ -60,9 +71,11 @@ public final class ChaosServer: Sendable {
         let server = Mutex<ChaosServer?>(nil)
     }
 
-    private func enter(_ key: String) -> Int {
+    private func enter(_ key: String, _ request: Request? = nil) -> Int {
         stats.withLock { all in
             var s = all[key] ?? Stats()
+            s.lastAuthorization = request?.headers[.authorization]
+            s.lastQuery = request?.uri.query
             s.calls += 1
             s.inFlight += 1
             s.maxInFlight = max(s.maxInFlight, s.inFlight)
@@ -87,7 +100,7 @@ public final class ChaosServer: Sendable {
         let handler: @Sendable (Request, BasicRequestContext) async throws -> Response = { request, context in
             let key = context.parameters.get("key") ?? "default"
             let server = server()
-            let call = server.enter(key)
+            let call = server.enter(key, request)
             defer { server.leave(key) }
             let ms = int(request, "ms", 0)
             if ms > 0 { try await Task.sleep(for: .milliseconds(ms)) }
@@ -105,6 +118,35 @@ public final class ChaosServer: Sendable {
         }
         router.get("/call/:key", use: handler)
         router.post("/call/:key", use: handler)
+        // OAuth 2.0 client credentials (RFC 6749 §4.4): Basic client authentication, form body.
+        router.post("/oauth/token") { request, _ -> Response in
+            let server = server()
+            _ = server.enter("token", request)
+            defer { server.leave("token") }
+            let expected = "Basic " + Data("\(oauthClient.id):\(oauthClient.secret)".utf8).base64EncodedString()
+            let form = String(buffer: try await request.body.collect(upTo: 4096))
+            guard request.headers[.authorization] == expected, form.contains("grant_type=client_credentials") else {
+                return Response(status: .unauthorized, body: .init(byteBuffer: ByteBuffer(string: #"{"error":"invalid_client"}"#)))
+            }
+            let token = server.tokens.withLock { state in
+                state.issued += 1
+                let token = "access-\(state.issued)-\(UUID().uuidString)"
+                state.valid.insert(token)
+                return token
+            }
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"access_token":"\#(token)","token_type":"Bearer","expires_in":3600}"#)))
+        }
+        router.get("/oauth/resource") { request, _ -> Response in
+            let server = server()
+            _ = server.enter("resource", request)
+            defer { server.leave("resource") }
+            let presented = request.headers[.authorization].map { String($0.dropFirst("Bearer ".count)) } ?? ""
+            let valid = server.tokens.withLock { $0.valid.contains(presented) }
+            return Response(status: valid ? .ok : .unauthorized)
+        }
         router.get("/echo-headers") { request, _ -> String in
             request.headers.map { "\($0.name): \($0.value)" }.joined(separator: "\n")
         }

@@ -33,5 +33,11 @@ struct ConnectorController {
             try await connectors.delete(try context.requirePrincipal(), id: try context.id("id", "Connector"), meta: context.meta(request))
             return Response(status: .noContent)
         }
+        group.post("/connectors/:id/test") { request, context in
+            var request = request
+            let input = try await request.decodeJSONIfPresent(ConnectorTestInput.self, context: context) ?? ConnectorTestInput()
+            return JSONResponse(try await connectors.test(try context.requirePrincipal(), id: try context.id("id", "Connector"), input,
+                                                          requestId: UUID().uuidString.lowercased()))
+        }
     }
 }

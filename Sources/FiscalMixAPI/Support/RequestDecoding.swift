@@ -11,6 +11,18 @@ extension Request {
     /// Decodes a JSON body, turning malformed JSON and missing or mistyped fields into a 422
     /// that names the field, instead of a generic 400.
     mutating func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {
+        guard let value = try await decodeJSON(type, context: context, required: true) else {
+            throw FiscalMixError(.badRequest, code: "body_required", "This request needs a JSON body.")
+        }
+        return value
+    }
+
+    /// As `decodeJSON`, but an empty body is nil (for actions whose body is optional).
+    mutating func decodeJSONIfPresent<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T? {
+        try await decodeJSON(type, context: context, required: false)
+    }
+
+    private mutating func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext, required: Bool) async throws -> T? {
         if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw FiscalMixError(.badRequest, code: "unsupported_media_type", "Send the body as application/json.")
         }
@@ -20,9 +32,7 @@ extension Request {
         } catch {
             throw FiscalMixError(.payloadTooLarge, code: "body_too_large", "The request body is larger than \(context.maxUploadSize) bytes.")
         }
-        guard buffer.readableBytes > 0 else {
-            throw FiscalMixError(.badRequest, code: "body_required", "This request needs a JSON body.")
-        }
+        guard buffer.readableBytes > 0 else { return nil }
         let data = Data(buffer: buffer)
         // NUL cannot be stored in PostgreSQL text and has no business in any field here.
         if let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), Self.containsNUL(object) {

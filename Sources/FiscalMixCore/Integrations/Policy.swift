@@ -123,3 +123,69 @@ public struct Policy: Sendable, Codable, Equatable {
         }
     }
 }
+
+/// A policy as stored (seed 002 Policy): named per account and versioned — saving a name again
+/// makes the next version, and connectors keep the version they were attached to.
+public struct StoredPolicy: Sendable, Equatable {
+    public var id: UUID
+    public var accountId: UUID
+    public var name: String
+    public var version: Int
+    public var policy: Policy
+    public var createdAt: Date
+
+    public init(id: UUID, accountId: UUID, name: String, version: Int, policy: Policy, createdAt: Date) {
+        self.id = id
+        self.accountId = accountId
+        self.name = name
+        self.version = version
+        self.policy = policy
+        self.createdAt = createdAt
+    }
+}
+
+// Decoding fills in what a part leaves out with the defaults above, so `{"maxAttempts": 5}` is a
+// complete retry part.
+extension Policy.Retry {
+    enum CodingKeys: String, CodingKey { case maxAttempts, baseDelayMs, maxDelayMs, maxRetryAfterMs }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Policy.Retry()
+        self.init(maxAttempts: try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts,
+                  baseDelayMs: try c.decodeIfPresent(Int.self, forKey: .baseDelayMs) ?? d.baseDelayMs,
+                  maxDelayMs: try c.decodeIfPresent(Int.self, forKey: .maxDelayMs) ?? d.maxDelayMs,
+                  maxRetryAfterMs: try c.decodeIfPresent(Int.self, forKey: .maxRetryAfterMs) ?? d.maxRetryAfterMs)
+    }
+}
+
+extension Policy.Timeouts {
+    enum CodingKeys: String, CodingKey { case connectMs, attemptMs, totalMs }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Policy.Timeouts()
+        self.init(connectMs: try c.decodeIfPresent(Int.self, forKey: .connectMs) ?? d.connectMs,
+                  attemptMs: try c.decodeIfPresent(Int.self, forKey: .attemptMs) ?? d.attemptMs,
+                  totalMs: try c.decodeIfPresent(Int.self, forKey: .totalMs) ?? d.totalMs)
+    }
+}
+
+extension Policy.CircuitBreaker {
+    enum CodingKeys: String, CodingKey { case failureRateThreshold, windowSize, minimumCalls, openMs, halfOpenProbes }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let d = Policy.CircuitBreaker()
+        self.init(failureRateThreshold: try c.decodeIfPresent(Double.self, forKey: .failureRateThreshold) ?? d.failureRateThreshold,
+                  windowSize: try c.decodeIfPresent(Int.self, forKey: .windowSize) ?? d.windowSize,
+                  minimumCalls: try c.decodeIfPresent(Int.self, forKey: .minimumCalls) ?? d.minimumCalls,
+                  openMs: try c.decodeIfPresent(Int.self, forKey: .openMs) ?? d.openMs,
+                  halfOpenProbes: try c.decodeIfPresent(Int.self, forKey: .halfOpenProbes) ?? d.halfOpenProbes)
+    }
+}
+
+extension Policy.Concurrency {
+    enum CodingKeys: String, CodingKey { case maxInFlight, maxQueued }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(maxInFlight: try c.decode(Int.self, forKey: .maxInFlight), maxQueued: try c.decodeIfPresent(Int.self, forKey: .maxQueued) ?? 100)
+    }
+}
