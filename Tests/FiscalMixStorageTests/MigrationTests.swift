@@ -23,6 +23,8 @@ let expectedTables: Set<String> = [
     // fiscal (seed 004)
     "companies", "company_user_permissions", "certificates", "connector_configs", "sync_runs", "fiscal_documents", "fiscal_events",
     "export_jobs",
+    // outbound token buckets shared by server processes (not a seed table)
+    "rate_limit_buckets",
 ]
 
 @Suite struct MigrationTests {
