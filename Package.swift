@@ -165,6 +165,17 @@ let package = Package(
 
         // Benchmarks (not tests): run in release mode, see Benchmarks/.
         .executableTarget(
+            name: "fiscalmix-outbound-bench",
+            dependencies: [
+                "FiscalMixCore", "FiscalMixOutbound", "FiscalMixSecrets", "FiscalMixTestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Benchmarks/OutboundBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
             name: "fiscalmix-transforms-bench",
             dependencies: ["FiscalMixJSON", "FiscalMixJMESPath", "FiscalMixJSONSchema", "FiscalMixJSONata"],
             path: "Benchmarks/TransformsBenchmark",
@@ -191,6 +202,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

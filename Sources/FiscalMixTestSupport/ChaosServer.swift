@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A local HTTP server that misbehaves on request, for outbound-client tests: slow answers,
@@ -52,18 +53,29 @@ public final class ChaosServer: Sendable {
                 portBox.withLock { $0 = port }
                 started.continuation.yield(port)
             }, logger: logger)
+        // A graceful shutdown, not a cancellation: the server stops accepting and closes its
+        // connections in order (cancelling it while a client connects trips NIO's precondition
+        // that every async channel is finished).
+        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
         return try await withThrowingTaskGroup(of: T?.self) { group in
             group.addTask {
-                try await app.runService()
+                try await services.run()
                 return nil
             }
             var iterator = started.stream.makeAsyncIterator()
             guard let port = await iterator.next() else { throw CancellationError() }
             let server = ChaosServer(port: port)
             holder.server.withLock { $0 = server }
-            let result = try await body(server)
-            group.cancelAll()
-            return result
+            do {
+                let result = try await body(server)
+                await services.triggerGracefulShutdown()
+                try await group.waitForAll()
+                return result
+            } catch {
+                await services.triggerGracefulShutdown()
+                try? await group.waitForAll()
+                throw error
+            }
         }
     }
 
