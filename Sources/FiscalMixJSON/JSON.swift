@@ -32,54 +32,23 @@ public enum JSON: Sendable, Hashable {
     public subscript(key: String) -> JSON? { objectValue?[key] }
 }
 
-/// An ordered JSON object: keys in insertion order, unique.
-///
-/// Entries live in two parallel arrays. Small objects (most JSON objects: API records, fiscal
-/// document groups) are searched linearly, which beats hashing the key; an object past
-/// `indexThreshold` keys also keeps a hash index.
+/// An ordered JSON object: keys in insertion order, unique (stored in an `OrderedKeyStore`).
 public struct JSONObject: Sendable, Hashable, Sequence {
-    public private(set) var keys: [String] = []
-    public private(set) var values: [JSON] = []
-    private var index: [String: Int]?
+    private var store = OrderedKeyStore<JSON>()
 
-    private static let indexThreshold = 12
+    public var keys: [String] { store.keys }
+    public var values: [JSON] { store.values }
 
     public init() {}
 
     public init(_ pairs: [(String, JSON)]) {
-        keys.reserveCapacity(pairs.count)
-        values.reserveCapacity(pairs.count)
-        for (key, value) in pairs { self[key] = value }
-    }
-
-    private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        return keys.firstIndex(of: key)
+        store = OrderedKeyStore(capacity: pairs.count)
+        for (key, value) in pairs { store[key] = value }
     }
 
     public subscript(key: String) -> JSON? {
-        get { position(of: key).map { values[$0] } }
-        set {
-            if let newValue {
-                if let at = position(of: key) {
-                    values[at] = newValue
-                } else {
-                    keys.append(key)
-                    values.append(newValue)
-                    if index != nil {
-                        index![key] = keys.count - 1
-                    } else if keys.count > Self.indexThreshold {
-                        index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-                    }
-                }
-            } else if let at = position(of: key) {
-                keys.remove(at: at)
-                values.remove(at: at)
-                if index != nil {
-                    index = keys.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }) : nil
-                }
-            }
-        }
+        get { store[key] }
+        set { store[key] = newValue }
     }
 
     public var count: Int { keys.count }

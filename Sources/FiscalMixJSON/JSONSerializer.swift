@@ -32,7 +32,8 @@ extension JSON {
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
+    /// A JSON string literal (quotes and escapes), appended to `out`.
+    public static func writeString(_ s: String, to out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

@@ -1,3 +1,4 @@
+import FiscalMixJSON
 import Foundation
 
 /// Value semantics shared by the evaluator and the built-ins: truthiness, equality, string
@@ -157,27 +158,7 @@ enum Functions {
         }
     }
 
-    static func writeQuoted(_ s: String, into out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{08}": out += "\\b"
-            case "\u{0C}": out += "\\f"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        out += "\""
-    }
+    static func writeQuoted(_ s: String, into out: inout String) { JSON.writeString(s, to: &out) }
 
     /// A value as it appears in a message or a signature (strings bare).
     static func displayString(_ value: Value) -> String {

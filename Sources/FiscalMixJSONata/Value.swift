@@ -55,51 +55,24 @@ final class JArray {
     subscript(index: Int) -> Value { items[index] }
 }
 
-/// An object: keys in insertion order. Small objects are searched linearly (faster than hashing
-/// the key); larger ones keep a hash index.
+/// An object: keys in insertion order (an `OrderedKeyStore`), a reference type because the
+/// transform operator edits a copy in place.
 final class JObject {
-    private(set) var keys: [String] = []
-    private(set) var values: [Value] = []
-    private var index: [String: Int]?
+    private var store = OrderedKeyStore<Value>()
 
-    private static let indexThreshold = 12
+    var keys: [String] { store.keys }
+    var values: [Value] { store.values }
 
     init() {}
 
     init(_ pairs: [(String, Value)]) {
-        keys.reserveCapacity(pairs.count)
-        values.reserveCapacity(pairs.count)
-        for (key, value) in pairs { self[key] = value }
-    }
-
-    private func position(of key: String) -> Int? {
-        if let index { return index[key] }
-        return keys.firstIndex(of: key)
+        store = OrderedKeyStore(capacity: pairs.count)
+        for (key, value) in pairs { store[key] = value }
     }
 
     subscript(key: String) -> Value? {
-        get { position(of: key).map { values[$0] } }
-        set {
-            if let newValue {
-                if let at = position(of: key) {
-                    values[at] = newValue
-                } else {
-                    keys.append(key)
-                    values.append(newValue)
-                    if index != nil {
-                        index![key] = keys.count - 1
-                    } else if keys.count > Self.indexThreshold {
-                        index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-                    }
-                }
-            } else if let at = position(of: key) {
-                keys.remove(at: at)
-                values.remove(at: at)
-                if index != nil {
-                    index = keys.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }) : nil
-                }
-            }
-        }
+        get { store[key] }
+        set { store[key] = newValue }
     }
 
     var count: Int { keys.count }
@@ -108,9 +81,7 @@ final class JObject {
 
     func copy() -> JObject {
         let other = JObject()
-        other.keys = keys
-        other.values = values
-        other.index = index
+        other.store = store
         return other
     }
 }
