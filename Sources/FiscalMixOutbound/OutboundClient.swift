@@ -93,74 +93,80 @@ public final class OutboundClient: Sendable {
                 throw error
             }
         }
-        defer {
-            if policy.concurrency != nil {
-                let limiter = concurrency, key = context.policyKey
-                Task { await limiter.release(key) }
-            }
+        guard policy.concurrency != nil else { return try await attempt() }
+        do {
+            let answer = try await attempt()
+            await concurrency.release(context.policyKey)
+            return answer
+        } catch {
+            await concurrency.release(context.policyKey)
+            throw error
         }
 
-        while true {
-            if let breaker = policy.circuitBreaker, !(await breakers.permit(context.policyKey, breaker)) {
-                if let lastAnswer {
-                    finish(lastAnswer, nil)
-                    return lastAnswer
-                }
-                var error = OutboundError(.circuitOpen, "Calls to this system are paused after repeated failures.")
-                error.attempts = attempts
-                finish(nil, error)
-                throw error
-            }
-            attempts += 1
-            var retryAfter: Duration?
-            do {
-                if let rate = policy.rateLimit { try await waitForToken(context.policyKey, rate, until: deadline) }
-                let addresses = try await configuration.addressGuard.check(host: host, port: port, extraAllowed: context.allowedAddresses)
-                let attemptDeadline = min(deadline, clock.now + .milliseconds(policy.timeouts.attemptMs))
-                var answer = try await send(request, url: url, pinnedTo: addresses.first, connectMs: policy.timeouts.connectMs,
-                                            deadline: attemptDeadline)
-                answer.attempts = attempts
-                answer.latency = started.duration(to: clock.now)
-                let failed = answer.status == 408 || answer.status == 429 || answer.status >= 500
-                if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: failed) }
-                lastAnswer = answer
-                guard failed, request.isRetrySafe, attempts < policy.retry.maxAttempts else {
-                    finish(answer, nil)
-                    return answer
-                }
-                if answer.status == 429 || answer.status == 503 {
-                    retryAfter = Backoff.retryAfter(answer.header("Retry-After")).map { min($0, .milliseconds(policy.retry.maxRetryAfterMs)) }
-                }
-            } catch var error as OutboundError {
-                // refused addresses and limits are not the remote system's failures
-                error.attempts = attempts
-                finish(lastAnswer, error)
-                throw error
-            } catch {
-                let failure = Self.classify(error)
-                if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: true) }
-                guard request.isRetrySafe, attempts < policy.retry.maxAttempts, clock.now < deadline else {
-                    var outbound = failure
-                    outbound.attempts = attempts
+        /// Attempts until an answer is final, the retries are spent or the deadline passes.
+        func attempt() async throws -> OutboundResponse {
+            while true {
+                if let breaker = policy.circuitBreaker, !(await breakers.permit(context.policyKey, breaker)) {
                     if let lastAnswer {
                         finish(lastAnswer, nil)
                         return lastAnswer
                     }
-                    finish(nil, outbound)
-                    throw outbound
+                    var error = OutboundError(.circuitOpen, "Calls to this system are paused after repeated failures.")
+                    error.attempts = attempts
+                    finish(nil, error)
+                    throw error
                 }
-            }
-            let delay = max(Backoff.delay(afterAttempt: attempts, policy.retry), retryAfter ?? .zero)
-            if clock.now + delay >= deadline {
-                if let lastAnswer {
-                    finish(lastAnswer, nil)
-                    return lastAnswer
+                attempts += 1
+                var retryAfter: Duration?
+                do {
+                    if let rate = policy.rateLimit { try await waitForToken(context.policyKey, rate, until: deadline) }
+                    let addresses = try await configuration.addressGuard.check(host: host, port: port, extraAllowed: context.allowedAddresses)
+                    let attemptDeadline = min(deadline, clock.now + .milliseconds(policy.timeouts.attemptMs))
+                    var answer = try await send(request, url: url, pinnedTo: addresses.first, connectMs: policy.timeouts.connectMs,
+                                                deadline: attemptDeadline)
+                    answer.attempts = attempts
+                    answer.latency = started.duration(to: clock.now)
+                    let failed = answer.status == 408 || answer.status == 429 || answer.status >= 500
+                    if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: failed) }
+                    lastAnswer = answer
+                    guard failed, request.isRetrySafe, attempts < policy.retry.maxAttempts else {
+                        finish(answer, nil)
+                        return answer
+                    }
+                    if answer.status == 429 || answer.status == 503 {
+                        retryAfter = Backoff.retryAfter(answer.header("Retry-After")).map { min($0, .milliseconds(policy.retry.maxRetryAfterMs)) }
+                    }
+                } catch var error as OutboundError {
+                    // refused addresses and limits are not the remote system's failures
+                    error.attempts = attempts
+                    finish(lastAnswer, error)
+                    throw error
+                } catch {
+                    let failure = Self.classify(error)
+                    if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: true) }
+                    guard request.isRetrySafe, attempts < policy.retry.maxAttempts, clock.now < deadline else {
+                        var outbound = failure
+                        outbound.attempts = attempts
+                        if let lastAnswer {
+                            finish(lastAnswer, nil)
+                            return lastAnswer
+                        }
+                        finish(nil, outbound)
+                        throw outbound
+                    }
                 }
-                let error = OutboundError(.timeout, "The call did not succeed within \(policy.timeouts.totalMs) ms.", attempts: attempts)
-                finish(nil, error)
-                throw error
+                let delay = max(Backoff.delay(afterAttempt: attempts, policy.retry), retryAfter ?? .zero)
+                if clock.now + delay >= deadline {
+                    if let lastAnswer {
+                        finish(lastAnswer, nil)
+                        return lastAnswer
+                    }
+                    let error = OutboundError(.timeout, "The call did not succeed within \(policy.timeouts.totalMs) ms.", attempts: attempts)
+                    finish(nil, error)
+                    throw error
+                }
+                try await Task.sleep(for: delay)
             }
-            try await Task.sleep(for: delay)
         }
     }
 
