@@ -80,7 +80,7 @@ extension Evaluator {
         if let rhs, !Functions.isInteger(rhs) { throw JSONataError("T2004", value: rhs) }
         guard let a = lhs?.numberValue, let b = rhs?.numberValue, a <= b else { return nil }
         let size = b - a + 1
-        if size > 1e7 { throw JSONataError("D2014", value: .number(size)) }
+        if size > Double(limits.maxOutputItems) { throw JSONataError("D2014", value: .number(size)) }
         try charge(Int(size))
         let result = JArray.sequence()
         result.items.reserveCapacity(Int(size))

@@ -101,7 +101,7 @@ final class Evaluator {
         case .lambda:
             result = .function(JFunction(.lambda(Lambda(
                 input: input, environment: env, parameters: expr.arguments.map(\.text), signature: expr.signature,
-                body: .expression(expr.thunk ? expr.body! : expr.body!), isThunk: expr.thunk))))
+                body: .expression(expr.body!), isThunk: expr.thunk))))
         case .partial: result = try evaluatePartialApplication(expr, input, env)
         case .apply: result = try evaluateApply(expr, input, env)
         case .sort:
