@@ -174,7 +174,9 @@ public final class OutboundClient: Sendable {
         while true {
             let wait = try await rateLimits.take(key: key, rate: rate.rate, burst: rate.burst)
             if wait <= 0 { return }
-            let pause = Duration.milliseconds(Int((wait * 1000).rounded(.up)))
+            // Waiters that were refused together would wake together and contend again (on
+            // PostgreSQL, a burst of statements): spread them over a little more than the wait.
+            let pause = Duration.milliseconds(Int((wait * 1000 * Double.random(in: 1...1.5)).rounded(.up)))
             if ContinuousClock.now + pause >= deadline {
                 throw OutboundError(.timeout, "The rate limit leaves no room for this call before its deadline.")
             }

@@ -212,7 +212,7 @@ import Testing
             let started = ContinuousClock.now
             let done = Mutex(false)
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<32 {
+                for _ in 0..<12 {
                     group.addTask {
                         while ContinuousClock.now - started < .seconds(10) {
                             _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/rate", operation: "test"),

@@ -27,7 +27,7 @@ import Testing
                 let started = ContinuousClock.now
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     for client in clients {
-                        for _ in 0..<12 {
+                        for _ in 0..<5 {
                             group.addTask {
                                 while ContinuousClock.now - started < .seconds(10) {
                                     _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/shared", operation: "test"),
