@@ -74,11 +74,6 @@ extension Evaluator {
         }
     }
 
-    /// Calls a function value from a built-in (`$map`, `$sort` …).
-    func call(_ function: Value?, _ args: [Value?], input: Value? = nil, env: Frame) throws -> Value? {
-        try apply(function, args, input, env)
-    }
-
     func evaluatePartialApplication(_ expr: Node, _ input: Value?, _ env: Frame) throws -> Value? {
         var args: [Value?] = []
         var placeholders = Set<Int>()

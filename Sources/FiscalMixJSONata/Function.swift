@@ -31,7 +31,6 @@ final class JFunction: @unchecked Sendable {
         }
     }
 
-    var isLambda: Bool { if case .lambda = body { return true }; return false }
 }
 
 /// A closure: parameters, body and the environment it was defined in.

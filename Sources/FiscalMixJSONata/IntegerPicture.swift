@@ -4,13 +4,12 @@ import Foundation
 /// patterns in any Unicode digit family with grouping separators, `a`/`A` letters, `i`/`I` roman
 /// numerals, `w`/`W`/`Ww` English words, and the `;o` ordinal modifier.
 enum IntegerPicture {
-    enum Primary: Equatable {
+    enum Primary {
         case decimal(zero: UInt32, mandatory: Int, groupings: [(position: Int, separator: String)], regular: Int?)
         case letters(upper: Bool)
         case roman(upper: Bool)
         case words(Case)
 
-        static func == (lhs: Primary, rhs: Primary) -> Bool { "\(lhs)" == "\(rhs)" }
     }
 
     enum Case { case lower, upper, title }

@@ -7,7 +7,6 @@ struct Signature: @unchecked Sendable {
     struct Parameter {
         var pattern = ""
         var type: Character = " "
-        var isArray = false
         var usesContext = false
         var contextPattern: NSRegularExpression?
         var subtype: String?
@@ -49,7 +48,6 @@ struct Signature: @unchecked Sendable {
             case "a":
                 param.pattern = "[asnblfom]"
                 param.type = "a"
-                param.isArray = true
                 params.append(param)
                 param = Parameter()
             case "f":

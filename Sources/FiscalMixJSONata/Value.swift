@@ -24,8 +24,6 @@ enum Value {
     var functionValue: JFunction? { if case .function(let f) = self { return f }; return nil }
     var isFunction: Bool { if case .function = self { return true }; return false }
 
-    /// A sequence: an array the evaluator made, flattened into paths and collapsed when single.
-    var isSequence: Bool { arrayValue?.isSequence ?? false }
 }
 
 /// An array with the flags the evaluator attaches to it.

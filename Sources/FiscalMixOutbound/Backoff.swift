@@ -3,10 +3,13 @@ import Foundation
 
 /// Retry timing: full-jitter exponential backoff, stretched by a server's `Retry-After`.
 enum Backoff {
-    /// random(0, min(maxDelay, baseDelay · 2^(attempt−1))) after `attempt` failed attempts.
+    /// random(0, min(maxDelay, baseDelay · 2^(attempt−1))) after `attempt` failed attempts — the
+    /// jobs' full-jitter backoff, in milliseconds.
     static func delay(afterAttempt attempt: Int, _ retry: Policy.Retry) -> Duration {
-        let ceiling = min(Double(retry.maxDelayMs), Double(retry.baseDelayMs) * pow(2, Double(max(0, attempt - 1))))
-        return .milliseconds(Int(ceiling <= 0 ? 0 : Double.random(in: 0...ceiling)))
+        var random = SystemRandomNumberGenerator()
+        let seconds = RetryPolicy.exponential(base: Double(retry.baseDelayMs) / 1000, cap: Double(retry.maxDelayMs) / 1000)
+            .delay(afterAttempt: attempt, using: &random)
+        return .milliseconds(Int(seconds * 1000))
     }
 
     /// `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3).

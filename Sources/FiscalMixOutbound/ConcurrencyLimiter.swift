@@ -17,8 +17,6 @@ public actor ConcurrencyLimiter {
 
     public init() {}
 
-    public func inFlight(_ key: String) -> Int { slots[key]?.inFlight ?? 0 }
-
     /// Waits for a slot; throws `queueFull` when the queue is full, `CancellationError` when the
     /// waiting task is cancelled.
     public func acquire(_ key: String, _ config: Policy.Concurrency) async throws {

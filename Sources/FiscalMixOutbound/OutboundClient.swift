@@ -65,23 +65,31 @@ public final class OutboundClient: Sendable {
         let deadline = started + .milliseconds(policy.timeouts.totalMs)
         var attempts = 0
         var lastAnswer: OutboundResponse?
-        func finish(_ answer: OutboundResponse?, _ error: OutboundError?) {
+        let parsed = URL(string: request.url)
+        let logPath = parsed.map { ($0.host ?? "") + $0.path } ?? ""
+        func finish(_ answer: OutboundResponse?) {
             let latency = started.duration(to: clock.now)
             let ms = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
             let status = answer.map { $0.status < 400 ? "ok" : ($0.status < 500 ? "client_error" : "server_error") } ?? "failed"
             log.record(OutboundLogEntry(
                 accountId: context.accountId, connectorId: context.connectorId, requestId: context.requestId, method: request.method,
-                path: URL(string: request.url).map { ($0.host ?? "") + $0.path } ?? "", operation: request.operation, status: status,
-                httpStatus: answer?.status, latencyMs: ms, retryCount: max(0, attempts - 1), idempotencyKey: request.idempotencyKey,
-                errorCode: error?.code.rawValue))
+                path: logPath, operation: request.operation, status: status, httpStatus: answer?.status, latencyMs: ms,
+                retryCount: max(0, attempts - 1), idempotencyKey: request.idempotencyKey))
+        }
+        /// Ends the call: with the last answer the server gave, if any, otherwise with `error`.
+        func giveUp(_ error: OutboundError) throws -> OutboundResponse {
+            finish(lastAnswer)
+            if let lastAnswer { return lastAnswer }
+            var error = error
+            error.attempts = attempts
+            throw error
         }
 
-        guard let url = URL(string: request.url), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+        guard let url = parsed, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
               let host = url.host, !host.isEmpty, url.user == nil, url.password == nil
         else {
-            let error = OutboundError(.invalidURL, "Only http(s) URLs without credentials can be called.")
-            finish(nil, error)
-            throw error
+            finish(nil)
+            throw OutboundError(.invalidURL, "Only http(s) URLs without credentials can be called.")
         }
         let port = url.port ?? (scheme == "https" ? 443 : 80)
 
@@ -89,7 +97,7 @@ public final class OutboundClient: Sendable {
             do {
                 try await concurrency.acquire(context.policyKey, limit)
             } catch let error as OutboundError {
-                finish(nil, error)
+                finish(nil)
                 throw error
             }
         }
@@ -107,14 +115,7 @@ public final class OutboundClient: Sendable {
         func attempt() async throws -> OutboundResponse {
             while true {
                 if let breaker = policy.circuitBreaker, !(await breakers.permit(context.policyKey, breaker)) {
-                    if let lastAnswer {
-                        finish(lastAnswer, nil)
-                        return lastAnswer
-                    }
-                    var error = OutboundError(.circuitOpen, "Calls to this system are paused after repeated failures.")
-                    error.attempts = attempts
-                    finish(nil, error)
-                    throw error
+                    return try giveUp(OutboundError(.circuitOpen, "Calls to this system are paused after repeated failures."))
                 }
                 attempts += 1
                 var retryAfter: Duration?
@@ -130,7 +131,7 @@ public final class OutboundClient: Sendable {
                     if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: failed) }
                     lastAnswer = answer
                     guard failed, request.isRetrySafe, attempts < policy.retry.maxAttempts else {
-                        finish(answer, nil)
+                        finish(answer)
                         return answer
                     }
                     if answer.status == 429 || answer.status == 503 {
@@ -139,31 +140,17 @@ public final class OutboundClient: Sendable {
                 } catch var error as OutboundError {
                     // refused addresses and limits are not the remote system's failures
                     error.attempts = attempts
-                    finish(lastAnswer, error)
+                    finish(lastAnswer)
                     throw error
                 } catch {
-                    let failure = Self.classify(error)
                     if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: true) }
                     guard request.isRetrySafe, attempts < policy.retry.maxAttempts, clock.now < deadline else {
-                        var outbound = failure
-                        outbound.attempts = attempts
-                        if let lastAnswer {
-                            finish(lastAnswer, nil)
-                            return lastAnswer
-                        }
-                        finish(nil, outbound)
-                        throw outbound
+                        return try giveUp(Self.classify(error))
                     }
                 }
                 let delay = max(Backoff.delay(afterAttempt: attempts, policy.retry), retryAfter ?? .zero)
                 if clock.now + delay >= deadline {
-                    if let lastAnswer {
-                        finish(lastAnswer, nil)
-                        return lastAnswer
-                    }
-                    let error = OutboundError(.timeout, "The call did not succeed within \(policy.timeouts.totalMs) ms.", attempts: attempts)
-                    finish(nil, error)
-                    throw error
+                    return try giveUp(OutboundError(.timeout, "The call did not succeed within \(policy.timeouts.totalMs) ms."))
                 }
                 try await Task.sleep(for: delay)
             }

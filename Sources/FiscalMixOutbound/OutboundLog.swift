@@ -15,7 +15,6 @@ public struct OutboundLogEntry: Sendable {
     public var latencyMs: Int
     public var retryCount: Int
     public var idempotencyKey: String?
-    public var errorCode: String?
 }
 
 public protocol OutboundLogSink: Sendable {

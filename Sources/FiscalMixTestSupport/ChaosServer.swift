@@ -39,7 +39,6 @@ public final class ChaosServer: Sendable {
 
     /// Starts a server, runs `body` with it, stops it.
     public static func run<T: Sendable>(_ body: @Sendable (ChaosServer) async throws -> T) async throws -> T {
-        let portBox = Mutex<Int?>(nil)
         let started = AsyncStream<Int>.makeStream()
         let router = Router()
         let holder = Holder()
@@ -49,9 +48,7 @@ public final class ChaosServer: Sendable {
         let app = Application(
             router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             onServerRunning: { channel in
-                let port = channel.localAddress?.port ?? 0
-                portBox.withLock { $0 = port }
-                started.continuation.yield(port)
+                started.continuation.yield(channel.localAddress?.port ?? 0)
             }, logger: logger)
         // A graceful shutdown, not a cancellation: the server stops accepting and closes its
         // connections in order (cancelling it while a client connects trips NIO's precondition
