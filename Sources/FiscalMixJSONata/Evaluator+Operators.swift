@@ -127,8 +127,11 @@ extension Evaluator {
 
     // MARK: transform  `| pattern | update [, delete] |`
 
+    /// Compiled once: a transform is evaluated for every value it is applied to.
+    private static let transformSignature = try! Signature("<(oa):o>")
+
     func evaluateTransform(_ expr: Node, _ env: Frame) -> Value? {
-        let native = NativeFunction("transform", "<(oa):o>") { evaluator, args, _ in
+        let native = NativeFunction("transform", compiled: Self.transformSignature) { evaluator, args, _ in
             guard let object = args.first ?? nil else { return nil }
             let result = Functions.deepCopy(object)
             guard let matches = try evaluator.evaluate(expr.pattern!, result, env) else { return result }

@@ -75,9 +75,13 @@ struct NativeFunction: @unchecked Sendable {
     let implementation: Implementation
 
     init(_ name: String, _ signature: String?, arity: Int? = nil, _ implementation: @escaping Implementation) {
+        self.init(name, compiled: signature.map { try! Signature($0) }, arity: arity, implementation)
+    }
+
+    init(_ name: String, compiled signature: Signature?, arity: Int? = nil, _ implementation: @escaping Implementation) {
         self.name = name
-        self.signature = signature.map { try! Signature($0) }
-        self.arity = arity ?? self.signature?.arity ?? 0
+        self.signature = signature
+        self.arity = arity ?? signature?.arity ?? 0
         self.implementation = implementation
     }
 }
