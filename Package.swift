@@ -44,6 +44,12 @@ let package = Package(
         .target(name: "FiscalMixJMESPath", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
         .target(name: "FiscalMixJSONSchema", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
         .target(name: "FiscalMixJSONata", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
+        // L0 — the XML reader and canonicalizer the fiscal documents and their signatures need.
+        .target(name: "FiscalMixXML", swiftSettings: swiftSettings),
+        // L1 — zlib from Debian (docZip payloads are gzip).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        // L1 — reading fiscal payloads (NF-e, CT-e, events) into domain values; no I/O.
+        .target(name: "FiscalMixDFe", dependencies: ["FiscalMixCore", "FiscalMixXML", "CZlib"], swiftSettings: swiftSettings),
 
         // L1 — infrastructure.
         .target(
@@ -226,6 +232,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FiscalMixJSONTests", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixDFeTests", dependencies: ["FiscalMixDFe", "FiscalMixXML", "FiscalMixCore", "FiscalMixTestSupport",
+                                                              .product(name: "Crypto", package: "swift-crypto")],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixXMLTests", dependencies: ["FiscalMixXML"],
+                    swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON"],
                     exclude: ["known-failures.txt"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON"], swiftSettings: swiftSettings),
