@@ -33,6 +33,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
+        .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
         // L0 — domain types, ids, errors, ports. No I/O, no frameworks.
@@ -108,6 +110,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // L2 — the fiscal-document hub: A1 certificates, the SEFAZ distribution client, sync, manifestação.
+        .target(
+            name: "FiscalMixFiscal",
+            dependencies: [
+                "FiscalMixCore", "FiscalMixDFe", "FiscalMixXML", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault",
+                "FiscalMixOutbound", "FiscalMixJobs", "FiscalMixIdentity",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "FiscalMixVault",
             dependencies: ["FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets"],
@@ -127,7 +144,7 @@ let package = Package(
             name: "FiscalMixAPI",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixConnectors", "FiscalMixOutbound",
+                "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,7 +161,7 @@ let package = Package(
             name: "FiscalMixApp",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixVault", "FiscalMixConnectors", "FiscalMixOutbound",
+                "FiscalMixVault", "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -265,7 +282,7 @@ let package = Package(
             name: "FiscalMixAPITests",
             dependencies: [
                 "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
-                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs", "FiscalMixVault",
+                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs", "FiscalMixVault", "FiscalMixFiscal",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,5 +1,6 @@
 import FiscalMixConnectors
 import FiscalMixCore
+import FiscalMixFiscal
 import FiscalMixIdentity
 import FiscalMixJobs
 import FiscalMixOutbound
@@ -22,6 +23,7 @@ public struct APIServices: Sendable {
     public let jobs: JobAdministration
     public let connectors: ConnectorService
     public let policies: PolicyService
+    public let certificates: CertificateService
     public let identityConfiguration: IdentityConfiguration
     public let requestLogWriter: RequestLogWriter
     /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
@@ -44,6 +46,7 @@ public struct APIServices: Sendable {
         self.accounts = AccountService(database: database, auth: auth)
         self.operators = OperatorService(database: database, auth: auth)
         self.companies = CompanyService(database: database, auth: auth)
+        self.certificates = CertificateService(database: database, vault: vault, companies: companies, audit: auth.auditTrail, clock: auth.clock)
         self.jobs = JobAdministration(database: database, clock: auth.clock)
         self.identityConfiguration = identityConfiguration
         self.requestLogWriter = requestLogWriter

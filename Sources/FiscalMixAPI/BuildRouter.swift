@@ -35,6 +35,7 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     MeController(services: services).addRoutes(to: protected)
     ApiKeyController(services: services).addRoutes(to: protected)
     CompanyController(services: services).addRoutes(to: protected)
+    CertificateController(services: services).addRoutes(to: protected)
     AuditController(services: services).addRoutes(to: protected)
     OperatorController(services: services).addRoutes(to: protected)
     JobController(jobs: services.jobs).addRoutes(to: protected)

@@ -9,6 +9,7 @@ import Foundation
 enum BuiltInJobs {
     static let prune = "maintenance.prune"
     static let sleep = "diagnostics.sleep"
+    static let expireCertificates = "certificates.expire"
 
     static func registry(database: Database, clock: any WallClock) -> JobRegistry {
         JobRegistry([
@@ -18,6 +19,11 @@ enum BuiltInJobs {
                 let now = clock.now()
                 try await LoginAttemptRepository(database: database).prune(before: now.addingTimeInterval(-86_400))
                 try await IdempotencyRepository(database: database).prune(now: now)
+            },
+            // Active certificates past their end become `expired` (daily), so lists and the sync
+            // stop offering them.
+            JobDefinition(type: expireCertificates, maxAttempts: 3, timeout: .seconds(120)) { _ in
+                _ = try await CertificateRepository(database: database).markExpired(now: clock.now())
             },
             // Holds a worker slot for `{"seconds": n}` (at most an hour): a probe for checking that
             // workers run, drain and recover, used by the crash-recovery test.
@@ -33,5 +39,6 @@ enum BuiltInJobs {
     /// start is an upsert, so many processes agree on one schedule.
     static func defineHousekeeping(_ scheduler: JobScheduler) async throws {
         _ = try await scheduler.define(name: "maintenance.prune", cron: "17 * * * *", jobType: prune, catchUp: .runOnce)
+        _ = try await scheduler.define(name: "certificates.expire", cron: "7 3 * * *", jobType: expireCertificates, catchUp: .runOnce)
     }
 }

@@ -48,7 +48,7 @@ struct TestServer {
 
     @discardableResult
     func request(_ method: HTTPRequest.Method, _ uri: String, json: Any? = nil, auth: Auth? = nil,
-                 headers extra: [String: String] = [:], rawBody: String? = nil) async throws -> TestResponse {
+                 headers extra: [String: String] = [:], rawBody: String? = nil, rawBytes: Data? = nil) async throws -> TestResponse {
         var headers = HTTPFields()
         var body: ByteBuffer?
         if let json {
@@ -57,6 +57,8 @@ struct TestServer {
         } else if let rawBody {
             headers[.contentType] = "application/json"
             body = ByteBuffer(string: rawBody)
+        } else if let rawBytes {
+            body = ByteBuffer(bytes: rawBytes)
         }
         switch auth {
         case .bearer(let token)?: headers[.authorization] = "Bearer \(token)"
