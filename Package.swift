@@ -74,6 +74,7 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -221,6 +222,12 @@ let package = Package(
             name: "FiscalMixTestSupport",
             dependencies: [
                 "FiscalMixApp", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity",
+                "FiscalMixDFe", "FiscalMixXML", "FiscalMixFiscal",
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "SwiftASN1", package: "swift-asn1"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -252,6 +259,10 @@ let package = Package(
         .testTarget(name: "FiscalMixDFeTests", dependencies: ["FiscalMixDFe", "FiscalMixXML", "FiscalMixCore", "FiscalMixTestSupport",
                                                               .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixFiscalTests", dependencies: [
+            "FiscalMixFiscal", "FiscalMixDFe", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport",
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        ], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixXMLTests", dependencies: ["FiscalMixXML"],
                     swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON"],

@@ -189,6 +189,7 @@ public final class OutboundClient: Sendable {
         var outgoing = HTTPClientRequest(url: target)
         outgoing.method = HTTPMethod(rawValue: request.method)
         outgoing.headers = headers
+        outgoing.tlsConfiguration = request.tlsConfiguration
         if let body = request.body { outgoing.body = .bytes(body) }
         let remaining = ContinuousClock.now.duration(to: deadline)
         let timeout = TimeAmount.nanoseconds(max(1, remaining.components.seconds * 1_000_000_000 + remaining.components.attoseconds / 1_000_000_000))

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 
 /// A call to an outside system, before policy: what to send and on whose behalf.
 public struct OutboundRequest: Sendable {
@@ -10,9 +11,13 @@ public struct OutboundRequest: Sendable {
     public var idempotencyKey: String?
     /// A short name for logs and request-log rows ("connector.test", "webhook.deliver" …).
     public var operation: String
+    /// TLS for this call: a client certificate (mutual TLS with SEFAZ) and the roots to trust.
+    /// nil uses the system trust store and no client certificate.
+    public var tlsConfiguration: TLSConfiguration?
 
     public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-                idempotencyKey: String? = nil, operation: String) {
+                idempotencyKey: String? = nil, operation: String, tlsConfiguration: TLSConfiguration? = nil) {
+        self.tlsConfiguration = tlsConfiguration
         self.method = method.uppercased()
         self.url = url
         self.headers = headers

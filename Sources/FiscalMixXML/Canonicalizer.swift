@@ -91,7 +91,7 @@ public enum Canonicalizer {
         output.append(UInt8(ascii: ">"))
     }
 
-    static func escapeText(_ text: String, into output: inout [UInt8]) {
+    public static func escapeText(_ text: String, into output: inout [UInt8]) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)
@@ -103,7 +103,7 @@ public enum Canonicalizer {
         }
     }
 
-    static func escapeAttribute(_ text: String, into output: inout [UInt8]) {
+    public static func escapeAttribute(_ text: String, into output: inout [UInt8]) {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "&"): output.append(contentsOf: "&amp;".utf8)

@@ -2,13 +2,13 @@ import SwiftASN1
 import X509
 
 /// Reading ICP-Brasil e-CNPJ fields (DOC-ICP-04).
-enum ICPBrasil {
+public enum ICPBrasil {
     static let cnpjOID: ASN1ObjectIdentifier = [2, 16, 76, 1, 3, 3]
 
     /// The CNPJ from subjectAltName otherName 2.16.76.1.3.3 — encoded as OCTET STRING,
     /// PrintableString or UTF8String depending on the CA — or, failing that, the `:CNPJ` suffix of
     /// the CN that RFB-profile certificates carry.
-    static func cnpj(of certificate: Certificate) -> String? {
+    public static func cnpj(of certificate: Certificate) -> String? {
         if let names = try? certificate.extensions.subjectAlternativeNames {
             for name in names {
                 guard case .otherName(let other) = name, other.typeID == cnpjOID, let value = other.value,
