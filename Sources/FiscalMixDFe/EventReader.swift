@@ -18,8 +18,8 @@ enum EventReader {
             sequence: Int(info.child("nSeqEvento")?.text ?? "1") ?? 1,
             eventDate: try DFeParser.date(info, "dhEvento"),
             protocolNumber: registered?.child("nProt")?.text,
-            description: info.descendant("detEvento", "descEvento")?.text ?? registered?.child("xEvento")?.text
-                ?? info.child("detEvento")?.elements.first(where: { _ in true })?.child("descEvento")?.text,
+            // NF-e events hold descEvento directly in detEvento; CT-e events one level down (evCancCTe …).
+            description: info.child("detEvento")?.first("descEvento")?.text ?? registered?.child("xEvento")?.text,
             authorCnpjCpf: DFeParser.party(info), isSummary: false,
             statusCode: registered?.child("cStat").flatMap { Int($0.text) })
     }

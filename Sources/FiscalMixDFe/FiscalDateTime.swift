@@ -36,10 +36,8 @@ enum FiscalDateTime {
         }
         guard hour < 24, minute < 60, second < 61 else { return nil }
         var offsetSeconds = -3 * 3600
-        if bytes.count > 10 {
-            if index == bytes.count {
-                offsetSeconds = -3 * 3600
-            } else if bytes[index] == UInt8(ascii: "Z"), index + 1 == bytes.count {
+        if bytes.count > 10, index < bytes.count {
+            if bytes[index] == UInt8(ascii: "Z"), index + 1 == bytes.count {
                 offsetSeconds = 0
             } else if bytes[index] == 43 || bytes[index] == 45, let oh = number(index + 1, 2), bytes.count == index + 6,
                       bytes[index + 3] == 58, let om = number(index + 4, 2) {

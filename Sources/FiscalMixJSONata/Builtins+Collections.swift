@@ -68,28 +68,26 @@ extension Builtins {
         NativeFunction("clone", "<(oa)-:o>") { _, args, _ in arg(args, 0).map(Functions.deepCopy) },
     ]
 
+    /// Applies the function argument to each item of the array argument (with index and array)
+    /// and keeps what `keep` returns for each; $map and $filter differ only in that.
+    static func collect(_ evaluator: Evaluator, _ args: [Value?], _ call: CallContext,
+                        keep: (_ item: Value, _ value: Value?) -> Value?) throws -> Value? {
+        guard case .array(let a)? = arg(args, 0) else { return nil }
+        let function = arg(args, 1)
+        let result = JArray.sequence()
+        for (index, item) in a.items.enumerated() {
+            let value = try evaluator.apply(function, hofArgs(function, item, .number(Double(index)), .array(a)), nil, call.environment)
+            if let kept = keep(item, value) { result.append(kept) }
+        }
+        return .array(result)
+    }
+
     static let higherOrder: [NativeFunction] = [
         NativeFunction("map", "<af>") { evaluator, args, call in
-            guard case .array(let a)? = arg(args, 0) else { return nil }
-            let function = arg(args, 1)
-            let result = JArray.sequence()
-            for (index, item) in a.items.enumerated() {
-                let value = try evaluator.apply(
-                    function, hofArgs(function, item, .number(Double(index)), .array(a)), nil, call.environment)
-                if let value { result.append(value) }
-            }
-            return .array(result)
+            try collect(evaluator, args, call) { _, value in value }
         },
         NativeFunction("filter", "<af>") { evaluator, args, call in
-            guard case .array(let a)? = arg(args, 0) else { return nil }
-            let function = arg(args, 1)
-            let result = JArray.sequence()
-            for (index, item) in a.items.enumerated() {
-                let value = try evaluator.apply(
-                    function, hofArgs(function, item, .number(Double(index)), .array(a)), nil, call.environment)
-                if Functions.boolean(value) == true { result.append(item) }
-            }
-            return .array(result)
+            try collect(evaluator, args, call) { item, value in Functions.boolean(value) == true ? item : nil }
         },
         NativeFunction("single", "<af?>") { evaluator, args, call in
             guard case .array(let a)? = arg(args, 0) else { return nil }

@@ -40,29 +40,9 @@ struct Signature: @unchecked Sendable {
             let symbol = chars[position]
             if symbol == ":" { break }
             switch symbol {
-            case "s", "n", "b", "l", "o":
-                param.pattern = "[\(symbol)m]"
+            case "s", "n", "b", "l", "o", "a", "f", "j", "x":
+                param.pattern = Self.pattern(for: symbol)
                 param.type = symbol
-                params.append(param)
-                param = Parameter()
-            case "a":
-                param.pattern = "[asnblfom]"
-                param.type = "a"
-                params.append(param)
-                param = Parameter()
-            case "f":
-                param.pattern = "f"
-                param.type = "f"
-                params.append(param)
-                param = Parameter()
-            case "j":
-                param.pattern = "[asnblom]"
-                param.type = "j"
-                params.append(param)
-                param = Parameter()
-            case "x":
-                param.pattern = "[asnblfom]"
-                param.type = "x"
                 params.append(param)
                 param = Parameter()
             case "-":
@@ -104,6 +84,16 @@ struct Signature: @unchecked Sendable {
         parameters = params
         let pattern = "^" + params.map { "(\($0.pattern))" }.joined() + "$"
         matcher = try NSRegularExpression(pattern: pattern)
+    }
+
+    /// What the argument-type regex accepts for a parameter symbol (`m` is "missing").
+    static func pattern(for symbol: Character) -> String {
+        switch symbol {
+        case "a", "x": "[asnblfom]"
+        case "f": "f"
+        case "j": "[asnblom]"
+        default: "[\(symbol)m]"
+        }
     }
 
     static func symbol(_ value: Value?) -> Character {

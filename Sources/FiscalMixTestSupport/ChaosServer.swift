@@ -39,41 +39,19 @@ public final class ChaosServer: Sendable {
 
     /// Starts a server, runs `body` with it, stops it.
     public static func run<T: Sendable>(_ body: @Sendable (ChaosServer) async throws -> T) async throws -> T {
-        let started = AsyncStream<Int>.makeStream()
         let router = Router()
         let holder = Holder()
         addRoutes(to: router, holder: holder)
         var logger = Logger(label: "chaos")
         logger.logLevel = .critical
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { channel in
-                started.continuation.yield(channel.localAddress?.port ?? 0)
-            }, logger: logger)
-        // A graceful shutdown, not a cancellation: the server stops accepting and closes its
-        // connections in order (cancelling it while a client connects trips NIO's precondition
-        // that every async channel is finished).
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await services.run()
-                return nil
-            }
-            var iterator = started.stream.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
+        return try await LocalServer.run(logger: logger, makeApp: { onServerRunning in
+            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                        onServerRunning: onServerRunning, logger: logger)
+        }, makeServer: { port in
             let server = ChaosServer(port: port)
             holder.server.withLock { $0 = server }
-            do {
-                let result = try await body(server)
-                await services.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                await services.triggerGracefulShutdown()
-                try? await group.waitForAll()
-                throw error
-            }
-        }
+            return server
+        }, body)
     }
 
     private final class Holder: Sendable {

@@ -77,15 +77,15 @@ private struct Scanner {
         let next = peek(1)
         switch next {
         case UInt8(ascii: "?"):
-            try skip(past: "?>", what: "processing instruction")
+            try skip(past: "?>", what: "processing instruction", opening: 2)
         case UInt8(ascii: "!"):
             if matches("<!--") {
-                try skip(past: "-->", what: "comment")
+                try skip(past: "-->", what: "comment", opening: 4)
             } else if matches("<![CDATA[") {
                 guard !stack.isEmpty else { throw error(.malformed, "CDATA outside the root element.") }
                 position += 9
                 let start = position
-                try skip(past: "]]>", what: "CDATA section")
+                try skip(past: "]]>", what: "CDATA section", opening: 0)
                 appendText(String(decoding: bytes[start..<(position - 3)], as: UTF8.self))
             } else if matches("<!DOCTYPE") {
                 throw error(.doctypeNotAllowed, "Documents with a DOCTYPE are refused.")
@@ -327,11 +327,13 @@ private struct Scanner {
         return position > start
     }
 
-    mutating func skip(past terminator: StaticString, what: String) throws(XMLSyntaxError) {
+    /// Moves past `terminator`, searching from `opening` bytes after the current position (past
+    /// the construct's own opening, so `<!---->` and `<![CDATA[x]]>` end where they should).
+    mutating func skip(past terminator: StaticString, what: String, opening: Int) throws(XMLSyntaxError) {
         let start = position
         let end = terminator.utf8Start
         let count = terminator.utf8CodeUnitCount
-        position += 2
+        position += opening
         while position + count <= bytes.count {
             var found = true
             for k in 0..<count where bytes[position + k] != end[k] { found = false; break }

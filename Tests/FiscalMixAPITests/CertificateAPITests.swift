@@ -12,19 +12,19 @@ import Testing
 @Suite struct CertificateAPITests {
     static let password = "teste123"
 
-    static func upload(_ server: TestServer, companyId: String, file: [UInt8], password: String, session: String) async throws -> TestResponse {
+    static func upload(_ server: TestServer, companyId: String, file: [UInt8], password: String, auth: TestServer.Auth) async throws -> TestResponse {
         let boundary = "fm-\(UUID().uuidString)"
         var body = Data()
         body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a1.pfx\"\r\nContent-Type: application/x-pkcs12\r\n\r\n".utf8))
         body.append(Data(file))
         body.append(Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n\(password)\r\n--\(boundary)--\r\n".utf8))
-        return try await server.request(.post, "/v1/companies/\(companyId)/certificates/a1", auth: .cookie(session),
+        return try await server.request(.post, "/v1/companies/\(companyId)/certificates/a1", auth: auth,
                                         headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"], rawBytes: body)
     }
 
-    static func company(_ server: TestServer, cnpj: String, session: String) async throws -> String {
+    static func company(_ server: TestServer, cnpj: String, auth: TestServer.Auth) async throws -> String {
         let created = try await server.request(.post, "/v1/companies", json: ["cnpj": cnpj, "razaoSocial": "Empresa Teste", "uf": "SP"],
-                                               auth: .cookie(session))
+                                               auth: auth)
         return try #require(created.json["id"] as? String)
     }
 
@@ -34,10 +34,12 @@ import Testing
         try await TestServer.run { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
+            // An API key outlives clock jumps (a session does not), so one bcrypt sign-in suffices.
+            let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
             // The fake certificate's CNPJ is 11222333000181; a branch (same root) may hold it.
-            let companyId = try await Self.company(server, cnpj: "11222333000262", session: session)
+            let companyId = try await Self.company(server, cnpj: "11222333000262", auth: auth)
             let modern = try await Self.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_aes.pfx"),
-                                               password: Self.password, session: session)
+                                               password: Self.password, auth: auth)
             #expect(modern.status == 201, "\(modern.text)")
             #expect(modern.json["cnpj"] as? String == "11222333000181")
             #expect(modern.json["status"] as? String == "active" && modern.json["type"] as? String == "A1")
@@ -46,15 +48,15 @@ import Testing
             #expect(modern.json["validTo"] as? String == "2036-11-20T00:32:46.000Z")
             // The same certificate again is a conflict; the legacy file holds the same one.
             let legacy = try await Self.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"),
-                                               password: Self.password, session: session)
+                                               password: Self.password, auth: auth)
             #expect(legacy.status == 409 && legacy.code == "certificate_exists")
-            let list = try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: .cookie(session))
+            let list = try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: auth)
             #expect(list.items.count == 1)
 
             // Another company of the account opens the legacy encoding.
-            let second = try await Self.company(server, cnpj: "11222333000181", session: session)
+            let second = try await Self.company(server, cnpj: "11222333000181", auth: auth)
             let legacyElsewhere = try await Self.upload(server, companyId: second, file: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"),
-                                                        password: Self.password, session: session)
+                                                        password: Self.password, auth: auth)
             #expect(legacyElsewhere.status == 201)
             #expect(legacyElsewhere.json["fingerprint"] as? String == modern.json["fingerprint"] as? String)
 
@@ -67,7 +69,7 @@ import Testing
             let opened = try await server.runtime.services.certificates.identity(companyId: companyUUID, accountId: owner.accountId)
             #expect(opened.metadata.cnpj == "11222333000181")
 
-            let audit = try await server.request(.get, "/v1/audit-logs", auth: .cookie(session))
+            let audit = try await server.request(.get, "/v1/audit-logs", auth: auth)
             #expect(audit.text.contains("certificate.uploaded"))
             for text in [audit.text, modern.text, list.text, server.logs.text] {
                 #expect(!text.contains(Self.password))
@@ -79,42 +81,42 @@ import Testing
         try await TestServer.run { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
-            let companyId = try await Self.company(server, cnpj: "11222333000181", session: session)
+            // An API key outlives clock jumps (a session does not), so one bcrypt sign-in suffices.
+            let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
+            let companyId = try await Self.company(server, cnpj: "11222333000181", auth: auth)
             let pfx = try FiscalSamples.bytes("certs/fake_ecnpj_aes.pfx")
 
-            let wrong = try await Self.upload(server, companyId: companyId, file: pfx, password: "wrong-password", session: session)
+            let wrong = try await Self.upload(server, companyId: companyId, file: pfx, password: "wrong-password", auth: auth)
             #expect(wrong.status == 422 && wrong.code == "certificate_wrong_password")
-            let garbage = try await Self.upload(server, companyId: companyId, file: Array(repeating: 0x41, count: 2000), password: "x", session: session)
+            let garbage = try await Self.upload(server, companyId: companyId, file: Array(repeating: 0x41, count: 2000), password: "x", auth: auth)
             #expect(garbage.status == 422 && garbage.code == "certificate_not_pkcs12")
             let pem = try FiscalSamples.bytes("certs/fake_ecnpj_cert.pem")
-            #expect(try await Self.upload(server, companyId: companyId, file: pem, password: "x", session: session).code == "certificate_not_pkcs12")
+            #expect(try await Self.upload(server, companyId: companyId, file: pem, password: "x", auth: auth).code == "certificate_not_pkcs12")
             // The same file with its key bag's type defaced: no private key is visible.
             var keyless = pfx
             let marker: [UInt8] = [0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x0C, 0x0A, 0x01, 0x02]
             for start in 0..<(keyless.count - marker.count) where Array(keyless[start..<(start + marker.count)]) == marker {
                 keyless[start + marker.count - 1] = 0x09
             }
-            let noKey = try await Self.upload(server, companyId: companyId, file: keyless, password: Self.password, session: session)
+            let noKey = try await Self.upload(server, companyId: companyId, file: keyless, password: Self.password, auth: auth)
             #expect(noKey.status == 422 && noKey.code == "certificate_no_private_key")
 
-            let otherRoot = try await Self.company(server, cnpj: "07934034000100", session: session)
-            let mismatch = try await Self.upload(server, companyId: otherRoot, file: pfx, password: Self.password, session: session)
+            let otherRoot = try await Self.company(server, cnpj: "07934034000100", auth: auth)
+            let mismatch = try await Self.upload(server, companyId: otherRoot, file: pfx, password: Self.password, auth: auth)
             #expect(mismatch.status == 422 && mismatch.code == "certificate_cnpj_mismatch")
 
             // Validity is checked against the server's clock.
             let validFrom = try #require(ISO8601DateFormatter().date(from: "2026-11-23T00:32:46Z"))
             server.clock.set(validFrom.addingTimeInterval(-3600))
-            let early = try await Self.upload(server, companyId: companyId, file: pfx, password: Self.password, session: session)
+            let early = try await Self.upload(server, companyId: companyId, file: pfx, password: Self.password, auth: auth)
             #expect(early.status == 422 && early.code == "certificate_not_yet_valid")
-            // (Sessions end when the clock jumps years ahead: sign in again.)
             server.clock.set(validFrom.addingTimeInterval(11 * 365 * 86_400))
-            let lateSession = try await server.login(owner.email, owner.password)
-            let late = try await Self.upload(server, companyId: companyId, file: pfx, password: Self.password, session: lateSession)
+            let late = try await Self.upload(server, companyId: companyId, file: pfx, password: Self.password, auth: auth)
             #expect(late.status == 422 && late.code == "certificate_expired")
 
-            let unsupported = try await server.request(.post, "/v1/companies/\(companyId)/certificates/a1", json: ["file": "x"], auth: .cookie(lateSession))
+            let unsupported = try await server.request(.post, "/v1/companies/\(companyId)/certificates/a1", json: ["file": "x"], auth: auth)
             #expect(unsupported.status == 400 && unsupported.code == "unsupported_media_type")
-            #expect(try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: .cookie(lateSession)).items.isEmpty)
+            #expect(try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: auth).items.isEmpty)
             #expect(!server.logs.text.contains(Self.password))
         }
     }
@@ -126,13 +128,15 @@ import Testing
             server.clock.set(validFrom.addingTimeInterval(86_400))
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
-            let companyId = try await Self.company(server, cnpj: "11222333000181", session: session)
+            // An API key outlives clock jumps (a session does not), so one bcrypt sign-in suffices.
+            let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
+            let companyId = try await Self.company(server, cnpj: "11222333000181", auth: auth)
             let uploaded = try await Self.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_aes.pfx"),
-                                                 password: Self.password, session: session)
+                                                 password: Self.password, auth: auth)
             let id = try #require(uploaded.json["id"] as? String)
-            #expect(try await server.request(.get, "/v1/certificates?expiring_within=30d", auth: .cookie(session)).items.isEmpty)
-            #expect(try await server.request(.get, "/v1/certificates?expiring_within=3650d", auth: .cookie(session)).items.count == 1)
-            #expect(try await server.request(.get, "/v1/certificates?expiring_within=soon", auth: .cookie(session)).status == 422)
+            #expect(try await server.request(.get, "/v1/certificates?expiring_within=30d", auth: auth).items.isEmpty)
+            #expect(try await server.request(.get, "/v1/certificates?expiring_within=3650d", auth: auth).items.count == 1)
+            #expect(try await server.request(.get, "/v1/certificates?expiring_within=soon", auth: auth).status == 422)
 
             let stranger = try await server.createAccount()
             let strangerSession = try await server.login(stranger.email, stranger.password)
@@ -142,8 +146,7 @@ import Testing
 
             server.clock.set(validFrom.addingTimeInterval(10 * 366 * 86_400))
             #expect(try await server.runtime.services.certificates.expireOverdue() == 1)
-            let laterSession = try await server.login(owner.email, owner.password)
-            let after = try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: .cookie(laterSession))
+            let after = try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: auth)
             #expect((after.items.first)?["status"] as? String == "expired")
             await #expect(throws: FiscalMixError.self) {
                 try await server.runtime.services.certificates.identity(companyId: UUID(uuidString: companyId)!, accountId: owner.accountId)

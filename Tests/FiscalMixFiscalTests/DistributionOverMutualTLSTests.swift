@@ -32,7 +32,6 @@ import Testing
         try await SefazPeer.run(clientRoots: identity.chain, clock: clock) { peer in
             let count = try Self.loadFeed(into: peer)
             let outbound = OutboundClient(configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.1"])))
-            defer { Task { try? await outbound.shutdown() } }
             let client = SefazDistributionClient(outbound: outbound)
             let tls = try SefazDistributionClient.tlsConfiguration(identity: identity, trustRootsPEM: peer.authority.caPEM)
             let endpoint = peer.baseURL + DistributionService.nfe.path
@@ -73,6 +72,7 @@ import Testing
             // Another company's CNPJ root with this certificate: 593.
             let other = DistributionRequest(service: .nfe, environment: 1, ufCode: 35, cnpj: "07934034000100", query: .after(nsu: 0))
             #expect(try await client.call(other, endpoint: endpoint, tls: tls, policy: Policy(), context: context).statusCode == 593)
+            try await outbound.shutdown()
         }
     }
 
@@ -81,7 +81,6 @@ import Testing
         let identity = try Self.identity()
         try await SefazPeer.run(clientRoots: identity.chain) { peer in
             let outbound = OutboundClient(configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.1"])))
-            defer { Task { try? await outbound.shutdown() } }
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.trustRoots = .certificates([peer.authority.caCertificate])
             let request = DistributionRequest(service: .nfe, environment: 1, ufCode: 35, cnpj: Self.cnpj, query: .after(nsu: 0))
@@ -95,6 +94,7 @@ import Testing
                 _ = try await SefazDistributionClient(outbound: outbound).call(request, endpoint: peer.baseURL + DistributionService.nfe.path,
                                                                                  tls: untrusting, policy: Policy(), context: OutboundContext(policyKey: "y"))
             }
+            try await outbound.shutdown()
         }
     }
 }

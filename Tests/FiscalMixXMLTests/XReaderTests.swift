@@ -5,8 +5,8 @@ import Testing
     @Test func readsNamespacesAttributesTextAndEntities() throws {
         let root = try XReader.parse("""
             <?xml version="1.0" encoding="UTF-8"?>
-            <!-- a comment -->
-            <a:env xmlns:a="urn:a" xmlns="urn:d" x='1'><b y="&quot;q&quot; &amp; &#65;&#x42;">t&lt;1 &gt; &apos;<![CDATA[<raw>&amp;]]></b><c/></a:env>
+            <!-- a comment --><!---->
+            <a:env xmlns:a="urn:a" xmlns="urn:d" x='1'><b y="&quot;q&quot; &amp; &#65;&#x42;">t&lt;1 &gt; &apos;<![CDATA[<raw>&amp;]]><![CDATA[x]]></b><c/></a:env>
             """)
         #expect(root.localName == "env")
         #expect(root.prefix == "a")
@@ -15,7 +15,7 @@ import Testing
         let b = try #require(root.child("b"))
         #expect(b.namespace == "urn:d")
         #expect(b.attribute("y") == "\"q\" & AB")
-        #expect(b.text == "t<1 > '<raw>&amp;")
+        #expect(b.text == "t<1 > '<raw>&amp;x")
         #expect(root.child("c")?.content.isEmpty == true)
         #expect(root.namespaceDeclarations == [XNamespaceDeclaration(prefix: "a", uri: "urn:a"), XNamespaceDeclaration(prefix: nil, uri: "urn:d")])
     }
@@ -66,7 +66,7 @@ import Testing
             """.utf8)
         var generator = SplitMix64(seed: 0x5EFA2)
         var parsed = 0, refused = 0
-        for _ in 0..<20_000 {
+        for _ in 0..<5_000 {
             var mutated = document
             for _ in 0..<(1 + Int(generator.next() % 4)) {
                 let position = Int(generator.next() % UInt64(mutated.count))
@@ -80,8 +80,9 @@ import Testing
             }
             if (try? XReader.parse(mutated)) != nil { parsed += 1 } else { refused += 1 }
         }
-        #expect(parsed + refused == 20_000)
-        #expect(refused > 10_000)
+        // The untouched document parses, and most corruptions are caught rather than accepted.
+        #expect((try? XReader.parse(document))?.localName == "nfeProc")
+        #expect(refused > 2_500 && parsed > 0)
     }
 }
 

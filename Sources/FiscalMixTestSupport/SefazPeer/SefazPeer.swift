@@ -39,7 +39,6 @@ public final class SefazPeer: Sendable {
                                         authority: SefazTestAuthority? = nil, _ body: @Sendable (SefazPeer) async throws -> T) async throws -> T {
         let authority = try authority ?? SefazTestAuthority()
         let rules = RulesBox()
-        let started = AsyncStream<Int>.makeStream()
         let router = Router(context: SefazPeerContext.self)
         for service in DistributionService.allCases {
             router.post(RouterPath(stringLiteral: service.path)) { request, context in
@@ -63,29 +62,10 @@ public final class SefazPeer: Sendable {
         }
         var logger = Logger(label: "sefaz-peer")
         logger.logLevel = .critical
-        let app = Application(router: router, server: try .tls(.http1(), configuration: channelConfiguration),
-                              configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                              onServerRunning: { channel in started.continuation.yield(channel.localAddress?.port ?? 0) }, logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        return try await withThrowingTaskGroup(of: T?.self) { group in
-            group.addTask {
-                try await services.run()
-                return nil
-            }
-            var iterator = started.stream.makeAsyncIterator()
-            guard let port = await iterator.next() else { throw CancellationError() }
-            let peer = SefazPeer(port: port, authority: authority, rules: rules, clock: clock)
-            do {
-                let result = try await body(peer)
-                await services.triggerGracefulShutdown()
-                try await group.waitForAll()
-                return result
-            } catch {
-                await services.triggerGracefulShutdown()
-                try? await group.waitForAll()
-                throw error
-            }
-        }
+        return try await LocalServer.run(logger: logger, makeApp: { onServerRunning in
+            Application(router: router, server: try .tls(.http1(), configuration: channelConfiguration),
+                        configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning, logger: logger)
+        }, makeServer: { port in SefazPeer(port: port, authority: authority, rules: rules, clock: clock) }, body)
     }
 
     static func respond(service: DistributionService, body: [UInt8], certificateCNPJ: String?, rules: RulesBox, now: Date) -> Response {
