@@ -24,6 +24,9 @@ public struct APIServices: Sendable {
     public let connectors: ConnectorService
     public let policies: PolicyService
     public let certificates: CertificateService
+    public let connectorConfigs: ConnectorConfigService
+    public let sync: DFeSyncService
+    public let documents: FiscalDocumentService
     public let identityConfiguration: IdentityConfiguration
     public let requestLogWriter: RequestLogWriter
     /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
@@ -35,7 +38,7 @@ public struct APIServices: Sendable {
 
     public init(database: Database, auth: AuthService, vault: SecretVault, identityConfiguration: IdentityConfiguration,
                 requestLogWriter: RequestLogWriter, secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil,
-                outbound: OutboundClient? = nil) {
+                outbound: OutboundClient? = nil, blobs: any BlobStore, jobQueue: JobQueue, logger: Logger) {
         self.connectors = ConnectorService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock,
                                            caller: outbound.map(ConnectorCaller.init))
         self.policies = PolicyService(database: database, audit: auth.auditTrail, clock: auth.clock)
@@ -48,6 +51,10 @@ public struct APIServices: Sendable {
         self.companies = CompanyService(database: database, auth: auth)
         self.certificates = CertificateService(database: database, vault: vault, companies: companies, audit: auth.auditTrail, clock: auth.clock)
         self.jobs = JobAdministration(database: database, clock: auth.clock)
+        self.connectorConfigs = ConnectorConfigService(database: database, companies: companies, audit: auth.auditTrail, clock: auth.clock)
+        self.sync = DFeSyncService(database: database, companies: companies, certificates: certificates, queue: jobQueue, clock: auth.clock,
+                                   logger: logger)
+        self.documents = FiscalDocumentService(database: database, companies: companies, blobs: blobs)
         self.identityConfiguration = identityConfiguration
         self.requestLogWriter = requestLogWriter
         self.secureCookies = secureCookies

@@ -36,6 +36,8 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     ApiKeyController(services: services).addRoutes(to: protected)
     CompanyController(services: services).addRoutes(to: protected)
     CertificateController(services: services).addRoutes(to: protected)
+    FiscalSyncController(services: services).addRoutes(to: protected)
+    DocumentController(services: services).addRoutes(to: protected)
     AuditController(services: services).addRoutes(to: protected)
     OperatorController(services: services).addRoutes(to: protected)
     JobController(jobs: services.jobs).addRoutes(to: protected)

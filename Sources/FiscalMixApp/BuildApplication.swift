@@ -1,5 +1,6 @@
 import FiscalMixAPI
 import FiscalMixCore
+import FiscalMixFiscal
 import FiscalMixIdentity
 import FiscalMixJobs
 import FiscalMixOutbound
@@ -52,13 +53,23 @@ public struct FiscalMixRuntime: Sendable {
                                      maxResponseBytes: configuration.outboundMaxResponseBytes),
                 rateLimits: rateLimits, breakers: CircuitBreakers(onTransition: metrics.outbound.breakerChanged),
                 log: OutboundRequestLog(writer: writer))
+            let blobs = LocalBlobStore(root: configuration.blobDirectory)
+            let wakeups = JobWakeups()
+            // The sync service enqueues with the registry's defaults written out (the registry
+            // holds the sync handler, which needs the service).
+            let enqueuer = JobQueue(database: database, registry: JobRegistry(), clock: clock, metrics: metrics.jobs, wakeups: wakeups)
             let endpoint = MetricsEndpoint(bearerToken: configuration.metricsToken) { try await metrics.render(database: database) }
             let services = APIServices(database: database, auth: auth, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
                                        identityConfiguration: configuration.identity, requestLogWriter: writer,
                                        secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,
-                                       metrics: endpoint, outbound: outbound)
-            let registry = BuiltInJobs.registry(database: database, clock: clock)
-            let wakeups = JobWakeups()
+                                       metrics: endpoint, outbound: outbound, blobs: blobs, jobQueue: enqueuer, logger: logger)
+            var registry = BuiltInJobs.registry(database: database, clock: clock)
+            let syncJob = DFeSyncJob(database: database, service: services.sync, client: SefazDistributionClient(outbound: outbound),
+                                     blobs: blobs, clock: clock, logger: logger)
+            registry.register(syncJob.definition)
+            registry.register(JobDefinition(type: DFeSyncService.dispatchJobType, maxAttempts: 3, timeout: .seconds(600)) { [sync = services.sync] _ in
+                _ = try await sync.dispatchScheduled()
+            })
             return FiscalMixRuntime(configuration: configuration, database: database, services: services, logger: logger,
                                     jobRegistry: registry,
                                     jobQueue: JobQueue(database: database, registry: registry, clock: clock, metrics: metrics.jobs,

@@ -40,5 +40,7 @@ enum BuiltInJobs {
     static func defineHousekeeping(_ scheduler: JobScheduler) async throws {
         _ = try await scheduler.define(name: "maintenance.prune", cron: "17 * * * *", jobType: prune, catchUp: .runOnce)
         _ = try await scheduler.define(name: "certificates.expire", cron: "7 3 * * *", jobType: expireCertificates, catchUp: .runOnce)
+        // Scheduled DF-e sync: every 5 minutes the dispatcher starts the runs whose quiet hour is over.
+        _ = try await scheduler.define(name: "fiscal.sync.dispatch", cron: "*/5 * * * *", jobType: "fiscal.sync.dispatch", catchUp: .skip)
     }
 }

@@ -1,22 +1,6 @@
 import FiscalMixCore
 import Foundation
 
-/// The kinds of fiscal document FiscalMix stores (seed 004 `doc_type`).
-public enum FiscalDocType: String, Sendable, Codable, CaseIterable {
-    case NFE, NFCE, CTE, MDFE, NFSE
-
-    /// The document type an access key's model (positions 21–22) names.
-    public init?(model: Int) {
-        switch model {
-        case 55: self = .NFE
-        case 65: self = .NFCE
-        case 57, 67: self = .CTE
-        case 58: self = .MDFE
-        default: return nil
-        }
-    }
-}
-
 /// A fiscal document read from a distribution payload: a summary (`resNFe`) or the full
 /// authorised document (`nfeProc`, `cteProc`, or a bare `NFe`/`CTe`).
 public struct DFeDocument: Sendable, Equatable {

@@ -98,6 +98,10 @@ public struct CertificateService: Sendable {
         try await certificates.markExpired(now: clock.now())
     }
 
+    public func hasCurrent(companyId: UUID, accountId: UUID) async throws -> Bool {
+        try await certificates.current(companyId: companyId, accountId: accountId, now: clock.now()) != nil
+    }
+
     /// Opens the company's current A1 certificate from the vault, for mutual TLS and signing.
     public func identity(companyId: UUID, accountId: UUID) async throws -> A1Certificate {
         let now = clock.now()

@@ -105,3 +105,28 @@ extension SQLQueryString {
         if let json { appendInterpolation(SQLJSONBind(json)) } else { appendInterpolation(unsafeRaw: "NULL") }
     }
 }
+
+/// A bound exact decimal (canonical text such as `3290.20`). PostgreSQL casts the parameter to
+/// NUMERIC; SQLite keeps the text (see `render(.decimal)`).
+public struct SQLDecimalBind: SQLExpression {
+    public let text: String
+    public init(_ text: String) { self.text = text }
+
+    public func serialize(to serializer: inout SQLSerializer) {
+        serializer.write(bind: text)
+        if serializer.dialect.name == "postgresql" { serializer.write("::numeric") }
+    }
+}
+
+extension SQLDialectKind {
+    /// A decimal column (`d.total_value`, from code) as something that compares numerically
+    /// (SQLite stores the text).
+    func numeric(_ column: String) -> String {
+        self == .postgres ? column : "CAST(\(column) AS REAL)"
+    }
+
+    /// A bound decimal on the side of a comparison with `numeric(_:)`.
+    func numericBind(_ text: String) -> SQLQueryString {
+        self == .postgres ? "\(SQLDecimalBind(text))" : "CAST(\(bind: text) AS REAL)"
+    }
+}

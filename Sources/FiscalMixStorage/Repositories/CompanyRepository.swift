@@ -74,3 +74,15 @@ public struct CompanyRepository: Sendable {
                 createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }
+
+extension CompanyRepository {
+    /// Active companies (of every account) holding an active A1 certificate valid at `now`: the
+    /// ones a scheduled sync can reach.
+    public func withCurrentCertificate(now: Date) async throws -> [Company] {
+        try await database.query("""
+            SELECT c.* FROM companies c WHERE c.status = 'active' AND EXISTS (SELECT 1 FROM certificates k
+              WHERE k.company_id = c.id AND k.type = 'A1' AND k.status = 'active' AND k.valid_from <= \(bind: now) AND k.valid_to > \(bind: now))
+            ORDER BY c.id
+            """).map(Self.decode)
+    }
+}

@@ -1,0 +1,82 @@
+import FiscalMixCore
+import FiscalMixFiscal
+import FiscalMixStorage
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Stored fiscal documents: list (filters, keyset cursor by issue date), one with its events,
+/// and the XML itself.
+struct DocumentController {
+    let services: APIServices
+
+    struct DocumentBody: Encodable, Sendable {
+        let document: FiscalDocumentRecord
+        let events: [FiscalEventRecord]
+        func encode(to encoder: any Encoder) throws {
+            try document.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(events, forKey: .events)
+        }
+        enum CodingKeys: String, CodingKey { case events }
+    }
+
+    func addRoutes(to group: CatalogedGroup) {
+        group.get("/documents") { request, context in
+            let filter = try Self.filter(request)
+            var cursor: FiscalDocumentCursor?
+            if let raw = try request.textQuery("cursor", maxLength: 200), !raw.isEmpty {
+                guard let decoded = FiscalDocumentCursor(encoded: raw) else { throw FiscalMixError.validation("cursor", "cursor is not valid.") }
+                cursor = decoded
+            }
+            let page = try await services.documents.list(try context.requirePrincipal(), filter: filter,
+                                                         limit: try request.pageRequest().limit, after: cursor)
+            return JSONResponse(ListBody(Page(items: page.items, nextCursor: page.next?.encoded)))
+        }
+        group.get("/documents/:id") { _, context in
+            let found = try await services.documents.get(try context.requirePrincipal(), id: try context.id("id", "Document"))
+            return JSONResponse(DocumentBody(document: found.document, events: found.events))
+        }
+        group.get("/documents/:id/xml") { _, context in
+            let found = try await services.documents.xml(try context.requirePrincipal(), id: try context.id("id", "Document"))
+            var headers = HTTPFields()
+            headers[.contentType] = "application/xml; charset=utf-8"
+            headers[.contentDisposition] = "attachment; filename=\"\(found.document.accessKey).xml\""
+            headers[HTTPField.Name("X-Content-SHA256")!] = found.document.hashSHA256
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: found.bytes)))
+        }
+    }
+
+    /// Query parameters → filter; each malformed one is a 422 naming it.
+    static func filter(_ request: Request) throws -> FiscalDocumentFilter {
+        var filter = FiscalDocumentFilter()
+        func value<T>(_ name: String, _ parse: (String) -> T?, _ expected: String) throws -> T? {
+            guard let raw = try request.textQuery(name, maxLength: 100), !raw.isEmpty else { return nil }
+            guard let parsed = parse(raw) else { throw FiscalMixError.validation(name, "\(name) must be \(expected).") }
+            return parsed
+        }
+        func date(_ text: String) -> Date? { RFC3339.date(from: text) ?? RFC3339.date(from: text + "T00:00:00Z") }
+        func document(_ text: String) -> String? {
+            (text.count == 11 || text.count == 14) && text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }) ? text : nil
+        }
+        filter.companyId = try value("company_id", { UUID(uuidString: $0) }, "a company id")
+        filter.docType = try value("doc_type", { FiscalDocType(rawValue: $0.uppercased()) }, "one of NFE, NFCE, CTE, MDFE, NFSE")
+        filter.direction = try value("direction", { FiscalDocumentRecord.Direction(rawValue: $0) }, "issued or received")
+        filter.status = try value("status", { ["authorized", "denied", "cancelled"].contains($0) ? $0 : nil }, "authorized, denied or cancelled")
+        filter.issuedFrom = try value("issued_from", date, "an RFC 3339 date-time or a date")
+        filter.issuedBefore = try value("issued_before", date, "an RFC 3339 date-time or a date")
+        filter.issuer = try value("issuer", document, "a CNPJ (14) or CPF (11)")
+        filter.recipient = try value("recipient", document, "a CNPJ (14) or CPF (11)")
+        filter.minValue = try value("min_value", { DecimalAmount($0) }, "a decimal amount")
+        filter.maxValue = try value("max_value", { DecimalAmount($0) }, "a decimal amount")
+        filter.summary = try value("summary", { $0 == "true" ? true : $0 == "false" ? false : nil }, "true or false")
+        filter.text = try request.textQuery("q", maxLength: 100)
+        switch try request.textQuery("sort", maxLength: 20) ?? "-issue_date" {
+        case "issue_date": filter.ascending = true
+        case "-issue_date": filter.ascending = false
+        default: throw FiscalMixError.validation("sort", "sort is issue_date or -issue_date.")
+        }
+        return filter
+    }
+}

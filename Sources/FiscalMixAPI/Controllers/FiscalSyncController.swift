@@ -1,0 +1,54 @@
+import FiscalMixCore
+import FiscalMixFiscal
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// DF-e sync: start (202 with the runs), follow a run, list a company's runs; and the company's
+/// connector configurations (environment, endpoint override, CA bundle, scheduled sync).
+struct FiscalSyncController {
+    let services: APIServices
+
+    struct SyncBody: Decodable {
+        var docTypes: [FiscalDocType]?
+        enum CodingKeys: String, CodingKey { case docTypes = "doc_types", camel = "docTypes" }
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            docTypes = try c.decodeIfPresent([FiscalDocType].self, forKey: .docTypes) ?? c.decodeIfPresent([FiscalDocType].self, forKey: .camel)
+        }
+    }
+
+    func addRoutes(to group: CatalogedGroup) {
+        group.post("/companies/:id/sync") { request, context in
+            var request = request
+            let companyId = try context.id("id", "Company")
+            let body = try await request.decodeJSONIfPresent(SyncBody.self, context: context)
+            let runs = try await services.sync.start(try context.requirePrincipal(), companyId: companyId,
+                                                     docTypes: body?.docTypes ?? DFeSyncService.distributable)
+            var headers = HTTPFields()
+            if runs.count == 1 { headers[.location] = "/v1/sync-runs/\(runs[0].id.lowercased)" }
+            return JSONResponse(.accepted, headers: headers, ListBody(items: runs))
+        }
+        group.get("/sync-runs/:id") { _, context in
+            JSONResponse(try await services.sync.get(try context.requirePrincipal(), runId: try context.id("id", "Sync run")))
+        }
+        group.get("/companies/:id/sync-runs") { request, context in
+            JSONResponse(ListBody(try await services.sync.list(try context.requirePrincipal(), companyId: try context.id("id", "Company"),
+                                                               page: try request.pageRequest())))
+        }
+        group.get("/companies/:id/connector-configs") { _, context in
+            JSONResponse(ListBody(items: try await services.connectorConfigs.list(try context.requirePrincipal(),
+                                                                                  companyId: try context.id("id", "Company"))))
+        }
+        group.put("/companies/:id/connector-configs/:docType") { request, context in
+            var request = request
+            let companyId = try context.id("id", "Company")
+            guard let raw = context.parameters.get("docType"), let docType = FiscalDocType(rawValue: raw.uppercased()) else {
+                throw FiscalMixError.validation("docType", "docType is one of NFE, NFCE, CTE, MDFE, NFSE.")
+            }
+            let input = try await request.decodeJSON(ConnectorConfigService.Input.self, context: context)
+            return JSONResponse(try await services.connectorConfigs.put(try context.requirePrincipal(), companyId: companyId, docType: docType,
+                                                                        input, meta: context.meta(request)))
+        }
+    }
+}

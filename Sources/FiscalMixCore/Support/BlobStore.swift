@@ -1,0 +1,20 @@
+/// Where large payloads live (fiscal XML, exports): a local folder by default, an object store
+/// in production. Keys are relative paths of `[A-Za-z0-9._-]` segments joined by `/`.
+public protocol BlobStore: Sendable {
+    /// Stores `bytes` under `key`, replacing what was there; durable when it returns.
+    func put(_ key: String, _ bytes: [UInt8]) async throws
+    /// The bytes under `key`, or nil when there are none.
+    func get(_ key: String) async throws -> [UInt8]?
+    func delete(_ key: String) async throws
+}
+
+public enum BlobKey {
+    /// True for a key a store accepts: no empty, `.` or `..` segment, no leading `/`.
+    public static func isValid(_ key: String) -> Bool {
+        guard !key.isEmpty, key.utf8.count <= 1024 else { return false }
+        return key.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { segment in
+            !segment.isEmpty && segment != "." && segment != ".."
+                && segment.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 46 || $0 == 95 || $0 == 45 }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Crypto
+import FiscalMixCore
+import FiscalMixIdentity
+import FiscalMixStorage
+import Foundation
+
+/// Reading what the sync stored: lists with filters, one document with its events, its XML.
+public struct FiscalDocumentService: Sendable {
+    let documents: FiscalDocumentRepository
+    let events: FiscalEventRepository
+    let companies: CompanyService
+    let blobs: any BlobStore
+
+    public init(database: Database, companies: CompanyService, blobs: any BlobStore) {
+        documents = FiscalDocumentRepository(database: database)
+        events = FiscalEventRepository(database: database)
+        self.companies = companies
+        self.blobs = blobs
+    }
+
+    public func list(_ principal: Principal, filter: FiscalDocumentFilter, limit: Int,
+                     after cursor: FiscalDocumentCursor?) async throws -> (items: [FiscalDocumentRecord], next: FiscalDocumentCursor?) {
+        if let companyId = filter.companyId {
+            try await companies.authorize(principal, companyId: companyId, needs: .viewer, scope: .documentsRead)
+        } else {
+            try principal.require(.documentsRead)
+        }
+        // Account members see the documents of the companies they hold a role on.
+        let restrictTo = principal.sessionId != nil && principal.role == .member ? principal.userId : nil
+        return try await documents.list(accountId: principal.accountId, filter: filter, visibleTo: restrictTo,
+                                        limit: max(1, min(limit, PageRequest.maxLimit)), after: cursor)
+    }
+
+    public func get(_ principal: Principal, id: UUID) async throws -> (document: FiscalDocumentRecord, events: [FiscalEventRecord]) {
+        let document = try await visible(principal, id: id)
+        return (document, try await events.list(documentId: id, accountId: principal.accountId))
+    }
+
+    /// The stored XML, checked against the SHA-256 recorded when it was stored.
+    public func xml(_ principal: Principal, id: UUID) async throws -> (document: FiscalDocumentRecord, bytes: [UInt8]) {
+        let document = try await visible(principal, id: id)
+        guard let bytes = try await blobs.get(document.storageXMLPath) else {
+            throw FiscalMixError(.unavailable, code: "xml_missing", "The document's XML is missing from the blob store.")
+        }
+        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        guard digest == document.hashSHA256 else {
+            throw FiscalMixError(.unavailable, code: "xml_corrupt", "The stored XML does not match its recorded SHA-256; it was not sent.")
+        }
+        return (document, bytes)
+    }
+
+    private func visible(_ principal: Principal, id: UUID) async throws -> FiscalDocumentRecord {
+        guard let document = try await documents.find(id: id, accountId: principal.accountId) else { throw FiscalMixError.notFound("Document") }
+        do {
+            try await companies.authorize(principal, companyId: document.companyId, needs: .viewer, scope: .documentsRead)
+        } catch let error as FiscalMixError where error.code == "insufficient_company_role" {
+            throw FiscalMixError.notFound("Document")
+        }
+        return document
+    }
+}

@@ -1,0 +1,185 @@
+import Crypto
+import FiscalMixCore
+import FiscalMixDFe
+import FiscalMixStorage
+import Foundation
+
+/// Stores one distribution answer: each docZip is gunzipped (bounded), parsed, its XML written
+/// to the blob store, and then — in **one transaction** — the documents and events are upserted,
+/// the run's counters and the NSU cursor advance together. A crash before the commit leaves the
+/// cursor where it was, so the same answer is asked for and stored again (upserts make that
+/// harmless); a crash after it never asks for the same range twice.
+struct DFeBatchWriter: Sendable {
+    /// The largest XML a docZip may expand to: real procNFe run to a few hundred KB; a bomb stops here.
+    static let maxExpandedBytes = 4 << 20
+
+    let database: Database
+    let blobs: any BlobStore
+    let clock: any WallClock
+
+    struct Context: Sendable {
+        var run: SyncRun
+        var company: Company
+    }
+
+    struct Outcome: Sendable {
+        var found = 0
+        var saved = 0
+        var events = 0
+        var problems: [SyncRun.Problem] = []
+    }
+
+    private struct DocumentItem {
+        var nsu: Int64
+        var schema: String
+        var xml: [UInt8]
+        var document: DFeDocument
+    }
+
+    private struct EventItem {
+        var nsu: Int64
+        var schema: String
+        var xml: [UInt8]
+        var event: DFeEvent
+        var key: String { "\(event.accessKey)|\(event.code)|\(event.sequence)" }
+    }
+
+    static func documentKey(accountId: UUID, companyId: UUID, accessKey: String) -> String {
+        "\(accountId.lowercased)/\(companyId.lowercased)/xml/\(accessKey).xml"
+    }
+
+    static func eventKey(accountId: UUID, companyId: UUID, event: DFeEvent) -> String {
+        "\(accountId.lowercased)/\(companyId.lowercased)/xml/\(event.accessKey)-\(event.code)-\(event.sequence).xml"
+    }
+
+    /// Stores the answer's documents and commits `cursor` with them.
+    func store(_ answer: DistributionResponse, context: Context, cursor: SyncCursor) async throws -> Outcome {
+        let run = context.run, company = context.company
+        var outcome = Outcome()
+        var documents: [String: DocumentItem] = [:]
+        var events: [String: EventItem] = [:]
+        for zip in answer.documents.sorted(by: { ($0.nsu ?? 0) < ($1.nsu ?? 0) }) {
+            outcome.found += 1
+            let nsu = zip.nsu ?? 0
+            switch await open(zip, context: context) {
+            case .problem(let problem):
+                outcome.problems.append(problem)
+            case .payload(let xml, .document(let document)):
+                // Within one answer the full document beats its summary, and a later NSU an earlier one.
+                let key = document.accessKey.value
+                if let kept = documents[key], kept.document.isSummary == false, document.isSummary { continue }
+                documents[key] = DocumentItem(nsu: nsu, schema: zip.schema, xml: xml, document: document)
+            case .payload(let xml, .event(let event)):
+                let item = EventItem(nsu: nsu, schema: zip.schema, xml: xml, event: event)
+                if let kept = events[item.key], kept.event.isSummary == false, event.isSummary { continue }
+                events[item.key] = item
+            }
+        }
+
+        // Only what upgrades what is held is written: a summary never replaces a full document.
+        let documentRepository = FiscalDocumentRepository(database: database)
+        let eventRepository = FiscalEventRepository(database: database)
+        let heldDocuments = try await documentRepository.held(companyId: company.id, accessKeys: Array(documents.keys))
+        let heldEvents = try await eventRepository.held(companyId: company.id, accessKeys: events.values.map(\.event.accessKey))
+        let now = clock.now()
+        var documentRecords: [FiscalDocumentRecord] = []
+        for item in documents.values.sorted(by: { $0.nsu < $1.nsu }) {
+            if let heldSummary = heldDocuments[item.document.accessKey.value], !(heldSummary && !item.document.isSummary) { continue }
+            let path = Self.documentKey(accountId: run.accountId, companyId: company.id, accessKey: item.document.accessKey.value)
+            try await blobs.put(path, item.xml)
+            documentRecords.append(record(item.document, xml: item.xml, path: path, nsu: item.nsu, schema: item.schema, context: context, now: now))
+        }
+        var eventRecords: [FiscalEventRecord] = []
+        for item in events.values.sorted(by: { $0.nsu < $1.nsu }) {
+            if let heldSummary = heldEvents[item.key], !(heldSummary && !item.event.isSummary) { continue }
+            let path = Self.eventKey(accountId: run.accountId, companyId: company.id, event: item.event)
+            try await blobs.put(path, item.xml)
+            let e = item.event
+            eventRecords.append(FiscalEventRecord(
+                id: ID.make(now: now), accountId: run.accountId, companyId: company.id, documentId: nil, accessKey: e.accessKey,
+                eventType: e.eventType, eventCode: e.code, sequence: e.sequence, eventDate: e.eventDate, protocolNumber: e.protocolNumber,
+                description: e.description.map { String($0.prefix(255)) }, authorCnpjCpf: e.authorCnpjCpf, isSummary: e.isSummary,
+                nsu: item.nsu, storageXMLPath: path, hashSHA256: Self.sha256(item.xml), createdAt: now))
+        }
+
+        let (saved, savedEvents) = try await database.transaction { [outcome, documentRecords, eventRecords] tx in
+            let integrationEvents = IntegrationEventRepository(database: database)
+            var saved = 0, savedEvents = 0
+            for record in documentRecords {
+                guard let id = try await documentRepository.upsert(record, in: tx) else { continue }
+                saved += 1
+                try await integrationEvents.record(accountId: run.accountId, key: "fiscal_document.received:\(id.lowercased):\(record.isSummary ? "summary" : "full")",
+                                                   type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id),
+                                                   now: now, in: tx)
+            }
+            for record in eventRecords {
+                guard try await eventRepository.upsert(record, syncRunId: run.id, in: tx) else { continue }
+                savedEvents += 1
+                if record.eventCode == "110111" || record.eventCode == "110112" {
+                    try await documentRepository.markCancelled(companyId: company.id, accessKey: record.accessKey, now: now, in: tx)
+                }
+            }
+            let runs = SyncRunRepository(database: database)
+            try await runs.recordBatch(id: run.id, found: outcome.found, saved: saved, events: savedEvents, nsuEnd: cursor.lastNSU,
+                                       maxNSU: cursor.maxNSU, statusCode: answer.statusCode, problems: outcome.problems, now: now, in: tx)
+            try await runs.save(cursor, now: now, in: tx)
+            return (saved, savedEvents)
+        }
+        outcome.saved = saved
+        outcome.events = savedEvents
+        return outcome
+    }
+
+    private enum Opened {
+        case payload([UInt8], DFePayload)
+        case problem(SyncRun.Problem)
+    }
+
+    /// Base64 → bounded gunzip → parse. What fails is kept raw under `raw/` and reported.
+    private func open(_ zip: DistributionResponse.Document, context: Context) async -> Opened {
+        let nsu = zip.nsu ?? 0
+        let rawBase = "\(context.run.accountId.lowercased)/\(context.company.id.lowercased)/raw/\(context.run.docType.rawValue)-\(nsu)"
+        func problem(_ code: String, _ message: String, keep bytes: [UInt8], as ext: String) async -> Opened {
+            let path = rawBase + "." + ext
+            let stored = (try? await blobs.put(path, bytes)) != nil
+            return .problem(SyncRun.Problem(nsu: nsu, schema: zip.schema, code: code, message: message, path: stored ? path : nil))
+        }
+        guard let compressed = Data(base64Encoded: zip.zipBase64, options: .ignoreUnknownCharacters) else {
+            return await problem("doczip_not_base64", "The docZip is not base64.", keep: Array(zip.zipBase64.utf8), as: "b64")
+        }
+        let xml: [UInt8]
+        do throws(DFeParseError) { xml = try Gunzip.inflate(Array(compressed), limit: Self.maxExpandedBytes) } catch {
+            return await problem("doczip_" + error.code.rawValue, error.message, keep: Array(compressed), as: "gz")
+        }
+        do throws(DFeParseError) { return .payload(xml, try DFeParser.parse(xml)) } catch {
+            return await problem("payload_" + error.code.rawValue, error.message, keep: xml, as: "xml")
+        }
+    }
+
+    private func record(_ d: DFeDocument, xml: [UInt8], path: String, nsu: Int64, schema: String, context: Context, now: Date) -> FiscalDocumentRecord {
+        FiscalDocumentRecord(
+            id: ID.make(now: now), accountId: context.run.accountId, companyId: context.company.id, syncRunId: context.run.id, docType: d.docType,
+            direction: d.issuerCnpjCpf == context.company.cnpj ? .issued : .received, accessKey: d.accessKey.value, nsu: nsu, schema: schema,
+            number: d.number, series: d.series, issueDate: d.issueDate, issuerCnpjCpf: d.issuerCnpjCpf, issuerName: d.issuerName.map { String($0.prefix(255)) },
+            recipientCnpjCpf: d.recipientCnpjCpf, recipientName: d.recipientName.map { String($0.prefix(255)) }, totalValue: d.totalValue,
+            status: d.status.rawValue, isSummary: d.isSummary, protocolNumber: d.protocolNumber, storageXMLPath: path,
+            hashSHA256: Self.sha256(xml), createdAt: now, updatedAt: now)
+    }
+
+    static func sha256(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The `fiscal_document.received` payload: what a subscriber needs to decide and fetch.
+    static func payload(_ d: FiscalDocumentRecord, id: UUID) -> String {
+        var object: [String: String] = [
+            "document_id": id.lowercased, "company_id": d.companyId.lowercased, "access_key": d.accessKey, "doc_type": d.docType.rawValue,
+            "direction": d.direction.rawValue, "issuer_cnpj_cpf": d.issuerCnpjCpf, "total_value": d.totalValue.text, "status": d.status,
+            "issue_date": RFC3339.string(from: d.issueDate), "summary": d.isSummary ? "true" : "false",
+        ]
+        if let recipient = d.recipientCnpjCpf { object["recipient_cnpj_cpf"] = recipient }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self)
+    }
+}

@@ -1,0 +1,70 @@
+import FiscalMixCore
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Blobs as files under one folder (the embedded default, `FISCALMIX_BLOB_DIR`). A write goes to
+/// a temporary file in the same folder, is flushed to disk, then renamed over the key: a reader
+/// sees the old bytes or the new ones, never half a file, and a crash leaves at most a stray
+/// `.tmp-*` file.
+public struct LocalBlobStore: BlobStore {
+    public let root: String
+
+    public init(root: String) { self.root = root }
+
+    public struct InvalidKey: Error, CustomStringConvertible {
+        public let key: String
+        public var description: String { "invalid blob key '\(key)'" }
+    }
+
+    func path(_ key: String) throws -> String {
+        guard BlobKey.isValid(key) else { throw InvalidKey(key: key) }
+        return root + "/" + key
+    }
+
+    public func put(_ key: String, _ bytes: [UInt8]) async throws {
+        let target = try path(key)
+        let folder = (target as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let temporary = folder + "/.tmp-" + UUID().uuidString
+        let fd = open(temporary, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw POSIXFailure(call: "open", path: temporary) }
+        var written = 0
+        let ok = bytes.withUnsafeBytes { buffer -> Bool in
+            while written < buffer.count {
+                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 { if errno == EINTR { continue }; return false }
+                written += n
+            }
+            return fsync(fd) == 0
+        }
+        close(fd)
+        guard ok, rename(temporary, target) == 0 else {
+            let failure = POSIXFailure(call: ok ? "rename" : "write", path: target)
+            unlink(temporary)
+            throw failure
+        }
+    }
+
+    public func get(_ key: String) async throws -> [UInt8]? {
+        let target = try path(key)
+        guard let handle = FileHandle(forReadingAtPath: target) else { return nil }
+        defer { try? handle.close() }
+        return Array(try handle.readToEnd() ?? Data())
+    }
+
+    public func delete(_ key: String) async throws {
+        let target = try path(key)
+        if unlink(target) != 0, errno != ENOENT { throw POSIXFailure(call: "unlink", path: target) }
+    }
+}
+
+struct POSIXFailure: Error, CustomStringConvertible {
+    let call: String
+    let path: String
+    let code = errno
+    var description: String { "\(call) \(path): \(String(cString: strerror(code)))" }
+}

@@ -1,0 +1,59 @@
+import FiscalMixCore
+import Foundation
+import SQLKit
+
+/// `connector_configs` rows: one per company and document type; the settings live in the
+/// seed's `config` JSON column (none of them secret).
+public struct ConnectorConfigRepository: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    struct Settings: Codable {
+        var environment: ConnectorConfig.Environment
+        var authority: String
+        var endpoint: String?
+        var caBundlePEM: String?
+        var autoSync: Bool
+        var autoCiencia: Bool
+    }
+
+    public func upsert(_ c: ConnectorConfig, in tx: Transaction) async throws {
+        let settings = Settings(environment: c.environment, authority: c.authority, endpoint: c.endpoint, caBundlePEM: c.caBundlePEM,
+                                autoSync: c.autoSync, autoCiencia: c.autoCiencia)
+        try await tx.execute("""
+            INSERT INTO connector_configs (id, company_id, doc_type, config, status, created_at, updated_at)
+            VALUES (\(bind: c.id), \(bind: c.companyId), \(bind: c.docType.rawValue), \(json: jsonText(settings)), \(bind: c.status.rawValue),
+                    \(bind: c.createdAt), \(bind: c.updatedAt))
+            ON CONFLICT (company_id, doc_type) DO UPDATE SET config = excluded.config, status = excluded.status, updated_at = excluded.updated_at
+            """)
+    }
+
+    public func find(companyId: UUID, docType: FiscalDocType) async throws -> ConnectorConfig? {
+        try await database.first("""
+            SELECT * FROM connector_configs WHERE company_id = \(bind: companyId) AND doc_type = \(bind: docType.rawValue)
+            """).map(Self.decode)
+    }
+
+    public func list(companyId: UUID) async throws -> [ConnectorConfig] {
+        try await database.query("SELECT * FROM connector_configs WHERE company_id = \(bind: companyId) ORDER BY doc_type").map(Self.decode)
+    }
+
+    /// Active configurations with scheduled sync on, of active companies: what the dispatcher visits.
+    public func autoSyncing() async throws -> [(config: ConnectorConfig, accountId: UUID)] {
+        try await database.query("""
+            SELECT cc.*, c.account_id AS company_account_id FROM connector_configs cc JOIN companies c ON c.id = cc.company_id
+            WHERE cc.status = 'active' AND c.status = 'active' AND cc.doc_type IN ('NFE', 'CTE')
+            """).compactMap { row in
+            let config = try Self.decode(row)
+            return config.autoSync ? (config, try row.get("company_account_id")) : nil
+        }
+    }
+
+    static func decode(_ row: any SQLRow) throws -> ConnectorConfig {
+        let settings: Settings = try row.jsonValue("config")
+        return ConnectorConfig(id: try row.get("id"), companyId: try row.get("company_id"), docType: try row.enumValue("doc_type"),
+                               environment: settings.environment, authority: settings.authority, endpoint: settings.endpoint,
+                               caBundlePEM: settings.caBundlePEM, autoSync: settings.autoSync, autoCiencia: settings.autoCiencia,
+                               status: try row.enumValue("status"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+    }
+}

@@ -1,0 +1,30 @@
+import FiscalMixCore
+import Foundation
+import SQLKit
+
+/// `integration_events` (seed 001): what happened, recorded once per (account, event key). The
+/// internal producers (a stored fiscal document …) write here in their own transaction, so an
+/// event exists exactly when what it announces was committed.
+public struct IntegrationEventRepository: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    /// Records the event unless one with the same key exists; returns true when it was new.
+    @discardableResult
+    public func record(accountId: UUID, key: String, type: String, source: String, payloadJSON: String, now: Date,
+                       in tx: Transaction) async throws -> Bool {
+        let row = try await tx.first("""
+            INSERT INTO integration_events (id, account_id, event_key, event_type, source_system, payload, status, created_at, updated_at)
+            VALUES (\(bind: ID.make(now: now)), \(bind: accountId), \(bind: key), \(bind: type), \(bind: source), \(json: payloadJSON),
+                    'received', \(bind: now), \(bind: now))
+            ON CONFLICT (account_id, event_key) DO NOTHING RETURNING id
+            """)
+        return row != nil
+    }
+
+    public func count(accountId: UUID, type: String) async throws -> Int {
+        try await database.first("""
+            SELECT COUNT(*) AS n FROM integration_events WHERE account_id = \(bind: accountId) AND event_type = \(bind: type)
+            """)!.get("n")
+    }
+}
