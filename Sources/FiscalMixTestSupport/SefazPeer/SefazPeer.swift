@@ -30,9 +30,18 @@ public final class SefazPeer: Sendable {
 
     public var baseURL: String { "https://127.0.0.1:\(port)" }
 
-    public func add(_ document: SefazPeerRules.FeedDocument, for cnpj: String) { rules.state.withLock { $0.append(document, for: cnpj) } }
+    public func add(_ document: SefazPeerRules.FeedDocument, for cnpj: String, service: DistributionService = .nfe) {
+        rules.state.withLock { $0.append(document, for: cnpj, service: service) }
+    }
+    public func add(_ documents: [SefazPeerRules.FeedDocument], for cnpj: String, service: DistributionService = .nfe) {
+        rules.state.withLock { rules in for document in documents { rules.append(document, for: cnpj, service: service) } }
+    }
     public var answered656: Int { rules.state.withLock { $0.answered656 } }
-    public func maxNSU(for cnpj: String) -> Int64 { rules.state.withLock { $0.maxNSU(for: cnpj) } }
+    public func maxNSU(for cnpj: String, service: DistributionService = .nfe) -> Int64 {
+        rules.state.withLock { $0.maxNSU(for: cnpj, service: service) }
+    }
+    /// Every distNSU/consNSU answer's cStat, in order.
+    public var answeredStatuses: [Int] { rules.state.withLock { $0.answeredStatuses } }
 
     /// Runs a peer whose TLS accepts exactly the client certificates `clientRoots` (pinned).
     public static func run<T: Sendable>(clientRoots: [NIOSSLCertificate], clock: any WallClock = SystemWallClock(),
@@ -91,7 +100,7 @@ public final class SefazPeer: Sendable {
         if !answer.documents.isEmpty {
             xml += "<loteDistDFeInt>"
             for document in answer.documents {
-                let zip = Data(Gunzip.deflate(document.xml)).base64EncodedString()
+                let zip = Data(document.rawZip ?? Gunzip.deflate(document.xml)).base64EncodedString()
                 xml += "<docZip NSU=\"\(DistributionRequest.nsuText(document.nsu))\" schema=\"\(document.schema)\">\(zip)</docZip>"
             }
             xml += "</loteDistDFeInt>"
@@ -169,6 +178,6 @@ enum PeerRequestReader {
         } else {
             return fail("one of distNSU, consNSU\(service == .nfe ? ", consChNFe" : "") is required")
         }
-        return .success(PeerDistributionRequest(environment: Int(environment)!, cnpj: cnpj, query: query))
+        return .success(PeerDistributionRequest(service: service, environment: Int(environment)!, cnpj: cnpj, query: query))
     }
 }

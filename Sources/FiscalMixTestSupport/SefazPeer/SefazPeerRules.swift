@@ -9,10 +9,13 @@ public struct SefazPeerRules: Sendable {
         public var nsu: Int64
         public var schema: String
         public var xml: [UInt8]
-        public init(nsu: Int64, schema: String, xml: [UInt8]) {
+        /// Sent as the docZip instead of gzip(xml): corrupt or hostile payloads.
+        public var rawZip: [UInt8]?
+        public init(nsu: Int64, schema: String, xml: [UInt8], rawZip: [UInt8]? = nil) {
             self.nsu = nsu
             self.schema = schema
             self.xml = xml
+            self.rawZip = rawZip
         }
     }
 
@@ -25,19 +28,27 @@ public struct SefazPeerRules: Sendable {
     }
 
     public var environment = 1
-    /// NSU-ordered feed per CNPJ (14 characters).
+    /// NSU-ordered feed per service and CNPJ (each service has its own NSU sequence).
     var feeds: [String: [FeedDocument]] = [:]
     var consumers: [String: Consumer] = [:]
+    /// The `ultNSU` of each consumer's previous distNSU, which may be asked again once (a client
+    /// retrying after losing the answer, e.g. a crash before it committed).
+    var previousAsked: [String: Int64] = [:]
+
+    static func feedKey(_ service: DistributionService, _ cnpj: String) -> String { "\(service.rawValue):\(cnpj)" }
     public private(set) var answered656 = 0
+    public private(set) var answeredStatuses: [Int] = []
 
     public init() {}
 
-    public mutating func append(_ document: FeedDocument, for cnpj: String) {
-        feeds[cnpj, default: []].append(document)
-        feeds[cnpj]!.sort { $0.nsu < $1.nsu }
+    public mutating func append(_ document: FeedDocument, for cnpj: String, service: DistributionService = .nfe) {
+        let key = Self.feedKey(service, cnpj)
+        let inOrder = (feeds[key]?.last?.nsu ?? Int64.min) < document.nsu
+        feeds[key, default: []].append(document)
+        if !inOrder { feeds[key]!.sort { $0.nsu < $1.nsu } }
     }
 
-    public func maxNSU(for cnpj: String) -> Int64 { feeds[cnpj]?.last?.nsu ?? 0 }
+    public func maxNSU(for cnpj: String, service: DistributionService = .nfe) -> Int64 { feeds[Self.feedKey(service, cnpj)]?.last?.nsu ?? 0 }
 
     public struct Answer: Sendable {
         public var status: Int
@@ -49,7 +60,14 @@ public struct SefazPeerRules: Sendable {
 
     /// Decides the answer to a parsed `distDFeInt` from a client whose certificate names `certificateCNPJ`.
     public mutating func answer(_ request: PeerDistributionRequest, certificateCNPJ: String?, now: Date) -> Answer {
-        let maxNSU = maxNSU(for: request.cnpj)
+        let answer = decide(request, certificateCNPJ: certificateCNPJ, now: now)
+        answeredStatuses.append(answer.status)
+        return answer
+    }
+
+    mutating func decide(_ request: PeerDistributionRequest, certificateCNPJ: String?, now: Date) -> Answer {
+        let key = Self.feedKey(request.service, request.cnpj)
+        let maxNSU = maxNSU(for: request.cnpj, service: request.service)
         func reply(_ status: Int, _ reason: String, last: Int64 = 0, max: Int64? = nil, documents: [FeedDocument] = []) -> Answer {
             Answer(status: status, reason: reason, lastNSU: last, maxNSU: max ?? maxNSU, documents: documents)
         }
@@ -57,23 +75,26 @@ public struct SefazPeerRules: Sendable {
         guard let certificateCNPJ, certificateCNPJ.prefix(8) == request.cnpj.prefix(8) else {
             return reply(593, "Rejeicao: CNPJ-Base consultado difere do CNPJ-Base do Certificado Digital")
         }
-        var consumer = consumers[request.cnpj] ?? Consumer()
-        defer { consumers[request.cnpj] = consumer }
+        var consumer = consumers[key] ?? Consumer()
+        defer { consumers[key] = consumer }
         func consumo(_ text: String) -> Answer {
             // Since NT v1.14 the 656 carries the last ultNSU used and maxNSU zero; the hour restarts.
             answered656 += 1
             consumer.quietUntil = now.addingTimeInterval(3600)
             return reply(656, "Rejeicao: Consumo Indevido (\(text)). Tente apos 1 hora", last: consumer.lastReturnedNSU ?? 0, max: 0)
         }
-        let feed = feeds[request.cnpj] ?? []
+        let feed = feeds[key] ?? []
         switch request.query {
         case .after(let ultNSU):
             if let quiet = consumer.quietUntil, now < quiet {
                 return consumo("Deve ser aguardado 1 hora para efetuar nova solicitacao caso nao existam mais documentos a serem pesquisados")
             }
-            if let last = consumer.lastReturnedNSU, ultNSU != last {
+            // The sequence: the ultNSU last answered, or (once) the one asked just before — the
+            // same question again, as a client that lost the answer asks it.
+            if let last = consumer.lastReturnedNSU, ultNSU != last, ultNSU != previousAsked[key] {
                 return consumo("Deve ser utilizado o ultNSU nas solicitacoes subsequentes")
             }
+            previousAsked[key] = ultNSU
             guard ultNSU <= maxNSU else {
                 return reply(589, "Rejeicao: Numero do NSU informado superior ao maior NSU da base de dados do Ambiente Nacional", last: maxNSU)
             }
@@ -103,6 +124,7 @@ public struct SefazPeerRules: Sendable {
 
 /// A `distDFeInt` as the peer read it (validated against the schema's patterns).
 public struct PeerDistributionRequest: Sendable {
+    public var service: DistributionService = .nfe
     public var environment: Int
     public var cnpj: String
     public var query: DistributionRequest.Query

@@ -1,0 +1,172 @@
+import FiscalMixAPI
+import FiscalMixApp
+import FiscalMixCore
+import FiscalMixDFe
+import FiscalMixFiscal
+import FiscalMixStorage
+import FiscalMixTestSupport
+import Foundation
+import HTTPTypes
+import SQLKit
+import Testing
+
+/// DF-e sync end to end: the API starts a run, a worker walks the SEFAZ peer's feed over mutual
+/// TLS with the company's A1 certificate, and the documents API reads what was stored.
+@Suite struct FiscalSyncTests {
+    static let cnpj = "11222333000181"
+
+    struct Setup {
+        let server: TestServer
+        let auth: TestServer.Auth
+        let companyId: String
+        let accountId: UUID
+    }
+
+    /// An account with a company holding the sample A1 certificate, its NF-e connector pointed at the peer.
+    static func setUp(_ server: TestServer, peer: SefazPeer) async throws -> Setup {
+        let owner = try await server.createAccount()
+        let session = try await server.login(owner.email, owner.password)
+        let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
+        let companyId = try await CertificateAPITests.company(server, cnpj: cnpj, auth: auth)
+        let upload = try await CertificateAPITests.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"),
+                                                          password: CertificateAPITests.password, auth: auth)
+        #expect(upload.status == 201, "\(upload.text)")
+        let config = try await server.request(.put, "/v1/companies/\(companyId)/connector-configs/NFE", json: [
+            "environment": "producao", "endpoint": peer.baseURL + DistributionService.nfe.path, "caBundlePEM": peer.authority.caPEM,
+            "autoSync": false,
+        ], auth: auth)
+        #expect(config.status == 200, "\(config.text)")
+        return Setup(server: server, auth: auth, companyId: companyId, accountId: owner.accountId)
+    }
+
+    static func identity() throws -> A1Certificate {
+        try A1Certificate.open(pfx: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"), password: CertificateAPITests.password, now: Date())
+    }
+
+    /// The real distribution payloads of the sped-nfe capture, in their NSU order.
+    static func realPayloads() throws -> [(schema: String, xml: [UInt8])] {
+        try FiscalSamples.files(in: "xml/spednfe_distdfe_decoded").map { file in
+            let parts = file.deletingPathExtension().lastPathComponent.split(separator: "_", maxSplits: 1)
+            return (String(parts[1]) + ".xsd", Array(try Data(contentsOf: file)))
+        }
+    }
+
+    static func startSync(_ s: Setup) async throws -> String {
+        let started = try await s.server.request(.post, "/v1/companies/\(s.companyId)/sync", json: ["doc_types": ["NFE"]], auth: s.auth)
+        #expect(started.status == 202, "\(started.text)")
+        return try #require(started.items.first?["id"] as? String)
+    }
+
+    /// Polls the run until it ends (or fails the test after `seconds`).
+    static func waitForRun(_ s: Setup, _ runId: String, seconds: Double = 180) async throws -> [String: Any] {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            let run = try await s.server.request(.get, "/v1/sync-runs/\(runId)", auth: s.auth).json
+            if let status = run["status"] as? String, status == "completed" || status == "failed" { return run }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("sync run \(runId) did not finish in \(seconds) s")
+    }
+
+    /// 1,000+ documents over 20+ answers with events, the real samples among them, a garbage
+    /// docZip and a gzip bomb: everything lands once, amounts exact, summaries upgraded by the
+    /// full XML, cancellations applied, the hour honoured (the peer never answers 656).
+    @Test func syncsALargeFeedOverMutualTLSAndHonoursTheHour() async throws {
+        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+            try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
+                let s = try await Self.setUp(server, peer: peer)
+                var feed = SefazFeed(recipient: Self.cnpj)
+                let real = try Self.realPayloads()
+                feed.append(raw: real)
+                feed.addNFe(count: 700)
+                feed.append(hostile: Array("this is not gzip at all".utf8))
+                feed.append(hostile: Gunzip.deflate([UInt8](repeating: 0x41, count: 16 << 20)))
+                peer.add(feed.documents, for: Self.cnpj)
+                let total = feed.documents.count
+                #expect(total >= 1_000)
+
+                let runId = try await Self.startSync(s)
+                let run = try await Self.waitForRun(s, runId)
+                #expect(run["status"] as? String == "completed", "\(run)")
+                #expect(run["docsFound"] as? Int == total)
+                #expect(run["nsuStart"] as? Int == 0 && run["nsuEnd"] as? Int == Int(feed.lastNSU) && run["maxNSU"] as? Int == Int(feed.lastNSU))
+                let answers = peer.answeredStatuses
+                #expect(answers.count >= 20 && answers.allSatisfy { $0 == 138 }, "\(answers)")
+                #expect(answers.count == (total + 49) / 50)
+
+                // The two hostile payloads are kept raw and named; the run went on.
+                let problems = try #require(run["problems"] as? [[String: Any]])
+                #expect(problems.count == 2)
+                #expect(Set(problems.compactMap { $0["code"] as? String }) == ["doczip_not_gzip", "doczip_too_large"], "\(problems)")
+                #expect(problems.allSatisfy { ($0["path"] as? String)?.contains("/raw/NFE-") == true })
+
+                // Independent expectations: the generated truth plus the real samples read by hand.
+                let database = server.runtime.database
+                let company = try #require(UUID(uuidString: s.companyId))
+                var realDocumentKeys = Set<String>(), realEventKeys = Set<String>()
+                for payload in real {
+                    let text = String(decoding: payload.xml, as: UTF8.self)
+                    let key = try #require(Self.firstText(text, "chNFe"))
+                    if payload.schema.hasPrefix("resNFe") || payload.schema.hasPrefix("procNFe") { realDocumentKeys.insert(key) } else {
+                        realEventKeys.insert("\(key)|\(try #require(Self.firstText(text, "tpEvento")))|\(Self.firstText(text, "nSeqEvento") ?? "1")")
+                    }
+                }
+                let documents = try await FiscalDocumentRepository(database: database).count(companyId: company)
+                #expect(documents == feed.truth.count + realDocumentKeys.count)
+                #expect(try await FiscalEventRepository(database: database).count(companyId: company) == feed.events.count + realEventKeys.count)
+                // A document is written once, and once more when its full XML comes in a later answer
+                // than its summary (within one answer the full XML alone is written).
+                var answerOfSummary: [String: Int] = [:], upgradesAcrossAnswers = 0
+                for (position, document) in feed.documents.enumerated() {
+                    let text = String(decoding: document.xml, as: UTF8.self)
+                    guard let key = Self.firstText(text, "chNFe") else { continue }
+                    if document.schema.hasPrefix("resNFe") { answerOfSummary[key] = position / 50 }
+                    if document.schema.hasPrefix("procNFe"), let summary = answerOfSummary[key], summary < position / 50 { upgradesAcrossAnswers += 1 }
+                }
+                #expect(upgradesAcrossAnswers > 100)
+                #expect(run["docsSaved"] as? Int == feed.truth.count + realDocumentKeys.count + upgradesAcrossAnswers)
+
+                let rows = try await database.query("""
+                    SELECT access_key, is_summary, status, CAST(total_value AS TEXT) AS v, issuer_cnpj_cpf, direction, storage_xml_path
+                    FROM fiscal_documents WHERE company_id = \(bind: company)
+                    """)
+                var checked = 0
+                for row in rows {
+                    let key: String = try row.decode(column: "access_key", as: String.self)
+                    guard let expected = feed.truth[key] else { continue }
+                    checked += 1
+                    #expect(try row.decode(column: "v", as: String.self) == expected.value)
+                    #expect(try row.decode(column: "is_summary", as: Bool.self) == !expected.full)
+                    #expect(try row.decode(column: "status", as: String.self) == (expected.cancelled ? "cancelled" : "authorized"))
+                    #expect(try row.decode(column: "direction", as: String.self) == "received")
+                    #expect(try row.decode(column: "issuer_cnpj_cpf", as: String.self) == expected.issuer)
+                }
+                #expect(checked == feed.truth.count)
+                // Events that arrived before their document point at it now.
+                let unlinked = try await database.first("""
+                    SELECT COUNT(*) AS n FROM fiscal_events e WHERE e.company_id = \(bind: company) AND e.fiscal_document_id IS NULL
+                      AND EXISTS (SELECT 1 FROM fiscal_documents d WHERE d.company_id = e.company_id AND d.access_key = e.access_key)
+                    """)
+                #expect(try unlinked?.decode(column: "n", as: Int.self) == 0)
+                #expect(try await IntegrationEventRepository(database: database).count(accountId: s.accountId, type: "fiscal_document.received")
+                        == run["docsSaved"] as? Int)
+
+                // Caught up: a new sync waits for the AN's hour instead of asking (which would be 656).
+                let second = try await Self.startSync(s)
+                try await Task.sleep(for: .seconds(2))
+                let waiting = try await server.request(.get, "/v1/sync-runs/\(second)", auth: s.auth).json
+                #expect(waiting["status"] as? String == "pending")
+                #expect(peer.answeredStatuses.count == answers.count)
+                server.clock.advance(by: DFeSyncService.quietPeriod + 5)
+                let after = try await Self.waitForRun(s, second, seconds: 30)
+                #expect(after["status"] as? String == "completed" && after["lastStatusCode"] as? Int == 137, "\(after)")
+                #expect(peer.answered656 == 0)
+            }
+        }
+    }
+
+    static func firstText(_ xml: String, _ element: String) -> String? {
+        guard let open = xml.range(of: "<\(element)>"), let close = xml.range(of: "</\(element)>", range: open.upperBound..<xml.endIndex) else { return nil }
+        return String(xml[open.upperBound..<close.lowerBound])
+    }
+}
