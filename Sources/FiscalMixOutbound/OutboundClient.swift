@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import FiscalMixCore
 import Foundation
 import NIOCore
+import NIOSSL
 import NIOHTTP1
 import Synchronization
 
@@ -211,6 +212,11 @@ public final class OutboundClient: Sendable {
             case .connectTimeout: return OutboundError(.timeout, "The connection could not be made in time.")
             default: return OutboundError(.connectionFailed, "The call failed: \(error.shortDescription).")
             }
+        }
+        if error is NIOSSLError || error is BoringSSLError {
+            // BoringSSL's text names the alert (e.g. a refused client certificate); it holds no secret.
+            return OutboundError(.connectionFailed, "The TLS handshake failed (a client certificate the server refused, or a server "
+                                 + "certificate outside the trusted roots): \(String(describing: error)).")
         }
         return OutboundError(.connectionFailed, "The call failed: \(type(of: error)).")
     }

@@ -169,4 +169,102 @@ import Testing
         guard let open = xml.range(of: "<\(element)>"), let close = xml.range(of: "</\(element)>", range: open.upperBound..<xml.endIndex) else { return nil }
         return String(xml[open.upperBound..<close.lowerBound])
     }
+
+    /// The documents API over a synced feed: filters, a keyset walk by issue date, one document
+    /// with its events, the XML byte for byte; another account sees none of it.
+    @Test func documentsAreListedFilteredAndDownloadedWithinTheAccount() async throws {
+        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+            try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
+                let s = try await Self.setUp(server, peer: peer)
+                var feed = SefazFeed(recipient: Self.cnpj)
+                feed.addNFe(count: 60)
+                peer.add(feed.documents, for: Self.cnpj)
+                let runId = try await Self.startSync(s)
+                #expect(try await Self.waitForRun(s, runId)["status"] as? String == "completed")
+
+                // Walk every page newest first: each document once, in order.
+                var seen: [[String: Any]] = [], cursor: String?
+                repeat {
+                    let page = try await server.request(.get, "/v1/documents?company_id=\(s.companyId)&limit=7" + (cursor.map { "&cursor=\($0)" } ?? ""),
+                                                        auth: s.auth)
+                    #expect(page.status == 200, "\(page.text)")
+                    seen += page.items
+                    cursor = page.json["nextCursor"] as? String
+                } while cursor != nil
+                #expect(seen.count == 60 && Set(seen.compactMap { $0["accessKey"] as? String }).count == 60)
+                let dates = seen.compactMap { $0["issueDate"] as? String }
+                #expect(dates == dates.sorted(by: >))
+
+                // Filters, each checked against the feed's own truth.
+                let cancelled = try await server.request(.get, "/v1/documents?status=cancelled&limit=200", auth: s.auth)
+                #expect(cancelled.items.count == feed.truth.values.filter(\.cancelled).count)
+                let full = try await server.request(.get, "/v1/documents?summary=false&direction=received&doc_type=NFE&limit=200", auth: s.auth)
+                #expect(full.items.count == feed.truth.values.filter(\.full).count)
+                let issuer = "45997418000153"
+                let byIssuer = try await server.request(.get, "/v1/documents?issuer=\(issuer)&limit=200", auth: s.auth)
+                #expect(byIssuer.items.count == feed.truth.values.filter { $0.issuer == issuer }.count && !byIssuer.items.isEmpty)
+                let named = try await server.request(.get, "/v1/documents?q=BETA%20distrib&limit=200", auth: s.auth)
+                #expect(named.items.count == byIssuer.items.count)
+                let large = try await server.request(.get, "/v1/documents?min_value=100000.00&limit=200", auth: s.auth)
+                let expectedLarge = feed.truth.values.filter { Decimal(string: $0.value)! >= 100_000 }.count
+                #expect(large.items.count == expectedLarge && expectedLarge > 0)
+                #expect(try await server.request(.get, "/v1/documents?min_value=abc", auth: s.auth).code == "validation_failed")
+                #expect(try await server.request(.get, "/v1/documents?direction=sideways", auth: s.auth).status == 422)
+
+                // One document: its events and its XML, exactly as the AN sent it.
+                let cancelledId = try #require(cancelled.items.first?["id"] as? String)
+                let key = try #require(cancelled.items.first?["accessKey"] as? String)
+                let one = try await server.request(.get, "/v1/documents/\(cancelledId)", auth: s.auth)
+                #expect((one.json["events"] as? [[String: Any]])?.contains { $0["eventCode"] as? String == "110111" } == true)
+                let xml = try await server.request(.get, "/v1/documents/\(cancelledId)/xml", auth: s.auth)
+                #expect(xml.status == 200 && xml.headers[.contentType]?.hasPrefix("application/xml") == true)
+                let sent = feed.documents.filter { String(decoding: $0.xml, as: UTF8.self).contains(key) && !$0.schema.hasPrefix("resEvento")
+                    && !$0.schema.hasPrefix("procEvento") }.last
+                #expect(Array(xml.body) == sent?.xml)
+
+                // Another account: 404 for the document, its XML, the run; an empty list.
+                let other = try await server.createAccount()
+                let otherSession = try await server.login(other.email, other.password)
+                let stranger = TestServer.Auth.bearer(try await server.createApiKey(session: otherSession, scopes: ["admin"]).key)
+                #expect(try await server.request(.get, "/v1/documents/\(cancelledId)", auth: stranger).status == 404)
+                #expect(try await server.request(.get, "/v1/documents/\(cancelledId)/xml", auth: stranger).status == 404)
+                #expect(try await server.request(.get, "/v1/sync-runs/\(runId)", auth: stranger).status == 404)
+                #expect(try await server.request(.get, "/v1/documents", auth: stranger).items.isEmpty)
+                #expect(try await server.request(.post, "/v1/companies/\(s.companyId)/sync", json: [:], auth: stranger).status == 404)
+
+                // A tampered blob is refused, not served.
+                let path = try await server.runtime.database.first("SELECT storage_xml_path FROM fiscal_documents WHERE id = \(bind: UUID(uuidString: cancelledId)!)")!
+                    .decode(column: "storage_xml_path", as: String.self)
+                try Data("<tampered/>".utf8).write(to: URL(fileURLWithPath: server.runtime.configuration.blobDirectory + "/" + path))
+                #expect(try await server.request(.get, "/v1/documents/\(cancelledId)/xml", auth: s.auth).code == "xml_corrupt")
+            }
+        }
+    }
+
+    /// A certificate the authority refuses is a clear, prompt failure of the run; no certificate
+    /// at all is refused before anything starts.
+    @Test func aRefusedCertificateFailsTheRunClearly() async throws {
+        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+            // The peer trusts a different client certificate than the company's.
+            let stranger = try SefazTestAuthority()
+            try await SefazPeer.run(clientRoots: [stranger.serverCertificate], clock: server.clock) { peer in
+                let s = try await Self.setUp(server, peer: peer)
+                let started = Date()
+                let run = try await Self.waitForRun(s, try await Self.startSync(s), seconds: 60)
+                #expect(run["status"] as? String == "failed")
+                let failure = try #require(run["failure"] as? String)
+                #expect(failure.contains("tls") || failure.contains("TLS") || failure.contains("handshake") || failure.contains("certificate"), "\(failure)")
+                #expect(Date().timeIntervalSince(started) < 30)
+                #expect(!server.logs.text.contains(CertificateAPITests.password))
+            }
+            let owner = try await server.createAccount()
+            let session = try await server.login(owner.email, owner.password)
+            let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
+            let bare = try await CertificateAPITests.company(server, cnpj: "45997418000153", auth: auth)
+            let refused = try await server.request(.post, "/v1/companies/\(bare)/sync", json: ["doc_types": ["NFE"]], auth: auth)
+            #expect(refused.status == 422 && refused.code == "no_active_certificate")
+            let wrongType = try await server.request(.post, "/v1/companies/\(bare)/sync", json: ["doc_types": ["NFSE"]], auth: auth)
+            #expect(wrongType.status == 422 && wrongType.code == "doc_type_not_distributable")
+        }
+    }
 }

@@ -31,7 +31,7 @@ struct DocumentController {
                 cursor = decoded
             }
             let page = try await services.documents.list(try context.requirePrincipal(), filter: filter,
-                                                         limit: try request.pageRequest().limit, after: cursor)
+                                                         limit: try request.limitQuery(), after: cursor)
             return JSONResponse(ListBody(Page(items: page.items, nextCursor: page.next?.encoded)))
         }
         group.get("/documents/:id") { _, context in

@@ -62,14 +62,17 @@ struct ListBody<Item: Encodable & Sendable>: Encodable, Sendable {
 
 extension Request {
     /// `?limit=` (1…200, default 50) and `?cursor=` (opaque, from a previous page).
-    func pageRequest() throws -> PageRequest {
-        var limit = 50
-        if let raw = uri.queryParameters["limit"] {
-            guard let value = Int(String(raw)), (1...PageRequest.maxLimit).contains(value) else {
-                throw FiscalMixError.validation("limit", "limit must be an integer from 1 to \(PageRequest.maxLimit).")
-            }
-            limit = value
+    /// `limit`, 1 to `PageRequest.maxLimit` (default 50).
+    func limitQuery() throws -> Int {
+        guard let raw = uri.queryParameters["limit"] else { return 50 }
+        guard let value = Int(String(raw)), (1...PageRequest.maxLimit).contains(value) else {
+            throw FiscalMixError.validation("limit", "limit must be an integer from 1 to \(PageRequest.maxLimit).")
         }
+        return value
+    }
+
+    func pageRequest() throws -> PageRequest {
+        let limit = try limitQuery()
         var after: UUID?
         if let raw = uri.queryParameters["cursor"], !raw.isEmpty {
             guard let id = Cursor.decode(String(raw)) else { throw FiscalMixError.validation("cursor", "cursor is not valid.") }
