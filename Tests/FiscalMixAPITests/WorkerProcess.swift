@@ -16,7 +16,10 @@ enum WorkerProcess {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        if let output { process.standardOutput = output }
+        if let output {
+            process.standardOutput = output
+            process.standardError = output
+        }
         var environment = ProcessInfo.processInfo.environment
         environment["FISCALMIX_DATABASE_URL"] = configuration.databaseURL
         environment["FISCALMIX_DATA_DIR"] = configuration.dataDirectory

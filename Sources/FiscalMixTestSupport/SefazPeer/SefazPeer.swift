@@ -45,13 +45,15 @@ public final class SefazPeer: Sendable {
 
     /// Runs a peer whose TLS accepts exactly the client certificates `clientRoots` (pinned).
     public static func run<T: Sendable>(clientRoots: [NIOSSLCertificate], clock: any WallClock = SystemWallClock(),
-                                        authority: SefazTestAuthority? = nil, _ body: @Sendable (SefazPeer) async throws -> T) async throws -> T {
+                                        authority: SefazTestAuthority? = nil, answerDelay: Duration = .zero, _ body: @Sendable (SefazPeer) async throws -> T) async throws -> T {
         let authority = try authority ?? SefazTestAuthority()
         let rules = RulesBox()
         let router = Router(context: SefazPeerContext.self)
         for service in DistributionService.allCases {
             router.post(RouterPath(stringLiteral: service.path)) { request, context in
                 let body = try await request.body.collect(upTo: 1 << 20)
+                // A slower AN, so tests can act while a sync is in flight.
+                if answerDelay > .zero { try await Task.sleep(for: answerDelay) }
                 let certificate = try await context.channel.nioSSL_peerCertificate().get()
                 let cnpj = certificate.flatMap { try? $0.toDERBytes() }.flatMap { SefazTestAuthority.cnpj(inCertificateDER: $0) }
                 return Self.respond(service: service, body: Array(buffer: body), certificateCNPJ: cnpj, rules: rules, now: clock.now())
