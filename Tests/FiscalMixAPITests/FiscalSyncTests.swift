@@ -12,7 +12,9 @@ import Testing
 
 /// DF-e sync end to end: the API starts a run, a worker walks the SEFAZ peer's feed over mutual
 /// TLS with the company's A1 certificate, and the documents API reads what was stored.
-@Suite struct FiscalSyncTests {
+/// Serialized: each test moves thousands of documents through TLS, gzip, XML and the database, and
+/// running them side by side would starve the timing-sensitive tests of the rest of the suite.
+@Suite(.serialized) struct FiscalSyncTests {
     static let cnpj = "11222333000181"
 
     struct Setup {
@@ -24,9 +26,7 @@ import Testing
 
     /// An account with a company holding the sample A1 certificate, its NF-e connector pointed at the peer.
     static func setUp(_ server: TestServer, peer: SefazPeer) async throws -> Setup {
-        let owner = try await server.createAccount()
-        let session = try await server.login(owner.email, owner.password)
-        let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
+        let (owner, auth) = try await server.ownerApiKey()
         let companyId = try await CertificateAPITests.company(server, cnpj: cnpj, auth: auth)
         let upload = try await CertificateAPITests.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"),
                                                           password: CertificateAPITests.password, auth: auth)
@@ -223,9 +223,7 @@ import Testing
                 #expect(Array(xml.body) == sent?.xml)
 
                 // Another account: 404 for the document, its XML, the run; an empty list.
-                let other = try await server.createAccount()
-                let otherSession = try await server.login(other.email, other.password)
-                let stranger = TestServer.Auth.bearer(try await server.createApiKey(session: otherSession, scopes: ["admin"]).key)
+                let stranger = try await server.ownerApiKey().auth
                 #expect(try await server.request(.get, "/v1/documents/\(cancelledId)", auth: stranger).status == 404)
                 #expect(try await server.request(.get, "/v1/documents/\(cancelledId)/xml", auth: stranger).status == 404)
                 #expect(try await server.request(.get, "/v1/sync-runs/\(runId)", auth: stranger).status == 404)
@@ -257,14 +255,63 @@ import Testing
                 #expect(Date().timeIntervalSince(started) < 30)
                 #expect(!server.logs.text.contains(CertificateAPITests.password))
             }
-            let owner = try await server.createAccount()
-            let session = try await server.login(owner.email, owner.password)
-            let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
+            let auth = try await server.ownerApiKey().auth
             let bare = try await CertificateAPITests.company(server, cnpj: "45997418000153", auth: auth)
             let refused = try await server.request(.post, "/v1/companies/\(bare)/sync", json: ["doc_types": ["NFE"]], auth: auth)
             #expect(refused.status == 422 && refused.code == "no_active_certificate")
             let wrongType = try await server.request(.post, "/v1/companies/\(bare)/sync", json: ["doc_types": ["NFSE"]], auth: auth)
             #expect(wrongType.status == 422 && wrongType.code == "doc_type_not_distributable")
+        }
+    }
+
+    /// A `fiscalmix worker` killed with SIGKILL in the middle of a sync: another worker takes the
+    /// job over when the lease runs out and resumes from the last committed NSU — every document
+    /// once, no gap, and the AN never sees an out-of-sequence question (no 656).
+    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
+    func aKilledWorkerResumesTheSyncWithNoGapAndNoDuplicate() async throws {
+        try await TestServer.run(configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+            try await SefazPeer.run(clientRoots: try Self.identity().chain, answerDelay: .milliseconds(150)) { peer in
+                let s = try await Self.setUp(server, peer: peer)
+                var feed = SefazFeed(recipient: Self.cnpj)
+                feed.addNFe(count: 620)
+                peer.add(feed.documents, for: Self.cnpj)
+                #expect(feed.documents.count >= 1_000)
+                let runId = try await Self.startSync(s)
+                let run = try #require(UUID(uuidString: runId))
+                let environment = ["FISCALMIX_JOB_LEASE_SECONDS": "2", "FISCALMIX_OUTBOUND_ALLOW": "127.0.0.1"]
+                let configuration = server.runtime.configuration
+
+                let first = try WorkerProcess.launch(configuration, environment: environment)
+                let database = server.runtime.database
+                func saved() async throws -> Int {
+                    try await database.first("SELECT docs_saved FROM sync_runs WHERE id = \(bind: run)")!.decode(column: "docs_saved", as: Int.self)
+                }
+                let deadline = Date().addingTimeInterval(120)
+                while try await saved() < 200, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                kill(first.processIdentifier, SIGKILL)
+                await WorkerProcess.exit(of: first)
+                let atKill = try await saved()
+                #expect(atKill >= 200 && atKill < feed.truth.count, "killed after \(atKill) documents")
+
+                let second = try WorkerProcess.launch(configuration, environment: environment)
+                let finished: [String: Any]
+                do { finished = try await Self.waitForRun(s, runId, seconds: 180) } catch {
+                    kill(second.processIdentifier, SIGKILL)
+                    throw error
+                }
+                #expect(finished["status"] as? String == "completed", "\(finished)")
+                let company = try #require(UUID(uuidString: s.companyId))
+                #expect(try await FiscalDocumentRepository(database: database).count(companyId: company) == feed.truth.count)
+                #expect(try await FiscalEventRepository(database: database).count(companyId: company) == feed.events.count)
+                let full = try await database.first("""
+                    SELECT COUNT(*) AS n FROM fiscal_documents WHERE company_id = \(bind: company) AND is_summary = \(bind: false)
+                    """)!.decode(column: "n", as: Int.self)
+                #expect(full == feed.truth.values.filter(\.full).count)
+                #expect(finished["nsuEnd"] as? Int == Int(feed.lastNSU))
+                #expect(peer.answered656 == 0 && peer.answeredStatuses.allSatisfy { $0 == 138 }, "\(peer.answeredStatuses)")
+                kill(second.processIdentifier, SIGTERM)
+                await WorkerProcess.exit(of: second)
+            }
         }
     }
 }

@@ -114,6 +114,18 @@ struct TestServer {
         return (id, key)
     }
 
+    /// An admin API key for a new account, minted through the service as its owner would: one
+    /// bcrypt hash (the owner's password) instead of three, which keeps heavy suites from starving
+    /// the tests that measure sign-in.
+    func ownerApiKey() async throws -> (owner: Owner, auth: Auth) {
+        let owner = try await createAccount()
+        let principal = Principal(kind: .session(sessionId: UUID()), accountId: owner.accountId, userId: owner.userId, role: .owner,
+                                  isStaff: false, scopes: [.admin])
+        let (_, secret) = try await runtime.services.apiKeys.create(principal, name: "test key", scopes: ["admin"], expiresAt: nil,
+                                                                    meta: RequestMeta())
+        return (owner, .bearer(secret))
+    }
+
     /// Waits for buffered request-log rows to reach the database.
     func flushRequestLogs() async {
         await runtime.services.requestLogWriter.flush()

@@ -13,7 +13,7 @@ let expectedTables: Set<String> = [
     "accounts", "users", "user_recovery_codes", "account_invites", "sessions", "api_keys", "login_attempts", "rate_limits",
     "audit_logs", "idempotency_keys", "event_logs",
     // secrets, connectors, pipelines (seeds 000, 002, 003)
-    "sealed_secrets", "secret_refs", "policies", "connectors", "connector_tokens", "request_logs", "processes", "process_versions",
+    "sync_cursors", "sealed_secrets", "secret_refs", "policies", "connectors", "connector_tokens", "request_logs", "processes", "process_versions",
     "process_output_destinations",
     // jobs (seeds 001, 002, 003)
     "jobs", "job_runs", "schedules", "schedule_ticks", "submissions",
