@@ -145,7 +145,7 @@ let package = Package(
             name: "FiscalMixAPI",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal",
+                "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal", "FiscalMixDFe",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),

@@ -27,6 +27,7 @@ public struct APIServices: Sendable {
     public let connectorConfigs: ConnectorConfigService
     public let sync: DFeSyncService
     public let documents: FiscalDocumentService
+    public let manifestation: ManifestationService
     public let identityConfiguration: IdentityConfiguration
     public let requestLogWriter: RequestLogWriter
     /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
@@ -55,6 +56,8 @@ public struct APIServices: Sendable {
         self.sync = DFeSyncService(database: database, companies: companies, certificates: certificates, queue: jobQueue, clock: auth.clock,
                                    logger: logger)
         self.documents = FiscalDocumentService(database: database, companies: companies, blobs: blobs)
+        self.manifestation = ManifestationService(database: database, companies: companies, certificates: certificates, sync: sync,
+                                                  outbound: outbound, blobs: blobs, clock: auth.clock)
         self.identityConfiguration = identityConfiguration
         self.requestLogWriter = requestLogWriter
         self.secureCookies = secureCookies

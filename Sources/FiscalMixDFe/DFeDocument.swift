@@ -41,6 +41,19 @@ public struct DFeEvent: Sendable, Equatable {
     /// The registration status (retEvento cStat 135/136) when present.
     public var statusCode: Int?
 
+    public init(accessKey: String, code: String, sequence: Int, eventDate: Date, protocolNumber: String?, description: String?,
+                authorCnpjCpf: String?, isSummary: Bool, statusCode: Int?) {
+        self.accessKey = accessKey
+        self.code = code
+        self.sequence = sequence
+        self.eventDate = eventDate
+        self.protocolNumber = protocolNumber
+        self.description = description
+        self.authorCnpjCpf = authorCnpjCpf
+        self.isSummary = isSummary
+        self.statusCode = statusCode
+    }
+
     /// The name FiscalMix stores in `fiscal_events.event_type`.
     public var eventType: String {
         switch code {

@@ -3,8 +3,35 @@ import Foundation
 /// Reads the date-times of fiscal XML (`TDateTimeUTC`: `2017-03-17T14:52:25-03:00`), tolerating the
 /// older layouts: a fraction, `Z`, no offset (taken as Brasília, UTC−3, as pre-2012 layouts meant),
 /// or a bare date (`dEmi` of NF-e 2.00).
-enum FiscalDateTime {
-    static func parse(_ text: String) -> Date? {
+public enum FiscalDateTime {
+    /// TDateTimeUTC as SEFAZ wants it in events: Brasília time (UTC−3, no daylight saving since
+    /// 2019), no fraction, explicit offset.
+    public static func brasilia(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down)) - 3 * 3600
+        let days = Int((Double(seconds) / 86_400).rounded(.down))
+        let secondOfDay = seconds - days * 86_400
+        let (year, month, day) = civil(fromDays: days)
+        func pad(_ value: Int, _ width: Int = 2) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        return "\(pad(year, 4))-\(pad(month))-\(pad(day))T\(pad(secondOfDay / 3600)):\(pad(secondOfDay % 3600 / 60)):\(pad(secondOfDay % 60))-03:00"
+    }
+
+    /// Days since 1970-01-01 → (year, month, day), proleptic Gregorian (Hinnant's algorithm).
+    static func civil(fromDays days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let day = doy - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    public static func parse(_ text: String) -> Date? {
         let bytes = Array(text.utf8)
         func number(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= bytes.count else { return nil }

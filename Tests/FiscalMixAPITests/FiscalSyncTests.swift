@@ -33,6 +33,7 @@ import Testing
         #expect(upload.status == 201, "\(upload.text)")
         let config = try await server.request(.put, "/v1/companies/\(companyId)/connector-configs/NFE", json: [
             "environment": "producao", "endpoint": peer.baseURL + DistributionService.nfe.path, "caBundlePEM": peer.authority.caPEM,
+            "eventEndpoint": peer.baseURL + RecepcaoEvento.path,
             "autoSync": false,
         ], auth: auth)
         #expect(config.status == 200, "\(config.text)")
@@ -311,6 +312,54 @@ import Testing
                 #expect(peer.answered656 == 0 && peer.answeredStatuses.allSatisfy { $0 == 138 }, "\(peer.answeredStatuses)")
                 kill(second.processIdentifier, SIGTERM)
                 await WorkerProcess.exit(of: second)
+            }
+        }
+    }
+
+    /// resNFe → ciência (signed with the company's A1, verified by the peer) → the full procNFe
+    /// arrives on the next sync and upgrades the summary; the AN's rules on repeats and
+    /// justifications hold.
+    @Test func cienciaReleasesTheFullXMLOnTheNextSync() async throws {
+        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+            try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
+                let s = try await Self.setUp(server, peer: peer)
+                var feed = SefazFeed(recipient: Self.cnpj)
+                feed.addNFe(count: 4, withholdFull: true)
+                peer.add(feed.documents, for: Self.cnpj)
+                peer.withhold(feed.withheld, for: Self.cnpj)
+                #expect(feed.withheld.count == 2)
+                #expect(try await Self.waitForRun(s, try await Self.startSync(s))["status"] as? String == "completed")
+                let key = feed.withheld[0].key
+                let listed = try await server.request(.get, "/v1/documents?summary=true&limit=50", auth: s.auth).items
+                let document = try #require(listed.first { $0["accessKey"] as? String == key })
+                let id = try #require(document["id"] as? String)
+
+                let forbidden = try await server.request(.post, "/v1/documents/\(id)/manifest",
+                                                         json: ["type": "ciencia", "justificativa": "nao cabe justificativa aqui"], auth: s.auth)
+                #expect(forbidden.status == 422 && forbidden.code == "validation_failed")
+                let missing = try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "nao_realizada"], auth: s.auth)
+                #expect(missing.status == 422)
+                #expect(try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "aceite"], auth: s.auth).status == 422)
+
+                let ciencia = try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: s.auth)
+                #expect(ciencia.status == 200 && ciencia.json["result"] as? String == "registered", "\(ciencia.text)")
+                #expect(ciencia.json["statusCode"] as? Int == 135 && (ciencia.json["protocolNumber"] as? String)?.count == 15)
+                #expect(ciencia.json["eventId"] as? String == "ID210210\(key)01")
+                let again = try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: s.auth)
+                #expect(again.json["result"] as? String == "already_registered" && again.json["statusCode"] as? Int == 573)
+                let events = try await server.request(.get, "/v1/documents/\(id)", auth: s.auth).json["events"] as? [[String: Any]]
+                #expect(events?.contains { $0["eventCode"] as? String == "210210" && $0["protocolNumber"] != nil } == true)
+                let stranger = try await server.ownerApiKey().auth
+                #expect(try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: stranger).status == 404)
+
+                // The AN's hour, then the next sync brings the released procNFe.
+                server.clock.advance(by: DFeSyncService.quietPeriod + 5)
+                #expect(try await Self.waitForRun(s, try await Self.startSync(s), seconds: 60)["status"] as? String == "completed")
+                let upgraded = try await server.request(.get, "/v1/documents/\(id)", auth: s.auth).json
+                #expect(upgraded["isSummary"] as? Bool == false && upgraded["schema"] as? String == "procNFe_v4.00.xsd")
+                let other = try #require(listed.first { $0["accessKey"] as? String == feed.withheld[1].key }?["id"] as? String)
+                #expect(try await server.request(.get, "/v1/documents/\(other)", auth: s.auth).json["isSummary"] as? Bool == true)
+                #expect(peer.answered656 == 0)
             }
         }
     }

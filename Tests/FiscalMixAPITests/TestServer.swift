@@ -2,6 +2,8 @@ import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
 import FiscalMixIdentity
+import FiscalMixSecrets
+import FiscalMixStorage
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
@@ -114,15 +116,15 @@ struct TestServer {
         return (id, key)
     }
 
-    /// An admin API key for a new account, minted through the service as its owner would: one
+    /// An admin API key for a new account, stored directly (as `ApiKeyService` stores it): one
     /// bcrypt hash (the owner's password) instead of three, which keeps heavy suites from starving
-    /// the tests that measure sign-in.
+    /// the tests that measure sign-in. API key creation itself is tested in ApiKeyTests.
     func ownerApiKey() async throws -> (owner: Owner, auth: Auth) {
         let owner = try await createAccount()
-        let principal = Principal(kind: .session(sessionId: UUID()), accountId: owner.accountId, userId: owner.userId, role: .owner,
-                                  isStaff: false, scopes: [.admin])
-        let (_, secret) = try await runtime.services.apiKeys.create(principal, name: "test key", scopes: ["admin"], expiresAt: nil,
-                                                                    meta: RequestMeta())
+        let secret = OpaqueToken.generate(prefix: "fmk_")
+        let key = ApiKey(id: ID.make(), accountId: owner.accountId, name: "test key", prefix: String(secret.prefix(12)), scopes: [.admin],
+                         status: .active, createdByUserId: owner.userId, lastUsedAt: nil, expiresAt: nil, revokedAt: nil, createdAt: clock.now())
+        try await ApiKeyRepository(database: runtime.database).insert(key, hash: OpaqueToken.sha256Hex(secret))
         return (owner, .bearer(secret))
     }
 

@@ -1,4 +1,5 @@
 import FiscalMixCore
+import FiscalMixDFe
 import FiscalMixFiscal
 import FiscalMixStorage
 import Foundation
@@ -22,7 +23,19 @@ struct DocumentController {
         enum CodingKeys: String, CodingKey { case events }
     }
 
+    struct ManifestBody: Decodable {
+        var type: ManifestationType
+        var justificativa: String?
+    }
+
     func addRoutes(to group: CatalogedGroup) {
+        group.post("/documents/:id/manifest") { request, context in
+            var request = request
+            let id = try context.id("id", "Document")
+            let body = try await request.decodeJSON(ManifestBody.self, context: context)
+            return JSONResponse(try await services.manifestation.manifest(try context.requirePrincipal(), documentId: id, type: body.type,
+                                                                          justification: body.justificativa))
+        }
         group.get("/documents") { request, context in
             let filter = try Self.filter(request)
             var cursor: FiscalDocumentCursor?

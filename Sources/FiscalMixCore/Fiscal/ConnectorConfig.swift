@@ -19,6 +19,8 @@ public struct ConnectorConfig: Sendable, Equatable, Codable {
     public var authority: String
     /// Replaces the authority's published URL (a proxy, or the local SEFAZ peer in tests).
     public var endpoint: String?
+    /// Replaces the URL manifestação events are sent to (NFeRecepcaoEvento4).
+    public var eventEndpoint: String?
     /// PEM roots the authority's server certificate must chain to; real SEFAZ chains are
     /// ICP-Brasil, which default trust stores lack. Verification is never turned off.
     public var caBundlePEM: String?
@@ -31,7 +33,7 @@ public struct ConnectorConfig: Sendable, Equatable, Codable {
     public var updatedAt: Date
 
     public init(id: UUID, companyId: UUID, docType: FiscalDocType, environment: Environment = .producao, authority: String = "AN",
-                endpoint: String? = nil, caBundlePEM: String? = nil, autoSync: Bool = true, autoCiencia: Bool = false,
+                endpoint: String? = nil, eventEndpoint: String? = nil, caBundlePEM: String? = nil, autoSync: Bool = true, autoCiencia: Bool = false,
                 status: Status = .active, createdAt: Date, updatedAt: Date) {
         self.id = id
         self.companyId = companyId
@@ -39,6 +41,7 @@ public struct ConnectorConfig: Sendable, Equatable, Codable {
         self.environment = environment
         self.authority = authority
         self.endpoint = endpoint
+        self.eventEndpoint = eventEndpoint
         self.caBundlePEM = caBundlePEM
         self.autoSync = autoSync
         self.autoCiencia = autoCiencia

@@ -25,12 +25,13 @@ public struct ConnectorConfigService: Sendable {
         public var environment: ConnectorConfig.Environment?
         public var authority: String?
         public var endpoint: String??
+        public var eventEndpoint: String??
         public var caBundlePEM: String??
         public var autoSync: Bool?
         public var autoCiencia: Bool?
         public var status: ConnectorConfig.Status?
 
-        enum CodingKeys: String, CodingKey { case environment, authority, endpoint, status, caBundlePEM, autoSync, autoCiencia }
+        enum CodingKeys: String, CodingKey { case environment, authority, endpoint, eventEndpoint, status, caBundlePEM, autoSync, autoCiencia }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -38,11 +39,20 @@ public struct ConnectorConfigService: Sendable {
             authority = try c.decodeIfPresent(String.self, forKey: .authority)
             // Present-and-null clears; absent keeps.
             endpoint = c.contains(.endpoint) ? .some(try c.decodeIfPresent(String.self, forKey: .endpoint)) : nil
+            eventEndpoint = c.contains(.eventEndpoint) ? .some(try c.decodeIfPresent(String.self, forKey: .eventEndpoint)) : nil
             caBundlePEM = c.contains(.caBundlePEM) ? .some(try c.decodeIfPresent(String.self, forKey: .caBundlePEM)) : nil
             autoSync = try c.decodeIfPresent(Bool.self, forKey: .autoSync)
             autoCiencia = try c.decodeIfPresent(Bool.self, forKey: .autoCiencia)
             status = try c.decodeIfPresent(ConnectorConfig.Status.self, forKey: .status)
         }
+    }
+
+    static func checkedURL(_ value: String?, field: String) throws -> String? {
+        guard let url = value else { return nil }
+        guard url.count <= 500, let parsed = URL(string: url), parsed.scheme == "https", parsed.host != nil else {
+            throw FiscalMixError.validation(field, "\(field) must be an https:// URL (the authority is reached over mutual TLS).")
+        }
+        return url
     }
 
     public func list(_ principal: Principal, companyId: UUID) async throws -> [ConnectorConfig] {
@@ -62,14 +72,8 @@ public struct ConnectorConfigService: Sendable {
             }
             config.authority = v.uppercased()
         }
-        if let v = input.endpoint {
-            if let url = v {
-                guard url.count <= 500, let parsed = URL(string: url), parsed.scheme == "https", parsed.host != nil else {
-                    throw FiscalMixError.validation("endpoint", "endpoint must be an https:// URL (the authority is reached over mutual TLS).")
-                }
-            }
-            config.endpoint = v
-        }
+        if let v = input.endpoint { config.endpoint = try Self.checkedURL(v, field: "endpoint") }
+        if let v = input.eventEndpoint { config.eventEndpoint = try Self.checkedURL(v, field: "eventEndpoint") }
         if let v = input.caBundlePEM {
             if let pem = v {
                 guard pem.utf8.count <= 1 << 20, let roots = try? NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)), !roots.isEmpty else {

@@ -12,13 +12,14 @@ public struct ConnectorConfigRepository: Sendable {
         var environment: ConnectorConfig.Environment
         var authority: String
         var endpoint: String?
+        var eventEndpoint: String?
         var caBundlePEM: String?
         var autoSync: Bool
         var autoCiencia: Bool
     }
 
     public func upsert(_ c: ConnectorConfig, in tx: Transaction) async throws {
-        let settings = Settings(environment: c.environment, authority: c.authority, endpoint: c.endpoint, caBundlePEM: c.caBundlePEM,
+        let settings = Settings(environment: c.environment, authority: c.authority, endpoint: c.endpoint, eventEndpoint: c.eventEndpoint, caBundlePEM: c.caBundlePEM,
                                 autoSync: c.autoSync, autoCiencia: c.autoCiencia)
         try await tx.execute("""
             INSERT INTO connector_configs (id, company_id, doc_type, config, status, created_at, updated_at)
@@ -53,7 +54,7 @@ public struct ConnectorConfigRepository: Sendable {
         let settings: Settings = try row.jsonValue("config")
         return ConnectorConfig(id: try row.get("id"), companyId: try row.get("company_id"), docType: try row.enumValue("doc_type"),
                                environment: settings.environment, authority: settings.authority, endpoint: settings.endpoint,
-                               caBundlePEM: settings.caBundlePEM, autoSync: settings.autoSync, autoCiencia: settings.autoCiencia,
+                               eventEndpoint: settings.eventEndpoint, caBundlePEM: settings.caBundlePEM, autoSync: settings.autoSync, autoCiencia: settings.autoCiencia,
                                status: try row.enumValue("status"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

@@ -18,6 +18,8 @@ public struct SefazFeed: Sendable {
     public private(set) var truth: [String: Expected] = [:]
     /// "key|code|sequence" of every event in the feed.
     public private(set) var events: Set<String> = []
+    /// Full XMLs kept back for a manifestação (`addNFe(…, withholdFull: true)`).
+    public private(set) var withheld: [(key: String, schema: String, xml: [UInt8])] = []
     public let recipient: String
     private var nextNSU: Int64
 
@@ -57,7 +59,8 @@ public struct SefazFeed: Sendable {
 
     /// Adds `count` NF-e: every second one's full XML arrives some 45 NSUs after its summary, every
     /// tenth is cancelled, every fifteenth gets a carta de correção.
-    public mutating func addNFe(count: Int, startingNumber: Int = 1, issued start: Date = Date(timeIntervalSince1970: 1_767_225_600)) {
+    public mutating func addNFe(count: Int, startingNumber: Int = 1, issued start: Date = Date(timeIntervalSince1970: 1_767_225_600),
+                                withholdFull: Bool = false) {
         var pendingFull: [(due: Int, schema: String, xml: String)] = []
         for i in 0..<count {
             let number = startingNumber + i
@@ -79,7 +82,10 @@ public struct SefazFeed: Sendable {
             let full = number % 2 == 0
             let cancelled = number % 10 == 0
             truth[key] = Expected(full: full, cancelled: cancelled, value: value, issuer: supplier.cnpj)
-            if full {
+            if full, withholdFull {
+                withheld.append((key, "procNFe_v4.00.xsd", Array(Self.nfeProc(key: key, number: number, series: 1 + number % 3, supplier: supplier,
+                    recipient: recipient, date: date, value: value, protocolNumber: protocolNumber, digest: digest).utf8)))
+            } else if full {
                 pendingFull.append((due: i + 30, schema: "procNFe_v4.00.xsd", xml: Self.nfeProc(key: key, number: number, series: 1 + number % 3,
                     supplier: supplier, recipient: recipient, date: date, value: value, protocolNumber: protocolNumber, digest: digest)))
             }

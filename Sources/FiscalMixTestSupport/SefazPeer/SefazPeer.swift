@@ -37,6 +37,10 @@ public final class SefazPeer: Sendable {
         rules.state.withLock { rules in for document in documents { rules.append(document, for: cnpj, service: service) } }
     }
     public var answered656: Int { rules.state.withLock { $0.answered656 } }
+    /// Full XMLs the AN releases to `cnpj` only after a ciência, confirmação or operação não realizada.
+    public func withhold(_ documents: [(key: String, schema: String, xml: [UInt8])], for cnpj: String) {
+        rules.state.withLock { rules in for d in documents { rules.events.withheld[d.key] = (cnpj, d.schema, d.xml) } }
+    }
     public func maxNSU(for cnpj: String, service: DistributionService = .nfe) -> Int64 {
         rules.state.withLock { $0.maxNSU(for: cnpj, service: service) }
     }
@@ -58,6 +62,12 @@ public final class SefazPeer: Sendable {
                 let cnpj = certificate.flatMap { try? $0.toDERBytes() }.flatMap { SefazTestAuthority.cnpj(inCertificateDER: $0) }
                 return Self.respond(service: service, body: Array(buffer: body), certificateCNPJ: cnpj, rules: rules, now: clock.now())
             }
+        }
+        router.post(RouterPath(stringLiteral: RecepcaoEvento.path)) { request, context in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let certificate = try await context.channel.nioSSL_peerCertificate().get()
+            let cnpj = certificate.flatMap { try? $0.toDERBytes() }.flatMap { SefazTestAuthority.cnpj(inCertificateDER: $0) }
+            return SefazEventReception.respond(body: Array(buffer: body), certificateCNPJ: cnpj, rules: rules, now: clock.now())
         }
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(authority.serverCertificate)],
                                                            privateKey: .privateKey(authority.serverKey))
@@ -126,13 +136,7 @@ public final class SefazPeer: Sendable {
     }
 
     /// `dhResp` in Brasília time, without fractions (TDateTimeUTC).
-    static func brasilia(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: -3 * 3600)
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'-03:00'"
-        return formatter.string(from: date)
-    }
+    static func brasilia(_ date: Date) -> String { FiscalDateTime.brasilia(date) }
 }
 
 final class RulesBox: Sendable {

@@ -37,6 +37,8 @@ public struct SefazPeerRules: Sendable {
 
     static func feedKey(_ service: DistributionService, _ cnpj: String) -> String { "\(service.rawValue):\(cnpj)" }
     public private(set) var answered656 = 0
+    /// Manifestação events registered and full XMLs waiting for one (`SefazEventReception`).
+    var events = SefazEventReception.EventState()
     public private(set) var answeredStatuses: [Int] = []
 
     public init() {}

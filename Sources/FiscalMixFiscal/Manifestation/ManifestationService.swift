@@ -1,0 +1,113 @@
+import FiscalMixCore
+import FiscalMixDFe
+import FiscalMixIdentity
+import FiscalMixOutbound
+import FiscalMixStorage
+import Foundation
+
+/// Manifestação do destinatário (PROTOCOLS.md §4): builds the `evento`, signs it with the
+/// company's A1 certificate, sends it to NFeRecepcaoEvento4 over mutual TLS through the outbound
+/// client, and records the registered event (`procEventoNFe`) like a distributed one.
+public struct ManifestationService: Sendable {
+    let database: Database
+    let documents: FiscalDocumentRepository
+    let companies: CompanyService
+    let certificates: CertificateService
+    let sync: DFeSyncService
+    let outbound: OutboundClient?
+    let blobs: any BlobStore
+    let clock: any WallClock
+
+    public init(database: Database, companies: CompanyService, certificates: CertificateService, sync: DFeSyncService,
+                outbound: OutboundClient?, blobs: any BlobStore, clock: any WallClock) {
+        self.database = database
+        documents = FiscalDocumentRepository(database: database)
+        self.companies = companies
+        self.certificates = certificates
+        self.sync = sync
+        self.outbound = outbound
+        self.blobs = blobs
+        self.clock = clock
+    }
+
+    public struct Outcome: Sendable, Encodable {
+        /// registered, or already_registered (573: the AN holds this event already).
+        public var result: String
+        public var statusCode: Int
+        public var reason: String
+        public var protocolNumber: String?
+        public var eventId: String
+    }
+
+    public func manifest(_ principal: Principal, documentId: UUID, type: ManifestationType, justification: String?) async throws -> Outcome {
+        guard let document = try await documents.find(id: documentId, accountId: principal.accountId) else {
+            throw FiscalMixError.notFound("Document")
+        }
+        let company = try await companies.authorize(principal, companyId: document.companyId, needs: .operator, scope: .documentsWrite)
+        return try await send(document: document, company: company, type: type, justification: justification)
+    }
+
+    func send(document: FiscalDocumentRecord, company: Company, type: ManifestationType, justification: String?) async throws -> Outcome {
+        guard document.docType == .NFE, document.direction == .received else {
+            throw FiscalMixError(.unprocessable, code: "not_manifestable", "Only NF-e received by the company take a manifestação do destinatário.")
+        }
+        let now = clock.now()
+        let event = ManifestationEvent(accessKey: document.accessKey, author: company.cnpj, environment: 1, type: type,
+                                       justification: justification, date: now)
+        if let problem = event.justificationProblem { throw FiscalMixError.validation("justificativa", problem) }
+        guard let outbound else { throw FiscalMixError(.unavailable, code: "outbound_unavailable", "Outside calls are not configured.") }
+        let config = try await sync.configuration(companyId: company.id, docType: .NFE)
+        var signedEvent = event
+        signedEvent.environment = config.environment.code
+        let identity = try await certificates.identity(companyId: company.id, accountId: company.accountId)
+        let signed = try XMLSignature.signEnveloped(signedEvent.xml, referenceId: signedEvent.id, with: identity)
+        let (body, contentType) = RecepcaoEvento.request(signedEvents: [signed], lote: Int64(now.timeIntervalSince1970 * 1000) % 1_000_000_000_000_000)
+        let tls = try SefazDistributionClient.tlsConfiguration(identity: identity, trustRootsPEM: config.caBundlePEM)
+        let endpoint = config.eventEndpoint ?? RecepcaoEvento.endpoint(production: config.environment == .producao)
+        // A manifestação is not idempotent at the AN (a repeat is 573): never retried blindly.
+        var policy = Policy()
+        policy.retry.maxAttempts = 1
+        let response = try await outbound.execute(
+            OutboundRequest(method: "POST", url: endpoint, headers: [("Content-Type", contentType)], body: body,
+                            operation: "sefaz.nfeRecepcaoEventoNF", tlsConfiguration: tls),
+            policy: policy, context: OutboundContext(accountId: company.accountId, policyKey: "sefaz-event:\(company.cnpj)"))
+        let answer: RecepcaoEvento.Answer
+        do { answer = try RecepcaoEvento.parseAnswer(response.body) } catch {
+            throw FiscalMixError(.unavailable, code: "sefaz_bad_answer", "SEFAZ answered HTTP \(response.status) with no retEnvEvento: \(error.message)")
+        }
+        guard answer.status == 128, let registration = answer.registrations.first else {
+            throw FiscalMixError(.unprocessable, code: "manifest_rejected", "SEFAZ refused the lote: \(answer.status) \(answer.reason)")
+        }
+        switch registration.status {
+        case 135, 136:
+            try await record(signed: signed, registration: registration, event: signedEvent, document: document, company: company)
+            return Outcome(result: "registered", statusCode: registration.status, reason: registration.reason,
+                           protocolNumber: registration.protocolNumber, eventId: signedEvent.id)
+        case 573:
+            return Outcome(result: "already_registered", statusCode: 573, reason: registration.reason, protocolNumber: nil, eventId: signedEvent.id)
+        default:
+            throw FiscalMixError(.unprocessable, code: "manifest_rejected", "SEFAZ refused the event: \(registration.status) \(registration.reason)")
+        }
+    }
+
+    /// Stores `procEventoNFe` (the signed evento and its retEvento) and the event row.
+    private func record(signed: String, registration: RecepcaoEvento.Registration, event: ManifestationEvent, document: FiscalDocumentRecord,
+                        company: Company) async throws {
+        let xml = Array(("<procEventoNFe xmlns=\"http://www.portalfiscal.inf.br/nfe\" versao=\"1.00\">" + signed + registration.xml
+            + "</procEventoNFe>").utf8)
+        let now = clock.now()
+        let parsed = DFeEvent(accessKey: event.accessKey, code: event.type.code, sequence: event.sequence, eventDate: event.date,
+                              protocolNumber: registration.protocolNumber, description: event.type.description, authorCnpjCpf: company.cnpj,
+                              isSummary: false, statusCode: registration.status)
+        let path = DFeBatchWriter.eventKey(accountId: company.accountId, companyId: company.id, event: parsed)
+        try await blobs.put(path, xml)
+        let record = FiscalEventRecord(
+            id: ID.make(now: now), accountId: company.accountId, companyId: company.id, documentId: document.id, accessKey: event.accessKey,
+            eventType: parsed.eventType, eventCode: parsed.code, sequence: parsed.sequence, eventDate: event.date,
+            protocolNumber: registration.protocolNumber, description: parsed.description, authorCnpjCpf: company.cnpj, isSummary: false,
+            nsu: nil, storageXMLPath: path, hashSHA256: DFeBatchWriter.sha256(xml), createdAt: now)
+        try await database.transaction { tx in
+            _ = try await FiscalEventRepository(database: database).upsert(record, syncRunId: nil, in: tx)
+        }
+    }
+}
