@@ -67,6 +67,7 @@ public struct FiscalMixRuntime: Sendable {
             let syncJob = DFeSyncJob(database: database, service: services.sync, client: SefazDistributionClient(outbound: outbound),
                                      blobs: blobs, clock: clock, logger: logger)
             registry.register(syncJob.definition)
+            registry.register(services.manifestation.definition)
             registry.register(JobDefinition(type: DFeSyncService.dispatchJobType, maxAttempts: 3, timeout: .seconds(600)) { [sync = services.sync] _ in
                 _ = try await sync.dispatchScheduled()
             })

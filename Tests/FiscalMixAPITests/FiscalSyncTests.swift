@@ -363,4 +363,40 @@ import Testing
             }
         }
     }
+
+    /// With automatic ciência on, every new summary gets its ciência from a job, and the sync
+    /// after the AN's hour brings every withheld full XML.
+    @Test func automaticCienciaBringsEveryFullXML() async throws {
+        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+            try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
+                let s = try await Self.setUp(server, peer: peer)
+                let on = try await server.request(.put, "/v1/companies/\(s.companyId)/connector-configs/NFE", json: ["autoCiencia": true], auth: s.auth)
+                #expect(on.json["autoCiencia"] as? Bool == true && on.json["endpoint"] as? String != nil)
+                var feed = SefazFeed(recipient: Self.cnpj)
+                feed.addNFe(count: 12, withholdFull: true)
+                peer.add(feed.documents, for: Self.cnpj)
+                peer.withhold(feed.withheld, for: Self.cnpj)
+                #expect(try await Self.waitForRun(s, try await Self.startSync(s))["status"] as? String == "completed")
+
+                let company = try #require(UUID(uuidString: s.companyId))
+                let database = server.runtime.database
+                let deadline = Date().addingTimeInterval(60)
+                var ciencias = 0
+                while Date() < deadline {
+                    ciencias = try await database.first("""
+                        SELECT COUNT(*) AS n FROM fiscal_events WHERE company_id = \(bind: company) AND event_code = '210210' AND protocol IS NOT NULL
+                        """)!.decode(column: "n", as: Int.self)
+                    if ciencias == feed.truth.count { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(ciencias == feed.truth.count)
+
+                server.clock.advance(by: DFeSyncService.quietPeriod + 5)
+                #expect(try await Self.waitForRun(s, try await Self.startSync(s), seconds: 60)["status"] as? String == "completed")
+                let full = try await server.request(.get, "/v1/documents?summary=false&limit=50", auth: s.auth).items
+                #expect(Set(full.compactMap { $0["accessKey"] as? String }) == Set(feed.withheld.map(\.key)))
+                #expect(peer.answered656 == 0)
+            }
+        }
+    }
 }

@@ -1,6 +1,8 @@
 import FiscalMixCore
 import FiscalMixDFe
 import FiscalMixIdentity
+import FiscalMixJSON
+import FiscalMixJobs
 import FiscalMixOutbound
 import FiscalMixStorage
 import Foundation
@@ -9,6 +11,9 @@ import Foundation
 /// company's A1 certificate, sends it to NFeRecepcaoEvento4 over mutual TLS through the outbound
 /// client, and records the registered event (`procEventoNFe`) like a distributed one.
 public struct ManifestationService: Sendable {
+    /// The job that sends an automatic ciência (`{"document_id": …, "type": "ciencia"}`).
+    public static let jobType = "fiscal.manifest"
+
     let database: Database
     let documents: FiscalDocumentRepository
     let companies: CompanyService
@@ -45,6 +50,25 @@ public struct ManifestationService: Sendable {
         }
         let company = try await companies.authorize(principal, companyId: document.companyId, needs: .operator, scope: .documentsWrite)
         return try await send(document: document, company: company, type: type, justification: justification)
+    }
+
+    /// The `fiscal.manifest` job: a rejection is final (the AN would answer the same again); a
+    /// network failure is retried by the job's policy.
+    public var definition: JobDefinition {
+        JobDefinition(type: Self.jobType, maxAttempts: 5, timeout: .seconds(120)) { context in
+            guard let payload = context.payload.flatMap({ try? JSON(parsing: $0) }),
+                  let id = payload["document_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
+                  let type = payload["type"]?.stringValue.flatMap(ManifestationType.init(rawValue:))
+            else { throw JobFailure.doNotRetry(message: "payload must name document_id and type") }
+            guard let document = try await documents.find(id: id),
+                  let company = try await CompanyRepository(database: database).find(id: document.companyId, accountId: document.accountId)
+            else { return }
+            do {
+                _ = try await send(document: document, company: company, type: type, justification: nil)
+            } catch let error as FiscalMixError where error.kind != .unavailable {
+                throw JobFailure.doNotRetry(message: "\(error.code): \(error.message)")
+            }
+        }
     }
 
     func send(document: FiscalDocumentRecord, company: Company, type: ManifestationType, justification: String?) async throws -> Outcome {

@@ -27,6 +27,8 @@ struct DFeBatchWriter: Sendable {
         var saved = 0
         var events = 0
         var problems: [SyncRun.Problem] = []
+        /// Summaries stored for the first time (candidates for an automatic ciência).
+        var newSummaries: [UUID] = []
     }
 
     private struct DocumentItem {
@@ -102,12 +104,13 @@ struct DFeBatchWriter: Sendable {
                 nsu: item.nsu, storageXMLPath: path, hashSHA256: Self.sha256(item.xml), createdAt: now))
         }
 
-        let (saved, savedEvents) = try await database.transaction { [outcome, documentRecords, eventRecords] tx in
+        let (saved, savedEvents, newSummaries) = try await database.transaction { [outcome, documentRecords, eventRecords] tx in
             let integrationEvents = IntegrationEventRepository(database: database)
-            var saved = 0, savedEvents = 0
+            var saved = 0, savedEvents = 0, newSummaries: [UUID] = []
             for record in documentRecords {
                 guard let id = try await documentRepository.upsert(record, in: tx) else { continue }
                 saved += 1
+                if record.isSummary, record.direction == .received { newSummaries.append(id) }
                 try await integrationEvents.record(accountId: run.accountId, key: "fiscal_document.received:\(id.lowercased):\(record.isSummary ? "summary" : "full")",
                                                    type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id),
                                                    now: now, in: tx)
@@ -123,8 +126,9 @@ struct DFeBatchWriter: Sendable {
             try await runs.recordBatch(id: run.id, found: outcome.found, saved: saved, events: savedEvents, nsuEnd: cursor.lastNSU,
                                        maxNSU: cursor.maxNSU, statusCode: answer.statusCode, problems: outcome.problems, now: now, in: tx)
             try await runs.save(cursor, now: now, in: tx)
-            return (saved, savedEvents)
+            return (saved, savedEvents, newSummaries)
         }
+        outcome.newSummaries = newSummaries
         outcome.saved = saved
         outcome.events = savedEvents
         return outcome

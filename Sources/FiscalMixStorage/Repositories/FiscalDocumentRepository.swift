@@ -71,6 +71,11 @@ public struct FiscalDocumentRepository: Sendable {
             """).map(Self.decode)
     }
 
+    /// For jobs, which run outside any account's request.
+    public func find(id: UUID) async throws -> FiscalDocumentRecord? {
+        try await database.first("SELECT *, CAST(total_value AS TEXT) AS total_value_text FROM fiscal_documents WHERE id = \(bind: id)").map(Self.decode)
+    }
+
     public func count(companyId: UUID) async throws -> Int {
         try await database.first("SELECT COUNT(*) AS n FROM fiscal_documents WHERE company_id = \(bind: companyId)")!.get("n")
     }
