@@ -217,6 +217,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "fiscalmix-dfe-bench",
+            dependencies: [
+                "FiscalMixAPI", "FiscalMixApp", "FiscalMixCore", "FiscalMixDFe", "FiscalMixFiscal", "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixStorage",
+                "FiscalMixTestSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/DFeBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // Shared by tests and dev sub-commands.
         .target(
             name: "FiscalMixTestSupport",

@@ -83,38 +83,30 @@ public enum SQLDialectKind: String, Sendable {
     var claimLocking: String { self == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
 }
 
-/// A bound JSON document. PostgreSQL needs the parameter cast to `jsonb`; SQLite stores text
-/// (which its CHECK constraint validates).
-public struct SQLJSONBind: SQLExpression {
-    public let json: String
-    public init(_ json: String) { self.json = json }
+/// A bound text parameter PostgreSQL casts to a column type; SQLite stores the text as is.
+public struct SQLCastBind: SQLExpression {
+    public let text: String
+    let postgresType: String
+
+    /// A JSON document (`jsonb`; SQLite's CHECK constraint validates the text).
+    public static func json(_ json: String) -> SQLCastBind { SQLCastBind(text: json, postgresType: "jsonb") }
+    /// An exact decimal in canonical text such as `3290.20` (NUMERIC; see `render(.decimal)`).
+    public static func decimal(_ text: String) -> SQLCastBind { SQLCastBind(text: text, postgresType: "numeric") }
 
     public func serialize(to serializer: inout SQLSerializer) {
-        serializer.write(bind: json)
-        if serializer.dialect.name == "postgresql" { serializer.write("::jsonb") }
+        serializer.write(bind: text)
+        if serializer.dialect.name == "postgresql" { serializer.write("::" + postgresType) }
     }
 }
 
 extension SQLQueryString {
     /// Binds a JSON text value into a JSON column on either database.
     public mutating func appendInterpolation(json: String) {
-        appendInterpolation(SQLJSONBind(json))
+        appendInterpolation(SQLCastBind.json(json))
     }
 
     public mutating func appendInterpolation(json: String?) {
-        if let json { appendInterpolation(SQLJSONBind(json)) } else { appendInterpolation(unsafeRaw: "NULL") }
-    }
-}
-
-/// A bound exact decimal (canonical text such as `3290.20`). PostgreSQL casts the parameter to
-/// NUMERIC; SQLite keeps the text (see `render(.decimal)`).
-public struct SQLDecimalBind: SQLExpression {
-    public let text: String
-    public init(_ text: String) { self.text = text }
-
-    public func serialize(to serializer: inout SQLSerializer) {
-        serializer.write(bind: text)
-        if serializer.dialect.name == "postgresql" { serializer.write("::numeric") }
+        if let json { appendInterpolation(SQLCastBind.json(json)) } else { appendInterpolation(unsafeRaw: "NULL") }
     }
 }
 
@@ -127,6 +119,6 @@ extension SQLDialectKind {
 
     /// A bound decimal on the side of a comparison with `numeric(_:)`.
     func numericBind(_ text: String) -> SQLQueryString {
-        self == .postgres ? "\(SQLDecimalBind(text))" : "CAST(\(bind: text) AS REAL)"
+        self == .postgres ? "\(SQLCastBind.decimal(text))" : "CAST(\(bind: text) AS REAL)"
     }
 }

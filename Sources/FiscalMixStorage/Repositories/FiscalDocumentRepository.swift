@@ -29,7 +29,7 @@ public struct FiscalDocumentRepository: Sendable {
             VALUES (\(bind: d.id), \(bind: d.accountId), \(bind: d.companyId), \(bind: d.syncRunId), \(bind: d.docType.rawValue),
                 \(bind: d.direction.rawValue), \(bind: d.accessKey), \(bind: d.nsu), \(bind: d.schema), \(bind: d.number), \(bind: d.series),
                 \(bind: d.issueDate), \(bind: d.issuerCnpjCpf), \(bind: d.issuerName), \(bind: d.recipientCnpjCpf), \(bind: d.recipientName),
-                \(SQLDecimalBind(d.totalValue.text)), \(bind: d.status), \(bind: d.isSummary), \(bind: d.protocolNumber),
+                \(SQLCastBind.decimal(d.totalValue.text)), \(bind: d.status), \(bind: d.isSummary), \(bind: d.protocolNumber),
                 \(bind: d.storageXMLPath), \(bind: d.hashSHA256), \(bind: d.createdAt), \(bind: d.updatedAt))
             ON CONFLICT (company_id, access_key) DO UPDATE SET
                 sync_run_id = excluded.sync_run_id, nsu = excluded.nsu, schema = excluded.schema, number = excluded.number,
