@@ -22,7 +22,12 @@ for f in "$SHARED"/fiscal/samples/xml/nfelib_samples/*-procNFe.xml; do cp "$f" "
 ours="$(.build/release/fiscalmix-dfe-bench parse "$FILES" "$SECONDS_PER_CASE")"
 peer="$("$VENV/bin/python" Benchmarks/dfe_peer.py "$FILES" "$SECONDS_PER_CASE")"
 echo "$ours"; echo "$peer"
-"$VENV/bin/python" -c 'import json,sys; a=json.loads(sys.argv[1]); b=json.loads(sys.argv[2]); print(f"parse: FiscalMix {a[\"documents_per_second\"]:,}/s, nfelib {b[\"documents_per_second\"]:,}/s → {a[\"documents_per_second\"]/b[\"documents_per_second\"]:.1f}×")' "$ours" "$peer"
+"$VENV/bin/python" - "$ours" "$peer" <<'PY'
+import json, sys
+ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
+a, b = ours["documents_per_second"], peer["documents_per_second"]
+print(f"parse: FiscalMix {a:,}/s, nfelib {b:,}/s -> {a / b:.1f}x")
+PY
 .build/release/fiscalmix-dfe-bench sync sqlite "$COUNT"
 scripts/with-postgres.sh bash -c ".build/release/fiscalmix-dfe-bench sync \"\$FISCALMIX_TEST_DATABASE_URL\" $COUNT"
 rm -rf "$FILES"

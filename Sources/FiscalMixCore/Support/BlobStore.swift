@@ -6,6 +6,14 @@ public protocol BlobStore: Sendable {
     /// The bytes under `key`, or nil when there are none.
     func get(_ key: String) async throws -> [UInt8]?
     func delete(_ key: String) async throws
+    /// Stores several blobs; all durable when it returns (a store may flush once for the lot).
+    func putAll(_ blobs: [(key: String, bytes: [UInt8])]) async throws
+}
+
+extension BlobStore {
+    public func putAll(_ blobs: [(key: String, bytes: [UInt8])]) async throws {
+        for blob in blobs { try await put(blob.key, blob.bytes) }
+    }
 }
 
 public enum BlobKey {

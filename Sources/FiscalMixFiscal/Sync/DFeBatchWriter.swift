@@ -85,17 +85,18 @@ struct DFeBatchWriter: Sendable {
         let heldEvents = try await eventRepository.held(companyId: company.id, accessKeys: events.values.map(\.event.accessKey))
         let now = clock.now()
         var documentRecords: [FiscalDocumentRecord] = []
+        var files: [(key: String, bytes: [UInt8])] = []
         for item in documents.values.sorted(by: { $0.nsu < $1.nsu }) {
             if let heldSummary = heldDocuments[item.document.accessKey.value], !(heldSummary && !item.document.isSummary) { continue }
             let path = Self.documentKey(accountId: run.accountId, companyId: company.id, accessKey: item.document.accessKey.value)
-            try await blobs.put(path, item.xml)
+            files.append((path, item.xml))
             documentRecords.append(record(item.document, xml: item.xml, path: path, nsu: item.nsu, schema: item.schema, context: context, now: now))
         }
         var eventRecords: [FiscalEventRecord] = []
         for item in events.values.sorted(by: { $0.nsu < $1.nsu }) {
             if let heldSummary = heldEvents[item.key], !(heldSummary && !item.event.isSummary) { continue }
             let path = Self.eventKey(accountId: run.accountId, companyId: company.id, event: item.event)
-            try await blobs.put(path, item.xml)
+            files.append((path, item.xml))
             let e = item.event
             eventRecords.append(FiscalEventRecord(
                 id: ID.make(now: now), accountId: run.accountId, companyId: company.id, documentId: nil, accessKey: e.accessKey,
@@ -104,24 +105,27 @@ struct DFeBatchWriter: Sendable {
                 nsu: item.nsu, storageXMLPath: path, hashSHA256: Self.sha256(item.xml), createdAt: now))
         }
 
+        // Durable before the rows that point at them commit.
+        try await blobs.putAll(files)
         let (saved, savedEvents, newSummaries) = try await database.transaction { [outcome, documentRecords, eventRecords] tx in
             let integrationEvents = IntegrationEventRepository(database: database)
-            var saved = 0, savedEvents = 0, newSummaries: [UUID] = []
+            let written = try await documentRepository.upsert(documentRecords, in: tx)
+            var newSummaries: [UUID] = []
+            var announcements: [(key: String, type: String, source: String, payloadJSON: String)] = []
             for record in documentRecords {
-                guard let id = try await documentRepository.upsert(record, in: tx) else { continue }
-                saved += 1
+                guard let id = written[record.accessKey] else { continue }
                 if record.isSummary, record.direction == .received { newSummaries.append(id) }
-                try await integrationEvents.record(accountId: run.accountId, key: "fiscal_document.received:\(id.lowercased):\(record.isSummary ? "summary" : "full")",
-                                                   type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id),
-                                                   now: now, in: tx)
+                announcements.append((key: "fiscal_document.received:\(id.lowercased):\(record.isSummary ? "summary" : "full")",
+                                      type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id)))
             }
+            try await integrationEvents.recordAll(accountId: run.accountId, events: announcements, now: now, in: tx)
+            var savedEvents = 0
             for record in eventRecords {
-                guard try await eventRepository.upsert(record, syncRunId: run.id, in: tx) else { continue }
-                savedEvents += 1
-                if record.eventCode == "110111" || record.eventCode == "110112" {
-                    try await documentRepository.markCancelled(companyId: company.id, accessKey: record.accessKey, now: now, in: tx)
-                }
+                if try await eventRepository.upsert(record, syncRunId: run.id, in: tx) { savedEvents += 1 }
             }
+            try await documentRepository.reconcile(companyId: company.id, accessKeys: documentRecords.map(\.accessKey) + eventRecords.map(\.accessKey),
+                                                   now: now, in: tx)
+            let saved = written.count
             let runs = SyncRunRepository(database: database)
             try await runs.recordBatch(id: run.id, found: outcome.found, saved: saved, events: savedEvents, nsuEnd: cursor.lastNSU,
                                        maxNSU: cursor.maxNSU, statusCode: answer.statusCode, problems: outcome.problems, now: now, in: tx)

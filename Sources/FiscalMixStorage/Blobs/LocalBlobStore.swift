@@ -26,6 +26,26 @@ public struct LocalBlobStore: BlobStore {
     }
 
     public func put(_ key: String, _ bytes: [UInt8]) async throws {
+        try writeFile(key, bytes, flush: true)
+    }
+
+    /// Writes every file, then flushes the filesystem once (`syncfs`) before returning: a sync
+    /// batch of 50 documents costs one flush instead of 50 (measured: fsync per file held the
+    /// end-to-end sync to a few hundred documents per second).
+    public func putAll(_ blobs: [(key: String, bytes: [UInt8])]) async throws {
+        #if os(Linux)
+        for blob in blobs { try writeFile(blob.key, blob.bytes, flush: false) }
+        guard !blobs.isEmpty else { return }
+        let fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { throw POSIXFailure(call: "open", path: root) }
+        defer { close(fd) }
+        guard fileSystemSync(fd) == 0 else { throw POSIXFailure(call: "syncfs", path: root) }
+        #else
+        for blob in blobs { try writeFile(blob.key, blob.bytes, flush: true) }
+        #endif
+    }
+
+    private func writeFile(_ key: String, _ bytes: [UInt8], flush: Bool) throws {
         let target = try path(key)
         let folder = (target as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -39,7 +59,7 @@ public struct LocalBlobStore: BlobStore {
                 if n < 0 { if errno == EINTR { continue }; return false }
                 written += n
             }
-            return fsync(fd) == 0
+            return !flush || fsync(fd) == 0
         }
         close(fd)
         guard ok, rename(temporary, target) == 0 else {
@@ -61,6 +81,11 @@ public struct LocalBlobStore: BlobStore {
         if unlink(target) != 0, errno != ENOENT { throw POSIXFailure(call: "unlink", path: target) }
     }
 }
+
+#if os(Linux)
+/// glibc's syncfs(2): flushes the filesystem holding `fd` (not exported by Swift's Glibc module).
+@_silgen_name("syncfs") private func fileSystemSync(_ fd: Int32) -> Int32
+#endif
 
 struct POSIXFailure: Error, CustomStringConvertible {
     let call: String

@@ -19,19 +19,29 @@ public struct FiscalDocumentRepository: Sendable {
         return held
     }
 
-    /// Inserts the document, or upgrades a held summary to it. Returns the row id when the row
-    /// was written, nil when a document at least as complete was already held.
-    public func upsert(_ d: FiscalDocumentRecord, in tx: Transaction) async throws -> UUID? {
-        let row = try await tx.first("""
+    /// Inserts the documents, or upgrades held summaries to them, in one statement. Returns the
+    /// id of every row written, by access key; a document at least as complete as the one given
+    /// is left alone and not returned. Events that arrived first are linked, and a registered
+    /// cancellation wins over the status a document carries (`reconcile`).
+    public func upsert(_ documents: [FiscalDocumentRecord], in tx: Transaction) async throws -> [String: UUID] {
+        guard !documents.isEmpty else { return [:] }
+        var sql: SQLQueryString = """
             INSERT INTO fiscal_documents (id, account_id, company_id, sync_run_id, doc_type, direction, access_key, nsu, schema, number, series,
                 issue_date, issuer_cnpj_cpf, issuer_name, recipient_cnpj_cpf, recipient_name, total_value, status, is_summary, protocol,
-                storage_xml_path, hash_sha256, created_at, updated_at)
-            VALUES (\(bind: d.id), \(bind: d.accountId), \(bind: d.companyId), \(bind: d.syncRunId), \(bind: d.docType.rawValue),
+                storage_xml_path, hash_sha256, created_at, updated_at) VALUES
+            """
+        for (index, d) in documents.enumerated() {
+            if index > 0 { sql += ", " }
+            sql += """
+                (\(bind: d.id), \(bind: d.accountId), \(bind: d.companyId), \(bind: d.syncRunId), \(bind: d.docType.rawValue),
                 \(bind: d.direction.rawValue), \(bind: d.accessKey), \(bind: d.nsu), \(bind: d.schema), \(bind: d.number), \(bind: d.series),
                 \(bind: d.issueDate), \(bind: d.issuerCnpjCpf), \(bind: d.issuerName), \(bind: d.recipientCnpjCpf), \(bind: d.recipientName),
                 \(SQLCastBind.decimal(d.totalValue.text)), \(bind: d.status), \(bind: d.isSummary), \(bind: d.protocolNumber),
                 \(bind: d.storageXMLPath), \(bind: d.hashSHA256), \(bind: d.createdAt), \(bind: d.updatedAt))
-            ON CONFLICT (company_id, access_key) DO UPDATE SET
+                """
+        }
+        sql += """
+             ON CONFLICT (company_id, access_key) DO UPDATE SET
                 sync_run_id = excluded.sync_run_id, nsu = excluded.nsu, schema = excluded.schema, number = excluded.number,
                 series = excluded.series, issue_date = excluded.issue_date, issuer_cnpj_cpf = excluded.issuer_cnpj_cpf,
                 issuer_name = excluded.issuer_name, recipient_cnpj_cpf = excluded.recipient_cnpj_cpf,
@@ -40,29 +50,36 @@ public struct FiscalDocumentRepository: Sendable {
                 is_summary = excluded.is_summary, protocol = COALESCE(excluded.protocol, fiscal_documents.protocol),
                 storage_xml_path = excluded.storage_xml_path, hash_sha256 = excluded.hash_sha256, updated_at = excluded.updated_at
             WHERE fiscal_documents.is_summary = \(bind: true) AND excluded.is_summary = \(bind: false)
-            RETURNING id
-            """)
-        guard let row else { return nil }
-        let id: UUID = try row.get("id")
-        // Events that arrived first now point at their document; a registered cancellation wins
-        // over the status the document itself carries.
-        try await tx.execute("""
-            UPDATE fiscal_events SET fiscal_document_id = \(bind: id)
-            WHERE company_id = \(bind: d.companyId) AND access_key = \(bind: d.accessKey) AND fiscal_document_id IS NULL
-            """)
-        try await tx.execute("""
-            UPDATE fiscal_documents SET status = 'cancelled' WHERE id = \(bind: id) AND EXISTS (SELECT 1 FROM fiscal_events e
-              WHERE e.company_id = \(bind: d.companyId) AND e.access_key = \(bind: d.accessKey) AND e.event_code IN ('110111', '110112'))
-            """)
-        return id
+            RETURNING id, access_key
+            """
+        var written: [String: UUID] = [:]
+        for row in try await tx.query(sql) { written[try row.get("access_key")] = try row.get("id") }
+        return written
     }
 
-    /// Marks the document cancelled (a cancellation event was registered for it).
-    public func markCancelled(companyId: UUID, accessKey: String, now: Date, in tx: Transaction) async throws {
-        try await tx.execute("""
+    /// After documents or events of `companyId` with these keys were written: events point at
+    /// their documents, and documents with a registered cancellation are cancelled.
+    public func reconcile(companyId: UUID, accessKeys: [String], now: Date, in tx: Transaction) async throws {
+        guard !accessKeys.isEmpty else { return }
+        var keys: SQLQueryString = ""
+        for (index, key) in Set(accessKeys).sorted().enumerated() { keys += index == 0 ? "\(bind: key)" : ", \(bind: key)" }
+        var link: SQLQueryString = """
+            UPDATE fiscal_events SET fiscal_document_id = (SELECT d.id FROM fiscal_documents d
+              WHERE d.company_id = fiscal_events.company_id AND d.access_key = fiscal_events.access_key)
+            WHERE company_id = \(bind: companyId) AND fiscal_document_id IS NULL AND access_key IN (
+            """
+        link += keys
+        link += ")"
+        try await tx.execute(link)
+        var cancel: SQLQueryString = """
             UPDATE fiscal_documents SET status = 'cancelled', updated_at = \(bind: now)
-            WHERE company_id = \(bind: companyId) AND access_key = \(bind: accessKey) AND status <> 'cancelled'
-            """)
+            WHERE company_id = \(bind: companyId) AND status <> 'cancelled' AND EXISTS (SELECT 1 FROM fiscal_events e
+              WHERE e.company_id = fiscal_documents.company_id AND e.access_key = fiscal_documents.access_key
+                AND e.event_code IN ('110111', '110112')) AND access_key IN (
+            """
+        cancel += keys
+        cancel += ")"
+        try await tx.execute(cancel)
     }
 
     public func find(id: UUID, accountId: UUID) async throws -> FiscalDocumentRecord? {
