@@ -119,10 +119,7 @@ struct DFeBatchWriter: Sendable {
                                       type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id)))
             }
             try await integrationEvents.recordAll(accountId: run.accountId, events: announcements, now: now, in: tx)
-            var savedEvents = 0
-            for record in eventRecords {
-                if try await eventRepository.upsert(record, syncRunId: run.id, in: tx) { savedEvents += 1 }
-            }
+            let savedEvents = try await eventRepository.upsert(eventRecords, syncRunId: run.id, in: tx)
             try await documentRepository.reconcile(companyId: company.id, accessKeys: documentRecords.map(\.accessKey) + eventRecords.map(\.accessKey),
                                                    now: now, in: tx)
             let saved = written.count

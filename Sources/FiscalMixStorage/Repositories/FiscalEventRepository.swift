@@ -11,22 +11,36 @@ public struct FiscalEventRepository: Sendable {
     /// Inserts the event (linked to its document when the document is held) or upgrades a held
     /// summary. Returns true when the row was written.
     public func upsert(_ e: FiscalEventRecord, syncRunId: UUID?, in tx: Transaction) async throws -> Bool {
-        let row = try await tx.first("""
+        try await upsert([e], syncRunId: syncRunId, in: tx) == 1
+    }
+
+    /// The same for several events (distinct key, code and sequence) in one statement; returns
+    /// how many rows were written.
+    public func upsert(_ events: [FiscalEventRecord], syncRunId: UUID?, in tx: Transaction) async throws -> Int {
+        guard !events.isEmpty else { return 0 }
+        var sql: SQLQueryString = """
             INSERT INTO fiscal_events (id, account_id, company_id, fiscal_document_id, sync_run_id, access_key, event_type, event_code, sequence,
-                event_date, protocol, description, author_cnpj_cpf, is_summary, storage_xml_path, hash_sha256, nsu, created_at, updated_at)
-            VALUES (\(bind: e.id), \(bind: e.accountId), \(bind: e.companyId),
+                event_date, protocol, description, author_cnpj_cpf, is_summary, storage_xml_path, hash_sha256, nsu, created_at, updated_at) VALUES
+            """
+        for (index, e) in events.enumerated() {
+            if index > 0 { sql += ", " }
+            sql += """
+                (\(bind: e.id), \(bind: e.accountId), \(bind: e.companyId),
                 (SELECT id FROM fiscal_documents WHERE company_id = \(bind: e.companyId) AND access_key = \(bind: e.accessKey)),
                 \(bind: syncRunId), \(bind: e.accessKey), \(bind: e.eventType), \(bind: e.eventCode), \(bind: e.sequence), \(bind: e.eventDate),
                 \(bind: e.protocolNumber), \(bind: e.description), \(bind: e.authorCnpjCpf), \(bind: e.isSummary), \(bind: e.storageXMLPath),
                 \(bind: e.hashSHA256), \(bind: e.nsu), \(bind: e.createdAt), \(bind: e.createdAt))
-            ON CONFLICT (company_id, access_key, event_code, sequence) DO UPDATE SET
+                """
+        }
+        sql += """
+             ON CONFLICT (company_id, access_key, event_code, sequence) DO UPDATE SET
                 protocol = COALESCE(excluded.protocol, fiscal_events.protocol), description = excluded.description,
                 author_cnpj_cpf = excluded.author_cnpj_cpf, is_summary = excluded.is_summary, storage_xml_path = excluded.storage_xml_path,
                 hash_sha256 = excluded.hash_sha256, nsu = excluded.nsu, sync_run_id = excluded.sync_run_id, updated_at = excluded.updated_at
             WHERE fiscal_events.is_summary = \(bind: true) AND excluded.is_summary = \(bind: false)
             RETURNING id
-            """)
-        return row != nil
+            """
+        return try await tx.query(sql).count
     }
 
     /// What is held already: "key|code|sequence" → is_summary.
