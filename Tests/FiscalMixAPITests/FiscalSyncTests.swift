@@ -399,4 +399,26 @@ import Testing
             }
         }
     }
+
+    /// One sync at a time per company and type: a second request answers the pending run; a run
+    /// whose job died without closing it is closed and replaced, so it cannot block syncs for ever.
+    @Test func oneRunAtATimeAndADeadJobDoesNotBlock() async throws {
+        try await TestServer.run { server in
+            try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
+                let s = try await Self.setUp(server, peer: peer)
+                let first = try await Self.startSync(s)
+                #expect(try await Self.startSync(s) == first)
+                let run = try await server.request(.get, "/v1/sync-runs/\(first)", auth: s.auth).json
+                let jobText = try #require(run["jobId"] as? String)
+                let jobId = try #require(UUID(uuidString: jobText))
+                try await server.runtime.database.execute("UPDATE jobs SET status = 'dead' WHERE id = \(bind: jobId)")
+                let second = try await Self.startSync(s)
+                #expect(second != first)
+                let closed = try await server.request(.get, "/v1/sync-runs/\(first)", auth: s.auth).json
+                #expect(closed["status"] as? String == "failed" && (closed["failure"] as? String)?.contains("dead") == true)
+                let listed = try await server.request(.get, "/v1/companies/\(s.companyId)/sync-runs", auth: s.auth).items
+                #expect(listed.compactMap { $0["id"] as? String } == [second, first])
+            }
+        }
+    }
 }

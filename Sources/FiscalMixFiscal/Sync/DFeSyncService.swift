@@ -64,7 +64,14 @@ public struct DFeSyncService: Sendable {
 
     /// The pending or running run of this company and type, or a new one with its job.
     func ensureRun(company: Company, docType: FiscalDocType) async throws -> SyncRun {
-        if let active = try await runs.active(companyId: company.id, docType: docType) { return active }
+        if let active = try await runs.active(companyId: company.id, docType: docType) {
+            // A run whose job ended without closing it (dead after repeated crashes, cancelled by
+            // an operator) must not block the company's syncs for ever: close it and start anew.
+            guard let jobId = active.jobId, let job = try await JobRepository(database: database).find(id: jobId, accountId: nil),
+                  [.dead, .failed, .cancelled].contains(job.status)
+            else { return active }
+            try await runs.finish(id: active.id, status: .failed, statusCode: nil, failure: "its job ended as \(job.status.rawValue)", now: clock.now())
+        }
         let config = try await configuration(companyId: company.id, docType: docType)
         let cursor = try await runs.cursor(companyId: company.id, docType: docType, environment: config.environment.code)
         let now = clock.now()
