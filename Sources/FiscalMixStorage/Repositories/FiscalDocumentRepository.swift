@@ -11,9 +11,9 @@ public struct FiscalDocumentRepository: Sendable {
     /// What is held already for these access keys: key → is_summary.
     public func held(companyId: UUID, accessKeys: [String]) async throws -> [String: Bool] {
         guard !accessKeys.isEmpty else { return [:] }
-        var sql: SQLQueryString = "SELECT access_key, is_summary FROM fiscal_documents WHERE company_id = \(bind: companyId) AND access_key IN ("
-        for (index, key) in accessKeys.enumerated() { sql += index == 0 ? "\(bind: key)" : ", \(bind: key)" }
-        sql += ")"
+        let sql: SQLQueryString = """
+            SELECT access_key, is_summary FROM fiscal_documents WHERE company_id = \(bind: companyId) AND access_key IN (\(binds: accessKeys))
+            """
         var held: [String: Bool] = [:]
         for row in try await database.query(sql) { held[try row.get("access_key")] = try row.get("is_summary") }
         return held
@@ -61,25 +61,18 @@ public struct FiscalDocumentRepository: Sendable {
     /// their documents, and documents with a registered cancellation are cancelled.
     public func reconcile(companyId: UUID, accessKeys: [String], now: Date, in tx: Transaction) async throws {
         guard !accessKeys.isEmpty else { return }
-        var keys: SQLQueryString = ""
-        for (index, key) in Set(accessKeys).sorted().enumerated() { keys += index == 0 ? "\(bind: key)" : ", \(bind: key)" }
-        var link: SQLQueryString = """
+        let keys = Set(accessKeys).sorted()
+        try await tx.execute("""
             UPDATE fiscal_events SET fiscal_document_id = (SELECT d.id FROM fiscal_documents d
               WHERE d.company_id = fiscal_events.company_id AND d.access_key = fiscal_events.access_key)
-            WHERE company_id = \(bind: companyId) AND fiscal_document_id IS NULL AND access_key IN (
-            """
-        link += keys
-        link += ")"
-        try await tx.execute(link)
-        var cancel: SQLQueryString = """
+            WHERE company_id = \(bind: companyId) AND fiscal_document_id IS NULL AND access_key IN (\(binds: keys))
+            """)
+        try await tx.execute("""
             UPDATE fiscal_documents SET status = 'cancelled', updated_at = \(bind: now)
             WHERE company_id = \(bind: companyId) AND status <> 'cancelled' AND EXISTS (SELECT 1 FROM fiscal_events e
               WHERE e.company_id = fiscal_documents.company_id AND e.access_key = fiscal_documents.access_key
-                AND e.event_code IN ('110111', '110112')) AND access_key IN (
-            """
-        cancel += keys
-        cancel += ")"
-        try await tx.execute(cancel)
+                AND e.event_code IN ('110111', '110112')) AND access_key IN (\(binds: keys))
+            """)
     }
 
     public func find(id: UUID, accountId: UUID) async throws -> FiscalDocumentRecord? {

@@ -46,9 +46,10 @@ public struct FiscalEventRepository: Sendable {
     /// What is held already: "key|code|sequence" → is_summary.
     public func held(companyId: UUID, accessKeys: [String]) async throws -> [String: Bool] {
         guard !accessKeys.isEmpty else { return [:] }
-        var sql: SQLQueryString = "SELECT access_key, event_code, sequence, is_summary FROM fiscal_events WHERE company_id = \(bind: companyId) AND access_key IN ("
-        for (index, key) in Set(accessKeys).sorted().enumerated() { sql += index == 0 ? "\(bind: key)" : ", \(bind: key)" }
-        sql += ")"
+        let sql: SQLQueryString = """
+            SELECT access_key, event_code, sequence, is_summary FROM fiscal_events
+            WHERE company_id = \(bind: companyId) AND access_key IN (\(binds: Set(accessKeys).sorted()))
+            """
         var held: [String: Bool] = [:]
         for row in try await database.query(sql) {
             let key: String = try row.get("access_key"), code: String = try row.get("event_code"), sequence: Int = try row.get("sequence")
