@@ -8,7 +8,7 @@ import SQLKit
 import Testing
 @Suite struct AuthTests {
     @Test func passwordLoginSetsAHardenedCookieThatAuthenticates() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let response = try await server.request(.post, "/v1/auth/login", json: ["email": owner.email.uppercased(), "password": owner.password])
             #expect(response.status == 200)
@@ -25,7 +25,7 @@ import Testing
     }
 
     @Test func secureCookieBehindTLS() async throws {
-        try await TestServer.run(configure: { $0.publicURL = "https://fiscalmix.example.com" }) { server in
+        try await TestServer.run(lane: .timed, configure: { $0.publicURL = "https://fiscalmix.example.com" }) { server in
             let owner = try await server.createAccount()
             let response = try await server.request(.post, "/v1/auth/login", json: ["email": owner.email, "password": owner.password])
             #expect(response.headers[values: .setCookie].contains { $0.hasPrefix("fm_session=") && $0.contains("Secure") })
@@ -33,7 +33,7 @@ import Testing
     }
 
     @Test func wrongPasswordAndUnknownEmailLookTheSameAndAreAudited() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let wrong = try await server.request(.post, "/v1/auth/login", json: ["email": owner.email, "password": "not the password"])
             let unknown = try await server.request(.post, "/v1/auth/login", json: ["email": "nobody@example.com", "password": "whatever12345"])
@@ -53,7 +53,7 @@ import Testing
     }
 
     @Test func logoutRevokesTheSessionAndLogoutAllRevokesEveryDevice() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let laptop = try await server.login(owner.email, owner.password)
             let phone = try await server.login(owner.email, owner.password)
@@ -77,7 +77,7 @@ import Testing
     }
 
     @Test func sessionsExpireWhenIdleAndAtTheAbsoluteLimit() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let idle = try await server.login(owner.email, owner.password)
             server.clock.advance(by: 8 * 3600 + 1)
@@ -99,7 +99,7 @@ import Testing
     }
 
     @Test func anAdminCanSignAUserOutEverywhere() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let member = try await Invitations.addMember(server, ownerSession: session, role: "member")
@@ -115,7 +115,7 @@ import Testing
     }
 
     @Test func throttlesFiveFailuresPerEmailWithRetryAfter() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             for _ in 0..<5 {
                 let r = try await server.request(.post, "/v1/auth/login", json: ["email": owner.email, "password": "wrong password!"])
@@ -132,7 +132,7 @@ import Testing
     }
 
     @Test func throttlesFiveFailuresPerIPAcrossEmails() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             for i in 0..<5 {
                 _ = try await server.request(.post, "/v1/auth/login", json: ["email": "guess\(i)@example.com", "password": "wrong password!"])
@@ -144,7 +144,7 @@ import Testing
     }
 
     @Test func badLoginBodiesGetClearErrors() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let malformed = try await server.request(.post, "/v1/auth/login", rawBody: "{\"email\": ")
             #expect(malformed.status == 400 && malformed.code == "malformed_json")
             let missing = try await server.request(.post, "/v1/auth/login", json: ["email": "a@example.com"])
@@ -156,7 +156,7 @@ import Testing
     }
 
     @Test func protectedRoutesNeedAuthentication() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let none = try await server.request(.get, "/v1/me")
             #expect(none.status == 401 && none.code == "unauthenticated")
             #expect(none.headers[.wwwAuthenticate] != nil)
@@ -168,7 +168,7 @@ import Testing
     }
 
     @Test func crossOriginWritesWithTheCookieAreRefused() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let evil = try await server.request(.post, "/v1/api-keys", json: ["name": "x", "scopes": ["admin"]], auth: .cookie(session),

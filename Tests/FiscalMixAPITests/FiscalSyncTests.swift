@@ -73,7 +73,7 @@ import Testing
     /// docZip and a gzip bomb: everything lands once, amounts exact, summaries upgraded by the
     /// full XML, cancellations applied, the hour honoured (the peer never answers 656).
     @Test func syncsALargeFeedOverMutualTLSAndHonoursTheHour() async throws {
-        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+        try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
             try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
                 let s = try await Self.setUp(server, peer: peer)
                 var feed = SefazFeed(recipient: Self.cnpj)
@@ -174,7 +174,7 @@ import Testing
     /// The documents API over a synced feed: filters, a keyset walk by issue date, one document
     /// with its events, the XML byte for byte; another account sees none of it.
     @Test func documentsAreListedFilteredAndDownloadedWithinTheAccount() async throws {
-        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+        try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
             try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
                 let s = try await Self.setUp(server, peer: peer)
                 var feed = SefazFeed(recipient: Self.cnpj)
@@ -243,7 +243,7 @@ import Testing
     /// A certificate the authority refuses is a clear, prompt failure of the run; no certificate
     /// at all is refused before anything starts.
     @Test func aRefusedCertificateFailsTheRunClearly() async throws {
-        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+        try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
             // The peer trusts a different client certificate than the company's.
             let stranger = try SefazTestAuthority()
             try await SefazPeer.run(clientRoots: [stranger.serverCertificate], clock: server.clock) { peer in
@@ -320,7 +320,7 @@ import Testing
     /// arrives on the next sync and upgrades the summary; the AN's rules on repeats and
     /// justifications hold.
     @Test func cienciaReleasesTheFullXMLOnTheNextSync() async throws {
-        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+        try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
             try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
                 let s = try await Self.setUp(server, peer: peer)
                 var feed = SefazFeed(recipient: Self.cnpj)
@@ -367,7 +367,7 @@ import Testing
     /// With automatic ciência on, every new summary gets its ciência from a job, and the sync
     /// after the AN's hour brings every withheld full XML.
     @Test func automaticCienciaBringsEveryFullXML() async throws {
-        try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+        try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
             try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
                 let s = try await Self.setUp(server, peer: peer)
                 let on = try await server.request(.put, "/v1/companies/\(s.companyId)/connector-configs/NFE", json: ["autoCiencia": true], auth: s.auth)
@@ -403,7 +403,7 @@ import Testing
     /// One sync at a time per company and type: a second request answers the pending run; a run
     /// whose job died without closing it is closed and replaced, so it cannot block syncs for ever.
     @Test func oneRunAtATimeAndADeadJobDoesNotBlock() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .heavy) { server in
             try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
                 let s = try await Self.setUp(server, peer: peer)
                 let first = try await Self.startSync(s)

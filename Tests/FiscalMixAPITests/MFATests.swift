@@ -27,7 +27,7 @@ import Testing
     }
 
     @Test func loginWithMFATakesTwoStepsAndACodeWorksOnce() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let (totp, _) = try await Self.enrol(server, session: session)
@@ -62,7 +62,7 @@ import Testing
     }
 
     @Test func recoveryCodesWorkOnceEach() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let (_, codes) = try await Self.enrol(server, session: session)
@@ -78,7 +78,7 @@ import Testing
     }
 
     @Test func theSecretIsSealedAtRestAndMFACanBeTurnedOff() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let (totp, _) = try await Self.enrol(server, session: session)
@@ -102,7 +102,7 @@ import Testing
     }
 
     @Test func apiKeysCannotManageMFA() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let key = try await server.createApiKey(session: session, scopes: ["admin"])

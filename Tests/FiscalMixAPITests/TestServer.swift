@@ -25,7 +25,16 @@ struct TestServer {
 
     static func run(
         workers: Bool = false,
+        lane: TestLane = .normal,
         configure: @Sendable (inout AppConfiguration) -> Void = { _ in },
+        _ body: @Sendable (TestServer) async throws -> Void
+    ) async throws {
+        try await TestLaneGate.shared.run(lane) { try await runInLane(workers: workers, configure: configure, body) }
+    }
+
+    private static func runInLane(
+        workers: Bool,
+        configure: @Sendable (inout AppConfiguration) -> Void,
         _ body: @Sendable (TestServer) async throws -> Void
     ) async throws {
         let database = try await TestDatabase.make()
