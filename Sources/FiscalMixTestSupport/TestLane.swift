@@ -1,41 +1,37 @@
-/// Keeps the heaviest tests (thousands of documents through TLS, gzip, XML and the database) from
-/// running beside the tests that time a sign-in against HummingbirdTesting's 20-second client
-/// timeout: bcrypt at cost 12 on a 2-core machine has no room left when both overlap. Timed tests
-/// share the lane with each other; a heavy test has it alone. Everything else ignores it.
-/// (The token-bucket rate test is timed too: it measures a rate within 5% over ten seconds.)
+/// Keeps the tests that time something — a sign-in against HummingbirdTesting's 20-second client
+/// timeout, a token-bucket rate within 5% — and the heaviest tests (thousands of documents through
+/// TLS, gzip, XML and the database) from running beside other server tests: bcrypt at cost 12 on a
+/// 2-core machine leaves no room when dozens of tests sign in at once (measured: AuthTests timed
+/// out in one of three full runs). Normal tests share the lane; timed and heavy tests have it
+/// alone, first come first served.
 public enum TestLane: Sendable {
     case normal, timed, heavy
+
+    var isAlone: Bool { self != .normal }
 }
 
 public actor TestLaneGate {
     public static let shared = TestLaneGate()
     private var sharers = 0
     private var exclusive = false
-    private var waiting: [(heavy: Bool, continuation: CheckedContinuation<Void, Never>)] = []
+    private var waiting: [(alone: Bool, continuation: CheckedContinuation<Void, Never>)] = []
 
     public func enter(_ lane: TestLane) async {
-        guard lane != .normal else { return }
-        let heavy = lane == .heavy
-        if waiting.isEmpty, admits(heavy) { take(heavy); return }
-        await withCheckedContinuation { waiting.append((heavy, $0)) }
+        if waiting.isEmpty, admits(lane.isAlone) { take(lane.isAlone); return }
+        await withCheckedContinuation { waiting.append((lane.isAlone, $0)) }
     }
 
     public func leave(_ lane: TestLane) {
-        switch lane {
-        case .normal: return
-        case .heavy: exclusive = false
-        case .timed: sharers -= 1
-        }
-        // First come, first served: a waiting heavy test is not overtaken by later timed ones.
-        while let next = waiting.first, admits(next.heavy) {
+        if lane.isAlone { exclusive = false } else { sharers -= 1 }
+        while let next = waiting.first, admits(next.alone) {
             waiting.removeFirst()
-            take(next.heavy)
+            take(next.alone)
             next.continuation.resume()
         }
     }
 
-    private func admits(_ heavy: Bool) -> Bool { heavy ? !exclusive && sharers == 0 : !exclusive }
-    private func take(_ heavy: Bool) { if heavy { exclusive = true } else { sharers += 1 } }
+    private func admits(_ alone: Bool) -> Bool { alone ? !exclusive && sharers == 0 : !exclusive }
+    private func take(_ alone: Bool) { if alone { exclusive = true } else { sharers += 1 } }
 }
 
 extension TestLaneGate {
