@@ -178,8 +178,9 @@ let package = Package(
             name: "fiscalmix",
             dependencies: [
                 "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixIdentity", "FiscalMixSecrets", "FiscalMixJobs",
-                "FiscalMixVault",
+                "FiscalMixVault", "FiscalMixDFe", "FiscalMixTestSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -244,6 +245,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "_CryptoExtras", package: "swift-crypto"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -273,10 +275,12 @@ let package = Package(
         .testTarget(name: "FiscalMixFiscalTests", dependencies: [
             "FiscalMixFiscal", "FiscalMixDFe", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixXMLTests", dependencies: ["FiscalMixXML"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON"],
+        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON", "FiscalMixTestSupport"],
                     exclude: ["known-failures.txt"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON"],

@@ -134,7 +134,7 @@ public enum RecepcaoEvento {
     public static func parseAnswer(_ bytes: [UInt8]) throws(DFeParseError) -> Answer {
         let root: XElement
         do { root = try XReader.parse(bytes) } catch { throw DFeParseError(.malformedXML, "\(error)") }
-        guard let ret = find("retEnvEvento", in: root), let status = ret.child("cStat").flatMap({ Int($0.text) }) else {
+        guard let ret = root.first("retEnvEvento"), let status = ret.child("cStat").flatMap({ Int($0.text) }) else {
             throw DFeParseError(.missingField, "The answer has no retEnvEvento/cStat.")
         }
         let registrations = ret.children("retEvento").map { element -> Registration in
@@ -146,11 +146,5 @@ public enum RecepcaoEvento {
                             as: UTF8.self))
         }
         return Answer(status: status, reason: ret.child("xMotivo")?.text ?? "", registrations: registrations)
-    }
-
-    static func find(_ name: String, in element: XElement) -> XElement? {
-        if element.localName == name { return element }
-        for child in element.elements { if let found = find(name, in: child) { return found } }
-        return nil
     }
 }

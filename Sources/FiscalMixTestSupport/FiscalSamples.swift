@@ -24,4 +24,13 @@ public enum FiscalSamples {
         try FileManager.default.contentsOfDirectory(at: url(relative), includingPropertiesForKeys: nil)
             .sorted { $0.lastPathComponent < $1.lastPathComponent }
     }
+
+    /// The real distribution payloads of the sped-nfe capture (`{NSU}_{schema}.xml`), in NSU order,
+    /// with the schema name each arrived under.
+    public static func distributionPayloads() throws -> [(schema: String, xml: [UInt8])] {
+        try files(in: "xml/spednfe_distdfe_decoded").map { file in
+            let parts = file.deletingPathExtension().lastPathComponent.split(separator: "_", maxSplits: 1)
+            return (String(parts[1]) + ".xsd", Array(try Data(contentsOf: file)))
+        }
+    }
 }

@@ -1,5 +1,5 @@
-/// Keeps the tests that time something — a sign-in against HummingbirdTesting's 20-second client
-/// timeout, a token-bucket rate within 5% — and the heaviest tests (thousands of documents through
+/// Keeps the tests that time something — a conformance case with a time limit, a sign-in against
+/// HummingbirdTesting's 20-second client timeout, a token-bucket rate within 5% — and the heaviest tests (thousands of documents through
 /// TLS, gzip, XML and the database) from running beside other server tests: bcrypt at cost 12 on a
 /// 2-core machine leaves no room when dozens of tests sign in at once (measured: AuthTests timed
 /// out in one of three full runs). Normal tests share the lane; timed and heavy tests have it

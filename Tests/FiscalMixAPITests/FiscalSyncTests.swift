@@ -44,14 +44,6 @@ import Testing
         try A1Certificate.open(pfx: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"), password: CertificateAPITests.password, now: Date())
     }
 
-    /// The real distribution payloads of the sped-nfe capture, in their NSU order.
-    static func realPayloads() throws -> [(schema: String, xml: [UInt8])] {
-        try FiscalSamples.files(in: "xml/spednfe_distdfe_decoded").map { file in
-            let parts = file.deletingPathExtension().lastPathComponent.split(separator: "_", maxSplits: 1)
-            return (String(parts[1]) + ".xsd", Array(try Data(contentsOf: file)))
-        }
-    }
-
     static func startSync(_ s: Setup) async throws -> String {
         let started = try await s.server.request(.post, "/v1/companies/\(s.companyId)/sync", json: ["doc_types": ["NFE"]], auth: s.auth)
         #expect(started.status == 202, "\(started.text)")
@@ -77,7 +69,7 @@ import Testing
             try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
                 let s = try await Self.setUp(server, peer: peer)
                 var feed = SefazFeed(recipient: Self.cnpj)
-                let real = try Self.realPayloads()
+                let real = try FiscalSamples.distributionPayloads()
                 feed.append(raw: real)
                 feed.addNFe(count: 700)
                 feed.append(hostile: Array("this is not gzip at all".utf8))

@@ -1,4 +1,3 @@
-import Crypto
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixStorage
@@ -42,8 +41,7 @@ public struct FiscalDocumentService: Sendable {
         guard let bytes = try await blobs.get(document.storageXMLPath) else {
             throw FiscalMixError(.unavailable, code: "xml_missing", "The document's XML is missing from the blob store.")
         }
-        let digest = SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
-        guard digest == document.hashSHA256 else {
+        guard DFeBatchWriter.sha256(bytes) == document.hashSHA256 else {
             throw FiscalMixError(.unavailable, code: "xml_corrupt", "The stored XML does not match its recorded SHA-256; it was not sent.")
         }
         return (document, bytes)

@@ -76,13 +76,11 @@ public struct ManifestationService: Sendable {
             throw FiscalMixError(.unprocessable, code: "not_manifestable", "Only NF-e received by the company take a manifestação do destinatário.")
         }
         let now = clock.now()
-        let event = ManifestationEvent(accessKey: document.accessKey, author: company.cnpj, environment: 1, type: type,
-                                       justification: justification, date: now)
-        if let problem = event.justificationProblem { throw FiscalMixError.validation("justificativa", problem) }
-        guard let outbound else { throw FiscalMixError(.unavailable, code: "outbound_unavailable", "Outside calls are not configured.") }
         let config = try await sync.configuration(companyId: company.id, docType: .NFE)
-        var signedEvent = event
-        signedEvent.environment = config.environment.code
+        let signedEvent = ManifestationEvent(accessKey: document.accessKey, author: company.cnpj, environment: config.environment.code,
+                                             type: type, justification: justification, date: now)
+        if let problem = signedEvent.justificationProblem { throw FiscalMixError.validation("justificativa", problem) }
+        guard let outbound else { throw FiscalMixError(.unavailable, code: "outbound_unavailable", "Outside calls are not configured.") }
         let identity = try await certificates.identity(companyId: company.id, accountId: company.accountId)
         let signed = try XMLSignature.signEnveloped(signedEvent.xml, referenceId: signedEvent.id, with: identity)
         let (body, contentType) = RecepcaoEvento.request(signedEvents: [signed], lote: Int64(now.timeIntervalSince1970 * 1000) % 1_000_000_000_000_000)

@@ -172,7 +172,7 @@ struct DFeBatchWriter: Sendable {
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        Hex.encode(SHA256.hash(data: bytes))
     }
 
     /// The `fiscal_document.received` payload: what a subscriber needs to decide and fetch.

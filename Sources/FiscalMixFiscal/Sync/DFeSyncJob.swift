@@ -149,7 +149,6 @@ public struct DFeSyncJob: Sendable {
 
     static func describe(_ error: any Error) -> String {
         if let error = error as? FiscalMixError { return "\(error.code): \(error.message)" }
-        if let error = error as? OutboundError { return "\(error)" }
         return String(describing: error)
     }
 }

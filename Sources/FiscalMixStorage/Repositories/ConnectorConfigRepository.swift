@@ -39,17 +39,6 @@ public struct ConnectorConfigRepository: Sendable {
         try await database.query("SELECT * FROM connector_configs WHERE company_id = \(bind: companyId) ORDER BY doc_type").map(Self.decode)
     }
 
-    /// Active configurations with scheduled sync on, of active companies: what the dispatcher visits.
-    public func autoSyncing() async throws -> [(config: ConnectorConfig, accountId: UUID)] {
-        try await database.query("""
-            SELECT cc.*, c.account_id AS company_account_id FROM connector_configs cc JOIN companies c ON c.id = cc.company_id
-            WHERE cc.status = 'active' AND c.status = 'active' AND cc.doc_type IN ('NFE', 'CTE')
-            """).compactMap { row in
-            let config = try Self.decode(row)
-            return config.autoSync ? (config, try row.get("company_account_id")) : nil
-        }
-    }
-
     static func decode(_ row: any SQLRow) throws -> ConnectorConfig {
         let settings: Settings = try row.jsonValue("config")
         return ConnectorConfig(id: try row.get("id"), companyId: try row.get("company_id"), docType: try row.enumValue("doc_type"),

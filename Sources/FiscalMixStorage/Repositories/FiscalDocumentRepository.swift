@@ -175,18 +175,13 @@ public struct FiscalDocumentCursor: Sendable, Equatable {
         self.id = id
     }
 
-    /// Opaque text: base64url of "<microseconds since 1970>.<id>".
+    /// Opaque text: base64url of "<microseconds since 1970>|<id>".
     public var encoded: String {
-        let raw = "\(Int64((issueDate.timeIntervalSince1970 * 1_000_000).rounded()))|\(id.uuidString.lowercased())"
-        return Data(raw.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
+        Cursor.encode(text: "\(Int64((issueDate.timeIntervalSince1970 * 1_000_000).rounded()))|\(id.uuidString.lowercased())")
     }
 
     public init?(encoded: String) {
-        var base64 = encoded.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64) else { return nil }
-        let parts = String(decoding: data, as: UTF8.self).split(separator: "|")
+        guard let parts = Cursor.decodeText(encoded)?.split(separator: "|") else { return nil }
         guard parts.count == 2, let micros = Int64(parts[0]), let id = UUID(uuidString: String(parts[1])) else { return nil }
         self.init(issueDate: Date(timeIntervalSince1970: Double(micros) / 1_000_000), id: id)
     }

@@ -9,19 +9,6 @@ public struct IntegrationEventRepository: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    /// Records the event unless one with the same key exists; returns true when it was new.
-    @discardableResult
-    public func record(accountId: UUID, key: String, type: String, source: String, payloadJSON: String, now: Date,
-                       in tx: Transaction) async throws -> Bool {
-        let row = try await tx.first("""
-            INSERT INTO integration_events (id, account_id, event_key, event_type, source_system, payload, status, created_at, updated_at)
-            VALUES (\(bind: ID.make(now: now)), \(bind: accountId), \(bind: key), \(bind: type), \(bind: source), \(json: payloadJSON),
-                    'received', \(bind: now), \(bind: now))
-            ON CONFLICT (account_id, event_key) DO NOTHING RETURNING id
-            """)
-        return row != nil
-    }
-
     /// Records several events of one account in one statement (existing keys are skipped).
     public func recordAll(accountId: UUID, events: [(key: String, type: String, source: String, payloadJSON: String)], now: Date,
                           in tx: Transaction) async throws {

@@ -32,19 +32,23 @@ public struct PageRequest: Sendable {
     }
 }
 
-/// Opaque cursors: base64url of the boundary id, so clients cannot build or depend on them.
+/// Opaque cursors: base64url of the boundary (an id, or a composite key as text), so clients
+/// cannot build or depend on them.
 public enum Cursor {
-    public static func encode(_ id: UUID) -> String {
-        Data(id.uuidString.lowercased().utf8).base64EncodedString()
+    public static func encode(_ id: UUID) -> String { encode(text: id.uuidString.lowercased()) }
+
+    public static func decode(_ cursor: String) -> UUID? { decodeText(cursor).flatMap(UUID.init(uuidString:)) }
+
+    public static func encode(text: String) -> String {
+        Data(text.utf8).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    public static func decode(_ cursor: String) -> UUID? {
+    public static func decodeText(_ cursor: String) -> String? {
         var base64 = cursor.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while base64.count % 4 != 0 { base64 += "=" }
-        guard let data = Data(base64Encoded: base64) else { return nil }
-        return UUID(uuidString: String(decoding: data, as: UTF8.self))
+        return Data(base64Encoded: base64).map { String(decoding: $0, as: UTF8.self) }
     }
 }
 

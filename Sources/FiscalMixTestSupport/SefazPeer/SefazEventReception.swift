@@ -34,7 +34,7 @@ enum SefazEventReception {
         }
         let events = lote.children("evento")
         guard lote.attribute("versao") == "1.00", let idLote = lote.child("idLote")?.text, (1...15).contains(idLote.count),
-              idLote.allSatisfy(\.isASCIIDigit), (1...20).contains(events.count)
+              idLote.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), (1...20).contains(events.count)
         else { return answer(215, "Rejeicao: Falha no schema XML (envEvento)") }
         let results = events.map { event in
             rules.state.withLock { state in register(event, certificateCNPJ: certificateCNPJ, environment: environment, state: &state, now: now) }
@@ -53,7 +53,7 @@ enum SefazEventReception {
                 + "<cStat>\(status)</cStat><xMotivo>\(XMLText.escape(reason))</xMotivo><chNFe>\(key)</chNFe><tpEvento>\(code)</tpEvento>"
                 + "<xEvento>\(XMLText.escape(ManifestationType(code: code)?.description ?? ""))</xEvento><nSeqEvento>\(sequence)</nSeqEvento>"
             if status == 135 { xml += "<CNPJDest>\(info?.child("CNPJ")?.text ?? "")</CNPJDest>" }
-            xml += "<dhRegEvento>\(SefazPeer.brasilia(now))</dhRegEvento>"
+            xml += "<dhRegEvento>\(FiscalDateTime.brasilia(now))</dhRegEvento>"
             if let number { xml += "<nProt>\(number)</nProt>" }
             return xml + "</infEvento></retEvento>"
         }
@@ -93,8 +93,4 @@ enum SefazEventReception {
         }
         return reply(135, "Evento registrado e vinculado a NF-e", protocol: String(number))
     }
-}
-
-private extension Character {
-    var isASCIIDigit: Bool { asciiValue.map { $0 >= 48 && $0 <= 57 } ?? false }
 }

@@ -1,4 +1,5 @@
 import FiscalMixCore
+import FiscalMixDFe
 import Foundation
 
 /// A realistic distribution feed for one recipient CNPJ, as the AN builds it: for each NF-e
@@ -73,7 +74,7 @@ public struct SefazFeed: Sendable {
             let value = "\((number * 7_919) % 2_500_000).\(String(format: "%02d", (number * 37) % 100))"
             let protocolNumber = "1352600\(String(format: "%08d", number))"
             let digest = Data(key.utf8.prefix(20)).base64EncodedString()
-            let date = Self.brasilia(issued)
+            let date = FiscalDateTime.brasilia(issued)
             push("resNFe_v1.01.xsd", """
                 <resNFe xmlns="http://www.portalfiscal.inf.br/nfe" versao="1.01"><chNFe>\(key)</chNFe><CNPJ>\(supplier.cnpj)</CNPJ>\
                 <xNome>\(supplier.name)</xNome><IE>110042490114</IE><dhEmi>\(date)</dhEmi><tpNF>1</tpNF><vNF>\(value)</vNF>\
@@ -145,6 +146,4 @@ public struct SefazFeed: Sendable {
         let parts = calendar.dateComponents([.year, .month], from: date)
         return (parts.year!, parts.month!)
     }
-
-    static func brasilia(_ date: Date) -> String { SefazPeer.brasilia(date) }
 }

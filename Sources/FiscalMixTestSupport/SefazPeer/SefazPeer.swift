@@ -36,6 +36,11 @@ public final class SefazPeer: Sendable {
     public func add(_ documents: [SefazPeerRules.FeedDocument], for cnpj: String, service: DistributionService = .nfe) {
         rules.state.withLock { rules in for document in documents { rules.append(document, for: cnpj, service: service) } }
     }
+    /// The tpAmb the peer serves (1 produção, 2 homologação); a request for the other is 252.
+    public var environment: Int {
+        get { rules.state.withLock { $0.environment } }
+        set { rules.state.withLock { $0.environment = newValue } }
+    }
     public var answered656: Int { rules.state.withLock { $0.answered656 } }
     /// Full XMLs the AN releases to `cnpj` only after a ciência, confirmação or operação não realizada.
     public func withhold(_ documents: [(key: String, schema: String, xml: [UInt8])], for cnpj: String) {
@@ -47,9 +52,11 @@ public final class SefazPeer: Sendable {
     /// Every distNSU/consNSU answer's cStat, in order.
     public var answeredStatuses: [Int] { rules.state.withLock { $0.answeredStatuses } }
 
-    /// Runs a peer whose TLS accepts exactly the client certificates `clientRoots` (pinned).
-    public static func run<T: Sendable>(clientRoots: [NIOSSLCertificate], clock: any WallClock = SystemWallClock(),
-                                        authority: SefazTestAuthority? = nil, answerDelay: Duration = .zero, _ body: @Sendable (SefazPeer) async throws -> T) async throws -> T {
+    /// Runs a peer on `port` (0: any free one) whose TLS accepts the client certificates its
+    /// authority minted, and the ones in `clientRoots` (pinned).
+    public static func run<T: Sendable>(clientRoots: [NIOSSLCertificate] = [], clock: any WallClock = SystemWallClock(),
+                                        authority: SefazTestAuthority? = nil, port: Int = 0, answerDelay: Duration = .zero,
+                                        _ body: @Sendable (SefazPeer) async throws -> T) async throws -> T {
         let authority = try authority ?? SefazTestAuthority()
         let rules = RulesBox()
         let router = Router(context: SefazPeerContext.self)
@@ -58,34 +65,34 @@ public final class SefazPeer: Sendable {
                 let body = try await request.body.collect(upTo: 1 << 20)
                 // A slower AN, so tests can act while a sync is in flight.
                 if answerDelay > .zero { try await Task.sleep(for: answerDelay) }
-                let certificate = try await context.channel.nioSSL_peerCertificate().get()
-                let cnpj = certificate.flatMap { try? $0.toDERBytes() }.flatMap { SefazTestAuthority.cnpj(inCertificateDER: $0) }
-                return Self.respond(service: service, body: Array(buffer: body), certificateCNPJ: cnpj, rules: rules, now: clock.now())
+                return Self.respond(service: service, body: Array(buffer: body), certificateCNPJ: try await context.clientCNPJ(), rules: rules,
+                                    now: clock.now())
             }
         }
         router.post(RouterPath(stringLiteral: RecepcaoEvento.path)) { request, context in
             let body = try await request.body.collect(upTo: 1 << 20)
-            let certificate = try await context.channel.nioSSL_peerCertificate().get()
-            let cnpj = certificate.flatMap { try? $0.toDERBytes() }.flatMap { SefazTestAuthority.cnpj(inCertificateDER: $0) }
-            return SefazEventReception.respond(body: Array(buffer: body), certificateCNPJ: cnpj, rules: rules, now: clock.now())
+            return SefazEventReception.respond(body: Array(buffer: body), certificateCNPJ: try await context.clientCNPJ(), rules: rules,
+                                               now: clock.now())
         }
         var tls = TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(authority.serverCertificate)],
                                                            privateKey: .privateKey(authority.serverKey))
         tls.certificateVerification = .noHostnameVerification
         tls.minimumTLSVersion = .tlsv12
-        // The fake e-CNPJ samples are self-signed end-entity certificates, which BoringSSL will not
-        // take as trust anchors; the peer pins the client certificates it was given instead, and
-        // refuses every other one (or none) during the handshake.
+        // Client certificates the authority minted are checked by chain (RFC 5280, at the peer's
+        // clock). The fake e-CNPJ samples are self-signed end-entity certificates, which BoringSSL
+        // will not take as trust anchors, so those are pinned instead. Every other certificate (or
+        // none) is refused during the handshake.
         let pinned = Set(clientRoots.compactMap { try? $0.toDERBytes() })
         let channelConfiguration = TLSChannelConfiguration(tlsConfiguration: tls) { certificates in
-            guard let leaf = certificates.first, let der = try? leaf.toDERBytes(), pinned.contains(der) else { return .failed }
-            return .certificateVerified
+            guard let leaf = certificates.first, let der = try? leaf.toDERBytes() else { return .failed }
+            if pinned.contains(der) { return .certificateVerified }
+            return await authority.issued(certificates, at: clock.now()) ? .certificateVerified : .failed
         }
         var logger = Logger(label: "sefaz-peer")
         logger.logLevel = .critical
         return try await LocalServer.run(logger: logger, makeApp: { onServerRunning in
             Application(router: router, server: try .tls(.http1(), configuration: channelConfiguration),
-                        configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning, logger: logger)
+                        configuration: .init(address: .hostname("127.0.0.1", port: port)), onServerRunning: onServerRunning, logger: logger)
         }, makeServer: { port in SefazPeer(port: port, authority: authority, rules: rules, clock: clock) }, body)
     }
 
@@ -107,7 +114,7 @@ public final class SefazPeer: Sendable {
         }
         var xml = "<retDistDFeInt xmlns=\"\(service.dataNamespace)\" versao=\"\(service.version)\"><tpAmb>\(environment)</tpAmb>"
             + "<verAplic>FISCALMIX_PEER_1.0</verAplic><cStat>\(answer.status)</cStat><xMotivo>\(XMLText.escape(answer.reason))</xMotivo>"
-            + "<dhResp>\(Self.brasilia(now))</dhResp><ultNSU>\(DistributionRequest.nsuText(answer.lastNSU))</ultNSU>"
+            + "<dhResp>\(FiscalDateTime.brasilia(now))</dhResp><ultNSU>\(DistributionRequest.nsuText(answer.lastNSU))</ultNSU>"
             + "<maxNSU>\(DistributionRequest.nsuText(answer.maxNSU))</maxNSU>"
         if !answer.documents.isEmpty {
             xml += "<loteDistDFeInt>"
@@ -135,8 +142,6 @@ public final class SefazPeer: Sendable {
         return soapResponse(soap: soap, content, status: .internalServerError)
     }
 
-    /// `dhResp` in Brasília time, without fractions (TDateTimeUTC).
-    static func brasilia(_ date: Date) -> String { FiscalDateTime.brasilia(date) }
 }
 
 final class RulesBox: Sendable {
@@ -151,6 +156,12 @@ struct SefazPeerContext: RequestContext {
     init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         channel = source.channel
+    }
+
+    /// The CNPJ of the certificate the client presented in the TLS handshake.
+    func clientCNPJ() async throws -> String? {
+        let certificate = try await channel.nioSSL_peerCertificate().get()
+        return certificate.flatMap { try? $0.toDERBytes() }.flatMap { SefazTestAuthority.cnpj(inCertificateDER: $0) }
     }
 }
 
