@@ -5,7 +5,8 @@ import Foundation
 /// A realistic distribution feed for one recipient CNPJ, as the AN builds it: for each NF-e
 /// addressed to the company a resNFe, and later (after a manifestação, or because the company is
 /// named in autXML) the full nfeProc; cancellations (110111) as resEvento, cartas de correção
-/// (110110) as procEventoNFe. Keys are valid (mod 11), values exact decimal text, NSUs
+/// (110110) as procEventoNFe, the AN's CT-e registrations (610600) as resEvento; CT-e in their
+/// own feed (`SefazFeed+CTe`). Keys are valid (mod 11), values exact decimal text, NSUs
 /// ascending without gaps. `truth` is what a correct sync must end up holding.
 public struct SefazFeed: Sendable {
     public struct Expected: Sendable, Equatable {
@@ -15,10 +16,10 @@ public struct SefazFeed: Sendable {
         public var issuer: String
     }
 
-    public private(set) var documents: [SefazPeerRules.FeedDocument] = []
-    public private(set) var truth: [String: Expected] = [:]
+    public internal(set) var documents: [SefazPeerRules.FeedDocument] = []
+    public internal(set) var truth: [String: Expected] = [:]
     /// "key|code|sequence" of every event in the feed.
-    public private(set) var events: Set<String> = []
+    public internal(set) var events: Set<String> = []
     /// Full XMLs kept back for a manifestação (`addNFe(…, withholdFull: true)`).
     public private(set) var withheld: [(key: String, schema: String, xml: [UInt8])] = []
     public let recipient: String
@@ -101,6 +102,17 @@ public struct SefazFeed: Sendable {
             if number % 15 == 0 {
                 push("procEventoNFe_v1.00.xsd", Self.correction(key: key, supplier: supplier.cnpj, date: date, number: number))
                 events.insert("\(key)|110110|1")
+            }
+            if number % 20 == 0 {
+                // The fisco's own event when a CT-e carrying this NF-e is authorised: the AN (cOrgao
+                // 91) as author, delivered as a summary, as in the real capture.
+                push("resEvento_v1.01.xsd", """
+                    <resEvento xmlns="http://www.portalfiscal.inf.br/nfe" versao="1.01"><cOrgao>91</cOrgao><CNPJ>33683111000107</CNPJ>\
+                    <chNFe>\(key)</chNFe><dhEvento>\(date)</dhEvento><tpEvento>610600</tpEvento><nSeqEvento>1</nSeqEvento>\
+                    <xEvento>Registro de Autorização de CT-e para a NF-e</xEvento><dhRecbto>\(date)</dhRecbto>\
+                    <nProt>891260\(String(format: "%09d", number))</nProt></resEvento>
+                    """)
+                events.insert("\(key)|610600|1")
             }
             while let first = pendingFull.first, first.due <= i {
                 push(first.schema, first.xml)

@@ -1,0 +1,68 @@
+import FiscalMixApp
+import FiscalMixDFe
+import FiscalMixFiscal
+import FiscalMixStorage
+import FiscalMixTestSupport
+import Foundation
+import HTTPTypes
+import SQLKit
+import Testing
+
+/// NF-e and CT-e in one sync request: each document type walks its own service and NSU sequence
+/// (NFeDistribuicaoDFe and CTeDistribuicaoDFe), and the CT-e land as CT-e — values exact,
+/// cancellations applied, the fisco's 610600 registrations kept as NF-e events.
+@Suite struct CTeSyncTests {
+    @Test func syncsCTeAlongsideNFeEachOnItsOwnService() async throws {
+        try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+            try await SefazPeer.run(clientRoots: try FiscalSyncTests.identity().chain, clock: server.clock) { peer in
+                let s = try await FiscalSyncTests.setUp(server, peer: peer)
+                let cte = try await server.request(.put, "/v1/companies/\(s.companyId)/connector-configs/CTE", json: [
+                    "environment": "producao", "endpoint": peer.baseURL + DistributionService.cte.path, "caBundlePEM": peer.authority.caPEM,
+                    "autoSync": false,
+                ], auth: s.auth)
+                #expect(cte.status == 200, "\(cte.text)")
+                var nfe = SefazFeed(recipient: FiscalSyncTests.cnpj)
+                nfe.addNFe(count: 80)
+                var freight = SefazFeed(recipient: FiscalSyncTests.cnpj)
+                freight.addCTe(count: 130)
+                peer.add(nfe.documents, for: FiscalSyncTests.cnpj, service: .nfe)
+                peer.add(freight.documents, for: FiscalSyncTests.cnpj, service: .cte)
+                #expect(nfe.events.contains { $0.hasSuffix("|610600|1") })
+
+                let started = try await server.request(.post, "/v1/companies/\(s.companyId)/sync", json: ["doc_types": ["NFE", "CTE"]], auth: s.auth)
+                #expect(started.status == 202, "\(started.text)")
+                #expect(Set(started.items.compactMap { $0["docType"] as? String }) == ["NFE", "CTE"], "\(started.text)")
+                for item in started.items {
+                    let run = try await FiscalSyncTests.waitForRun(s, try #require(item["id"] as? String))
+                    #expect(run["status"] as? String == "completed", "\(run)")
+                    let feed = item["docType"] as? String == "CTE" ? freight : nfe
+                    #expect(run["docsFound"] as? Int == feed.documents.count && run["nsuEnd"] as? Int == Int(feed.lastNSU), "\(run)")
+                }
+
+                let company = try #require(UUID(uuidString: s.companyId))
+                let rows = try await server.runtime.database.query("""
+                    SELECT access_key, doc_type, status, CAST(total_value AS TEXT) AS v, issuer_cnpj_cpf, direction, is_summary
+                    FROM fiscal_documents WHERE company_id = \(bind: company)
+                    """)
+                var ctes = 0
+                for row in rows where try row.decode(column: "doc_type", as: String.self) == "CTE" {
+                    ctes += 1
+                    let key = try row.decode(column: "access_key", as: String.self)
+                    let expected = try #require(freight.truth[key])
+                    #expect(try row.decode(column: "v", as: String.self) == expected.value)
+                    #expect(try row.decode(column: "status", as: String.self) == (expected.cancelled ? "cancelled" : "authorized"))
+                    #expect(try row.decode(column: "issuer_cnpj_cpf", as: String.self) == expected.issuer)
+                    #expect(try row.decode(column: "direction", as: String.self) == "received")
+                    #expect(try row.decode(column: "is_summary", as: Bool.self) == false)
+                }
+                #expect(ctes == 130)
+                #expect(rows.count == nfe.truth.count + freight.truth.count)
+                #expect(try await FiscalEventRepository(database: server.runtime.database).count(companyId: company)
+                        == nfe.events.count + freight.events.count)
+                let listed = try await server.request(.get, "/v1/documents?company_id=\(s.companyId)&doc_type=CTE&status=cancelled", auth: s.auth)
+                #expect(listed.items.count == freight.truth.values.filter(\.cancelled).count, "\(listed.text)")
+                #expect(peer.answered656 == 0)
+            }
+        }
+    }
+}
