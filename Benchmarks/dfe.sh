@@ -28,6 +28,10 @@ ours, peer = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 a, b = ours["documents_per_second"], peer["documents_per_second"]
 print(f"parse: FiscalMix {a:,}/s, nfelib {b:,}/s -> {a / b:.1f}x")
 PY
+# Each run's data stays until the end: deleting thousands of files right before the next run
+# makes ext4 skip the freshly freed inodes on every create (see DFeBenchmark/main.swift).
+export FISCALMIX_BENCH_DIR="$(mktemp -d /var/tmp/fiscalmix-dfe-bench.XXXXXX)"
+chmod 777 "$FISCALMIX_BENCH_DIR"
 .build/release/fiscalmix-dfe-bench sync sqlite "$COUNT"
 scripts/with-postgres.sh bash -c ".build/release/fiscalmix-dfe-bench sync \"\$FISCALMIX_TEST_DATABASE_URL\" $COUNT"
-rm -rf "$FILES"
+rm -rf "$FILES" "$FISCALMIX_BENCH_DIR"

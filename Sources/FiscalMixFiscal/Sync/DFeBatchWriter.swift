@@ -105,9 +105,10 @@ struct DFeBatchWriter: Sendable {
                 nsu: item.nsu, storageXMLPath: path, hashSHA256: Self.sha256(item.xml), createdAt: now))
         }
 
-        // Durable before the rows that point at them commit.
-        try await blobs.putAll(files)
-        let (saved, savedEvents, newSummaries) = try await database.transaction { [outcome, documentRecords, eventRecords] tx in
+        let (saved, savedEvents, newSummaries) = try await database.transaction { [outcome, documentRecords, eventRecords, files, blobs] tx in
+            // The files are written and flushed while the statements run, and are durable before
+            // the rows that point at them commit (a failed write rolls the batch back).
+            async let filesDurable: Void = blobs.putAll(files)
             let integrationEvents = IntegrationEventRepository(database: database)
             let written = try await documentRepository.upsert(documentRecords, in: tx)
             var newSummaries: [UUID] = []
@@ -127,6 +128,7 @@ struct DFeBatchWriter: Sendable {
             try await runs.recordBatch(id: run.id, found: outcome.found, saved: saved, events: savedEvents, nsuEnd: cursor.lastNSU,
                                        maxNSU: cursor.maxNSU, statusCode: answer.statusCode, problems: outcome.problems, now: now, in: tx)
             try await runs.save(cursor, now: now, in: tx)
+            try await filesDurable
             return (saved, savedEvents, newSummaries)
         }
         outcome.newSummaries = newSummaries

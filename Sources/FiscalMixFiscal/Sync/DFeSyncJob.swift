@@ -21,6 +21,8 @@ public struct DFeSyncJob: Sendable {
     /// Distribution calls one run makes at most (50 documents each); a longer backlog continues
     /// in the next run, which the dispatcher starts right away since the run was not caught up.
     var maxCallsPerRun = 400
+    /// Rows written in a run before the first statistics refresh.
+    static let firstAnalyze = 500
 
     public init(database: Database, service: DFeSyncService, client: SefazDistributionClient, blobs: any BlobStore, clock: any WallClock,
                 logger: Logger) {
@@ -87,6 +89,7 @@ public struct DFeSyncJob: Sendable {
                                       requestId: run.id.lowercased)
         let writer = DFeBatchWriter(database: database, blobs: blobs, clock: clock)
         try await runs.markRunning(id: run.id, nsuStart: cursor.lastNSU, now: clock.now())
+        var written = 0, analyzeAt = Self.firstAnalyze
         for _ in 0..<maxCallsPerRun {
             let request = DistributionRequest(service: distribution, environment: config.environment.code, ufCode: company.uf.ibgeCode,
                                               cnpj: company.cnpj, query: .after(nsu: cursor.lastNSU))
@@ -99,6 +102,13 @@ public struct DFeSyncJob: Sendable {
                 let caughtUp = answer.lastNSU >= answer.maxNSU
                 cursor.nextAllowedAt = caughtUp ? now.addingTimeInterval(DFeSyncService.quietPeriod) : nil
                 let outcome = try await writer.store(answer, context: .init(run: run, company: company), cursor: cursor)
+                written += outcome.saved + outcome.events
+                if written >= analyzeAt {
+                    // A big first sync outgrows the planner's statistics (Database.refreshStatistics):
+                    // refreshed at 500, 2,000, 8,000 … rows, a handful of times per run at most.
+                    analyzeAt *= 4
+                    try await database.refreshStatistics(["fiscal_documents", "fiscal_events"])
+                }
                 if config.autoCiencia, !outcome.newSummaries.isEmpty {
                     // A ciência per new summary, so the full XML comes on a later sync. Jobs keyed
                     // by document: a repeated batch enqueues nothing twice.
