@@ -273,7 +273,7 @@ let package = Package(
                                                               .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixFiscalTests", dependencies: [
-            "FiscalMixFiscal", "FiscalMixDFe", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport",
+            "FiscalMixFiscal", "FiscalMixDFe", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport", "FiscalMixStorage",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),

@@ -214,6 +214,7 @@ import Testing
                 let sent = feed.documents.filter { String(decoding: $0.xml, as: UTF8.self).contains(key) && !$0.schema.hasPrefix("resEvento")
                     && !$0.schema.hasPrefix("procEvento") }.last
                 #expect(Array(xml.body) == sent?.xml)
+                #expect(xml.headers[.contentLength] == sent.map { String($0.xml.count) })
 
                 // Another account: 404 for the document, its XML, the run; an empty list.
                 let stranger = try await server.ownerApiKey().auth

@@ -57,7 +57,8 @@ struct DocumentController {
             headers[.contentType] = "application/xml; charset=utf-8"
             headers[.contentDisposition] = "attachment; filename=\"\(found.document.accessKey).xml\""
             headers[HTTPField.Name("X-Content-SHA256")!] = found.document.hashSHA256
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: found.bytes)))
+            headers[.contentLength] = String(found.size)
+            return Response(status: .ok, headers: headers, body: .init(asyncSequence: found.chunks.map { ByteBuffer(bytes: $0) }))
         }
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Where large payloads live (fiscal XML, exports): a local folder by default, an object store
 /// in production. Keys are relative paths of `[A-Za-z0-9._-]` segments joined by `/`.
 public protocol BlobStore: Sendable {
@@ -8,12 +10,49 @@ public protocol BlobStore: Sendable {
     func delete(_ key: String) async throws
     /// Stores several blobs; all durable when it returns (a store may flush once for the lot).
     func putAll(_ blobs: [(key: String, bytes: [UInt8])]) async throws
+    /// A reader over the bytes under `key`, chunk by chunk, or nil when there are none: for
+    /// sending a blob without holding it whole.
+    func reader(_ key: String) async throws -> (any BlobReader)?
+}
+
+/// Sequential reads of one blob. A reader sees one version of the blob throughout, even if the
+/// key is replaced meanwhile.
+public protocol BlobReader: Sendable {
+    /// Up to `count` next bytes; empty at the end.
+    func read(upTo count: Int) async throws -> [UInt8]
+    func close() async
 }
 
 extension BlobStore {
     public func putAll(_ blobs: [(key: String, bytes: [UInt8])]) async throws {
         for blob in blobs { try await put(blob.key, blob.bytes) }
     }
+
+    /// For stores that can only read whole blobs.
+    public func reader(_ key: String) async throws -> (any BlobReader)? {
+        try await get(key).map(WholeBlobReader.init)
+    }
+}
+
+/// A reader over bytes already in memory.
+final class WholeBlobReader: BlobReader {
+    private let bytes: [UInt8]
+    private let offset: Mutex<Int>
+
+    init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        offset = Mutex(0)
+    }
+
+    func read(upTo count: Int) async throws -> [UInt8] {
+        offset.withLock { offset in
+            let end = min(bytes.count, offset + count)
+            defer { offset = end }
+            return Array(bytes[offset..<end])
+        }
+    }
+
+    func close() async {}
 }
 
 public enum BlobKey {

@@ -1,3 +1,4 @@
+import Crypto
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixStorage
@@ -35,16 +36,29 @@ public struct FiscalDocumentService: Sendable {
         return (document, try await events.list(documentId: id, accountId: principal.accountId))
     }
 
-    /// The stored XML, checked against the SHA-256 recorded when it was stored.
-    public func xml(_ principal: Principal, id: UUID) async throws -> (document: FiscalDocumentRecord, bytes: [UInt8]) {
+    /// The stored XML, checked against the SHA-256 recorded when it was stored before a byte is
+    /// sent (a first pass reads it through the hash without holding it), then sent in chunks.
+    public func xml(_ principal: Principal, id: UUID) async throws -> (document: FiscalDocumentRecord, size: Int, chunks: VerifiedXMLChunks) {
         let document = try await visible(principal, id: id)
-        guard let bytes = try await blobs.get(document.storageXMLPath) else {
-            throw FiscalMixError(.unavailable, code: "xml_missing", "The document's XML is missing from the blob store.")
+        let missing = FiscalMixError(.unavailable, code: "xml_missing", "The document's XML is missing from the blob store.")
+        guard let checking = try await blobs.reader(document.storageXMLPath) else { throw missing }
+        var hasher = SHA256()
+        var size = 0
+        do {
+            while case let chunk = try await checking.read(upTo: VerifiedXMLChunks.chunkSize), !chunk.isEmpty {
+                hasher.update(data: chunk)
+                size += chunk.count
+            }
+            await checking.close()
+        } catch {
+            await checking.close()
+            throw error
         }
-        guard DFeBatchWriter.sha256(bytes) == document.hashSHA256 else {
+        guard Hex.encode(hasher.finalize()) == document.hashSHA256 else {
             throw FiscalMixError(.unavailable, code: "xml_corrupt", "The stored XML does not match its recorded SHA-256; it was not sent.")
         }
-        return (document, bytes)
+        guard let sending = try await blobs.reader(document.storageXMLPath) else { throw missing }
+        return (document, size, VerifiedXMLChunks(reader: sending, expectedSHA256: document.hashSHA256))
     }
 
     private func visible(_ principal: Principal, id: UUID) async throws -> FiscalDocumentRecord {

@@ -1,5 +1,6 @@
 import FiscalMixCore
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -76,9 +77,38 @@ public struct LocalBlobStore: BlobStore {
         return Array(try handle.readToEnd() ?? Data())
     }
 
+    /// An open file: a replacement of the key (a rename over it) leaves this reader on the old file.
+    public func reader(_ key: String) async throws -> (any BlobReader)? {
+        let target = try path(key)
+        guard let handle = FileHandle(forReadingAtPath: target) else { return nil }
+        return FileBlobReader(handle: handle)
+    }
+
     public func delete(_ key: String) async throws {
         let target = try path(key)
         if unlink(target) != 0, errno != ENOENT { throw POSIXFailure(call: "unlink", path: target) }
+    }
+}
+
+/// Reads a local blob file in chunks. The reads block briefly; blob files are local and a chunk is
+/// at most what the caller asks for.
+final class FileBlobReader: BlobReader {
+    private let handle: Mutex<FileHandle?>
+
+    init(handle: FileHandle) { self.handle = Mutex(handle) }
+
+    func read(upTo count: Int) async throws -> [UInt8] {
+        try handle.withLock { handle in
+            guard let handle else { return [] }
+            return Array(try handle.read(upToCount: count) ?? Data())
+        }
+    }
+
+    func close() async {
+        handle.withLock { handle in
+            try? handle?.close()
+            handle = nil
+        }
     }
 }
 
