@@ -39,7 +39,8 @@ public struct APIServices: Sendable {
 
     public init(database: Database, auth: AuthService, vault: SecretVault, identityConfiguration: IdentityConfiguration,
                 requestLogWriter: RequestLogWriter, secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil,
-                outbound: OutboundClient? = nil, blobs: any BlobStore, jobQueue: JobQueue, logger: Logger) {
+                outbound: OutboundClient? = nil, blobs: any BlobStore, jobQueue: JobQueue, pkcs12Isolation: (any PKCS12Isolation)? = nil,
+                logger: Logger) {
         self.connectors = ConnectorService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock,
                                            caller: outbound.map(ConnectorCaller.init))
         self.policies = PolicyService(database: database, audit: auth.auditTrail, clock: auth.clock)
@@ -50,7 +51,8 @@ public struct APIServices: Sendable {
         self.accounts = AccountService(database: database, auth: auth)
         self.operators = OperatorService(database: database, auth: auth)
         self.companies = CompanyService(database: database, auth: auth)
-        self.certificates = CertificateService(database: database, vault: vault, companies: companies, audit: auth.auditTrail, clock: auth.clock)
+        self.certificates = CertificateService(database: database, vault: vault, companies: companies, audit: auth.auditTrail, clock: auth.clock,
+                                               isolation: pkcs12Isolation)
         self.jobs = JobAdministration(database: database, clock: auth.clock)
         self.connectorConfigs = ConnectorConfigService(database: database, companies: companies, audit: auth.auditTrail, clock: auth.clock)
         self.sync = DFeSyncService(database: database, companies: companies, certificates: certificates, queue: jobQueue, clock: auth.clock,

@@ -32,6 +32,10 @@ public struct AppConfiguration: Sendable {
     public var outboundAllow: [String]
     /// The largest answer an outside call may return.
     public var outboundMaxResponseBytes: Int
+    /// The `fiscalmix` executable that opens uploaded PKCS#12 files first, in a child process
+    /// (`FISCALMIX_PKCS12_INSPECTOR`; by default this process's own executable when it is
+    /// `fiscalmix`, none when FiscalMix runs inside another program such as a test runner).
+    public var pkcs12Inspector: String?
 
     public var usesEmbeddedDatabase: Bool { !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) }
 
@@ -94,6 +98,7 @@ public struct AppConfiguration: Sendable {
         outboundAllow = (values["FISCALMIX_OUTBOUND_ALLOW"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         outboundMaxResponseBytes = try int("FISCALMIX_OUTBOUND_MAX_RESPONSE_BYTES", 10 << 20, 1024...(1 << 30))
+        pkcs12Inspector = values["FISCALMIX_PKCS12_INSPECTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ChildProcessPKCS12Isolation.ownExecutable?.path
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")
         }

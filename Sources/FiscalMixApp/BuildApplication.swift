@@ -62,7 +62,9 @@ public struct FiscalMixRuntime: Sendable {
             let services = APIServices(database: database, auth: auth, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
                                        identityConfiguration: configuration.identity, requestLogWriter: writer,
                                        secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,
-                                       metrics: endpoint, outbound: outbound, blobs: blobs, jobQueue: enqueuer, logger: logger)
+                                       metrics: endpoint, outbound: outbound, blobs: blobs, jobQueue: enqueuer,
+                                       pkcs12Isolation: configuration.pkcs12Inspector.map { ChildProcessPKCS12Isolation(executable: URL(fileURLWithPath: $0)) },
+                                       logger: logger)
             var registry = BuiltInJobs.registry(database: database, clock: clock)
             let syncJob = DFeSyncJob(database: database, service: services.sync, client: SefazDistributionClient(outbound: outbound),
                                      blobs: blobs, clock: clock, logger: logger)

@@ -17,8 +17,12 @@ public struct CertificateService: Sendable {
     let companies: CompanyService
     let audit: AuditTrail
     let clock: any WallClock
+    /// Where a new file is opened first (nil: in-process only, where no child process can be run).
+    let isolation: (any PKCS12Isolation)?
 
-    public init(database: Database, vault: SecretVault, companies: CompanyService, audit: AuditTrail, clock: any WallClock) {
+    public init(database: Database, vault: SecretVault, companies: CompanyService, audit: AuditTrail, clock: any WallClock,
+                isolation: (any PKCS12Isolation)? = nil) {
+        self.isolation = isolation
         self.database = database
         certificates = CertificateRepository(database: database)
         secrets = SealedSecretRepository(database: database)
@@ -35,6 +39,10 @@ public struct CertificateService: Sendable {
             throw FiscalMixError(.payloadTooLarge, code: "certificate_too_large", "A certificate file has at most \(Self.maxFileBytes) bytes.")
         }
         let now = clock.now()
+        if let isolation, !(try await isolation.survives(pfx: file, password: password)) {
+            throw FiscalMixError(.unprocessable, code: "certificate_key_mismatch",
+                                 "The file's private key matches none of its certificates (or the file is malformed).", details: ["field": "file"])
+        }
         let opened = try A1Certificate.open(pfx: file, password: password, now: now, companyCNPJ: company.cnpj)
         let existing = try await certificates.list(companyId: companyId, accountId: principal.accountId)
         if existing.contains(where: { $0.fingerprint == opened.metadata.fingerprint && $0.status == .active }) {
