@@ -292,7 +292,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FiscalMixSecretsTests",
-            dependencies: ["FiscalMixSecrets", "FiscalMixCore"],
+            dependencies: ["FiscalMixSecrets", "FiscalMixCore", "FiscalMixTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -9,13 +9,7 @@ import Testing
 /// when a case outside that list fails, and when a listed case starts passing (so the list
 /// stays true).
 @Suite struct JSONataConformanceTests {
-    static var suiteDirectory: URL {
-        if let dir = ProcessInfo.processInfo.environment["FISCALMIX_CONFORMANCE_DIR"] {
-            return URL(fileURLWithPath: dir).appendingPathComponent("jsonata")
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/conformance/jsonata")
-    }
+    static var suiteDirectory: URL { ConformanceSuites.directory("jsonata") }
 
     static var knownFailuresFile: URL {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("known-failures.txt")

@@ -1,5 +1,6 @@
 import Crypto
 import FiscalMixSecrets
+import FiscalMixTestSupport
 import Foundation
 import Testing
 
@@ -7,13 +8,7 @@ import Testing
 /// (the reference libraries' fixed vectors and the computed edge cases), and the verifier's
 /// refusals.
 @Suite struct WebhookSignatureTests {
-    static var vectorsDirectory: URL {
-        if let dir = ProcessInfo.processInfo.environment["FISCALMIX_CONFORMANCE_DIR"] {
-            return URL(fileURLWithPath: dir).appendingPathComponent("standard-webhooks")
-        }
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/conformance/standard-webhooks")
-    }
+    static var vectorsDirectory: URL { ConformanceSuites.directory("standard-webhooks") }
 
     struct Vector: Decodable {
         let secret: String
