@@ -1,5 +1,8 @@
 import FiscalMixFiscal
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Opens an uploaded PKCS#12 first in `fiscalmix inspect-pkcs12` (see `PKCS12Isolation`): exit 0
 /// or 3 means BoringSSL opened or refused the file and lived; a signal, another code or no answer
@@ -19,10 +22,17 @@ public struct ChildProcessPKCS12Isolation: PKCS12Isolation {
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        // A child that dies before reading all its input must not take the server with it: with
+        // SIGPIPE ignored, writing to its closed pipe fails with EPIPE instead (servers ignore it
+        // anyway; NIO only does so per socket).
+        _ = signal(SIGPIPE, SIG_IGN)
         try process.run()
-        let bytes = A1Certificate.probeInput(pfx: pfx, password: password)
-        try input.fileHandleForWriting.write(contentsOf: bytes)
-        try input.fileHandleForWriting.close()
+        do {
+            try input.fileHandleForWriting.write(contentsOf: A1Certificate.probeInput(pfx: pfx, password: password))
+            try input.fileHandleForWriting.close()
+        } catch {
+            try? input.fileHandleForWriting.close()  // the child is gone; how it ended says why
+        }
         let deadline = ContinuousClock.now.advanced(by: timeout)
         // Polled, not waitUntilExit(): that would hold a thread of the cooperative pool.
         while process.isRunning {

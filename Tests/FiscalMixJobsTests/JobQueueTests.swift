@@ -49,6 +49,23 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
         }
     }
 
+    /// A batch honours idempotency keys too (the sync's ciência jobs are enqueued per batch, and a
+    /// batch may be written again after a crash).
+    @Test func aBatchSkipsJobsWhoseKeyIsTaken() async throws {
+        try await withJobsDatabase { database in
+            let repository = JobRepository(database: database)
+            let now = Date()
+            func batch(_ keys: [String]) -> [NewJob] { keys.map { NewJob(type: "fiscal.manifest", idempotencyKey: "ciencia:\($0)") } }
+            try await repository.enqueueBatch(batch(["a", "b", "c"]), now: now)
+            try await repository.enqueueBatch(batch(["b", "c", "d"]) + [NewJob(type: "other", idempotencyKey: "ciencia:a")], now: now)
+            let keys = try await database.query("SELECT type, idempotency_key FROM jobs WHERE idempotency_key IS NOT NULL ORDER BY type, idempotency_key").map {
+                "\(try $0.decode(column: "type", as: String.self)):\(try $0.decode(column: "idempotency_key", as: String.self))"
+            }
+            #expect(keys == ["fiscal.manifest:ciencia:a", "fiscal.manifest:ciencia:b", "fiscal.manifest:ciencia:c", "fiscal.manifest:ciencia:d",
+                             "other:ciencia:a"])
+        }
+    }
+
     @Test func concurrentClaimersNeverShareAJob() async throws {
         try await withJobsDatabase { database in
             let repository = JobRepository(database: database)

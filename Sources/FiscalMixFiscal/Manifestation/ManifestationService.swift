@@ -14,6 +14,15 @@ public struct ManifestationService: Sendable {
     /// The job that sends an automatic ciência (`{"document_id": …, "type": "ciencia"}`).
     public static let jobType = "fiscal.manifest"
 
+    /// Automatic ciência (connector config `autoCiencia`): one job per new summary, so its full
+    /// XML comes on a later sync; keyed by document.
+    static func cienciaJobs(documentIds: [UUID], accountId: UUID, correlationId: String) -> [NewJob] {
+        documentIds.map { id in
+            NewJob(type: jobType, accountId: accountId, payload: #"{"document_id":"\#(id.lowercased)","type":"ciencia"}"#, maxAttempts: 5,
+                   idempotencyKey: "ciencia:\(id.lowercased)", correlationId: correlationId)
+        }
+    }
+
     let database: Database
     let documents: FiscalDocumentRepository
     let companies: CompanyService

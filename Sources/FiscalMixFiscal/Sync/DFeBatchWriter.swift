@@ -20,6 +20,8 @@ struct DFeBatchWriter: Sendable {
     struct Context: Sendable {
         var run: SyncRun
         var company: Company
+        /// A ciência job per new summary, enqueued with the batch (the company's connector config).
+        var autoCiencia = false
     }
 
     struct Outcome: Sendable {
@@ -128,6 +130,13 @@ struct DFeBatchWriter: Sendable {
             try await runs.recordBatch(id: run.id, found: outcome.found, saved: saved, events: savedEvents, nsuEnd: cursor.lastNSU,
                                        maxNSU: cursor.maxNSU, statusCode: answer.statusCode, problems: outcome.problems, now: now, in: tx)
             try await runs.save(cursor, now: now, in: tx)
+            if context.autoCiencia, !newSummaries.isEmpty {
+                // In the batch's transaction: a crash cannot commit the summaries without their
+                // ciência jobs. Keyed by document, so a repeated batch enqueues nothing twice.
+                try await JobRepository(database: database).enqueueBatch(
+                    ManifestationService.cienciaJobs(documentIds: newSummaries, accountId: run.accountId, correlationId: run.id.lowercased),
+                    now: now, in: tx)
+            }
             try await filesDurable
             return (saved, savedEvents, newSummaries)
         }

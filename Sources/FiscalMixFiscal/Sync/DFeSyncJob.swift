@@ -101,22 +101,14 @@ public struct DFeSyncJob: Sendable {
                 cursor.maxNSU = answer.maxNSU
                 let caughtUp = answer.lastNSU >= answer.maxNSU
                 cursor.nextAllowedAt = caughtUp ? now.addingTimeInterval(DFeSyncService.quietPeriod) : nil
-                let outcome = try await writer.store(answer, context: .init(run: run, company: company), cursor: cursor)
+                let outcome = try await writer.store(answer, context: .init(run: run, company: company, autoCiencia: config.autoCiencia),
+                                                     cursor: cursor)
                 written += outcome.saved + outcome.events
                 if written >= analyzeAt {
                     // A big first sync outgrows the planner's statistics (Database.refreshStatistics):
                     // refreshed at 500, 2,000, 8,000 … rows, a handful of times per run at most.
                     analyzeAt *= 4
                     try await database.refreshStatistics(["fiscal_documents", "fiscal_events"])
-                }
-                if config.autoCiencia, !outcome.newSummaries.isEmpty {
-                    // A ciência per new summary, so the full XML comes on a later sync. Jobs keyed
-                    // by document: a repeated batch enqueues nothing twice.
-                    try await service.queue.enqueueBatch(outcome.newSummaries.map { id in
-                        NewJob(type: ManifestationService.jobType, accountId: company.accountId,
-                               payload: #"{"document_id":"\#(id.lowercased)","type":"ciencia"}"#, maxAttempts: 5,
-                               idempotencyKey: "ciencia:\(id.lowercased)", correlationId: run.id.lowercased)
-                    })
                 }
                 if caughtUp { throw Stop(status: .completed, code: 138) }
             case 137, 589:

@@ -62,15 +62,39 @@ struct TunedSQLiteSource: ConnectionPoolSource {
     let path: String
     let threadPool: NIOThreadPool
 
+    /// Switching a fresh file to WAL needs an exclusive lock, which SQLite refuses at once
+    /// (SQLITE_BUSY, no busy wait) while the pool's other new connections hold shared ones; the
+    /// switch is retried briefly (measured: "database is locked" when a test server's pool opened
+    /// its first connections together under load).
+    static func switchToWAL(_ connection: SQLiteConnection) async throws {
+        var attempt = 0
+        while true {
+            do {
+                _ = try await connection.query("PRAGMA journal_mode = WAL")
+                return
+            } catch let error as SQLiteError where error.reason == .busy && attempt < 50 {
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
         SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             .flatMap { connection in
                 eventLoop.makeFutureWithTask {
-                    _ = try await connection.query("PRAGMA busy_timeout = 10000")
-                    _ = try await connection.query("PRAGMA journal_mode = WAL")
-                    _ = try await connection.query("PRAGMA synchronous = NORMAL")
-                    _ = try await connection.query("PRAGMA foreign_keys = ON")
-                    return connection
+                    do {
+                        _ = try await connection.query("PRAGMA busy_timeout = 10000")
+                        try await Self.switchToWAL(connection)
+                        _ = try await connection.query("PRAGMA synchronous = NORMAL")
+                        _ = try await connection.query("PRAGMA foreign_keys = ON")
+                        return connection
+                    } catch {
+                        // A connection that failed its setup is closed, not dropped (SQLiteNIO
+                        // asserts on an open handle at deinit, and the file handle would leak).
+                        try? await connection.close()
+                        throw error
+                    }
                 }
             }
     }

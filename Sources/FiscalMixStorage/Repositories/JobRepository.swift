@@ -54,22 +54,27 @@ public struct JobRepository: Sendable {
     /// Enqueues many jobs in one statement per 500 (no idempotency keys).
     /// Enqueues all of `jobs` or none (one transaction, multi-row inserts of 500).
     public func enqueueBatch(_ jobs: [NewJob], now: Date) async throws {
-        try await database.transaction { tx in
-            for chunkStart in stride(from: 0, to: jobs.count, by: 500) {
-                let chunk = jobs[chunkStart..<min(chunkStart + 500, jobs.count)]
-                var sql: SQLQueryString = """
-                    INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, correlation_id,
-                                      created_at, updated_at) VALUES
+        try await database.transaction { tx in try await enqueueBatch(jobs, now: now, in: tx) }
+    }
+
+    /// Enqueues inside the caller's transaction, so the jobs exist exactly when what they follow up
+    /// was committed. A job whose idempotency key is taken is skipped, as `enqueue` does.
+    public func enqueueBatch(_ jobs: [NewJob], now: Date, in tx: Transaction) async throws {
+        for chunkStart in stride(from: 0, to: jobs.count, by: 500) {
+            let chunk = jobs[chunkStart..<min(chunkStart + 500, jobs.count)]
+            var sql: SQLQueryString = """
+                INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, idempotency_key,
+                                  correlation_id, created_at, updated_at) VALUES
+                """
+            for (i, new) in chunk.enumerated() {
+                sql += """
+                    \(unsafeRaw: i == 0 ? "" : ",")(\(bind: ID.make(now: now)), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue),
+                    'queued', \(bind: new.priority), 0, \(bind: new.maxAttempts), \(bind: new.runAt ?? now), \(json: new.payload),
+                    \(bind: new.idempotencyKey), \(bind: new.correlationId), \(bind: now), \(bind: now))
                     """
-                for (i, new) in chunk.enumerated() {
-                    sql += """
-                        \(unsafeRaw: i == 0 ? "" : ",")(\(bind: ID.make(now: now)), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue),
-                        'queued', \(bind: new.priority), 0, \(bind: new.maxAttempts), \(bind: new.runAt ?? now), \(json: new.payload),
-                        \(bind: new.correlationId), \(bind: now), \(bind: now))
-                        """
-                }
-                try await tx.execute(sql)
             }
+            sql += " ON CONFLICT DO NOTHING"
+            try await tx.execute(sql)
         }
     }
 
