@@ -27,14 +27,16 @@ struct SefazSim: AsyncParsableCommand {
         @Option(help: "Loopback port to listen on (0: any free port).") var port = 8443
         @Option(name: .customLong("feed"), help: "CNPJ[:COUNT] — generate COUNT NF-e (default 100) addressed to CNPJ. Repeatable.")
         var feeds: [String] = []
-        @Flag(help: "Put the real distribution samples from shared/fiscal/samples at the start of every feed.")
+        @Option(name: .customLong("cte-feed"), help: "CNPJ[:COUNT] — generate COUNT CT-e (default 100) taken by CNPJ, on CTeDistribuicaoDFe. Repeatable.")
+        var cteFeeds: [String] = []
+        @Flag(help: "Put the real distribution samples from shared/fiscal/samples at the start of every NF-e feed.")
         var samples = false
         @Option(help: "tpAmb the peer answers for: 1 produção, 2 homologação.") var environment = 1
 
         func validate() throws {
             guard environment == 1 || environment == 2 else { throw ValidationError("--environment must be 1 or 2") }
             guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
-            for feed in feeds { _ = try Self.parseFeed(feed) }
+            for feed in feeds + cteFeeds { _ = try Self.parseFeed(feed) }
         }
 
         /// Unbuffered, so a process reading the output sees "listening" at once.
@@ -42,9 +44,9 @@ struct SefazSim: AsyncParsableCommand {
 
         static func parseFeed(_ text: String) throws -> (cnpj: String, count: Int) {
             let parts = text.split(separator: ":", maxSplits: 1).map(String.init)
-            guard let cnpj = try? CNPJ(parts[0]) else { throw ValidationError("--feed \(text): not a valid CNPJ") }
+            guard let cnpj = try? CNPJ(parts[0]) else { throw ValidationError("\(text): not a valid CNPJ") }
             guard let count = parts.count > 1 ? Int(parts[1]) : 100, (0...1_000_000).contains(count) else {
-                throw ValidationError("--feed \(text): COUNT must be 0…1000000")
+                throw ValidationError("\(text): COUNT must be 0…1000000")
             }
             return (cnpj.value, count)
         }
@@ -59,10 +61,17 @@ struct SefazSim: AsyncParsableCommand {
                 feed.addNFe(count: count)
                 return feed
             }
+            let cteFeeds = try cteFeeds.map { text in
+                let (cnpj, count) = try Self.parseFeed(text)
+                var feed = SefazFeed(recipient: cnpj)
+                feed.addCTe(count: count)
+                return feed
+            }
             let environment = environment
             try await SefazPeer.run(authority: authority, port: port) { peer in
                 peer.environment = environment
                 for feed in feeds { peer.add(feed.documents, for: feed.recipient) }
+                for feed in cteFeeds { peer.add(feed.documents, for: feed.recipient, service: .cte) }
                 Self.say("""
                     SEFAZ peer listening on \(peer.baseURL) (tpAmb \(environment))
                       NF-e distribution  \(peer.baseURL)\(DistributionService.nfe.path)
@@ -71,7 +80,8 @@ struct SefazSim: AsyncParsableCommand {
                       test CA            \(directory.appendingPathComponent("ca.pem").path) (a connector config's caBundlePEM)
                     Client certificates: mint one with `fiscalmix sefaz-sim mint-cert --cnpj … --out a1.pfx`.
                     """)
-                for feed in feeds { Self.say("  feed for \(feed.recipient): \(feed.documents.count) documents, NSU 1…\(feed.lastNSU)") }
+                for feed in feeds { Self.say("  NF-e feed for \(feed.recipient): \(feed.documents.count) documents, NSU 1…\(feed.lastNSU)") }
+                for feed in cteFeeds { Self.say("  CT-e feed for \(feed.recipient): \(feed.documents.count) documents, NSU 1…\(feed.lastNSU)") }
                 for await _ in await UnixSignalsSequence(trapping: .sigint, .sigterm) { break }
                 Self.say("stopping")
             }

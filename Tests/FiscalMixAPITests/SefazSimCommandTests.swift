@@ -30,7 +30,8 @@ import Testing
         #expect(refused.terminationStatus != 0 && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.pfx").path))
 
         let runLog = directory.appendingPathComponent("run.log")
-        let sim = try Self.launch(["sefaz-sim", "run", "--dir", directory.path, "--port", "0", "--feed", "\(Self.cnpj):120", "--samples"], log: runLog)
+        let sim = try Self.launch(["sefaz-sim", "run", "--dir", directory.path, "--port", "0", "--feed", "\(Self.cnpj):120", "--samples",
+                                   "--cte-feed", "\(Self.cnpj):60"], log: runLog)
         defer { if sim.isRunning { sim.terminate() } }
         let (baseURL, documents) = try await Self.waitForListening(runLog)
 
@@ -40,17 +41,21 @@ import Testing
             let upload = try await CertificateAPITests.upload(server, companyId: companyId, file: Array(try Data(contentsOf: pfx)),
                                                               password: password, auth: auth)
             #expect(upload.status == 201, "\(upload.text)")
-            let config = try await server.request(.put, "/v1/companies/\(companyId)/connector-configs/NFE", json: [
-                "environment": "producao", "endpoint": baseURL + DistributionService.nfe.path,
-                "caBundlePEM": Self.text(directory.appendingPathComponent("ca.pem")), "autoSync": false,
-            ], auth: auth)
-            #expect(config.status == 200, "\(config.text)")
-            let started = try await server.request(.post, "/v1/companies/\(companyId)/sync", json: ["doc_types": ["NFE"]], auth: auth)
-            #expect(started.status == 202, "\(started.text)")
-            let runId = try #require(started.items.first?["id"] as? String)
-            let run = try await FiscalSyncTests.waitForRun(.init(server: server, auth: auth, companyId: companyId, accountId: UUID()), runId)
-            #expect(run["status"] as? String == "completed", "\(run)")
-            #expect(run["docsFound"] as? Int == documents)
+            for (docType, service) in [("NFE", DistributionService.nfe), ("CTE", .cte)] {
+                let config = try await server.request(.put, "/v1/companies/\(companyId)/connector-configs/\(docType)", json: [
+                    "environment": "producao", "endpoint": baseURL + service.path,
+                    "caBundlePEM": Self.text(directory.appendingPathComponent("ca.pem")), "autoSync": false,
+                ], auth: auth)
+                #expect(config.status == 200, "\(config.text)")
+            }
+            let started = try await server.request(.post, "/v1/companies/\(companyId)/sync", json: ["doc_types": ["NFE", "CTE"]], auth: auth)
+            #expect(started.status == 202 && started.items.count == 2, "\(started.text)")
+            for item in started.items {
+                let runId = try #require(item["id"] as? String)
+                let run = try await FiscalSyncTests.waitForRun(.init(server: server, auth: auth, companyId: companyId, accountId: UUID()), runId)
+                #expect(run["status"] as? String == "completed", "\(run)")
+                #expect(run["docsFound"] as? Int == (item["docType"] as? String == "CTE" ? documents.cte : documents.nfe), "\(run)")
+            }
         }
         sim.terminate()  // SIGTERM: a clean stop
         await WorkerProcess.exit(of: sim)
@@ -69,14 +74,15 @@ import Testing
         return process
     }
 
-    /// The base URL and the feed's size, once the command says it listens.
-    static func waitForListening(_ log: URL) async throws -> (String, Int) {
+    /// The base URL and the feeds' sizes, once the command says it listens.
+    static func waitForListening(_ log: URL) async throws -> (String, (nfe: Int, cte: Int)) {
         let deadline = Date().addingTimeInterval(60)
         while Date() < deadline {
             let output = text(log)
             if let url = output.firstMatch(of: /listening on (https:\/\/127\.0\.0\.1:\d+)/)?.1,
-               let count = output.firstMatch(of: /: (\d+) documents/)?.1 {
-                return (String(url), Int(count)!)
+               let nfe = output.firstMatch(of: /NF-e feed for \d+: (\d+) documents/)?.1,
+               let cte = output.firstMatch(of: /CT-e feed for \d+: (\d+) documents/)?.1 {
+                return (String(url), (Int(nfe)!, Int(cte)!))
             }
             try await Task.sleep(for: .milliseconds(50))
         }
