@@ -1,4 +1,3 @@
-import Crypto
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixStorage
@@ -42,19 +41,11 @@ public struct FiscalDocumentService: Sendable {
         let document = try await visible(principal, id: id)
         let missing = FiscalMixError(.unavailable, code: "xml_missing", "The document's XML is missing from the blob store.")
         guard let checking = try await blobs.reader(document.storageXMLPath) else { throw missing }
-        var hasher = SHA256()
+        // The first pass is the same verified read as the send, counting instead of sending.
         var size = 0
         do {
-            while case let chunk = try await checking.read(upTo: VerifiedXMLChunks.chunkSize), !chunk.isEmpty {
-                hasher.update(data: chunk)
-                size += chunk.count
-            }
-            await checking.close()
-        } catch {
-            await checking.close()
-            throw error
-        }
-        guard Hex.encode(hasher.finalize()) == document.hashSHA256 else {
+            for try await chunk in VerifiedXMLChunks(reader: checking, expectedSHA256: document.hashSHA256) { size += chunk.count }
+        } catch is VerifiedXMLChunks.Changed {
             throw FiscalMixError(.unavailable, code: "xml_corrupt", "The stored XML does not match its recorded SHA-256; it was not sent.")
         }
         guard let sending = try await blobs.reader(document.storageXMLPath) else { throw missing }
