@@ -126,6 +126,17 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // L2 — integration events and webhooks: the event catalogue and ingest, endpoints with
+        // their sealed secrets, signed deliveries as durable jobs, replays.
+        .target(
+            name: "FiscalMixWebhooks",
+            dependencies: [
+                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixOutbound", "FiscalMixJobs",
+                "FiscalMixIdentity", "FiscalMixJSON", "FiscalMixJSONSchema",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "FiscalMixVault",
             dependencies: ["FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets"],
@@ -145,7 +156,7 @@ let package = Package(
             name: "FiscalMixAPI",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal", "FiscalMixDFe",
+                "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal", "FiscalMixDFe", "FiscalMixWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -162,7 +173,7 @@ let package = Package(
             name: "FiscalMixApp",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixVault", "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal",
+                "FiscalMixVault", "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal", "FiscalMixWebhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -6,6 +6,7 @@ import FiscalMixJobs
 import FiscalMixOutbound
 import FiscalMixStorage
 import FiscalMixVault
+import FiscalMixWebhooks
 import HTTPTypes
 import Logging
 import NIOCore
@@ -28,6 +29,10 @@ public struct APIServices: Sendable {
     public let sync: DFeSyncService
     public let documents: FiscalDocumentService
     public let manifestation: ManifestationService
+    public let eventTypes: EventTypeService
+    public let events: EventService
+    public let webhookEndpoints: WebhookEndpointService
+    public let webhookDeliveries: WebhookDeliveryService
     public let identityConfiguration: IdentityConfiguration
     public let requestLogWriter: RequestLogWriter
     /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
@@ -60,6 +65,10 @@ public struct APIServices: Sendable {
         self.documents = FiscalDocumentService(database: database, companies: companies, blobs: blobs)
         self.manifestation = ManifestationService(database: database, companies: companies, certificates: certificates, sync: sync,
                                                   outbound: outbound, blobs: blobs, clock: auth.clock)
+        self.eventTypes = EventTypeService(database: database, clock: auth.clock)
+        self.events = EventService(database: database, types: eventTypes, clock: auth.clock)
+        self.webhookEndpoints = WebhookEndpointService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock)
+        self.webhookDeliveries = WebhookDeliveryService(database: database, clock: auth.clock)
         self.identityConfiguration = identityConfiguration
         self.requestLogWriter = requestLogWriter
         self.secureCookies = secureCookies

@@ -7,6 +7,7 @@ import FiscalMixOutbound
 import FiscalMixSecrets
 import FiscalMixStorage
 import FiscalMixVault
+import FiscalMixWebhooks
 import Foundation
 import Hummingbird
 import Logging
@@ -70,6 +71,8 @@ public struct FiscalMixRuntime: Sendable {
                                      blobs: blobs, clock: clock, logger: logger)
             registry.register(syncJob.definition)
             registry.register(services.manifestation.definition)
+            registry.register(WebhookDeliverer(database: database, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
+                                               outbound: outbound, clock: clock, logger: logger).definition)
             registry.register(JobDefinition(type: DFeSyncService.dispatchJobType, maxAttempts: 3, timeout: .seconds(600)) { [sync = services.sync] _ in
                 _ = try await sync.dispatchScheduled()
             })

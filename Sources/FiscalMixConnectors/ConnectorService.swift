@@ -252,7 +252,7 @@ public struct ConnectorService: Sendable {
             secretField = "key"
         case .oauth2ClientCredentials:
             let tokenUrl = try required(auth.tokenUrl, "tokenUrl", max: 2048)
-            try Self.validateURL(tokenUrl, field: "auth.tokenUrl")
+            try OutboundURL.validate(tokenUrl, field: "auth.tokenUrl")
             connector.settings[Self.authSettingPrefix + "tokenUrl"] = tokenUrl
             connector.settings[Self.authSettingPrefix + "clientId"] = try required(auth.clientId, "clientId")
             if let scope = auth.scope { connector.settings[Self.authSettingPrefix + "scope"] = scope }
@@ -296,18 +296,6 @@ public struct ConnectorService: Sendable {
         guard c.settings.count <= 50, c.settings.allSatisfy({ $0.key.count <= 100 && $0.value.count <= 2048 }) else {
             throw FiscalMixError.validation("settings", "At most 50 settings, keys up to 100 and values up to 2048 characters.")
         }
-        try validateURL(c.baseURL, field: "baseUrl")
-    }
-
-    /// http(s), a host, no credentials in the URL (they belong in auth), no fragment.
-    static func validateURL(_ text: String, field: String) throws {
-        guard text.count <= 2048, let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty else {
-            throw FiscalMixError.validation(field, "\(field) must be an absolute http(s) URL.")
-        }
-        guard url.user == nil && url.password == nil else {
-            throw FiscalMixError.validation(field, "Put credentials in auth, not in \(field).")
-        }
-        guard url.fragment == nil else { throw FiscalMixError.validation(field, "\(field) must not have a #fragment.") }
+        try OutboundURL.validate(c.baseURL, field: "baseUrl")
     }
 }

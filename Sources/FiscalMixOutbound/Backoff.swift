@@ -2,7 +2,7 @@ import FiscalMixCore
 import Foundation
 
 /// Retry timing: full-jitter exponential backoff, stretched by a server's `Retry-After`.
-enum Backoff {
+public enum Backoff {
     /// random(0, min(maxDelay, baseDelay · 2^(attempt−1))) after `attempt` failed attempts — the
     /// jobs' full-jitter backoff, in milliseconds.
     static func delay(afterAttempt attempt: Int, _ retry: Policy.Retry) -> Duration {
@@ -13,7 +13,7 @@ enum Backoff {
     }
 
     /// `Retry-After` as delta-seconds or an HTTP date (RFC 9110 §10.2.3).
-    static func retryAfter(_ value: String?, now: Date = Date()) -> Duration? {
+    public static func retryAfter(_ value: String?, now: Date = Date()) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
         let formatter = DateFormatter()

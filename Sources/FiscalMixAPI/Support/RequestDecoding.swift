@@ -84,3 +84,14 @@ extension AppRequestContext {
         return id
     }
 }
+
+extension Request {
+    /// A query parameter that must be one of a closed set of values.
+    func enumQuery<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type = T.self) throws -> T? where T.RawValue == String {
+        guard let text = try textQuery(name, maxLength: 64) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw FiscalMixError.validation(name, "\(name) is one of: \(T.allCases.map(\.rawValue).joined(separator: ", ")).")
+        }
+        return value
+    }
+}

@@ -55,6 +55,8 @@ public struct Job: Sendable, Codable, Equatable {
 
 /// What to enqueue.
 public struct NewJob: Sendable {
+    /// Set when the caller must know the id before the insert (a delivery points at its job).
+    public var id: UUID?
     public var type: String
     public var queue: String
     public var accountId: UUID?
@@ -66,7 +68,8 @@ public struct NewJob: Sendable {
     public var correlationId: String?
 
     public init(type: String, queue: String = "default", accountId: UUID? = nil, payload: String? = nil, priority: Int = 0,
-                runAt: Date? = nil, maxAttempts: Int = 5, idempotencyKey: String? = nil, correlationId: String? = nil) {
+                runAt: Date? = nil, maxAttempts: Int = 5, idempotencyKey: String? = nil, correlationId: String? = nil, id: UUID? = nil) {
+        self.id = id
         self.type = type
         self.queue = queue
         self.accountId = accountId

@@ -111,17 +111,17 @@ struct DFeBatchWriter: Sendable {
             // The files are written and flushed while the statements run, and are durable before
             // the rows that point at them commit (a failed write rolls the batch back).
             async let filesDurable: Void = blobs.putAll(files)
-            let integrationEvents = IntegrationEventRepository(database: database)
+            let publisher = IntegrationEventPublisher(database: database)
             let written = try await documentRepository.upsert(documentRecords, in: tx)
             var newSummaries: [UUID] = []
-            var announcements: [(key: String, type: String, source: String, payloadJSON: String)] = []
+            var announcements: [IntegrationEventRepository.NewEvent] = []
             for record in documentRecords {
                 guard let id = written[record.accessKey] else { continue }
                 if record.isSummary, record.direction == .received { newSummaries.append(id) }
-                announcements.append((key: "fiscal_document.received:\(id.lowercased):\(record.isSummary ? "summary" : "full")",
-                                      type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id)))
+                announcements.append(.init(key: "fiscal_document.received:\(id.lowercased):\(record.isSummary ? "summary" : "full")",
+                                           type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id)))
             }
-            try await integrationEvents.recordAll(accountId: run.accountId, events: announcements, now: now, in: tx)
+            try await publisher.publish(accountId: run.accountId, announcements, now: now, in: tx)
             let savedEvents = try await eventRepository.upsert(eventRecords, syncRunId: run.id, in: tx)
             try await documentRepository.reconcile(companyId: company.id, accessKeys: documentRecords.map(\.accessKey) + eventRecords.map(\.accessKey),
                                                    now: now, in: tx)

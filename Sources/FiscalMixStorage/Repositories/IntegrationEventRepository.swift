@@ -9,22 +9,86 @@ public struct IntegrationEventRepository: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    /// Records several events of one account in one statement (existing keys are skipped).
-    public func recordAll(accountId: UUID, events: [(key: String, type: String, source: String, payloadJSON: String)], now: Date,
-                          in tx: Transaction) async throws {
-        guard !events.isEmpty else { return }
-        var sql: SQLQueryString = "INSERT INTO integration_events (id, account_id, event_key, event_type, source_system, payload, status, created_at, updated_at) VALUES "
-        for (index, e) in events.enumerated() {
-            if index > 0 { sql += ", " }
-            sql += "(\(bind: ID.make(now: now)), \(bind: accountId), \(bind: e.key), \(bind: e.type), \(bind: e.source), \(json: e.payloadJSON), 'received', \(bind: now), \(bind: now))"
+    /// What a producer announces; `key` makes it idempotent within the account.
+    public struct NewEvent: Sendable {
+        public var key: String
+        public var type: String
+        public var source: String
+        public var payloadJSON: String
+        public init(key: String, type: String, source: String, payloadJSON: String) {
+            self.key = key
+            self.type = type
+            self.source = source
+            self.payloadJSON = payloadJSON
         }
-        sql += " ON CONFLICT (account_id, event_key) DO NOTHING"
-        try await tx.execute(sql)
+    }
+
+    /// Records several events of one account (statements of 500 rows); returns those that are
+    /// new — a key already recorded is skipped.
+    @discardableResult
+    public func recordAll(accountId: UUID, events: [NewEvent], now: Date, in tx: Transaction) async throws -> [(id: UUID, type: String)] {
+        var recorded: [(id: UUID, type: String)] = []
+        for start in stride(from: 0, to: events.count, by: 500) {
+            var sql: SQLQueryString = """
+                INSERT INTO integration_events (id, account_id, event_key, event_type, source_system, payload, status, created_at, updated_at) VALUES
+                """
+            for (index, e) in events[start..<min(start + 500, events.count)].enumerated() {
+                sql += """
+                    \(unsafeRaw: index == 0 ? "" : ",")(\(bind: ID.make(now: now)), \(bind: accountId), \(bind: e.key), \(bind: e.type),
+                    \(bind: e.source), \(json: e.payloadJSON), 'received', \(bind: now), \(bind: now))
+                    """
+            }
+            sql += " ON CONFLICT (account_id, event_key) DO NOTHING RETURNING id, event_type"
+            for row in try await tx.query(sql) { recorded.append((try row.get("id"), try row.get("event_type"))) }
+        }
+        return recorded
+    }
+
+    public func find(id: UUID, accountId: UUID) async throws -> IntegrationEvent? {
+        try await database.first("SELECT * FROM integration_events WHERE id = \(bind: id) AND account_id = \(bind: accountId)").map(Self.decode)
+    }
+
+    public func find(key: String, accountId: UUID) async throws -> IntegrationEvent? {
+        try await database.first("""
+            SELECT * FROM integration_events WHERE event_key = \(bind: key) AND account_id = \(bind: accountId)
+            """).map(Self.decode)
+    }
+
+    public func list(accountId: UUID, type: String?, status: IntegrationEvent.Status?, page: PageRequest) async throws -> Page<IntegrationEvent> {
+        var sql: SQLQueryString = "SELECT * FROM integration_events WHERE account_id = \(bind: accountId)"
+        if let type { sql += " AND event_type = \(bind: type)" }
+        if let status { sql += " AND status = \(bind: status.rawValue)" }
+        return try await database.page(sql, page, decode: Self.decode, id: \.id)
     }
 
     public func count(accountId: UUID, type: String) async throws -> Int {
         try await database.first("""
             SELECT COUNT(*) AS n FROM integration_events WHERE account_id = \(bind: accountId) AND event_type = \(bind: type)
             """)!.get("n")
+    }
+
+    public func mark(_ ids: [UUID], _ status: IntegrationEvent.Status, now: Date, in tx: Transaction) async throws {
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            try await tx.execute("UPDATE integration_events SET status = \(bind: status.rawValue), updated_at = \(bind: now) WHERE id IN (\(binds: chunk))")
+        }
+    }
+
+    /// Follows the deliveries: `dispatched` while any is pending, then `failed` if any failed or
+    /// died, else `completed` (also when no endpoint wanted the event).
+    public func settle(eventId: UUID, now: Date, in tx: Transaction) async throws {
+        try await tx.execute("""
+            UPDATE integration_events SET updated_at = \(bind: now), status = CASE
+                WHEN EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = \(bind: eventId) AND d.status = 'pending') THEN 'dispatched'
+                WHEN EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = \(bind: eventId) AND d.status IN ('failed', 'dead')) THEN 'failed'
+                ELSE 'completed' END
+            WHERE id = \(bind: eventId)
+            """)
+    }
+
+    static func decode(_ row: any SQLRow) throws -> IntegrationEvent {
+        IntegrationEvent(id: try row.get("id"), accountId: try row.get("account_id"), key: try row.get("event_key"), type: try row.get("event_type"),
+                         sourceSystem: try row.get("source_system"), payloadJSON: try row.get("payload"), status: try row.enumValue("status"),
+                         createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

@@ -32,7 +32,7 @@ public struct JobRepository: Sendable {
     /// Enqueues a job. With an idempotency key, a second enqueue of the same key for the same
     /// account and type returns the first job and creates nothing (`created` is false).
     public func enqueue(_ new: NewJob, now: Date) async throws -> (job: Job, created: Bool) {
-        let id = ID.make(now: now)
+        let id = new.id ?? ID.make(now: now)
         let rows = try await database.query("""
             INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, idempotency_key,
                               correlation_id, created_at, updated_at)
@@ -68,7 +68,7 @@ public struct JobRepository: Sendable {
                 """
             for (i, new) in chunk.enumerated() {
                 sql += """
-                    \(unsafeRaw: i == 0 ? "" : ",")(\(bind: ID.make(now: now)), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue),
+                    \(unsafeRaw: i == 0 ? "" : ",")(\(bind: new.id ?? ID.make(now: now)), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue),
                     'queued', \(bind: new.priority), 0, \(bind: new.maxAttempts), \(bind: new.runAt ?? now), \(json: new.payload),
                     \(bind: new.idempotencyKey), \(bind: new.correlationId), \(bind: now), \(bind: now))
                     """

@@ -1,0 +1,162 @@
+import FiscalMixCore
+import Foundation
+import SQLKit
+
+/// `webhook_deliveries`, their attempts and their dead letters.
+public struct WebhookDeliveryRepository: Sendable {
+    let database: Database
+    public init(database: Database) { self.database = database }
+
+    /// The delivery job for a delivery; its id is written on the delivery, so a job superseded
+    /// by a replay knows to stand down. `base` is the attempts made before a replay: the retry
+    /// schedule starts again after it.
+    public static func job(deliveryId: UUID, accountId: UUID, base: Int = 0, now: Date) -> NewJob {
+        let payload = base == 0 ? "{\"deliveryId\":\"\(deliveryId.lowercased)\"}" : "{\"base\":\(base),\"deliveryId\":\"\(deliveryId.lowercased)\"}"
+        return NewJob(type: WebhookDelivery.jobType, accountId: accountId, payload: payload, maxAttempts: 100,
+                      correlationId: deliveryId.lowercased, id: ID.make(now: now))
+    }
+
+    /// Creates a pending delivery per (event, endpoint) pair that has none yet, each with its job.
+    /// Returns how many were created.
+    @discardableResult
+    public func create(accountId: UUID, pairs: [(eventId: UUID, endpointId: UUID)], now: Date, in tx: Transaction) async throws -> Int {
+        var jobs: [NewJob] = []
+        for start in stride(from: 0, to: pairs.count, by: 400) {
+            var sql: SQLQueryString = """
+                INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event_id, job_id, message_id, status, attempts, created_at, updated_at) VALUES
+                """
+            var planned: [UUID: NewJob] = [:]
+            for (index, pair) in pairs[start..<min(start + 400, pairs.count)].enumerated() {
+                let id = ID.make(now: now)
+                let job = Self.job(deliveryId: id, accountId: accountId, now: now)
+                planned[id] = job
+                sql += """
+                    \(unsafeRaw: index == 0 ? "" : ",")(\(bind: id), \(bind: accountId), \(bind: pair.endpointId), \(bind: pair.eventId),
+                    \(bind: job.id), \(bind: "msg_" + id.lowercased.replacingOccurrences(of: "-", with: "")), 'pending', 0, \(bind: now), \(bind: now))
+                    """
+            }
+            sql += " ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id"
+            for row in try await tx.query(sql) {
+                if let job = planned[try row.get("id")] { jobs.append(job) }
+            }
+        }
+        try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
+        return jobs.count
+    }
+
+    public func find(id: UUID, accountId: UUID? = nil) async throws -> WebhookDelivery? {
+        var sql: SQLQueryString = "SELECT * FROM webhook_deliveries WHERE id = \(bind: id)"
+        if let accountId { sql += " AND account_id = \(bind: accountId)" }
+        return try await database.first(sql).map(Self.decode)
+    }
+
+    public struct Filter: Sendable {
+        public var endpointId: UUID?
+        public var eventId: UUID?
+        public var status: WebhookDelivery.Status?
+        public init(endpointId: UUID? = nil, eventId: UUID? = nil, status: WebhookDelivery.Status? = nil) {
+            self.endpointId = endpointId
+            self.eventId = eventId
+            self.status = status
+        }
+    }
+
+    public func list(accountId: UUID, _ filter: Filter, page: PageRequest) async throws -> Page<WebhookDelivery> {
+        var sql: SQLQueryString = "SELECT * FROM webhook_deliveries WHERE account_id = \(bind: accountId)"
+        if let endpointId = filter.endpointId { sql += " AND endpoint_id = \(bind: endpointId)" }
+        if let eventId = filter.eventId { sql += " AND event_id = \(bind: eventId)" }
+        if let status = filter.status { sql += " AND status = \(bind: status.rawValue)" }
+        return try await database.page(sql, page, decode: Self.decode, id: \.id)
+    }
+
+    public func attempts(deliveryId: UUID) async throws -> [WebhookDeliveryAttempt] {
+        try await database.query("""
+            SELECT * FROM webhook_delivery_attempts WHERE delivery_id = \(bind: deliveryId) ORDER BY attempt
+            """).map { row in
+            WebhookDeliveryAttempt(id: try row.get("id"), deliveryId: try row.get("delivery_id"), attempt: try row.get("attempt"),
+                                   requestedAt: try row.get("requested_at"), latencyMs: try row.get("latency_ms"),
+                                   responseCode: try row.get("response_code"), responseExcerpt: try row.get("response_excerpt"),
+                                   error: try row.get("error"))
+        }
+    }
+
+    /// Records one attempt and where the delivery stands after it. Only the delivery's current
+    /// job may write (a replay hands the delivery to a new job); false when this one lost it.
+    public func record(_ attempt: WebhookDeliveryAttempt, delivery: WebhookDelivery, jobId: UUID, in tx: Transaction) async throws -> Bool {
+        let updated = try await tx.query("""
+            UPDATE webhook_deliveries SET status = \(bind: delivery.status.rawValue), attempts = \(bind: delivery.attempts),
+                   last_attempt_at = \(bind: delivery.lastAttemptAt), next_attempt_at = \(bind: delivery.nextAttemptAt),
+                   response_code = \(bind: delivery.responseCode), last_error = \(bind: delivery.lastError), updated_at = \(bind: delivery.updatedAt)
+            WHERE id = \(bind: delivery.id) AND job_id = \(bind: jobId) AND status = 'pending' RETURNING id
+            """)
+        guard !updated.isEmpty else { return false }
+        try await tx.execute("""
+            INSERT INTO webhook_delivery_attempts (id, delivery_id, attempt, requested_at, latency_ms, response_code, response_excerpt, error)
+            VALUES (\(bind: attempt.id), \(bind: attempt.deliveryId), \(bind: attempt.attempt), \(bind: attempt.requestedAt),
+                    \(bind: attempt.latencyMs), \(bind: attempt.responseCode), \(bind: attempt.responseExcerpt), \(bind: attempt.error))
+            """)
+        return true
+    }
+
+    /// Ends a delivery without an attempt (its endpoint was disabled meanwhile).
+    public func finish(_ delivery: WebhookDelivery, jobId: UUID, in tx: Transaction) async throws -> Bool {
+        !(try await tx.query("""
+            UPDATE webhook_deliveries SET status = \(bind: delivery.status.rawValue), next_attempt_at = NULL, last_error = \(bind: delivery.lastError),
+                   updated_at = \(bind: delivery.updatedAt)
+            WHERE id = \(bind: delivery.id) AND job_id = \(bind: jobId) AND status = 'pending' RETURNING id
+            """)).isEmpty
+    }
+
+    /// Keeps why a delivery ended without success (seed 001 dead_letter).
+    public func deadLetter(_ delivery: WebhookDelivery, jobId: UUID, reason: String, now: Date, in tx: Transaction) async throws {
+        try await tx.execute("""
+            INSERT INTO dead_letters (id, account_id, job_id, job_type, event_id, delivery_id, reason, payload, created_at)
+            VALUES (\(bind: ID.make(now: now)), \(bind: delivery.accountId), \(bind: jobId), \(bind: WebhookDelivery.jobType),
+                    \(bind: delivery.eventId), \(bind: delivery.id), \(bind: reason),
+                    \(json: jsonText(["deliveryId": delivery.id.lowercased, "endpointId": delivery.endpointId.lowercased])), \(bind: now))
+            """)
+    }
+
+    /// Puts finished deliveries back to pending with a new job each (their `webhook-id` stays).
+    /// `ids` nil with an endpoint: every failed or dead delivery of it updated since `since`.
+    public func replay(accountId: UUID, ids: [UUID]? = nil, endpointId: UUID? = nil, eventId: UUID? = nil, since: Date? = nil,
+                       onlyUnsuccessful: Bool, now: Date, in tx: Transaction) async throws -> [UUID] {
+        var sql: SQLQueryString = "SELECT id, attempts FROM webhook_deliveries WHERE account_id = \(bind: accountId) AND status <> 'pending'"
+        if let ids { sql += " AND id IN (\(binds: ids))" }
+        if let endpointId { sql += " AND endpoint_id = \(bind: endpointId)" }
+        if let eventId { sql += " AND event_id = \(bind: eventId)" }
+        if let since { sql += " AND updated_at >= \(bind: since)" }
+        if onlyUnsuccessful { sql += " AND status IN ('failed', 'dead')" }
+        let rows = try await tx.query(sql)
+        let found: [UUID] = try rows.map { try $0.get("id") }
+        var jobs: [NewJob] = []
+        for row in rows {
+            let id: UUID = try row.get("id")
+            let job = Self.job(deliveryId: id, accountId: accountId, base: try row.get("attempts"), now: now)
+            jobs.append(job)
+            try await tx.execute("""
+                UPDATE webhook_deliveries SET status = 'pending', job_id = \(bind: job.id), next_attempt_at = \(bind: now),
+                       updated_at = \(bind: now) WHERE id = \(bind: id)
+                """)
+        }
+        if !found.isEmpty {
+            try await tx.execute("UPDATE dead_letters SET requeued_at = \(bind: now) WHERE delivery_id IN (\(binds: found)) AND requeued_at IS NULL")
+        }
+        try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
+        return found
+    }
+
+    /// The distinct events of some deliveries.
+    public func eventIds(of deliveryIds: [UUID], in tx: Transaction) async throws -> [UUID] {
+        guard !deliveryIds.isEmpty else { return [] }
+        return try await tx.query("SELECT DISTINCT event_id FROM webhook_deliveries WHERE id IN (\(binds: deliveryIds))").map { try $0.get("event_id") }
+    }
+
+    static func decode(_ row: any SQLRow) throws -> WebhookDelivery {
+        WebhookDelivery(id: try row.get("id"), accountId: try row.get("account_id"), endpointId: try row.get("endpoint_id"),
+                        eventId: try row.get("event_id"), jobId: try row.get("job_id"), messageId: try row.get("message_id"),
+                        status: try row.enumValue("status"), attempts: try row.get("attempts"), lastAttemptAt: try row.get("last_attempt_at"),
+                        nextAttemptAt: try row.get("next_attempt_at"), responseCode: try row.get("response_code"),
+                        lastError: try row.get("last_error"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+    }
+}

@@ -1,0 +1,229 @@
+import FiscalMixCore
+import FiscalMixJSON
+import FiscalMixJobs
+import FiscalMixOutbound
+import FiscalMixSecrets
+import FiscalMixStorage
+import FiscalMixVault
+import Foundation
+import Logging
+
+/// The `webhook.deliver` job: one signed POST of one event to one endpoint per run, recorded as
+/// an attempt; then success, a retry at the next step of the schedule, or the end (failed, dead,
+/// or the endpoint disabled). The delivery row is the truth; the job only carries it.
+public struct WebhookDeliverer: Sendable {
+    let database: Database
+    let endpoints: WebhookEndpointRepository
+    let deliveries: WebhookDeliveryRepository
+    let events: IntegrationEventRepository
+    let publisher: IntegrationEventPublisher
+    let policies: PolicyRepository
+    let keys: SigningKeys
+    let outbound: OutboundClient
+    let clock: any WallClock
+    let logger: Logger
+
+    /// A paused endpoint's deliveries look again this often (no attempt is counted).
+    public static let pausedRecheck: TimeInterval = 60
+    /// An endpoint failing every attempt this long is disabled.
+    public static let disableAfter: TimeInterval = 5 * 86_400
+    /// Per-attempt limits when the endpoint has no policy.
+    public static let defaultTimeouts = Policy.Timeouts(connectMs: 5_000, attemptMs: 15_000, totalMs: 15_000)
+
+    public init(database: Database, vault: SecretVault, outbound: OutboundClient, clock: any WallClock, logger: Logger) {
+        self.database = database
+        endpoints = WebhookEndpointRepository(database: database)
+        deliveries = WebhookDeliveryRepository(database: database)
+        events = IntegrationEventRepository(database: database)
+        publisher = IntegrationEventPublisher(database: database)
+        policies = PolicyRepository(database: database)
+        keys = SigningKeys(database: database, vault: vault)
+        self.outbound = outbound
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public var definition: JobDefinition {
+        // The schedule's retries are the handler's (`JobFailure.retryAfter`); the job's own
+        // policy only covers a crash or a database error inside the handler.
+        JobDefinition(type: WebhookDelivery.jobType, maxAttempts: 100, timeout: .seconds(120), retry: .exponential(base: 5, cap: 300)) { context in
+            try await deliver(context)
+        }
+    }
+
+    func deliver(_ context: JobContext) async throws {
+        guard let payload = context.payload.flatMap({ try? JSON(parsing: $0) }), let text = payload["deliveryId"]?.stringValue,
+              let deliveryId = UUID(uuidString: text) else { throw JobFailure.doNotRetry(message: "payload has no deliveryId") }
+        // Finished, replayed to another job, or gone with its endpoint: nothing to do.
+        guard let delivery = try await deliveries.find(id: deliveryId), delivery.status == .pending, delivery.jobId == context.job.id,
+              let endpoint = try await endpoints.find(id: delivery.endpointId, accountId: delivery.accountId),
+              let event = try await events.find(id: delivery.eventId, accountId: delivery.accountId) else { return }
+        switch endpoint.status {
+        case .paused:
+            throw JobFailure.retryAfter(Self.pausedRecheck, message: "endpoint paused")
+        case .disabled:
+            try await end(delivery, as: .dead, attempt: nil, reason: "endpoint disabled: \(endpoint.disabledReason ?? "by a user")", jobId: context.job.id)
+            return
+        case .active:
+            break
+        }
+        let now = clock.now()
+        let body = Self.body(event)
+        let timestamp = Int64(now.timeIntervalSince1970)
+        var headers: [(String, String)] = [
+            ("content-type", "application/json"),
+            ("webhook-id", delivery.messageId),
+            ("webhook-timestamp", String(timestamp)),
+            ("webhook-signature", try WebhookSignature.header(id: delivery.messageId, timestamp: timestamp, body: body,
+                                                              keys: try await keys.keys(for: endpoint, now: now))),
+        ]
+        headers += endpoint.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        var attempt = WebhookDeliveryAttempt(id: ID.make(now: now), deliveryId: delivery.id, attempt: delivery.attempts + 1, requestedAt: now,
+                                             latencyMs: nil, responseCode: nil, responseExcerpt: nil, error: nil)
+        let verdict: DeliveryVerdict
+        var retryAfter: TimeInterval?
+        let started = ContinuousClock.now
+        do {
+            let response = try await outbound.execute(
+                OutboundRequest(method: "POST", url: endpoint.url, headers: headers, body: body, operation: "webhook.deliver"),
+                policy: try await policy(for: endpoint),
+                context: OutboundContext(accountId: endpoint.accountId, policyKey: "webhook:\(endpoint.id.lowercased)", requestId: delivery.messageId))
+            attempt.responseCode = response.status
+            attempt.responseExcerpt = Self.excerpt(response.body)
+            verdict = DeliveryVerdict(status: response.status)
+            if verdict != .delivered { attempt.error = "HTTP \(response.status)" }
+            if response.status == 429 || response.status == 503, let wait = Backoff.retryAfter(response.header("Retry-After"), now: now) {
+                retryAfter = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+            }
+        } catch let error as OutboundError {
+            attempt.error = error.description
+            // A URL the guard refuses will not become reachable by waiting.
+            verdict = error.code == .invalidURL || error.code == .addressRefused ? .reject : .retry
+        }
+        let elapsed = started.duration(to: .now)
+        attempt.latencyMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+        try await settle(delivery, endpoint: endpoint, attempt: attempt, verdict: verdict, retryAfter: retryAfter,
+                         base: payload["base"]?.numberValue?.int64Value.map { Int($0) } ?? 0, jobId: context.job.id)
+    }
+
+    /// Records the attempt and moves the delivery on.
+    func settle(_ delivery: WebhookDelivery, endpoint: WebhookEndpoint, attempt: WebhookDeliveryAttempt, verdict: DeliveryVerdict,
+                retryAfter: TimeInterval?, base: Int, jobId: UUID) async throws {
+        let now = clock.now()
+        switch verdict {
+        case .delivered:
+            try await end(delivery, as: .succeeded, attempt: attempt, reason: nil, jobId: jobId) { [endpoints] tx in
+                try await endpoints.markHealthy(id: endpoint.id, in: tx)
+            }
+        case .reject:
+            try await end(delivery, as: .failed, attempt: attempt, reason: "refused without retry: \(attempt.error ?? "")", jobId: jobId)
+        case .gone:
+            try await end(delivery, as: .failed, attempt: attempt, reason: "410 Gone: the endpoint was disabled", jobId: jobId) { tx in
+                try await disable(endpoint, reason: "the receiver answered 410 Gone", now: now, in: tx)
+            }
+        case .retry:
+            let schedule = try await schedule(for: endpoint)
+            var generator = SystemRandomNumberGenerator()
+            let failingSince = try await database.transaction { [endpoints] tx in try await endpoints.markFailing(id: endpoint.id, now: now, in: tx) }
+            if let failingSince, now.timeIntervalSince(failingSince) >= Self.disableAfter {
+                try await end(delivery, as: .dead, attempt: attempt, reason: "endpoint failing for 5 days; disabled", jobId: jobId) { tx in
+                    try await disable(endpoint, reason: "every attempt failed for 5 days", now: now, in: tx)
+                }
+                return
+            }
+            guard let delay = schedule.delay(afterAttempt: delivery.attempts + 1 - base, retryAfter: retryAfter, using: &generator) else {
+                try await end(delivery, as: .dead, attempt: attempt,
+                              reason: "retry schedule spent after \(delivery.attempts + 1 - base) attempts; last: \(attempt.error ?? "")", jobId: jobId)
+                return
+            }
+            var next = delivery
+            next.attempts += 1
+            next.lastAttemptAt = attempt.requestedAt
+            next.nextAttemptAt = now.addingTimeInterval(delay)
+            next.responseCode = attempt.responseCode
+            next.lastError = attempt.error
+            next.updatedAt = now
+            let recorded = try await database.transaction { [deliveries, next] tx in
+                try await deliveries.record(attempt, delivery: next, jobId: jobId, in: tx)
+            }
+            guard recorded else { return }
+            throw JobFailure.retryAfter(delay, message: attempt.error ?? "delivery failed")
+        }
+    }
+
+    /// Ends a delivery: the attempt (if one was made), its final status, a dead letter unless
+    /// it succeeded, the event's status, and whatever `also` adds — one transaction.
+    func end(_ delivery: WebhookDelivery, as status: WebhookDelivery.Status, attempt: WebhookDeliveryAttempt?, reason: String?, jobId: UUID,
+             also: (@Sendable (Transaction) async throws -> Void)? = nil) async throws {
+        let now = clock.now()
+        var next = delivery
+        next.status = status
+        next.nextAttemptAt = nil
+        next.updatedAt = now
+        if let attempt {
+            next.attempts += 1
+            next.lastAttemptAt = attempt.requestedAt
+            next.responseCode = attempt.responseCode
+            next.lastError = attempt.error
+        }
+        if status != .succeeded { next.lastError = reason }
+        try await database.transaction { [deliveries, events, next] tx in
+            let recorded = if let attempt {
+                try await deliveries.record(attempt, delivery: next, jobId: jobId, in: tx)
+            } else {
+                try await deliveries.finish(next, jobId: jobId, in: tx)
+            }
+            guard recorded else { return }
+            if let reason, status != .succeeded { try await deliveries.deadLetter(next, jobId: jobId, reason: reason, now: now, in: tx) }
+            try await events.settle(eventId: next.eventId, now: now, in: tx)
+            try await also?(tx)
+        }
+    }
+
+    /// Disables the endpoint and announces it with an `endpoint.disabled` event.
+    func disable(_ endpoint: WebhookEndpoint, reason: String, now: Date, in tx: Transaction) async throws {
+        guard try await endpoints.disable(id: endpoint.id, reason: reason, now: now, in: tx) else { return }
+        logger.warning("webhook endpoint disabled", metadata: ["endpoint": "\(endpoint.id.lowercased)", "reason": "\(reason)"])
+        let payload = JSON.object(JSONObject([
+            ("endpointId", .string(endpoint.id.lowercased)), ("url", .string(endpoint.url)), ("systemName", .string(endpoint.systemName)),
+            ("reason", .string(reason)), ("disabledAt", .string(RFC3339.string(from: now))),
+        ]))
+        try await publisher.publish(accountId: endpoint.accountId, [.init(key: "endpoint.disabled:\(endpoint.id.lowercased):\(Int(now.timeIntervalSince1970 * 1000))",
+                                                                          type: "endpoint.disabled", source: "fiscalmix.webhooks",
+                                                                          payloadJSON: payload.serialized())], now: now, in: tx)
+    }
+
+    func schedule(for endpoint: WebhookEndpoint) async throws -> DeliveryRetrySchedule {
+        if let steps = endpoint.retrySchedule { return DeliveryRetrySchedule(steps: steps) }
+        if let steps = try await endpoints.accountRetrySchedule(accountId: endpoint.accountId) { return DeliveryRetrySchedule(steps: steps) }
+        return .default
+    }
+
+    /// The endpoint's policy for one attempt: its timeouts, breaker, concurrency and rate, but
+    /// never the outbound client's own retries — the schedule is the retry.
+    func policy(for endpoint: WebhookEndpoint) async throws -> Policy {
+        var policy = Policy(timeouts: Self.defaultTimeouts)
+        if let id = endpoint.policyId, let stored = try await policies.find(id: id, accountId: endpoint.accountId) { policy = stored.policy }
+        policy.retry.maxAttempts = 1
+        policy.timeouts.totalMs = max(policy.timeouts.totalMs, policy.timeouts.attemptMs)
+        if let rate = endpoint.rateLimitPerSecond { policy.rateLimit = Policy.RateLimit(rate: Double(rate), burst: rate) }
+        return policy
+    }
+
+    /// Standard Webhooks' payload: `{"type", "timestamp", "data"}`; `data` is the event's payload
+    /// as stored.
+    static func body(_ event: IntegrationEvent) -> [UInt8] {
+        var out = "{\"type\":"
+        JSON.writeString(event.type, to: &out)
+        out += ",\"timestamp\":\"" + RFC3339.string(from: event.createdAt) + "\",\"data\":" + event.payloadJSON + "}"
+        return Array(out.utf8)
+    }
+
+    /// The answer's first 4 KB as text (cut at a character boundary).
+    static func excerpt(_ body: [UInt8]) -> String? {
+        guard !body.isEmpty else { return nil }
+        var text = String(decoding: body.prefix(WebhookDeliveryAttempt.excerptBytes), as: UTF8.self)
+        while text.utf8.count > WebhookDeliveryAttempt.excerptBytes { text.removeLast() }
+        return text
+    }
+}
