@@ -22,13 +22,14 @@ public struct IntegrationEventPublisher: Sendable {
         guard !new.isEmpty else { return [] }
         let recorded = try await events.recordAll(accountId: accountId, events: new, now: now, in: tx)
         guard !recorded.isEmpty else { return [] }
-        try await fanOut(accountId: accountId, recorded, now: now, in: tx)
+        try await fanOut(accountId: accountId, recorded, eventsAreNew: true, now: now, in: tx)
         return recorded
     }
 
     /// Deliveries for `events` to every receiving endpoint that wants them (existing pairs are
     /// kept), then each event's status: `dispatched`, or `completed` when nobody wanted it.
-    public func fanOut(accountId: UUID, _ events: [(id: UUID, type: String)], now: Date, in tx: Transaction) async throws {
+    public func fanOut(accountId: UUID, _ events: [(id: UUID, type: String)], eventsAreNew: Bool = false, now: Date,
+                       in tx: Transaction) async throws {
         let receiving = try await endpoints.receiving(accountId: accountId, in: tx)
         var pairs: [(eventId: UUID, endpointId: UUID)] = []
         var delivered: [UUID] = []
@@ -38,7 +39,7 @@ public struct IntegrationEventPublisher: Sendable {
             if wanting.isEmpty { undelivered.append(event.id) } else { delivered.append(event.id) }
             pairs += wanting.map { (event.id, $0.id) }
         }
-        try await deliveries.create(accountId: accountId, pairs: pairs, now: now, in: tx)
+        try await deliveries.create(accountId: accountId, pairs: pairs, eventsAreNew: eventsAreNew, now: now, in: tx)
         try await self.events.mark(delivered, .dispatched, now: now, in: tx)
         try await self.events.mark(undelivered, .completed, now: now, in: tx)
     }

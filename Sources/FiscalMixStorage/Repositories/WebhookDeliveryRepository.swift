@@ -16,32 +16,38 @@ public struct WebhookDeliveryRepository: Sendable {
                       correlationId: deliveryId.lowercased, id: ID.make(now: now))
     }
 
-    /// Creates a pending delivery per (event, endpoint) pair that has none yet, each with its job.
-    /// Returns how many were created.
+    /// Creates a pending delivery per (event, endpoint) pair that has none yet, each with its job
+    /// (the job row first: the delivery points at it). `eventsAreNew` skips looking for existing
+    /// pairs, for events recorded in this transaction. Returns how many were created.
     @discardableResult
-    public func create(accountId: UUID, pairs: [(eventId: UUID, endpointId: UUID)], now: Date, in tx: Transaction) async throws -> Int {
-        var jobs: [NewJob] = []
+    public func create(accountId: UUID, pairs: [(eventId: UUID, endpointId: UUID)], eventsAreNew: Bool, now: Date,
+                       in tx: Transaction) async throws -> Int {
+        var pairs = pairs
+        if !eventsAreNew, !pairs.isEmpty {
+            let rows = try await tx.query("""
+                SELECT endpoint_id, event_id FROM webhook_deliveries WHERE event_id IN (\(binds: Array(Set(pairs.map(\.eventId)))))
+                """)
+            let existing = Set(try rows.map { "\(try $0.get("endpoint_id", as: UUID.self))/\(try $0.get("event_id", as: UUID.self))" })
+            pairs.removeAll { existing.contains("\($0.endpointId)/\($0.eventId)") }
+        }
+        guard !pairs.isEmpty else { return 0 }
+        let ids = pairs.map { _ in ID.make(now: now) }
+        let jobs = ids.map { Self.job(deliveryId: $0, accountId: accountId, now: now) }
+        try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
         for start in stride(from: 0, to: pairs.count, by: 400) {
             var sql: SQLQueryString = """
                 INSERT INTO webhook_deliveries (id, account_id, endpoint_id, event_id, job_id, message_id, status, attempts, created_at, updated_at) VALUES
                 """
-            var planned: [UUID: NewJob] = [:]
-            for (index, pair) in pairs[start..<min(start + 400, pairs.count)].enumerated() {
-                let id = ID.make(now: now)
-                let job = Self.job(deliveryId: id, accountId: accountId, now: now)
-                planned[id] = job
+            for index in start..<min(start + 400, pairs.count) {
+                let id = ids[index]
                 sql += """
-                    \(unsafeRaw: index == 0 ? "" : ",")(\(bind: id), \(bind: accountId), \(bind: pair.endpointId), \(bind: pair.eventId),
-                    \(bind: job.id), \(bind: "msg_" + id.lowercased.replacingOccurrences(of: "-", with: "")), 'pending', 0, \(bind: now), \(bind: now))
+                    \(unsafeRaw: index == start ? "" : ",")(\(bind: id), \(bind: accountId), \(bind: pairs[index].endpointId), \(bind: pairs[index].eventId),
+                    \(bind: jobs[index].id), \(bind: "msg_" + id.lowercased.replacingOccurrences(of: "-", with: "")), 'pending', 0, \(bind: now), \(bind: now))
                     """
             }
-            sql += " ON CONFLICT (endpoint_id, event_id) DO NOTHING RETURNING id"
-            for row in try await tx.query(sql) {
-                if let job = planned[try row.get("id")] { jobs.append(job) }
-            }
+            try await tx.execute(sql)
         }
-        try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
-        return jobs.count
+        return pairs.count
     }
 
     public func find(id: UUID, accountId: UUID? = nil) async throws -> WebhookDelivery? {
@@ -129,11 +135,9 @@ public struct WebhookDeliveryRepository: Sendable {
         if onlyUnsuccessful { sql += " AND status IN ('failed', 'dead')" }
         let rows = try await tx.query(sql)
         let found: [UUID] = try rows.map { try $0.get("id") }
-        var jobs: [NewJob] = []
-        for row in rows {
-            let id: UUID = try row.get("id")
-            let job = Self.job(deliveryId: id, accountId: accountId, base: try row.get("attempts"), now: now)
-            jobs.append(job)
+        let jobs = try rows.map { Self.job(deliveryId: try $0.get("id"), accountId: accountId, base: try $0.get("attempts"), now: now) }
+        try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
+        for (id, job) in zip(found, jobs) {
             try await tx.execute("""
                 UPDATE webhook_deliveries SET status = 'pending', job_id = \(bind: job.id), next_attempt_at = \(bind: now),
                        updated_at = \(bind: now) WHERE id = \(bind: id)
@@ -142,7 +146,6 @@ public struct WebhookDeliveryRepository: Sendable {
         if !found.isEmpty {
             try await tx.execute("UPDATE dead_letters SET requeued_at = \(bind: now) WHERE delivery_id IN (\(binds: found)) AND requeued_at IS NULL")
         }
-        try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
         return found
     }
 
