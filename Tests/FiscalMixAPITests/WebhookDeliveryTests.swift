@@ -175,6 +175,7 @@ import Testing
                 let again = try await server.request(.post, "/v1/webhook-deliveries/\(replayed[0]["id"] as! String)/replay", auth: auth)
                 #expect(again.status == 409 || again.status == 202)
                 _ = try await receiver.waitFor("down", count: 9)
+                _ = try await server.settledDeliveries(auth, endpoint: endpoint.id, expect: 2)
                 #expect(try await server.request(.get, "/v1/events?status=completed", auth: auth).items.count == 2)
             }
         }

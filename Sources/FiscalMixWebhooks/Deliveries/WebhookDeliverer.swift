@@ -210,12 +210,14 @@ public struct WebhookDeliverer: Sendable {
         return policy
     }
 
-    /// Standard Webhooks' payload: `{"type", "timestamp", "data"}`; `data` is the event's payload
-    /// as stored.
+    /// Standard Webhooks' payload: `{"type", "timestamp", "data"}`; `data` is the event's payload,
+    /// compact with sorted keys whichever database stored it (PostgreSQL's jsonb reorders keys
+    /// and adds spaces), numbers exactly as ingested.
     static func body(_ event: IntegrationEvent) -> [UInt8] {
         var out = "{\"type\":"
         JSON.writeString(event.type, to: &out)
-        out += ",\"timestamp\":\"" + RFC3339.string(from: event.createdAt) + "\",\"data\":" + event.payloadJSON + "}"
+        let data = (try? JSON(parsing: event.payloadJSON))?.serialized(sortedKeys: true) ?? event.payloadJSON
+        out += ",\"timestamp\":\"" + RFC3339.string(from: event.createdAt) + "\",\"data\":" + data + "}"
         return Array(out.utf8)
     }
 
