@@ -103,6 +103,12 @@ import Testing
                 #expect(!text.contains("receiver-token-123"))
             }
 
+            // A creation replayed by its Idempotency-Key answers without the secret.
+            let body: [String: Any] = ["url": "https://example.com/other"]
+            let keyed = try await server.request(.post, "/v1/webhook-endpoints", json: body, auth: auth, headers: ["Idempotency-Key": "create-1"])
+            let replayed = try await server.request(.post, "/v1/webhook-endpoints", json: body, auth: auth, headers: ["Idempotency-Key": "create-1"])
+            #expect(keyed.json["secret"] is String && replayed.json["secret"] == nil && replayed.json["secretOmitted"] as? Bool == true)
+
             // Another account: every id is unknown, lists are empty, replays refused as 404.
             for path in ["/v1/webhook-endpoints/\(created.id)", "/v1/events/\(eventId)", "/v1/webhook-deliveries/\(deliveryId)",
                          "/v1/webhook-endpoints/\(created.id)/deliveries"] {

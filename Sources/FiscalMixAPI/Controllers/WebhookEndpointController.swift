@@ -16,7 +16,8 @@ struct WebhookEndpointController {
             var request = request
             let input = try await request.decodeJSON(WebhookEndpointInput.self, context: context)
             let view = try await endpoints.create(try context.requirePrincipal(), input, meta: context.meta(request))
-            return JSONResponse(.created, headers: [.location: "/v1/webhook-endpoints/\(view.endpoint.id.lowercased)"], view)
+            // no-store: the secret is shown once, and an Idempotency-Key replay omits it.
+            return JSONResponse(.created, headers: [.location: "/v1/webhook-endpoints/\(view.endpoint.id.lowercased)", .cacheControl: "no-store"], view)
         }
         group.get("/webhook-endpoints") { request, context in
             JSONResponse(ListBody(try await endpoints.list(try context.requirePrincipal(), page: try request.pageRequest())))
@@ -37,7 +38,8 @@ struct WebhookEndpointController {
         group.post("/webhook-endpoints/:id/rotate-secret") { request, context in
             var request = request
             let input = try await request.decodeJSONIfPresent(RotateSecretInput.self, context: context) ?? RotateSecretInput()
-            return JSONResponse(try await endpoints.rotate(try context.requirePrincipal(), id: try context.id("id", "Webhook endpoint"), input,
+            return JSONResponse(.ok, headers: [.cacheControl: "no-store"],
+                                try await endpoints.rotate(try context.requirePrincipal(), id: try context.id("id", "Webhook endpoint"), input,
                                                            meta: context.meta(request)))
         }
         group.get("/webhook-endpoints/:id/deliveries") { request, context in
