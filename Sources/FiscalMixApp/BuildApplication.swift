@@ -123,6 +123,12 @@ public struct FiscalMixRuntime: Sendable {
                                           gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
 
+    /// Wakes this process's idle workers now instead of at their next idle poll (after a test
+    /// clock moved past retries that are now due).
+    public func wakeWorkers() {
+        for queue in configuration.workerQueues { wakeups.notify(queue: queue) }
+    }
+
     /// Turns due schedule ticks into jobs (safe to run in every process).
     public var scheduler: JobScheduler { JobScheduler(database: database, clock: clock, logger: logger, metrics: metrics.jobs) }
 

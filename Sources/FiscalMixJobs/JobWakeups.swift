@@ -11,7 +11,7 @@ public final class JobWakeups: Sendable {
         workers.withLock { $0[worker.options.queue, default: []].append(worker) }
     }
 
-    func notify(queue: String) {
+    public func notify(queue: String) {
         for worker in workers.withLock({ $0[queue] ?? [] }) { worker.notify() }
     }
 }

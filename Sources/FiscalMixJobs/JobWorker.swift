@@ -163,6 +163,9 @@ public final class JobWorker: Service, Sendable {
                 case .retryAfter(let seconds, let why)?:
                     retryAt = now.addingTimeInterval(seconds)
                     message = why
+                case .retryAt(let date, let why)?:
+                    retryAt = date
+                    message = why
                 case .doNotRetry(let why)?:
                     retryAt = nil
                     message = why

@@ -265,3 +265,55 @@ import Testing
         }
     }
 }
+
+/// A receiver that misbehaves at random: nothing is lost — every delivery ends delivered or
+/// dead-lettered, with one recorded attempt per request the receiver saw.
+@Suite struct WebhookChaosTests {
+    @Test func aChaoticReceiverLosesNothing() async throws {
+        try await WebhookReceiver.run { receiver in
+            try await TestServer.run(workers: true, lane: .heavy, configure: WebhookDeliveryTests.allowLoopback) { server in
+                let (owner, auth) = try await server.ownerApiKey()
+                try await server.createEventType(auth, "chaos.event")
+                // 30% 500s, 10% slower than the endpoint's 300 ms timeout, 10% 429 asking for 2 s.
+                receiver.script("chaos") { _ in
+                    switch Int.random(in: 0..<100) {
+                    case 0..<30: .init(status: 500)
+                    case 30..<40: .init(status: 200, delayMs: 1_000)
+                    case 40..<50: .init(status: 429, retryAfter: "2")
+                    default: .init(status: 200)
+                    }
+                }
+                let policy = try await server.request(.post, "/v1/policies", json: [
+                    "name": "webhook-fast", "timeouts": ["connectMs": 1000, "attemptMs": 300, "totalMs": 300],
+                ], auth: auth)
+                #expect(policy.status == 201)
+                let endpoint = try await server.createEndpoint(auth, url: receiver.url("chaos"), extra: [
+                    "retrySchedule": [1, 1, 1, 1], "policyId": policy.json["id"] as! String,
+                ])
+                let events = 60
+                for n in 1...events { #expect(try await server.postEvent(auth, type: "chaos.event", payload: ["n": n]).status == 201) }
+                let settled = try await server.settledDeliveries(auth, endpoint: endpoint.id, expect: events, followSchedule: true,
+                                                                 timeout: .seconds(120))
+                let succeeded = settled.filter { $0["status"] as? String == "succeeded" }
+                let dead = settled.filter { $0["status"] as? String == "dead" }
+                #expect(succeeded.count + dead.count == events)
+                let rows = try await server.runtime.database.query("""
+                    SELECT COUNT(*) AS n FROM webhook_delivery_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
+                    WHERE d.account_id = \(bind: owner.accountId)
+                    """)
+                let recorded: Int = try rows[0].decode(column: "n", as: Int.self)
+                // Every request the receiver saw is an attempt; a timed-out one too.
+                try await Task.sleep(for: .milliseconds(1200))  // the slow answers finish arriving
+                #expect(recorded == receiver.requests("chaos").count)
+                #expect(recorded == settled.reduce(0) { $0 + ($1["attempts"] as? Int ?? 0) })
+                let letters = try await server.runtime.database.query("""
+                    SELECT COUNT(*) AS n FROM dead_letters WHERE account_id = \(bind: owner.accountId) AND requeued_at IS NULL
+                    """)
+                #expect(try letters[0].decode(column: "n", as: Int.self) == dead.count)
+                // Each delivered event reached the receiver with a 2xx at least once.
+                let delivered = Set(receiver.requests("chaos").compactMap { $0.header("webhook-id") })
+                #expect(succeeded.allSatisfy { delivered.contains($0["messageId"] as? String ?? "") })
+            }
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import FiscalMixApp
 import FiscalMixCore
 import FiscalMixTestSupport
 import Foundation
@@ -31,8 +32,9 @@ extension TestServer {
     }
 
     /// The endpoint's deliveries once none is pending, or a failure after `timeout` of real time.
-    /// With `followSchedule` the clock jumps to each retry when it is due (a jump only once the
-    /// attempt is recorded, so no running job's lease expires under it).
+    /// With `followSchedule` the clock jumps to the latest retry the deliveries wait for — a jump
+    /// only once each attempt is recorded and shorter than a job lease, so no running job's
+    /// lease expires under it — and the workers are woken.
     func settledDeliveries(_ auth: Auth, endpoint: String, expect count: Int, followSchedule: Bool = false,
                            timeout: Duration = .seconds(60)) async throws -> [[String: Any]] {
         let deadline = ContinuousClock.now + timeout
@@ -41,7 +43,10 @@ extension TestServer {
             last = try await request(.get, "/v1/webhook-endpoints/\(endpoint)/deliveries?limit=200", auth: auth).items
             if last.count >= count, last.allSatisfy({ $0["status"] as? String != "pending" }) { return last }
             let due = last.filter { $0["status"] as? String == "pending" }.compactMap { ($0["nextAttemptAt"] as? String).flatMap { RFC3339.date(from: $0) } }
-            if followSchedule, let next = due.min(), next > clock.now() { clock.set(next.addingTimeInterval(0.001)) }
+            if followSchedule, let next = due.max(), next > clock.now() {
+                clock.set(next.addingTimeInterval(0.001))
+                runtime.wakeWorkers()
+            }
             try await Task.sleep(for: .milliseconds(150))
         }
         throw TestFailure("deliveries did not settle: \(last.map { "\($0["status"] ?? "?") \($0["attempts"] ?? "?")" })")

@@ -25,6 +25,9 @@ public enum RetryPolicy: Sendable, Equatable {
 public enum JobFailure: Error, Sendable, Equatable {
     /// Try again after this many seconds (overrides the policy's delay).
     case retryAfter(TimeInterval, message: String)
+    /// Try again at this moment: for a handler that already recorded when (a webhook delivery's
+    /// `next_attempt_at`), so the job and the record agree to the instant.
+    case retryAt(Date, message: String)
     /// Do not try again: the job ends `failed`.
     case doNotRetry(message: String)
 }

@@ -147,7 +147,7 @@ public struct WebhookDeliverer: Sendable {
                 try await deliveries.record(attempt, delivery: next, jobId: jobId, in: tx)
             }
             guard recorded else { return }
-            throw JobFailure.retryAfter(delay, message: attempt.error ?? "delivery failed")
+            throw JobFailure.retryAt(now.addingTimeInterval(delay), message: attempt.error ?? "delivery failed")
         }
     }
 
