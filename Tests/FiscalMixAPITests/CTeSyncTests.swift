@@ -14,8 +14,11 @@ import Testing
 @Suite struct CTeSyncTests {
     @Test func syncsCTeAlongsideNFeEachOnItsOwnService() async throws {
         try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+          try await WebhookReceiver.run { receiver in
             try await SefazPeer.run(clientRoots: try FiscalSyncTests.identity().chain, clock: server.clock) { peer in
                 let s = try await FiscalSyncTests.setUp(server, peer: peer)
+                // The sync's announcements take the webhook path like any event.
+                let hook = try await server.createEndpoint(s.auth, url: receiver.url("fiscal"), eventTypes: ["fiscal_document.*"])
                 let cte = try await server.request(.put, "/v1/companies/\(s.companyId)/connector-configs/CTE", json: [
                     "environment": "producao", "endpoint": peer.baseURL + DistributionService.cte.path, "caBundlePEM": peer.authority.caPEM,
                     "autoSync": false,
@@ -62,7 +65,29 @@ import Testing
                 let listed = try await server.request(.get, "/v1/documents?company_id=\(s.companyId)&doc_type=CTE&status=cancelled", auth: s.auth)
                 #expect(listed.items.count == freight.truth.values.filter(\.cancelled).count, "\(listed.text)")
                 #expect(peer.answered656 == 0)
+
+                // Every stored document was announced once and delivered to the endpoint.
+                let announced = try await server.runtime.database.query("""
+                    SELECT COUNT(*) AS n FROM integration_events i JOIN companies c ON c.account_id = i.account_id
+                    WHERE c.id = \(bind: company) AND i.event_type = 'fiscal_document.received'
+                    """)
+                let count = try announced[0].decode(column: "n", as: Int.self)
+                #expect(count >= rows.count)
+                let received = try await receiver.waitFor("fiscal", count: count, timeout: .seconds(120))
+                let endpointId = try #require(UUID(uuidString: hook.id))
+                var succeeded = 0
+                for _ in 0..<100 {
+                    succeeded = try await server.runtime.database.query("""
+                        SELECT COUNT(*) AS n FROM webhook_deliveries WHERE endpoint_id = \(bind: endpointId) AND status = 'succeeded'
+                        """)[0].decode(column: "n", as: Int.self)
+                    if succeeded == count { break }
+                    try await Task.sleep(for: .milliseconds(100))
+                }
+                #expect(succeeded == count)
+                #expect(Set(received.compactMap { $0.header("webhook-id") }).count == count)
+                #expect(received.allSatisfy { $0.text.hasPrefix("{\"type\":\"fiscal_document.received\"") })
             }
+          }
         }
     }
 }
