@@ -126,13 +126,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // L2 — the transform engines as a server uses them: one compiled transform per DSL
+        // profile, bounded (event mappings now, pipelines later).
+        .target(
+            name: "FiscalMixTransforms",
+            dependencies: ["FiscalMixJSON", "FiscalMixJMESPath", "FiscalMixJSONata"],
+            swiftSettings: swiftSettings
+        ),
         // L2 — integration events and webhooks: the event catalogue and ingest, endpoints with
         // their sealed secrets, signed deliveries as durable jobs, replays.
         .target(
             name: "FiscalMixWebhooks",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixOutbound", "FiscalMixJobs",
-                "FiscalMixIdentity", "FiscalMixJSON", "FiscalMixJSONSchema",
+                "FiscalMixIdentity", "FiscalMixJSON", "FiscalMixJSONSchema", "FiscalMixTransforms",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -30,6 +30,7 @@ public struct APIServices: Sendable {
     public let documents: FiscalDocumentService
     public let manifestation: ManifestationService
     public let eventTypes: EventTypeService
+    public let eventMappings: EventMappingService
     public let events: EventService
     public let webhookEndpoints: WebhookEndpointService
     public let webhookDeliveries: WebhookDeliveryService
@@ -66,6 +67,7 @@ public struct APIServices: Sendable {
         self.manifestation = ManifestationService(database: database, companies: companies, certificates: certificates, sync: sync,
                                                   outbound: outbound, blobs: blobs, clock: auth.clock)
         self.eventTypes = EventTypeService(database: database, clock: auth.clock)
+        self.eventMappings = EventMappingService(database: database, clock: auth.clock)
         self.events = EventService(database: database, types: eventTypes, clock: auth.clock)
         self.webhookEndpoints = WebhookEndpointService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock)
         self.webhookDeliveries = WebhookDeliveryService(database: database, clock: auth.clock)

@@ -43,7 +43,7 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     JobController(jobs: services.jobs).addRoutes(to: protected)
     ConnectorController(connectors: services.connectors).addRoutes(to: protected)
     PolicyController(policies: services.policies).addRoutes(to: protected)
-    EventController(events: services.events, types: services.eventTypes).addRoutes(to: protected)
+    EventController(events: services.events, types: services.eventTypes, mappings: services.eventMappings).addRoutes(to: protected)
     WebhookEndpointController(endpoints: services.webhookEndpoints, deliveries: services.webhookDeliveries).addRoutes(to: protected)
     return router
 }

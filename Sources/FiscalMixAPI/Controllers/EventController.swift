@@ -5,10 +5,12 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 
-/// `/v1/events` (integration events: ingest, read, replay) and `/v1/event-types` (the catalogue).
+/// `/v1/events` (integration events: ingest, read, replay), `/v1/event-types` (the catalogue)
+/// and `/v1/event-mappings` (per-target transforms, with a preview).
 struct EventController {
     let events: EventService
     let types: EventTypeService
+    let mappings: EventMappingService
 
     func addRoutes(to group: CatalogedGroup) {
         group.post("/events") { request, context in
@@ -51,6 +53,30 @@ struct EventController {
         group.delete("/event-types/:id") { _, context in
             try await types.delete(try context.requirePrincipal(), id: try context.id("id", "Event type"))
             return Response(status: .noContent)
+        }
+
+        group.post("/event-mappings") { request, context in
+            var request = request
+            let input = try await request.decodeJSON(EventMappingInput.self, context: context)
+            let view = try await mappings.save(try context.requirePrincipal(), input)
+            return JSONResponse(.created, headers: [.location: "/v1/event-mappings/\(view.id.lowercased)"], view)
+        }
+        group.get("/event-mappings") { request, context in
+            JSONResponse(ListBody(try await mappings.list(try context.requirePrincipal(), eventType: try request.textQuery("eventType"),
+                                                          page: try request.pageRequest())))
+        }
+        group.get("/event-mappings/:id") { _, context in
+            JSONResponse(try await mappings.get(try context.requirePrincipal(), id: try context.id("id", "Event mapping")))
+        }
+        group.delete("/event-mappings/:id") { _, context in
+            try await mappings.deactivate(try context.requirePrincipal(), id: try context.id("id", "Event mapping"))
+            return Response(status: .noContent)
+        }
+        group.post("/event-mappings/:id/preview") { request, context in
+            var request = request
+            let input = try await request.decodeJSON(PreviewInput.self, context: context)
+            guard let sample = input.sample else { throw FiscalMixError.validation("sample", "sample is the payload to run the mapping on.") }
+            return JSONResponse(try await mappings.preview(try context.requirePrincipal(), id: try context.id("id", "Event mapping"), sample: sample))
         }
     }
 }

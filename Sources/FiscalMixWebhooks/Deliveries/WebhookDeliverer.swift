@@ -4,6 +4,7 @@ import FiscalMixJobs
 import FiscalMixOutbound
 import FiscalMixSecrets
 import FiscalMixStorage
+import FiscalMixTransforms
 import FiscalMixVault
 import Foundation
 import Logging
@@ -18,6 +19,7 @@ public struct WebhookDeliverer: Sendable {
     let events: IntegrationEventRepository
     let publisher: IntegrationEventPublisher
     let policies: PolicyRepository
+    let mappings: EventMappingRepository
     let keys: SigningKeys
     let outbound: OutboundClient
     let clock: any WallClock
@@ -37,6 +39,7 @@ public struct WebhookDeliverer: Sendable {
         events = IntegrationEventRepository(database: database)
         publisher = IntegrationEventPublisher(database: database)
         policies = PolicyRepository(database: database)
+        mappings = EventMappingRepository(database: database)
         keys = SigningKeys(database: database, vault: vault)
         self.outbound = outbound
         self.clock = clock
@@ -67,8 +70,19 @@ public struct WebhookDeliverer: Sendable {
         case .active:
             break
         }
+        // The target system's mapping reshapes the payload; one that fails ends the delivery
+        // (retrying cannot fix it; a new version and a replay can).
+        var data: JSON?
+        if let mapping = try await mappings.active(accountId: event.accountId, eventType: event.type, targetSystem: endpoint.systemName) {
+            do {
+                data = try MappingCache.shared.transform(mapping).apply(to: try JSON(parsing: event.payloadJSON))
+            } catch {
+                try await end(delivery, as: .failed, attempt: nil, reason: "mapping v\(mapping.version) failed: \(error)", jobId: context.job.id)
+                return
+            }
+        }
         let now = clock.now()
-        let body = Self.body(event)
+        let body = Self.body(event, data: data)
         let timestamp = Int64(now.timeIntervalSince1970)
         var headers: [(String, String)] = [
             ("content-type", "application/json"),
@@ -210,13 +224,14 @@ public struct WebhookDeliverer: Sendable {
         return policy
     }
 
-    /// Standard Webhooks' payload: `{"type", "timestamp", "data"}`; `data` is the event's payload,
+    /// Standard Webhooks' payload: `{"type", "timestamp", "data"}`; `data` is the event's payload
+    /// (or what the target system's mapping made of it),
     /// compact with sorted keys whichever database stored it (PostgreSQL's jsonb reorders keys
     /// and adds spaces), numbers exactly as ingested.
-    static func body(_ event: IntegrationEvent) -> [UInt8] {
+    static func body(_ event: IntegrationEvent, data mapped: JSON? = nil) -> [UInt8] {
         var out = "{\"type\":"
         JSON.writeString(event.type, to: &out)
-        let data = (try? JSON(parsing: event.payloadJSON))?.serialized(sortedKeys: true) ?? event.payloadJSON
+        let data = (mapped ?? (try? JSON(parsing: event.payloadJSON)))?.serialized(sortedKeys: true) ?? event.payloadJSON
         out += ",\"timestamp\":\"" + RFC3339.string(from: event.createdAt) + "\",\"data\":" + data + "}"
         return Array(out.utf8)
     }
