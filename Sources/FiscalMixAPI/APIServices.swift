@@ -34,6 +34,7 @@ public struct APIServices: Sendable {
     public let events: EventService
     public let webhookEndpoints: WebhookEndpointService
     public let webhookDeliveries: WebhookDeliveryService
+    public let inbox: InboxService
     public let identityConfiguration: IdentityConfiguration
     public let requestLogWriter: RequestLogWriter
     /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
@@ -71,6 +72,7 @@ public struct APIServices: Sendable {
         self.events = EventService(database: database, types: eventTypes, clock: auth.clock)
         self.webhookEndpoints = WebhookEndpointService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock)
         self.webhookDeliveries = WebhookDeliveryService(database: database, clock: auth.clock)
+        self.inbox = InboxService(database: database, vault: vault, blobs: blobs, audit: auth.auditTrail, clock: auth.clock)
         self.identityConfiguration = identityConfiguration
         self.requestLogWriter = requestLogWriter
         self.secureCookies = secureCookies

@@ -45,5 +45,12 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     PolicyController(policies: services.policies).addRoutes(to: protected)
     EventController(events: services.events, types: services.eventTypes, mappings: services.eventMappings).addRoutes(to: protected)
     WebhookEndpointController(endpoints: services.webhookEndpoints, deliveries: services.webhookDeliveries).addRoutes(to: protected)
+    InboxController(inbox: services.inbox).addRoutes(to: protected)
+    // Providers post without an API key (their signature is the credential), so the inbox sits
+    // outside the API's authentication.
+    let inboxGroup = router.group("v1")
+        .add(middleware: RequestLogMiddleware(writer: services.requestLogWriter))
+        .add(middleware: ProblemMiddleware())
+    InboxController(inbox: services.inbox).addReceiveRoute(to: CatalogedGroup(group: inboxGroup, prefix: "/v1", catalog: catalog))
     return router
 }

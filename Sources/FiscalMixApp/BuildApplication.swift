@@ -73,6 +73,7 @@ public struct FiscalMixRuntime: Sendable {
             registry.register(services.manifestation.definition)
             registry.register(WebhookDeliverer(database: database, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
                                                outbound: outbound, clock: clock, logger: logger).definition)
+            registry.register(InboxProcessor(database: database, blobs: blobs, clock: clock).definition)
             registry.register(JobDefinition(type: DFeSyncService.dispatchJobType, maxAttempts: 3, timeout: .seconds(600)) { [sync = services.sync] _ in
                 _ = try await sync.dispatchScheduled()
             })

@@ -40,7 +40,7 @@ public struct WebhookDeliverer: Sendable {
         publisher = IntegrationEventPublisher(database: database)
         policies = PolicyRepository(database: database)
         mappings = EventMappingRepository(database: database)
-        keys = SigningKeys(database: database, vault: vault)
+        keys = SigningKeys(secrets: OpenedSecrets(database: database, vault: vault))
         self.outbound = outbound
         self.clock = clock
         self.logger = logger
