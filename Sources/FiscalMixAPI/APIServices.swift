@@ -43,11 +43,16 @@ public struct APIServices: Sendable {
     public let benchmarkRoutes: Bool
     /// `GET /metrics`, when the runtime exposes metrics.
     public let metrics: MetricsEndpoint?
+    /// Request limits per client and account, and where the counts are kept.
+    public let apiRateLimits: APIRateLimits
+    public let requestCounter: any RequestCounter
 
     public init(database: Database, auth: AuthService, vault: SecretVault, identityConfiguration: IdentityConfiguration,
                 requestLogWriter: RequestLogWriter, secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil,
                 outbound: OutboundClient? = nil, blobs: any BlobStore, jobQueue: JobQueue, pkcs12Isolation: (any PKCS12Isolation)? = nil,
-                logger: Logger) {
+                apiRateLimits: APIRateLimits = .off, requestCounter: any RequestCounter = LocalRequestCounter(), logger: Logger) {
+        self.apiRateLimits = apiRateLimits
+        self.requestCounter = requestCounter
         self.connectors = ConnectorService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock,
                                            caller: outbound.map(ConnectorCaller.init))
         self.policies = PolicyService(database: database, audit: auth.auditTrail, clock: auth.clock)

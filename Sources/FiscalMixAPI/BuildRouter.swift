@@ -24,6 +24,7 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     let v1Group = router.group("v1")
         .add(middleware: AuthenticationMiddleware(auth: services.auth))
         .add(middleware: RequestLogMiddleware(writer: services.requestLogWriter))
+        .add(middleware: APIRateLimitMiddleware(limits: services.apiRateLimits, counter: services.requestCounter, clock: services.auth.clock))
         .add(middleware: IdempotencyMiddleware(repository: IdempotencyRepository(database: services.database)))
         .add(middleware: ProblemMiddleware())
     // Everything but sign-in and invite acceptance needs a caller; checking it here, before any

@@ -1,5 +1,6 @@
 import FiscalMixIdentity
 import FiscalMixSecrets
+import FiscalMixCore
 import Foundation
 
 /// Everything FiscalMix reads from its environment, with the defaults that make a bare
@@ -36,6 +37,9 @@ public struct AppConfiguration: Sendable {
     /// (`FISCALMIX_PKCS12_INSPECTOR`; by default this process's own executable when it is
     /// `fiscalmix`, none when FiscalMix runs inside another program such as a test runner).
     public var pkcs12Inspector: String?
+    /// API requests allowed per minute per API key (or signed-in user) and per account
+    /// (`FISCALMIX_API_RATE_LIMIT_PER_KEY`, `FISCALMIX_API_RATE_LIMIT_PER_ACCOUNT`; 0 = none).
+    public var apiRateLimits: APIRateLimits
 
     public var usesEmbeddedDatabase: Bool { !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) }
 
@@ -98,6 +102,8 @@ public struct AppConfiguration: Sendable {
         outboundAllow = (values["FISCALMIX_OUTBOUND_ALLOW"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         outboundMaxResponseBytes = try int("FISCALMIX_OUTBOUND_MAX_RESPONSE_BYTES", 10 << 20, 1024...(1 << 30))
+        apiRateLimits = APIRateLimits(perClient: try int("FISCALMIX_API_RATE_LIMIT_PER_KEY", 6_000, 0...10_000_000),
+                                      perAccount: try int("FISCALMIX_API_RATE_LIMIT_PER_ACCOUNT", 12_000, 0...10_000_000))
         pkcs12Inspector = values["FISCALMIX_PKCS12_INSPECTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ChildProcessPKCS12Isolation.ownExecutable?.path
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")

@@ -65,6 +65,10 @@ public struct FiscalMixRuntime: Sendable {
                                        secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,
                                        metrics: endpoint, outbound: outbound, blobs: blobs, jobQueue: enqueuer,
                                        pkcs12Isolation: configuration.pkcs12Inspector.map { ChildProcessPKCS12Isolation(executable: URL(fileURLWithPath: $0)) },
+                                       apiRateLimits: configuration.apiRateLimits,
+                                       // Counted where every server process sees the same counts.
+                                       requestCounter: configuration.usesEmbeddedDatabase
+                                           ? LocalRequestCounter() : SQLRequestCounter(database: database),
                                        logger: logger)
             var registry = BuiltInJobs.registry(database: database, clock: clock)
             let syncJob = DFeSyncJob(database: database, service: services.sync, client: SefazDistributionClient(outbound: outbound),

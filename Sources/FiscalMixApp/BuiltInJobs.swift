@@ -14,11 +14,13 @@ enum BuiltInJobs {
     static func registry(database: Database, clock: any WallClock) -> JobRegistry {
         JobRegistry([
             // Forgets what has no use past its window: login attempts older than a day (the
-            // throttle looks back 15 minutes) and expired idempotency keys.
+            // throttle looks back 15 minutes), expired idempotency keys, API request counts of
+            // windows over an hour old.
             JobDefinition(type: prune, maxAttempts: 3, timeout: .seconds(120)) { _ in
                 let now = clock.now()
                 try await LoginAttemptRepository(database: database).prune(before: now.addingTimeInterval(-86_400))
                 try await IdempotencyRepository(database: database).prune(now: now)
+                try await SQLRequestCounter(database: database).prune(before: now.addingTimeInterval(-3600))
             },
             // Active certificates past their end become `expired` (daily), so lists and the sync
             // stop offering them.
