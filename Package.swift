@@ -247,6 +247,19 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .executableTarget(
+            name: "fiscalmix-webhooks-bench",
+            dependencies: [
+                "FiscalMixApp", "FiscalMixCore", "FiscalMixIdentity", "FiscalMixSecrets", "FiscalMixStorage", "FiscalMixTestSupport", "FiscalMixWebhooks",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Benchmarks/WebhooksBenchmark",
+            swiftSettings: swiftSettings
+        ),
+
         // Shared by tests and dev sub-commands.
         .target(
             name: "FiscalMixTestSupport",

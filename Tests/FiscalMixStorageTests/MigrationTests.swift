@@ -19,7 +19,7 @@ let expectedTables: Set<String> = [
     "jobs", "job_runs", "schedules", "schedule_ticks", "submissions",
     // events and webhooks (seeds 001, 002)
     "event_types", "integration_events", "event_mappings", "webhook_endpoints", "webhook_deliveries", "webhook_delivery_attempts",
-    "dead_letters", "webhook_inbox",
+    "dead_letters", "webhook_inbox", "inbox_providers",
     // fiscal (seed 004)
     "companies", "company_user_permissions", "certificates", "connector_configs", "sync_runs", "fiscal_documents", "fiscal_events",
     "export_jobs",
