@@ -250,10 +250,12 @@ let package = Package(
         .executableTarget(
             name: "fiscalmix-webhooks-bench",
             dependencies: [
-                "FiscalMixApp", "FiscalMixCore", "FiscalMixIdentity", "FiscalMixSecrets", "FiscalMixStorage", "FiscalMixTestSupport", "FiscalMixWebhooks",
+                "FiscalMixAPI", "FiscalMixApp", "FiscalMixCore", "FiscalMixIdentity", "FiscalMixSecrets", "FiscalMixStorage", "FiscalMixTestSupport",
+                "FiscalMixWebhooks",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Benchmarks/WebhooksBenchmark",

@@ -208,6 +208,25 @@ import Testing
         }
     }
 
+    @Test func aPausedEndpointsDeliveriesWaitAndGoOutOnResume() async throws {
+        try await WebhookReceiver.run { receiver in
+            try await TestServer.run(workers: true, configure: Self.allowLoopback) { server in
+                let (_, auth) = try await server.ownerApiKey()
+                try await server.createEventType(auth, "held")
+                let endpoint = try await server.createEndpoint(auth, url: receiver.url("held"), extra: ["status": "paused"])
+                for n in 1...3 { try await server.postEvent(auth, type: "held", payload: ["n": n]) }
+                try await Task.sleep(for: .milliseconds(1500))
+                #expect(receiver.requests("held").isEmpty)
+                let waiting = try await server.request(.get, "/v1/webhook-endpoints/\(endpoint.id)/deliveries", auth: auth).items
+                #expect(waiting.count == 3 && waiting.allSatisfy { $0["status"] as? String == "pending" && $0["attempts"] as? Int == 0 })
+                #expect(try await server.request(.patch, "/v1/webhook-endpoints/\(endpoint.id)", json: ["status": "active"], auth: auth).status == 200)
+                let delivered = try await server.settledDeliveries(auth, endpoint: endpoint.id, expect: 3)
+                #expect(delivered.allSatisfy { $0["status"] as? String == "succeeded" && $0["attempts"] as? Int == 1 })
+                #expect(receiver.requests("held").count == 3)
+            }
+        }
+    }
+
     @Test func anEndpointFailingForFiveDaysIsDisabled() async throws {
         try await WebhookReceiver.run { receiver in
             try await TestServer.run(workers: true, configure: Self.allowLoopback) { server in
@@ -215,10 +234,10 @@ import Testing
                 try await server.createEventType(auth, "ping")
                 receiver.script("broken") { _ in .init(status: 500) }
                 let day: TimeInterval = 86_400
-                let endpoint = try await server.createEndpoint(auth, url: receiver.url("broken"), extra: ["retrySchedule": [3 * day, 3 * day, 3 * day]])
+                let endpoint = try await server.createEndpoint(auth, url: receiver.url("broken"), extra: ["retrySchedule": [4 * day, 4 * day, 4 * day]])
                 try await server.postEvent(auth, type: "ping", payload: [:])
                 let dead = try await server.settledDeliveries(auth, endpoint: endpoint.id, expect: 1, followSchedule: true)
-                // Attempts at day 0, ~3 and ~6: the third is past five days of failing.
+                // Attempts at day 0, 3.2–4.8 and 6.4–9.6 (4 days ±20% apart): only the third is past five days of failing.
                 #expect(dead[0]["status"] as? String == "dead" && dead[0]["attempts"] as? Int == 3)
                 let view = try await server.request(.get, "/v1/webhook-endpoints/\(endpoint.id)", auth: auth).json
                 #expect(view["status"] as? String == "disabled" && (view["disabledReason"] as? String)?.contains("5 days") == true)

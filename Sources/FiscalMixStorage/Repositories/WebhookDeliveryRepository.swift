@@ -149,6 +149,22 @@ public struct WebhookDeliveryRepository: Sendable {
         return found
     }
 
+    /// Gives every pending delivery of a resumed endpoint a new job (their old jobs ended while
+    /// the endpoint was paused); returns how many.
+    @discardableResult
+    public func resume(endpointId: UUID, accountId: UUID, now: Date, in tx: Transaction) async throws -> Int {
+        let rows = try await tx.query("""
+            SELECT id FROM webhook_deliveries WHERE endpoint_id = \(bind: endpointId) AND account_id = \(bind: accountId) AND status = 'pending'
+            """)
+        let ids: [UUID] = try rows.map { try $0.get("id") }
+        let jobs = ids.map { Self.job(deliveryId: $0, accountId: accountId, now: now) }
+        try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
+        for (id, job) in zip(ids, jobs) {
+            try await tx.execute("UPDATE webhook_deliveries SET job_id = \(bind: job.id), updated_at = \(bind: now) WHERE id = \(bind: id)")
+        }
+        return jobs.count
+    }
+
     /// The distinct events of some deliveries.
     public func eventIds(of deliveryIds: [UUID], in tx: Transaction) async throws -> [UUID] {
         guard !deliveryIds.isEmpty else { return [] }

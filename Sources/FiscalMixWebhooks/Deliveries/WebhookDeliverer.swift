@@ -25,8 +25,6 @@ public struct WebhookDeliverer: Sendable {
     let clock: any WallClock
     let logger: Logger
 
-    /// A paused endpoint's deliveries look again this often (no attempt is counted).
-    public static let pausedRecheck: TimeInterval = 60
     /// An endpoint failing every attempt this long is disabled.
     public static let disableAfter: TimeInterval = 5 * 86_400
     /// Per-attempt limits when the endpoint has no policy.
@@ -63,7 +61,8 @@ public struct WebhookDeliverer: Sendable {
               let event = try await events.find(id: delivery.eventId, accountId: delivery.accountId) else { return }
         switch endpoint.status {
         case .paused:
-            throw JobFailure.retryAfter(Self.pausedRecheck, message: "endpoint paused")
+            // Left pending; resuming the endpoint gives every pending delivery a new job.
+            return
         case .disabled:
             try await end(delivery, as: .dead, attempt: nil, reason: "endpoint disabled: \(endpoint.disabledReason ?? "by a user")", jobId: context.job.id)
             return

@@ -10,6 +10,7 @@ import Foundation
 public struct WebhookEndpointService: Sendable {
     let database: Database
     let endpoints: WebhookEndpointRepository
+    let deliveries: WebhookDeliveryRepository
     let secretRefs: ConnectorRepository
     let sealed: SealedSecretRepository
     let policies: PolicyRepository
@@ -24,6 +25,7 @@ public struct WebhookEndpointService: Sendable {
     public init(database: Database, vault: SecretVault, audit: AuditTrail, clock: any WallClock) {
         self.database = database
         endpoints = WebhookEndpointRepository(database: database)
+        deliveries = WebhookDeliveryRepository(database: database)
         secretRefs = ConnectorRepository(database: database)
         sealed = SealedSecretRepository(database: database)
         policies = PolicyRepository(database: database)
@@ -86,8 +88,11 @@ public struct WebhookEndpointService: Sendable {
         }
         let entry = audit.entry("webhook_endpoint.updated", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
                                 diff: diff, meta: meta)
-        try await database.transaction { [endpoints, endpoint, audit] tx in
+        let resumed = before.status != .active && endpoint.status == .active
+        try await database.transaction { [endpoints, deliveries, endpoint, audit] tx in
             try await endpoints.update(endpoint, in: tx)
+            // Deliveries that waited while the endpoint was paused (or disabled) go out now.
+            if resumed { try await deliveries.resume(endpointId: endpoint.id, accountId: endpoint.accountId, now: endpoint.updatedAt, in: tx) }
             try await audit.write(entry, in: tx)
         }
         return WebhookEndpointView(endpoint, now: endpoint.updatedAt)

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Webhook throughput on PostgreSQL (release mode): events in through the API for SECONDS at RATE
+# events/s, fanned out to 10 endpoints on a local receiver, against bare AsyncHTTPClient posting
+# to the same receiver in the same run. fsync stays on unless FISCALMIX_PG_FSYNC=off.
+#   Benchmarks/webhooks.sh [SECONDS=60] [RATE=250]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECONDS_RUN="${1:-60}"
+RATE="${2:-250}"
+swift build -c release --product fiscalmix-webhooks-bench
+scripts/with-postgres.sh bash -c ".build/release/fiscalmix-webhooks-bench \"\$FISCALMIX_TEST_DATABASE_URL\" $SECONDS_RUN $RATE 10"
