@@ -10,6 +10,7 @@ enum BuiltInJobs {
     static let prune = "maintenance.prune"
     static let sleep = "diagnostics.sleep"
     static let expireCertificates = "certificates.expire"
+    static let settleEvents = "events.settle"
 
     static func registry(database: Database, clock: any WallClock) -> JobRegistry {
         JobRegistry([
@@ -21,6 +22,11 @@ enum BuiltInJobs {
                 try await LoginAttemptRepository(database: database).prune(before: now.addingTimeInterval(-86_400))
                 try await IdempotencyRepository(database: database).prune(now: now)
                 try await SQLRequestCounter(database: database).prune(before: now.addingTimeInterval(-3600))
+            },
+            // Events whose last two deliveries ended at the same instant (each saw the other
+            // pending) are settled here, a minute later at most.
+            JobDefinition(type: settleEvents, maxAttempts: 3, timeout: .seconds(120)) { _ in
+                _ = try await IntegrationEventRepository(database: database).settleStale(now: clock.now())
             },
             // Active certificates past their end become `expired` (daily), so lists and the sync
             // stop offering them.
@@ -42,6 +48,7 @@ enum BuiltInJobs {
     static func defineHousekeeping(_ scheduler: JobScheduler) async throws {
         _ = try await scheduler.define(name: "maintenance.prune", cron: "17 * * * *", jobType: prune, catchUp: .runOnce)
         _ = try await scheduler.define(name: "certificates.expire", cron: "7 3 * * *", jobType: expireCertificates, catchUp: .runOnce)
+        _ = try await scheduler.define(name: "events.settle", cron: "* * * * *", jobType: settleEvents, catchUp: .skip)
         // Scheduled DF-e sync: every 5 minutes the dispatcher starts the runs whose quiet hour is over.
         _ = try await scheduler.define(name: "fiscal.sync.dispatch", cron: "*/5 * * * *", jobType: "fiscal.sync.dispatch", catchUp: .skip)
     }

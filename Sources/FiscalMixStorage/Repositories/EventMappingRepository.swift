@@ -34,14 +34,6 @@ public struct EventMappingRepository: Sendable {
         try await database.first("SELECT * FROM event_mappings WHERE id = \(bind: id) AND account_id = \(bind: accountId)").map(Self.decode)
     }
 
-    /// The version that applies to (event type, target system), if any.
-    public func active(accountId: UUID, eventType: String, targetSystem: String) async throws -> EventMapping? {
-        try await database.first("""
-            SELECT * FROM event_mappings WHERE account_id = \(bind: accountId) AND event_type = \(bind: eventType)
-            AND target_system = \(bind: targetSystem) AND active = \(bind: true)
-            """).map(Self.decode)
-    }
-
     public func list(accountId: UUID, eventType: String?, page: PageRequest) async throws -> Page<EventMapping> {
         var sql: SQLQueryString = "SELECT * FROM event_mappings WHERE account_id = \(bind: accountId)"
         if let eventType { sql += " AND event_type = \(bind: eventType)" }

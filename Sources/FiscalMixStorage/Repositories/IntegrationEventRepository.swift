@@ -75,15 +75,41 @@ public struct IntegrationEventRepository: Sendable {
     }
 
     /// Follows the deliveries: `dispatched` while any is pending, then `failed` if any failed or
-    /// died, else `completed` (also when no endpoint wanted the event).
+    /// died, else `completed` (also when no endpoint wanted the event). Only the delivery that
+    /// finds no other pending updates the row, so the ten deliveries of one event do not queue
+    /// on its row lock; two last ones finishing at the same instant can both see the other
+    /// pending — `settleStale` catches that.
     public func settle(eventId: UUID, now: Date, in tx: Transaction) async throws {
         try await tx.execute("""
             UPDATE integration_events SET updated_at = \(bind: now), status = CASE
-                WHEN EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = \(bind: eventId) AND d.status = 'pending') THEN 'dispatched'
                 WHEN EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = \(bind: eventId) AND d.status IN ('failed', 'dead')) THEN 'failed'
                 ELSE 'completed' END
             WHERE id = \(bind: eventId)
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = \(bind: eventId) AND d.status = 'pending')
             """)
+    }
+
+    /// Puts an event whose deliveries are pending again (a replay) back to `dispatched`.
+    public func reopen(eventId: UUID, now: Date, in tx: Transaction) async throws {
+        try await tx.execute("""
+            UPDATE integration_events SET status = 'dispatched', updated_at = \(bind: now)
+            WHERE id = \(bind: eventId) AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = \(bind: eventId) AND d.status = 'pending')
+            """)
+    }
+
+    /// Settles dispatched events whose deliveries all ended more than `grace` ago (the rare
+    /// race `settle` leaves); returns how many.
+    @discardableResult
+    public func settleStale(olderThan grace: TimeInterval = 5, now: Date) async throws -> Int {
+        let rows = try await database.query("""
+            UPDATE integration_events SET updated_at = \(bind: now), status = CASE
+                WHEN EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = integration_events.id AND d.status IN ('failed', 'dead')) THEN 'failed'
+                ELSE 'completed' END
+            WHERE status = 'dispatched' AND updated_at < \(bind: now.addingTimeInterval(-grace))
+              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = integration_events.id AND d.status = 'pending')
+            RETURNING id
+            """)
+        return rows.count
     }
 
     static func decode(_ row: any SQLRow) throws -> IntegrationEvent {

@@ -50,6 +50,40 @@ public struct WebhookDeliveryRepository: Sendable {
         return pairs.count
     }
 
+    /// What one delivery attempt needs, in one query: the delivery, its endpoint, its event,
+    /// and the active mapping for the event's type and the endpoint's system, if any.
+    public struct Work: Sendable {
+        public let delivery: WebhookDelivery
+        public let endpoint: WebhookEndpoint
+        public let event: IntegrationEvent
+        public let mapping: EventMapping?
+    }
+
+    public func work(deliveryId: UUID) async throws -> Work? {
+        let columns = [
+            prefixedColumns("d", "d_", ["id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
+                                        "next_attempt_at", "response_code", "last_error", "created_at", "updated_at"]),
+            prefixedColumns("w", "w_", ["id", "account_id", "system_name", "url", "description", "status", "event_types", "headers", "signing_scheme",
+                                        "secret_ref_id", "previous_secret_ref_id", "previous_secret_expires_at", "public_key", "policy_id",
+                                        "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "created_at", "updated_at"]),
+            prefixedColumns("e", "e_", ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"]),
+            prefixedColumns("m", "m_", ["id", "account_id", "event_type", "target_system", "profile", "mapping_json", "version", "active", "created_at"]),
+        ].joined(separator: ", ")
+        guard let row = try await database.first("""
+            SELECT \(unsafeRaw: columns) FROM webhook_deliveries d
+            JOIN webhook_endpoints w ON w.id = d.endpoint_id
+            JOIN integration_events e ON e.id = d.event_id
+            LEFT JOIN event_mappings m ON m.account_id = d.account_id AND m.event_type = e.event_type AND m.target_system = w.system_name
+                                        AND m.active = \(bind: true)
+            WHERE d.id = \(bind: deliveryId)
+            """) else { return nil }
+        let mappingRow = PrefixedRow(row: row, prefix: "m_")
+        return Work(delivery: try Self.decode(PrefixedRow(row: row, prefix: "d_")),
+                    endpoint: try WebhookEndpointRepository.decode(PrefixedRow(row: row, prefix: "w_")),
+                    event: try IntegrationEventRepository.decode(PrefixedRow(row: row, prefix: "e_")),
+                    mapping: try mappingRow.decodeNil(column: "id") ? nil : try EventMappingRepository.decode(mappingRow))
+    }
+
     public func find(id: UUID, accountId: UUID? = nil) async throws -> WebhookDelivery? {
         var sql: SQLQueryString = "SELECT * FROM webhook_deliveries WHERE id = \(bind: id)"
         if let accountId { sql += " AND account_id = \(bind: accountId)" }

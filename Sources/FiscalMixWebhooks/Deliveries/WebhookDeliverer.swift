@@ -19,7 +19,6 @@ public struct WebhookDeliverer: Sendable {
     let events: IntegrationEventRepository
     let publisher: IntegrationEventPublisher
     let policies: PolicyRepository
-    let mappings: EventMappingRepository
     let keys: SigningKeys
     let outbound: OutboundClient
     let clock: any WallClock
@@ -37,7 +36,6 @@ public struct WebhookDeliverer: Sendable {
         events = IntegrationEventRepository(database: database)
         publisher = IntegrationEventPublisher(database: database)
         policies = PolicyRepository(database: database)
-        mappings = EventMappingRepository(database: database)
         keys = SigningKeys(secrets: OpenedSecrets(database: database, vault: vault))
         self.outbound = outbound
         self.clock = clock
@@ -56,9 +54,9 @@ public struct WebhookDeliverer: Sendable {
         guard let payload = context.payload.flatMap({ try? JSON(parsing: $0) }), let text = payload["deliveryId"]?.stringValue,
               let deliveryId = UUID(uuidString: text) else { throw JobFailure.doNotRetry(message: "payload has no deliveryId") }
         // Finished, replayed to another job, or gone with its endpoint: nothing to do.
-        guard let delivery = try await deliveries.find(id: deliveryId), delivery.status == .pending, delivery.jobId == context.job.id,
-              let endpoint = try await endpoints.find(id: delivery.endpointId, accountId: delivery.accountId),
-              let event = try await events.find(id: delivery.eventId, accountId: delivery.accountId) else { return }
+        guard let work = try await deliveries.work(deliveryId: deliveryId), work.delivery.status == .pending,
+              work.delivery.jobId == context.job.id else { return }
+        let (delivery, endpoint, event) = (work.delivery, work.endpoint, work.event)
         switch endpoint.status {
         case .paused:
             // Left pending; resuming the endpoint gives every pending delivery a new job.
@@ -72,7 +70,7 @@ public struct WebhookDeliverer: Sendable {
         // The target system's mapping reshapes the payload; one that fails ends the delivery
         // (retrying cannot fix it; a new version and a replay can).
         var data: JSON?
-        if let mapping = try await mappings.active(accountId: event.accountId, eventType: event.type, targetSystem: endpoint.systemName) {
+        if let mapping = work.mapping {
             do {
                 data = try MappingCache.shared.transform(mapping).apply(to: try JSON(parsing: event.payloadJSON))
             } catch {
@@ -125,8 +123,12 @@ public struct WebhookDeliverer: Sendable {
         let now = clock.now()
         switch verdict {
         case .delivered:
-            try await end(delivery, as: .succeeded, attempt: attempt, reason: nil, jobId: jobId) { [endpoints] tx in
-                try await endpoints.markHealthy(id: endpoint.id, in: tx)
+            if endpoint.failingSince == nil {
+                try await end(delivery, as: .succeeded, attempt: attempt, reason: nil, jobId: jobId)
+            } else {
+                try await end(delivery, as: .succeeded, attempt: attempt, reason: nil, jobId: jobId) { [endpoints] tx in
+                    try await endpoints.markHealthy(id: endpoint.id, in: tx)
+                }
             }
         case .reject:
             try await end(delivery, as: .failed, attempt: attempt, reason: "refused without retry: \(attempt.error ?? "")", jobId: jobId)

@@ -43,7 +43,7 @@ public struct WebhookDeliveryService: Sendable {
         let now = clock.now()
         try await database.transaction { [deliveries, events] tx in
             _ = try await deliveries.replay(accountId: delivery.accountId, ids: [delivery.id], onlyUnsuccessful: false, now: now, in: tx)
-            try await events.settle(eventId: delivery.eventId, now: now, in: tx)
+            try await events.reopen(eventId: delivery.eventId, now: now, in: tx)
         }
         return try await get(principal, id: id)
     }
@@ -56,7 +56,7 @@ public struct WebhookDeliveryService: Sendable {
         return try await database.transaction { [deliveries, events] tx in
             let ids = try await deliveries.replay(accountId: principal.accountId, endpointId: endpointId, since: since, onlyUnsuccessful: true,
                                                   now: now, in: tx)
-            for eventId in try await deliveries.eventIds(of: ids, in: tx) { try await events.settle(eventId: eventId, now: now, in: tx) }
+            for eventId in try await deliveries.eventIds(of: ids, in: tx) { try await events.reopen(eventId: eventId, now: now, in: tx) }
             return ids.count
         }
     }

@@ -90,6 +90,7 @@ public struct EventService: Sendable {
         try await database.transaction { [deliveries, publisher, events] tx in
             _ = try await deliveries.replay(accountId: event.accountId, eventId: event.id, onlyUnsuccessful: false, now: now, in: tx)
             try await publisher.fanOut(accountId: event.accountId, [(event.id, event.type)], now: now, in: tx)
+            try await events.reopen(eventId: event.id, now: now, in: tx)
             try await events.settle(eventId: event.id, now: now, in: tx)
         }
         return try await get(principal, id: id)
