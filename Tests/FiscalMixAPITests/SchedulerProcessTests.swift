@@ -56,10 +56,11 @@ import Testing
         let all = try await database.first("SELECT COUNT(*) AS n FROM jobs WHERE type = 'probe.tick'")
         #expect(try all?.decode(column: "n", as: Int.self) == totalJobs)
         #expect(totalJobs >= 25)
-        // The built-in schedules (maintenance.prune, certificates.expire, fiscal.sync.dispatch),
-        // defined by all four at start, exist once each.
-        let housekeeping = try await database.first("SELECT COUNT(*) AS n FROM schedules WHERE job_type <> 'probe.tick'")
-        #expect(try housekeeping?.decode(column: "n", as: Int.self) == 3)
+        // The built-in schedules (maintenance.prune, certificates.expire, fiscal.sync.dispatch,
+        // events.settle), defined by all four at start, exist once each.
+        let housekeeping = try await database.first("SELECT COUNT(*) AS n, COUNT(DISTINCT name) AS d FROM schedules WHERE job_type <> 'probe.tick'")
+        #expect(try housekeeping?.decode(column: "n", as: Int.self) == 4)
+        #expect(try housekeeping?.decode(column: "d", as: Int.self) == 4)
         try await database.shutdown()
         await test.remove()
     }
