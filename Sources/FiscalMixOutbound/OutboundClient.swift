@@ -67,7 +67,7 @@ public final class OutboundClient: Sendable {
         var attempts = 0
         var lastAnswer: OutboundResponse?
         let parsed = URL(string: request.url)
-        let logPath = parsed.map { ($0.host ?? "") + $0.path } ?? ""
+        let logPath = request.logPath ?? parsed.map { ($0.host ?? "") + $0.path } ?? ""
         func finish(_ answer: OutboundResponse?) {
             let latency = started.duration(to: clock.now)
             let ms = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)

@@ -14,6 +14,9 @@ public struct OutboundRequest: Sendable {
     /// TLS for this call: a client certificate (mutual TLS with SEFAZ) and the roots to trust.
     /// nil uses the system trust store and no client certificate.
     public var tlsConfiguration: TLSConfiguration?
+    /// What the request log records as the path; nil records host and path. Set where the path
+    /// itself may be a credential (webhook URLs such as Slack's carry their secret in the path).
+    public var logPath: String?
 
     public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
                 idempotencyKey: String? = nil, operation: String, tlsConfiguration: TLSConfiguration? = nil) {

@@ -57,6 +57,11 @@ import Testing
                 let attempts = try #require(one["attemptLog"] as? [[String: Any]])
                 #expect(attempts.count == 1 && attempts[0]["responseCode"] as? Int == 200 && attempts[0]["latencyMs"] is Int)
                 #expect(attempts[0]["responseExcerpt"] as? String == "answer 200")
+                // The request log names the endpoint, not its URL (a URL's path can be a credential).
+                await server.flushRequestLogs()
+                let logged = try await server.runtime.database.query("SELECT path FROM request_logs WHERE operation = 'webhook.deliver'")
+                let paths = try logged.map { try $0.decode(column: "path", as: String.self) }
+                #expect(paths.count == 5 && paths.allSatisfy { $0 == "webhook-endpoint:\(endpoint.id.lowercased())" }, "\(paths)")
             }
         }
     }

@@ -95,8 +95,11 @@ public struct WebhookDeliverer: Sendable {
         var retryAfter: TimeInterval?
         let started = ContinuousClock.now
         do {
+            var request = OutboundRequest(method: "POST", url: endpoint.url, headers: headers, body: body, operation: "webhook.deliver")
+            // Receivers' URLs can carry a secret in their path: the log names the endpoint instead.
+            request.logPath = "webhook-endpoint:\(endpoint.id.lowercased)"
             let response = try await outbound.execute(
-                OutboundRequest(method: "POST", url: endpoint.url, headers: headers, body: body, operation: "webhook.deliver"),
+                request,
                 policy: try await policy(for: endpoint),
                 context: OutboundContext(accountId: endpoint.accountId, policyKey: "webhook:\(endpoint.id.lowercased)", requestId: delivery.messageId))
             attempt.responseCode = response.status
