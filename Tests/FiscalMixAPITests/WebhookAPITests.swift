@@ -1,7 +1,10 @@
+import FiscalMixApp
 import FiscalMixCore
+import FiscalMixStorage
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
+import SQLKit
 import Testing
 
 /// The events and webhook-endpoint API without deliveries: idempotent ingest, the catalogue's
@@ -46,6 +49,33 @@ import Testing
             #expect(broken.status == 422 && broken.code == "invalid_schema")
             let duplicate = try await server.request(.post, "/v1/event-types", json: ["name": "nfe.authorized"], auth: auth)
             #expect(duplicate.status == 409)
+        }
+    }
+
+    /// Two last deliveries that end at the same instant can each see the other pending and leave
+    /// the event `dispatched`; the minutely sweep settles it.
+    @Test func theSweepSettlesEventsLeftDispatched() async throws {
+        try await TestServer.run { server in
+            let (owner, auth) = try await server.ownerApiKey()
+            try await server.createEventType(auth, "swept")
+            _ = try await server.createEndpoint(auth, url: "https://example.com/a")
+            _ = try await server.createEndpoint(auth, url: "https://example.com/b")
+            let event = try await server.postEvent(auth, type: "swept", payload: ["n": 1])
+            #expect(event.json["status"] as? String == "dispatched")
+            // The race's outcome: both deliveries ended, the event row untouched.
+            let database = server.runtime.database
+            let ids: [UUID] = try await database.query("SELECT id FROM webhook_deliveries WHERE account_id = \(bind: owner.accountId)")
+                .map { try $0.decode(column: "id", as: UUID.self) }
+            #expect(ids.count == 2)
+            try await database.execute("UPDATE webhook_deliveries SET status = 'succeeded' WHERE id = \(bind: ids[0])")
+            try await database.execute("UPDATE webhook_deliveries SET status = 'dead' WHERE id = \(bind: ids[1])")
+            let events = IntegrationEventRepository(database: server.runtime.database)
+            // Within the grace period nothing moves (a delivery may be finishing).
+            #expect(try await events.settleStale(now: server.clock.now()) == 0)
+            #expect(try await events.settleStale(now: server.clock.now().addingTimeInterval(10)) == 1)
+            let settled = try await server.request(.get, "/v1/events/\(event.json["id"] as! String)", auth: auth)
+            #expect(settled.json["status"] as? String == "failed")
+            #expect(try await events.settleStale(now: server.clock.now().addingTimeInterval(20)) == 0)
         }
     }
 
