@@ -78,6 +78,16 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // L1 — blob stores beyond the local folder: S3-compatible (Signature V4 over the outbound
+        // client).
+        .target(
+            name: "FiscalMixBlobs",
+            dependencies: [
+                "FiscalMixCore", "FiscalMixOutbound", "FiscalMixXML",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "FiscalMixStorage",
             dependencies: [
@@ -180,7 +190,7 @@ let package = Package(
             name: "FiscalMixApp",
             dependencies: [
                 "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixVault", "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal", "FiscalMixWebhooks",
+                "FiscalMixVault", "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal", "FiscalMixWebhooks", "FiscalMixBlobs",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -329,6 +339,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "FiscalMixBlobsTests",
+            dependencies: ["FiscalMixBlobs", "FiscalMixOutbound", "FiscalMixCore", "FiscalMixTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "FiscalMixStorageTests",
             dependencies: [
                 "FiscalMixStorage", "FiscalMixCore", "FiscalMixTestSupport",
@@ -341,7 +356,7 @@ let package = Package(
             name: "FiscalMixAPITests",
             dependencies: [
                 "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
-                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs", "FiscalMixVault", "FiscalMixFiscal",
+                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs", "FiscalMixVault", "FiscalMixFiscal", "FiscalMixBlobs", "FiscalMixOutbound",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -8,4 +8,4 @@ cd "$(dirname "$0")/.."
 SECONDS_RUN="${1:-60}"
 RATE="${2:-250}"
 swift build -c release --product fiscalmix-webhooks-bench
-scripts/with-postgres.sh bash -c ".build/release/fiscalmix-webhooks-bench \"\$FISCALMIX_TEST_DATABASE_URL\" $SECONDS_RUN $RATE 10"
+FISCALMIX_PG_FSYNC="${FISCALMIX_PG_FSYNC:-on}" scripts/with-postgres.sh bash -c ".build/release/fiscalmix-webhooks-bench \"\$FISCALMIX_TEST_DATABASE_URL\" $SECONDS_RUN $RATE 10"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs a command against a throwaway PostgreSQL 15 cluster on a free loopback port.
 #   scripts/with-postgres.sh swift test
+# FISCALMIX_PG_OPTIONS adds server options (e.g. "-c shared_preload_libraries=pg_stat_statements").
 # Exports FISCALMIX_TEST_DATABASE_URL (and PG_TEST_URL) for the command. The cluster is stopped
 # and removed on exit, whatever the command's outcome. PostgreSQL refuses to run as root, so
 # the cluster runs as the `postgres` user when we are root.
@@ -28,7 +29,7 @@ trap cleanup EXIT INT TERM
 if [[ "$(id -u)" == "0" ]]; then chown postgres "${PGDATA_DIR}"; fi
 as_pg "${PG_BIN}/initdb" -D "${PGDATA_DIR}/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >/dev/null
 as_pg "${PG_BIN}/pg_ctl" -D "${PGDATA_DIR}/data" -l "${PGDATA_DIR}/server.log" -w \
-  -o "-c listen_addresses=127.0.0.1 -p ${PORT} -c unix_socket_directories=${PGDATA_DIR} -c fsync=${FISCALMIX_PG_FSYNC:-off} -c max_connections=300" start >/dev/null
+  -o "-c listen_addresses=127.0.0.1 -p ${PORT} -c unix_socket_directories=${PGDATA_DIR} -c fsync=${FISCALMIX_PG_FSYNC:-off} -c max_connections=300 ${FISCALMIX_PG_OPTIONS:-}" start >/dev/null
 
 export FISCALMIX_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:${PORT}/postgres?sslmode=disable"
 export PG_TEST_URL="${FISCALMIX_TEST_DATABASE_URL}"

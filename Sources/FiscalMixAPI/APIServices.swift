@@ -4,6 +4,7 @@ import FiscalMixFiscal
 import FiscalMixIdentity
 import FiscalMixJobs
 import FiscalMixOutbound
+import FiscalMixSecrets
 import FiscalMixStorage
 import FiscalMixVault
 import FiscalMixWebhooks
@@ -24,6 +25,7 @@ public struct APIServices: Sendable {
     public let jobs: JobAdministration
     public let connectors: ConnectorService
     public let policies: PolicyService
+    public let outboundSettings: OutboundSettingsService
     public let certificates: CertificateService
     public let connectorConfigs: ConnectorConfigService
     public let sync: DFeSyncService
@@ -46,16 +48,24 @@ public struct APIServices: Sendable {
     /// Request limits per client and account, and where the counts are kept.
     public let apiRateLimits: APIRateLimits
     public let requestCounter: any RequestCounter
+    /// The blob store, and the signer of the download links this server serves itself.
+    public let blobs: any BlobStore
+    public let linkSigner: BlobLinkSigner
 
     public init(database: Database, auth: AuthService, vault: SecretVault, identityConfiguration: IdentityConfiguration,
                 requestLogWriter: RequestLogWriter, secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil,
-                outbound: OutboundClient? = nil, blobs: any BlobStore, jobQueue: JobQueue, pkcs12Isolation: (any PKCS12Isolation)? = nil,
+                outbound: OutboundClient? = nil, blobs: any BlobStore, blobLinks: any BlobLinks, linkSigner: BlobLinkSigner,
+                jobQueue: JobQueue, addressRules: AccountAddressRuleCache? = nil, pkcs12Isolation: (any PKCS12Isolation)? = nil,
                 apiRateLimits: APIRateLimits = .off, requestCounter: any RequestCounter = LocalRequestCounter(), logger: Logger) {
         self.apiRateLimits = apiRateLimits
+        self.blobs = blobs
+        self.linkSigner = linkSigner
         self.requestCounter = requestCounter
         self.connectors = ConnectorService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock,
-                                           caller: outbound.map(ConnectorCaller.init))
+                                           caller: outbound.map { ConnectorCaller(client: $0, vault: vault) })
         self.policies = PolicyService(database: database, audit: auth.auditTrail, clock: auth.clock)
+        self.outboundSettings = OutboundSettingsService(database: database, rules: addressRules ?? AccountAddressRuleCache(database: database),
+                                                        audit: auth.auditTrail, clock: auth.clock)
         self.database = database
         self.auth = auth
         self.mfa = MFAService(database: database, auth: auth)
@@ -69,13 +79,15 @@ public struct APIServices: Sendable {
         self.connectorConfigs = ConnectorConfigService(database: database, companies: companies, audit: auth.auditTrail, clock: auth.clock)
         self.sync = DFeSyncService(database: database, companies: companies, certificates: certificates, queue: jobQueue, clock: auth.clock,
                                    logger: logger)
-        self.documents = FiscalDocumentService(database: database, companies: companies, blobs: blobs)
+        self.documents = FiscalDocumentService(database: database, companies: companies, blobs: blobs, links: blobLinks,
+                                               clock: auth.clock)
         self.manifestation = ManifestationService(database: database, companies: companies, certificates: certificates, sync: sync,
                                                   outbound: outbound, blobs: blobs, clock: auth.clock)
         self.eventTypes = EventTypeService(database: database, clock: auth.clock)
         self.eventMappings = EventMappingService(database: database, clock: auth.clock)
         self.events = EventService(database: database, types: eventTypes, clock: auth.clock)
-        self.webhookEndpoints = WebhookEndpointService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock)
+        self.webhookEndpoints = WebhookEndpointService(database: database, vault: vault, audit: auth.auditTrail,
+                                                       breakers: outbound?.breakers ?? CircuitBreakers(), clock: auth.clock)
         self.webhookDeliveries = WebhookDeliveryService(database: database, clock: auth.clock)
         self.inbox = InboxService(database: database, vault: vault, blobs: blobs, audit: auth.auditTrail, clock: auth.clock)
         self.identityConfiguration = identityConfiguration

@@ -44,14 +44,17 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     JobController(jobs: services.jobs).addRoutes(to: protected)
     ConnectorController(connectors: services.connectors).addRoutes(to: protected)
     PolicyController(policies: services.policies).addRoutes(to: protected)
+    OutboundSettingsController(settings: services.outboundSettings).addRoutes(to: protected)
     EventController(events: services.events, types: services.eventTypes, mappings: services.eventMappings).addRoutes(to: protected)
     WebhookEndpointController(endpoints: services.webhookEndpoints, deliveries: services.webhookDeliveries).addRoutes(to: protected)
     InboxController(inbox: services.inbox).addRoutes(to: protected)
-    // Providers post without an API key (their signature is the credential), so the inbox sits
-    // outside the API's authentication.
-    let inboxGroup = router.group("v1")
+    // Inbox providers post without an API key (their signature is the credential), and download
+    // links carry their own signed token, so both sit outside the API's authentication.
+    let unauthenticatedGroup = router.group("v1")
         .add(middleware: RequestLogMiddleware(writer: services.requestLogWriter))
         .add(middleware: ProblemMiddleware())
-    InboxController(inbox: services.inbox).addReceiveRoute(to: CatalogedGroup(group: inboxGroup, prefix: "/v1", catalog: catalog))
+    let unauthenticated = CatalogedGroup(group: unauthenticatedGroup, prefix: "/v1", catalog: catalog)
+    InboxController(inbox: services.inbox).addReceiveRoute(to: unauthenticated)
+    BlobLinkController(blobs: services.blobs, signer: services.linkSigner, clock: services.auth.clock).addRoutes(to: unauthenticated)
     return router
 }

@@ -1,3 +1,4 @@
+import FiscalMixBlobs
 import FiscalMixIdentity
 import FiscalMixSecrets
 import FiscalMixCore
@@ -12,6 +13,12 @@ public struct AppConfiguration: Sendable {
     public var dataDirectory: String
     public var databaseURL: String
     public var blobDirectory: String
+    /// Blobs in an S3-compatible bucket instead of `blobDirectory` (`FISCALMIX_BLOB_STORE=s3`
+    /// with the `FISCALMIX_S3_*` settings; docs/configuration.md).
+    public var s3: S3BlobStore.Configuration?
+    /// Blobs in an Azure Blob Storage container (`FISCALMIX_BLOB_STORE=azure` with the
+    /// `FISCALMIX_AZURE_*` settings).
+    public var azure: AzureBlobStore.Configuration?
     public var host: String
     public var port: Int
     public var masterKeyBase64: String?
@@ -40,6 +47,12 @@ public struct AppConfiguration: Sendable {
     /// API requests allowed per minute per API key (or signed-in user) and per account
     /// (`FISCALMIX_API_RATE_LIMIT_PER_KEY`, `FISCALMIX_API_RATE_LIMIT_PER_ACCOUNT`; 0 = none).
     public var apiRateLimits: APIRateLimits
+    /// Whole months of integration events (with their deliveries and attempts) kept before the
+    /// current one (`FISCALMIX_EVENT_RETENTION_MONTHS`, 1–120, default 12).
+    public var eventRetentionMonths: Int
+    /// Monthly event partitions created ahead on PostgreSQL (`FISCALMIX_EVENT_PARTITIONS_AHEAD`,
+    /// 1–24, default 3).
+    public var eventPartitionsAhead: Int
 
     public var usesEmbeddedDatabase: Bool { !(databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://")) }
 
@@ -68,6 +81,13 @@ public struct AppConfiguration: Sendable {
             }
             return value
         }
+        func blobPrefix(_ key: String) throws -> String {
+            let prefix = string(key, "")
+            guard prefix.isEmpty || (prefix.hasSuffix("/") && BlobKey.isValid(String(prefix.dropLast()))) else {
+                throw Invalid(description: "\(key) must be a key prefix ending in '/', such as 'fiscalmix/'.")
+            }
+            return prefix
+        }
         func bool(_ key: String, _ fallback: Bool) throws -> Bool {
             guard let raw = values[key]?.lowercased(), !raw.isEmpty else { return fallback }
             switch raw {
@@ -79,6 +99,58 @@ public struct AppConfiguration: Sendable {
         dataDirectory = string("FISCALMIX_DATA_DIR", "./fiscalmix-data")
         databaseURL = string("FISCALMIX_DATABASE_URL", "sqlite:\(dataDirectory)/fiscalmix.sqlite")
         blobDirectory = string("FISCALMIX_BLOB_DIR", "\(dataDirectory)/blobs")
+        s3 = nil
+        azure = nil
+        switch string("FISCALMIX_BLOB_STORE", "local") {
+        case "local":
+            break
+        case "azure":
+            let account = string("FISCALMIX_AZURE_ACCOUNT", "")
+            let container = string("FISCALMIX_AZURE_CONTAINER", "")
+            guard !account.isEmpty, !container.isEmpty else {
+                throw Invalid(description: "FISCALMIX_BLOB_STORE=azure needs FISCALMIX_AZURE_ACCOUNT and FISCALMIX_AZURE_CONTAINER.")
+            }
+            let endpointText = string("FISCALMIX_AZURE_ENDPOINT", "https://\(account).blob.core.windows.net")
+            guard let endpoint = URL(string: endpointText), ["http", "https"].contains(endpoint.scheme ?? ""), endpoint.host != nil,
+                  endpoint.user == nil, endpoint.password == nil, endpoint.query == nil else {
+                throw Invalid(description: "FISCALMIX_AZURE_ENDPOINT must be an http(s) URL without credentials or query.")
+            }
+            let authorization: AzureBlobStore.Authorization
+            switch (string("FISCALMIX_AZURE_ACCOUNT_KEY", ""), string("FISCALMIX_AZURE_SAS_TOKEN", "")) {
+            case (let key, "") where !key.isEmpty:
+                guard let sharedKey = AzureSharedKey(account: account, keyBase64: key) else {
+                    throw Invalid(description: "FISCALMIX_AZURE_ACCOUNT_KEY must be the account key in base64.")
+                }
+                authorization = .sharedKey(sharedKey)
+            case ("", let sas) where !sas.isEmpty:
+                authorization = .sas(sas)
+            default:
+                throw Invalid(description: "FISCALMIX_BLOB_STORE=azure needs exactly one of FISCALMIX_AZURE_ACCOUNT_KEY and FISCALMIX_AZURE_SAS_TOKEN.")
+            }
+            azure = AzureBlobStore.Configuration(endpoint: endpoint, container: container, authorization: authorization,
+                                                 prefix: try blobPrefix("FISCALMIX_AZURE_PREFIX"))
+        case "s3":
+            let region = string("FISCALMIX_S3_REGION", "us-east-1")
+            let explicitEndpoint = values["FISCALMIX_S3_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+            let endpointText = explicitEndpoint ?? "https://s3.\(region).amazonaws.com"
+            guard let endpoint = URL(string: endpointText), ["http", "https"].contains(endpoint.scheme ?? ""), endpoint.host != nil,
+                  endpoint.user == nil, endpoint.password == nil else {
+                throw Invalid(description: "FISCALMIX_S3_ENDPOINT must be an http(s) URL without credentials.")
+            }
+            let bucket = string("FISCALMIX_S3_BUCKET", "")
+            let keyId = string("FISCALMIX_S3_ACCESS_KEY_ID", ""), secret = string("FISCALMIX_S3_SECRET_ACCESS_KEY", "")
+            guard !bucket.isEmpty, !keyId.isEmpty, !secret.isEmpty else {
+                throw Invalid(description: "FISCALMIX_BLOB_STORE=s3 needs FISCALMIX_S3_BUCKET, FISCALMIX_S3_ACCESS_KEY_ID and FISCALMIX_S3_SECRET_ACCESS_KEY.")
+            }
+            let prefix = try blobPrefix("FISCALMIX_S3_PREFIX")
+            s3 = S3BlobStore.Configuration(
+                endpoint: endpoint, bucket: bucket, region: region,
+                credentials: .init(accessKeyId: keyId, secretAccessKey: secret, sessionToken: values["FISCALMIX_S3_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }),
+                // Self-hosted stores (MinIO, moto …) want path style; AWS wants the bucket in the host.
+                pathStyle: try bool("FISCALMIX_S3_PATH_STYLE", explicitEndpoint != nil), prefix: prefix)
+        case let other:
+            throw Invalid(description: "FISCALMIX_BLOB_STORE must be local, s3 or azure, got '\(other)'.")
+        }
         host = string("FISCALMIX_HOST", "127.0.0.1")
         port = try int("FISCALMIX_PORT", 8080, 0...65535)
         masterKeyBase64 = values["FISCALMIX_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }
@@ -104,6 +176,8 @@ public struct AppConfiguration: Sendable {
         outboundMaxResponseBytes = try int("FISCALMIX_OUTBOUND_MAX_RESPONSE_BYTES", 10 << 20, 1024...(1 << 30))
         apiRateLimits = APIRateLimits(perClient: try int("FISCALMIX_API_RATE_LIMIT_PER_KEY", 6_000, 0...10_000_000),
                                       perAccount: try int("FISCALMIX_API_RATE_LIMIT_PER_ACCOUNT", 12_000, 0...10_000_000))
+        eventRetentionMonths = try int("FISCALMIX_EVENT_RETENTION_MONTHS", 12, 1...120)
+        eventPartitionsAhead = try int("FISCALMIX_EVENT_PARTITIONS_AHEAD", 3, 1...24)
         pkcs12Inspector = values["FISCALMIX_PKCS12_INSPECTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ChildProcessPKCS12Isolation.ownExecutable?.path
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")

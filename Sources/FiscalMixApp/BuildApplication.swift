@@ -1,4 +1,6 @@
 import FiscalMixAPI
+import FiscalMixBlobs
+import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixFiscal
 import FiscalMixIdentity
@@ -41,6 +43,15 @@ public struct FiscalMixRuntime: Sendable {
             if configuration.runMigrationsOnStart {
                 try await MigrationRunner(database: database, logger: logger).run()
             }
+            // The event partitions of this month and those ahead exist before anything is
+            // written (the daily events.retention job keeps them ahead). Without them rows wait
+            // in the default partition, so a failure here is worth a warning, not a refusal.
+            do {
+                try await EventRetention(database: database).prepare(monthsAhead: configuration.eventPartitionsAhead,
+                                                                     retentionMonths: configuration.eventRetentionMonths, now: clock.now())
+            } catch {
+                logger.warning("could not prepare event partitions", metadata: ["error": "\(String(reflecting: error))"])
+            }
             let auth = AuthService(database: database, secretBox: SecretBox(masterKey: masterKey), configuration: configuration.identity,
                                    clock: clock, logger: logger)
             let writer = RequestLogWriter(repository: RequestLogRepository(database: database), logger: logger)
@@ -49,12 +60,19 @@ public struct FiscalMixRuntime: Sendable {
             // database on PostgreSQL; one SQLite file has one server process, which keeps them.
             let rateLimits: any RateLimitStore = configuration.usesEmbeddedDatabase
                 ? LocalRateLimitStore() : SQLRateLimitStore(database: database)
+            let addressRules = AccountAddressRuleCache(database: database)
             let outbound = OutboundClient(
                 configuration: .init(addressGuard: AddressGuard(allowed: configuration.outboundAllow),
-                                     maxResponseBytes: configuration.outboundMaxResponseBytes),
+                                     maxResponseBytes: configuration.outboundMaxResponseBytes, accountRules: addressRules),
                 rateLimits: rateLimits, breakers: CircuitBreakers(onTransition: metrics.outbound.breakerChanged),
                 log: OutboundRequestLog(writer: writer))
-            let blobs = LocalBlobStore(root: configuration.blobDirectory)
+            let objectStore: (any BlobStore & BlobLinks)? = configuration.s3.map { S3BlobStore($0, client: outbound) }
+                ?? configuration.azure.map { AzureBlobStore($0, client: outbound) }
+            let blobs: any BlobStore = objectStore ?? LocalBlobStore(root: configuration.blobDirectory)
+            // S3 and Azure sign their own download links; the local folder's are served here.
+            let linkSigner = BlobLinkSigner(masterKey: masterKey)
+            let blobLinks: any BlobLinks = objectStore ?? SignedBlobLinks(signer: linkSigner, baseURL: configuration.publicURL
+                ?? "http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(configuration.port)")
             let wakeups = JobWakeups()
             // The sync service enqueues with the registry's defaults written out (the registry
             // holds the sync handler, which needs the service).
@@ -63,14 +81,15 @@ public struct FiscalMixRuntime: Sendable {
             let services = APIServices(database: database, auth: auth, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
                                        identityConfiguration: configuration.identity, requestLogWriter: writer,
                                        secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,
-                                       metrics: endpoint, outbound: outbound, blobs: blobs, jobQueue: enqueuer,
+                                       metrics: endpoint, outbound: outbound, blobs: blobs, blobLinks: blobLinks,
+                                       linkSigner: linkSigner, jobQueue: enqueuer, addressRules: addressRules,
                                        pkcs12Isolation: configuration.pkcs12Inspector.map { ChildProcessPKCS12Isolation(executable: URL(fileURLWithPath: $0)) },
                                        apiRateLimits: configuration.apiRateLimits,
                                        // Counted where every server process sees the same counts.
                                        requestCounter: configuration.usesEmbeddedDatabase
                                            ? LocalRequestCounter() : SQLRequestCounter(database: database),
                                        logger: logger)
-            var registry = BuiltInJobs.registry(database: database, clock: clock)
+            var registry = BuiltInJobs.registry(database: database, configuration: configuration, clock: clock)
             let syncJob = DFeSyncJob(database: database, service: services.sync, client: SefazDistributionClient(outbound: outbound),
                                      blobs: blobs, clock: clock, logger: logger)
             registry.register(syncJob.definition)

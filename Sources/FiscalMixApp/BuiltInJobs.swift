@@ -11,8 +11,9 @@ enum BuiltInJobs {
     static let sleep = "diagnostics.sleep"
     static let expireCertificates = "certificates.expire"
     static let settleEvents = "events.settle"
+    static let retainEvents = "events.retention"
 
-    static func registry(database: Database, clock: any WallClock) -> JobRegistry {
+    static func registry(database: Database, configuration: AppConfiguration, clock: any WallClock) -> JobRegistry {
         JobRegistry([
             // Forgets what has no use past its window: login attempts older than a day (the
             // throttle looks back 15 minutes), expired idempotency keys, API request counts of
@@ -27,6 +28,12 @@ enum BuiltInJobs {
             // pending) are settled here, a minute later at most.
             JobDefinition(type: settleEvents, maxAttempts: 3, timeout: .seconds(120)) { _ in
                 _ = try await IntegrationEventRepository(database: database).settleStale(now: clock.now())
+            },
+            // Daily: event partitions for the months ahead (PostgreSQL), and events with their
+            // deliveries and attempts past the retention removed (a month at once on PostgreSQL).
+            JobDefinition(type: retainEvents, maxAttempts: 3, timeout: .seconds(1800)) { _ in
+                _ = try await EventRetention(database: database).maintain(retentionMonths: configuration.eventRetentionMonths,
+                                                                          monthsAhead: configuration.eventPartitionsAhead, now: clock.now())
             },
             // Active certificates past their end become `expired` (daily), so lists and the sync
             // stop offering them.
@@ -49,6 +56,7 @@ enum BuiltInJobs {
         _ = try await scheduler.define(name: "maintenance.prune", cron: "17 * * * *", jobType: prune, catchUp: .runOnce)
         _ = try await scheduler.define(name: "certificates.expire", cron: "7 3 * * *", jobType: expireCertificates, catchUp: .runOnce)
         _ = try await scheduler.define(name: "events.settle", cron: "* * * * *", jobType: settleEvents, catchUp: .skip)
+        _ = try await scheduler.define(name: "events.retention", cron: "37 2 * * *", jobType: retainEvents, catchUp: .runOnce)
         // Scheduled DF-e sync: every 5 minutes the dispatcher starts the runs whose quiet hour is over.
         _ = try await scheduler.define(name: "fiscal.sync.dispatch", cron: "*/5 * * * *", jobType: "fiscal.sync.dispatch", catchUp: .skip)
     }

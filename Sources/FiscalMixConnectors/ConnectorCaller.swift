@@ -1,15 +1,22 @@
 import FiscalMixCore
 import FiscalMixOutbound
+import FiscalMixVault
 import Foundation
 
 /// Calls a connector's API through the outbound client with the connector's authentication:
 /// bearer, basic, an API key in a header or the query, or an OAuth 2.0 client-credentials token
-/// (fetched, cached until shortly before it expires, fetched again once on a 401).
+/// (fetched, cached until shortly before it expires, fetched again once on a 401). Tokens are
+/// kept sealed in `connector_tokens` (shared by every process, kept across restarts) with this
+/// process's memory in front.
 public struct ConnectorCaller: Sendable {
     public let client: OutboundClient
     let tokens = OAuthTokenCache()
+    let vault: SecretVault?
 
-    public init(client: OutboundClient) { self.client = client }
+    public init(client: OutboundClient, vault: SecretVault? = nil) {
+        self.client = client
+        self.vault = vault
+    }
 
     public struct Call: Sendable {
         public var method: String
@@ -76,6 +83,11 @@ public struct ConnectorCaller: Sendable {
     private func oauthToken(_ connector: Connector, secret: String?, context: OutboundContext, forceNew: Bool) async throws -> String {
         let key = "\(connector.id.lowercased):\(connector.secretRefId?.lowercased ?? "")"
         if !forceNew, let cached = await tokens.token(key) { return cached }
+        if !forceNew, let vault,
+           let stored = try await vault.connectorToken(connectorId: connector.id, secretRefId: connector.secretRefId, accountId: connector.accountId) {
+            await tokens.store(key, stored.token, expiresIn: stored.expiresAt.map { $0.timeIntervalSinceNow } ?? 3600)
+            return stored.token
+        }
         let setting = { (key: String) in connector.settings[ConnectorService.authSettingPrefix + key] }
         guard let tokenURL = setting("tokenUrl"), let clientId = setting("clientId") else {
             throw OutboundError(.invalidURL, "The connector's OAuth settings are incomplete.")
@@ -101,7 +113,10 @@ public struct ConnectorCaller: Sendable {
         else {
             throw OutboundError(.connectionFailed, "The token endpoint answered \(response.status) without an access token.")
         }
-        await tokens.store(key, answer.access_token, expiresIn: answer.expires_in ?? 3600)
+        let lifetime = answer.expires_in ?? 3600
+        await tokens.store(key, answer.access_token, expiresIn: lifetime)
+        try await vault?.storeConnectorToken(answer.access_token, connectorId: connector.id, secretRefId: connector.secretRefId,
+                                             accountId: connector.accountId, expiresAt: Date().addingTimeInterval(lifetime))
         return answer.access_token
     }
 

@@ -187,7 +187,7 @@ public struct ConnectorService: Sendable {
         let elapsed = started.duration(to: .now)
         result.latencyMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
         result.retries = max(0, result.attempts - 1)
-        result.breaker = await caller.client.breakers.state(ConnectorCaller.policyKey(connector)).rawValue
+        result.breaker = caller.client.breakers.state(ConnectorCaller.policyKey(connector)).rawValue
         return result
     }
 

@@ -7,9 +7,14 @@ import NIOPosix
 /// addresses — unless the deployment or the account allow-lists them.
 public struct AddressGuard: Sendable {
     /// CIDR blocks (`10.0.0.0/8`, `::1/128`) and host names always allowed by the deployment.
-    public var allowed: [String]
+    public var allowed: [String] { didSet { allowedBlocks = allowed.compactMap(CIDR.init) } }
+    /// `allowed`'s blocks, parsed once rather than on every call.
+    private var allowedBlocks: [CIDR]
 
-    public init(allowed: [String] = []) { self.allowed = allowed }
+    public init(allowed: [String] = []) {
+        self.allowed = allowed
+        allowedBlocks = allowed.compactMap(CIDR.init)
+    }
 
     static let blocked: [CIDR] = [
         "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
@@ -19,11 +24,11 @@ public struct AddressGuard: Sendable {
 
     /// Resolves `host` and returns its addresses when every one of them may be reached.
     public func check(host: String, port: Int, extraAllowed: [String] = []) async throws -> [String] {
-        let rules = allowed + extraAllowed
-        if rules.contains(where: { $0.caseInsensitiveCompare(host) == .orderedSame }) { return [host] }
+        let named = { (rule: String) in rule.caseInsensitiveCompare(host) == .orderedSame }
+        if allowed.contains(where: named) || extraAllowed.contains(where: named) { return [host] }
         let addresses = try await Self.resolve(host: host, port: port)
         guard !addresses.isEmpty else { throw OutboundError(.connectionFailed, "The host \(host) did not resolve.") }
-        let allowedBlocks = rules.compactMap(CIDR.init)
+        let allowedBlocks = extraAllowed.isEmpty ? self.allowedBlocks : self.allowedBlocks + extraAllowed.compactMap(CIDR.init)
         for address in addresses {
             guard let ip = IPAddress(address) else { continue }
             if Self.blocked.contains(where: { $0.contains(ip) }), !allowedBlocks.contains(where: { $0.contains(ip) }) {
@@ -85,6 +90,8 @@ extension AddressGuard {
 struct IPAddress: Equatable {
     let bytes: [UInt8]
 
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
     init?(_ text: String) {
         var trimmed = text
         if trimmed.hasPrefix("["), trimmed.hasSuffix("]") { trimmed = String(trimmed.dropFirst().dropLast()) }
@@ -106,8 +113,9 @@ struct CIDR {
     let prefix: Int
 
     init?(_ text: String) {
-        let parts = text.split(separator: "/", maxSplits: 1)
-        guard let address = IPAddress(String(parts[0])) else { return nil }
+        // Empty pieces are kept so "" and "/8" are refused rather than indexing an empty split.
+        let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let first = parts.first, let address = IPAddress(String(first)) else { return nil }
         network = address.bytes
         let maxPrefix = address.bytes.count * 8
         if parts.count == 2 {

@@ -1,8 +1,10 @@
 import FiscalMixCore
+import Synchronization
 
 /// Circuit breakers, one per policy key: closed (counting the outcome of the last calls), open
-/// (refusing at once) and half-open (letting a few probe calls through).
-public actor CircuitBreakers {
+/// (refusing at once) and half-open (letting a few probe calls through). A lock rather than an
+/// actor: every call with a breaker passes here twice.
+public final class CircuitBreakers: Sendable {
     public enum State: String, Sendable {
         case closed, open, halfOpen = "half_open"
     }
@@ -15,7 +17,7 @@ public actor CircuitBreakers {
         var probesSucceeded = 0
     }
 
-    private var breakers: [String: Breaker] = [:]
+    private let breakers = Mutex<[String: Breaker]>([:])
     private let clock = ContinuousClock()
     private let onTransition: @Sendable (String, State) -> Void
 
@@ -23,18 +25,40 @@ public actor CircuitBreakers {
         self.onTransition = onTransition
     }
 
-    public func state(_ key: String) -> State { breakers[key]?.state ?? .closed }
+    public func state(_ key: String) -> State { breakers.withLock { $0[key]?.state ?? .closed } }
 
     /// Whether a call may go ahead now.
     public func permit(_ key: String, _ config: Policy.CircuitBreaker) -> Bool {
-        var breaker = breakers[key] ?? Breaker()
-        defer { breakers[key] = breaker }
+        let (permitted, changed) = update(key) { breaker in permit(&breaker, config) }
+        if let changed { onTransition(key, changed) }
+        return permitted
+    }
+
+    /// Records the outcome of a permitted call.
+    public func record(_ key: String, _ config: Policy.CircuitBreaker, failure: Bool) {
+        let (_, changed) = update(key) { breaker in record(&breaker, config, failure: failure) }
+        if let changed { onTransition(key, changed) }
+    }
+
+    /// Runs `body` on the key's breaker under the lock; returns its result and the state the
+    /// breaker moved to, if it moved (announced after the lock is released).
+    private func update<T>(_ key: String, _ body: (inout Breaker) -> T) -> (T, State?) {
+        breakers.withLock { breakers in
+            var breaker = breakers[key] ?? Breaker()
+            let before = breaker.state
+            let result = body(&breaker)
+            breakers[key] = breaker
+            return (result, breaker.state == before ? nil : breaker.state)
+        }
+    }
+
+    private func permit(_ breaker: inout Breaker, _ config: Policy.CircuitBreaker) -> Bool {
         switch breaker.state {
         case .closed:
             return true
         case .open:
             guard let openedAt = breaker.openedAt, openedAt.duration(to: clock.now) >= .milliseconds(config.openMs) else { return false }
-            transition(key, &breaker, to: .halfOpen)
+            transition(&breaker, to: .halfOpen)
             breaker.probesStarted = 1
             return true
         case .halfOpen:
@@ -44,10 +68,7 @@ public actor CircuitBreakers {
         }
     }
 
-    /// Records the outcome of a permitted call.
-    public func record(_ key: String, _ config: Policy.CircuitBreaker, failure: Bool) {
-        var breaker = breakers[key] ?? Breaker()
-        defer { breakers[key] = breaker }
+    private func record(_ breaker: inout Breaker, _ config: Policy.CircuitBreaker, failure: Bool) {
         switch breaker.state {
         case .closed:
             breaker.window.append(failure)
@@ -56,15 +77,15 @@ public actor CircuitBreakers {
             if breaker.window.count >= config.minimumCalls,
                Double(failures) / Double(breaker.window.count) >= config.failureRateThreshold
             {
-                open(key, &breaker)
+                open(&breaker)
             }
         case .halfOpen:
             if failure {
-                open(key, &breaker)
+                open(&breaker)
             } else {
                 breaker.probesSucceeded += 1
                 if breaker.probesSucceeded >= config.halfOpenProbes {
-                    transition(key, &breaker, to: .closed)
+                    transition(&breaker, to: .closed)
                     breaker.window = []
                 }
             }
@@ -73,20 +94,19 @@ public actor CircuitBreakers {
         }
     }
 
-    private func open(_ key: String, _ breaker: inout Breaker) {
-        transition(key, &breaker, to: .open)
+    private func open(_ breaker: inout Breaker) {
+        transition(&breaker, to: .open)
         breaker.openedAt = clock.now
         breaker.probesStarted = 0
         breaker.probesSucceeded = 0
     }
 
-    private func transition(_ key: String, _ breaker: inout Breaker, to state: State) {
+    private func transition(_ breaker: inout Breaker, to state: State) {
         guard breaker.state != state else { return }
         breaker.state = state
         if state == .halfOpen {
             breaker.probesStarted = 0
             breaker.probesSucceeded = 0
         }
-        onTransition(key, state)
     }
 }

@@ -14,11 +14,15 @@ public final class OutboundClient: Sendable {
         public var addressGuard: AddressGuard
         public var maxResponseBytes: Int
         public var userAgent: String
+        /// The allow-lists accounts keep for themselves, applied to calls made for an account.
+        public var accountRules: (any AccountAddressRules)?
 
-        public init(addressGuard: AddressGuard = AddressGuard(), maxResponseBytes: Int = 10 << 20, userAgent: String = "FiscalMix") {
+        public init(addressGuard: AddressGuard = AddressGuard(), maxResponseBytes: Int = 10 << 20, userAgent: String = "FiscalMix",
+                    accountRules: (any AccountAddressRules)? = nil) {
             self.addressGuard = addressGuard
             self.maxResponseBytes = maxResponseBytes
             self.userAgent = userAgent
+            self.accountRules = accountRules
         }
     }
 
@@ -105,31 +109,31 @@ public final class OutboundClient: Sendable {
         guard policy.concurrency != nil else { return try await attempt() }
         do {
             let answer = try await attempt()
-            await concurrency.release(context.policyKey)
+            concurrency.release(context.policyKey)
             return answer
         } catch {
-            await concurrency.release(context.policyKey)
+            concurrency.release(context.policyKey)
             throw error
         }
 
         /// Attempts until an answer is final, the retries are spent or the deadline passes.
         func attempt() async throws -> OutboundResponse {
             while true {
-                if let breaker = policy.circuitBreaker, !(await breakers.permit(context.policyKey, breaker)) {
+                if let breaker = policy.circuitBreaker, !(breakers.permit(context.policyKey, breaker)) {
                     return try giveUp(OutboundError(.circuitOpen, "Calls to this system are paused after repeated failures."))
                 }
                 attempts += 1
                 var retryAfter: Duration?
                 do {
                     if let rate = policy.rateLimit { try await waitForToken(context.policyKey, rate, until: deadline) }
-                    let addresses = try await configuration.addressGuard.check(host: host, port: port, extraAllowed: context.allowedAddresses)
+                    let addresses = try await configuration.addressGuard.check(host: host, port: port, extraAllowed: try await allowed(for: context))
                     let attemptDeadline = min(deadline, clock.now + .milliseconds(policy.timeouts.attemptMs))
                     var answer = try await send(request, url: url, pinnedTo: addresses.first, connectMs: policy.timeouts.connectMs,
                                                 deadline: attemptDeadline)
                     answer.attempts = attempts
                     answer.latency = started.duration(to: clock.now)
                     let failed = answer.status == 408 || answer.status == 429 || answer.status >= 500
-                    if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: failed) }
+                    if let breaker = policy.circuitBreaker { breakers.record(context.policyKey, breaker, failure: failed) }
                     lastAnswer = answer
                     guard failed, request.isRetrySafe, attempts < policy.retry.maxAttempts else {
                         finish(answer)
@@ -144,7 +148,7 @@ public final class OutboundClient: Sendable {
                     finish(lastAnswer)
                     throw error
                 } catch {
-                    if let breaker = policy.circuitBreaker { await breakers.record(context.policyKey, breaker, failure: true) }
+                    if let breaker = policy.circuitBreaker { breakers.record(context.policyKey, breaker, failure: true) }
                     guard request.isRetrySafe, attempts < policy.retry.maxAttempts, clock.now < deadline else {
                         return try giveUp(Self.classify(error))
                     }
@@ -170,6 +174,12 @@ public final class OutboundClient: Sendable {
             }
             try await Task.sleep(for: pause)
         }
+    }
+
+    /// The call's own exceptions plus, for a call made for an account, the account's list.
+    private func allowed(for context: OutboundContext) async throws -> [String] {
+        guard let accountId = context.accountId, let rules = configuration.accountRules else { return context.allowedAddresses }
+        return context.allowedAddresses + (try await rules.rules(for: accountId))
     }
 
     private func send(_ request: OutboundRequest, url: URL, pinnedTo address: String?, connectMs: Int,

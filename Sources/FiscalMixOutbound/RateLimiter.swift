@@ -1,20 +1,25 @@
 import FiscalMixCore
 import Foundation
+import Synchronization
 
-/// Token buckets in this process.
-public actor LocalRateLimitStore: RateLimitStore {
+/// Token buckets in this process (behind a lock: taken on every call, so no actor hop).
+public final class LocalRateLimitStore: RateLimitStore {
     private struct Bucket {
         var tokens: Double
         var refreshed: ContinuousClock.Instant
     }
 
-    private var buckets: [String: Bucket] = [:]
+    private let state = Mutex<[String: Bucket]>([:])
     private let clock = ContinuousClock()
 
     public init() {}
 
     public func take(key: String, rate: Double, burst: Int) -> TimeInterval {
         let now = clock.now
+        return state.withLock { buckets in take(&buckets, key: key, rate: rate, burst: burst, now: now) }
+    }
+
+    private func take(_ buckets: inout [String: Bucket], key: String, rate: Double, burst: Int, now: ContinuousClock.Instant) -> TimeInterval {
         var bucket = buckets[key] ?? Bucket(tokens: Double(burst), refreshed: now)
         let elapsed = bucket.refreshed.duration(to: now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18

@@ -1,11 +1,12 @@
 import Foundation
 
-/// Independent checkers from PyPI (`standardwebhooks`, `cryptography`), in a virtualenv made
-/// once under `.build/checkers-venv` (PyPI is reachable from CI and developer machines). A
-/// missing Python fails the test that needs it — it is never skipped.
+/// Independent checkers and peers from PyPI (`standardwebhooks`, `cryptography`, `moto[server]`
+/// with its `botocore`, `azure-storage-blob`), in a virtualenv made once under
+/// `.build/checkers-venv` (PyPI is reachable from CI and developer machines). A missing Python
+/// fails the test that needs it — it is never skipped.
 public actor PythonCheckers {
     public static let shared = PythonCheckers()
-    static let packages = ["standardwebhooks>=1.0", "cryptography>=41"]
+    static let packages = ["standardwebhooks>=1.0", "cryptography>=41", "moto[server]>=5", "azure-storage-blob>=12.19"]
 
     private var ready: URL?
 
@@ -18,9 +19,12 @@ public actor PythonCheckers {
         if let ready { return ready }
         let venv = Self.packageRoot.appendingPathComponent(".build/checkers-venv")
         let python = venv.appendingPathComponent("bin/python")
-        let marker = venv.appendingPathComponent(".installed")
+        // The marker names the package list, so adding a package installs it into an old venv.
+        let marker = venv.appendingPathComponent(".installed-" + String(Self.packages.joined(separator: " ").hashValueStable, radix: 16))
         if !FileManager.default.fileExists(atPath: marker.path) {
-            try Self.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-m", "venv", venv.path])
+            if !FileManager.default.fileExists(atPath: python.path) {
+                try Self.run(URL(fileURLWithPath: "/usr/bin/env"), ["python3", "-m", "venv", venv.path])
+            }
             try Self.run(python, ["-m", "pip", "install", "-q", "--disable-pip-version-check"] + Self.packages)
             FileManager.default.createFile(atPath: marker.path, contents: Data())
         }
@@ -61,5 +65,12 @@ public actor PythonCheckers {
 
     public struct CheckerFailure: Error, CustomStringConvertible {
         public let description: String
+    }
+}
+
+private extension String {
+    /// FNV-1a over the UTF-8 bytes: stable across runs, unlike `hashValue`.
+    var hashValueStable: UInt64 {
+        utf8.reduce(0xcbf2_9ce4_8422_2325 as UInt64) { ($0 ^ UInt64($1)) &* 0x100_0000_01b3 }
     }
 }

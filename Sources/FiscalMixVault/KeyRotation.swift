@@ -9,11 +9,13 @@ import Foundation
 /// stopped when run again, and two rotations at once do no harm.
 public struct KeyRotation: Sendable {
     let repository: SealedSecretRepository
+    let tokens: ConnectorTokenRepository
     let envelopes: EnvelopeService
     let clock: any WallClock
 
     public init(database: Database, envelopes: EnvelopeService, clock: any WallClock = SystemWallClock()) {
         repository = SealedSecretRepository(database: database)
+        tokens = ConnectorTokenRepository(database: database)
         self.envelopes = envelopes
         self.clock = clock
     }
@@ -23,24 +25,37 @@ public struct KeyRotation: Sendable {
         public var remaining = 0
     }
 
-    /// Runs until no secret is wrapped by another key; `pause` spreads the load between batches.
+    /// Runs until no secret (sealed secrets, then connector tokens) is wrapped by another key;
+    /// `pause` spreads the load between batches.
     public func run(batchSize: Int = 100, pause: Duration = .zero, onBatch: @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
         var progress = Progress()
         let current = envelopes.keys.currentKeyId
-        while true {
-            let batch = try await repository.wrappedByOtherKeys(than: current, limit: batchSize)
-            if batch.isEmpty { break }
-            for secret in batch {
-                let rewrapped = try await envelopes.rewrap(secret.envelope)
-                if try await repository.replaceWrap(id: secret.id, from: secret.envelope.kekId, to: rewrapped, now: clock.now()) {
-                    progress.rewrapped += 1
-                }
-            }
-            progress.remaining = try await repository.count(wrappedByOtherKeysThan: current)
-            onBatch(progress)
-            if pause > .zero { try await Task.sleep(for: pause) }
+        try await rewrapAll(&progress, current: current, pause: pause, onBatch: onBatch,
+                            next: { try await repository.wrappedByOtherKeys(than: current, limit: batchSize) }) { secret in
+            try await repository.replaceWrap(id: secret.id, from: secret.envelope.kekId, to: try await envelopes.rewrap(secret.envelope), now: clock.now())
+        }
+        try await rewrapAll(&progress, current: current, pause: pause, onBatch: onBatch,
+                            next: { try await tokens.wrappedByOtherKeys(than: current, limit: batchSize) }) { token in
+            try await tokens.replaceWrap(token, to: try await envelopes.rewrap(token.envelope), now: clock.now())
         }
         progress.remaining = 0
         return progress
+    }
+
+    /// Re-wraps the batches `next` finds until it finds none; `rewrap` says whether its row changed.
+    func rewrapAll<Row>(_ progress: inout Progress, current: String, pause: Duration, onBatch: @Sendable (Progress) -> Void,
+                        next: () async throws -> [Row], rewrap: (Row) async throws -> Bool) async throws {
+        while true {
+            let batch = try await next()
+            if batch.isEmpty { return }
+            for row in batch where try await rewrap(row) { progress.rewrapped += 1 }
+            progress.remaining = try await remaining(current)
+            onBatch(progress)
+            if pause > .zero { try await Task.sleep(for: pause) }
+        }
+    }
+
+    func remaining(_ current: String) async throws -> Int {
+        try await repository.count(wrappedByOtherKeysThan: current) + (try await tokens.count(wrappedByOtherKeysThan: current))
     }
 }

@@ -7,11 +7,13 @@ import Foundation
 /// endpoints keep only the id of their sealed secret.
 public struct SecretVault: Sendable {
     let repository: SealedSecretRepository
+    let tokens: ConnectorTokenRepository
     let envelopes: EnvelopeService
     let clock: any WallClock
 
     public init(database: Database, envelopes: EnvelopeService, clock: any WallClock = SystemWallClock()) {
         repository = SealedSecretRepository(database: database)
+        tokens = ConnectorTokenRepository(database: database)
         self.envelopes = envelopes
         self.clock = clock
     }

@@ -1,6 +1,9 @@
 import FiscalMixAPI
 import FiscalMixApp
+import FiscalMixConnectors
 import FiscalMixCore
+import FiscalMixOutbound
+import FiscalMixSecrets
 import FiscalMixStorage
 import FiscalMixTestSupport
 import Foundation
@@ -116,6 +119,40 @@ import Testing
                 #expect(refused.status == 200 && refused.json["ok"] as? Bool == false)
                 #expect((refused.json["error"] as? [String: Any])?["code"] as? String == "address_refused")
                 #expect(chaos.stats("default").calls == 0)
+
+                // The account allows loopback for itself: its connector now reaches the server.
+                #expect(try await server.request(.get, "/v1/outbound-settings", auth: .cookie(session)).json["allowedAddresses"] as? [String] == [])
+                for (bad, why) in [("localhost", "not an address"), ("0.0.0.0/0", "wider"), ("10.0.0.0/4", "wider"),
+                                   ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
+                                   ("", "not an address")] {
+                    let refusedRule = try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.1/32", bad]],
+                                                               auth: .cookie(session))
+                    #expect(refusedRule.status == 422 && (refusedRule.json["details"] as? [String: Any])?["field"] as? String == "allowedAddresses[1]" && refusedRule.text.contains(why), "\(bad): \(refusedRule.text)")
+                }
+                let limited = try await server.createApiKey(session: session, scopes: ["connectors:write"])
+                #expect(try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.0/8"]],
+                                                 auth: .bearer(limited.key)).status == 403)
+                let saved = try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.0/8", " 127.0.0.0/8 "]],
+                                                     auth: .cookie(session))
+                #expect(saved.status == 200 && saved.json["allowedAddresses"] as? [String] == ["127.0.0.0/8"])
+                let allowed = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/call/ping"], auth: .cookie(session))
+                #expect(allowed.json["ok"] as? Bool == true && chaos.stats("ping").calls == 1, "\(allowed.text)")
+                let audited = try await server.request(.get, "/v1/audit-logs?action=account.outbound_allow_changed", auth: .cookie(session)).items
+                #expect(audited.count == 1)
+
+                // Another account's connector to the same server is still refused.
+                let other = try await server.createAccount()
+                let otherSession = try await server.login(other.email, other.password)
+                let theirs = try await server.request(.post, "/v1/connectors", json: ["name": "Local", "baseUrl": chaos.baseURL], auth: .cookie(otherSession))
+                let theirId = try #require(theirs.json["id"] as? String)
+                let stillRefused = try await server.request(.post, "/v1/connectors/\(theirId)/test", json: ["path": "/call/ping"], auth: .cookie(otherSession))
+                #expect((stillRefused.json["error"] as? [String: Any])?["code"] as? String == "address_refused")
+                #expect(chaos.stats("ping").calls == 1)
+
+                // Clearing the list closes the door again.
+                #expect(try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": []], auth: .cookie(session)).status == 200)
+                let closed = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/call/ping"], auth: .cookie(session))
+                #expect((closed.json["error"] as? [String: Any])?["code"] as? String == "address_refused")
             }
         }
     }
@@ -163,6 +200,41 @@ import Testing
                 #expect(refreshed.json["httpStatus"] as? Int == 200)
                 #expect(chaos.tokensIssued == 2)  // one new token after the 401
                 #expect(chaos.stats("resource").calls == 4)
+
+                // The token is kept sealed in connector_tokens: another process (or this one
+                // after a restart) uses it without asking for a new one.
+                let connectorId = try #require(UUID(uuidString: id))
+                let connector = try #require(try await ConnectorRepository(database: server.runtime.database).find(id: connectorId, accountId: owner.accountId))
+                let secret = try await server.runtime.services.connectors.secret(of: connector)
+                let rows = try await server.runtime.database.query("SELECT * FROM connector_tokens WHERE connector_id = \(bind: connectorId)")
+                #expect(rows.count == 1)
+                #expect(try rows[0].decode(column: "kek_id", as: String.self) == server.runtime.envelopes.keys.currentKeyId)
+                #expect(try rows[0].decode(column: "secret_ref_id", as: UUID?.self) == connector.secretRefId)
+                let otherProcess = ConnectorCaller(client: server.runtime.outbound, vault: server.runtime.vault)
+                let call = ConnectorCaller.Call(path: "/oauth/resource", operation: "connector.test")
+                #expect(try await otherProcess.call(connector, secret: secret, policy: .default, call, requestId: "r1").status == 200)
+                #expect(chaos.tokensIssued == 2)
+
+                // A stored token that was tampered with, or moved to another connector, fails closed, naming its row.
+                try await server.runtime.database.execute("""
+                    UPDATE connector_tokens SET enc_ciphertext = \(bind: "AAAA" + String(try rows[0].decode(column: "enc_ciphertext", as: String.self).dropFirst(4)))
+                    WHERE connector_id = \(bind: connectorId)
+                    """)
+                await #expect(performing: {
+                    _ = try await ConnectorCaller(client: server.runtime.outbound, vault: server.runtime.vault)
+                        .call(connector, secret: secret, policy: .default, call, requestId: "r2")
+                }, throws: { ($0 as? EnvelopeError) == .authenticationFailed(table: "connector_tokens",
+                                                                           rowId: "\(id.lowercased())/\(connector.secretRefId?.lowercased ?? "-")") })
+
+                // New credentials: the stored token belongs to the old ones and is not used.
+                let changed = try await server.request(.patch, "/v1/connectors/\(id)", json: [
+                    "auth": ["type": "oauth2_client_credentials", "tokenUrl": "\(chaos.baseURL)/oauth/token",
+                             "clientId": ChaosServer.oauthClient.id, "clientSecret": ChaosServer.oauthClient.secret, "scope": "read"],
+                ], auth: .cookie(session))
+                #expect(changed.status == 200)
+                let afterChange = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/oauth/resource"], auth: .cookie(session))
+                #expect(afterChange.json["httpStatus"] as? Int == 200)
+                #expect(chaos.tokensIssued == 3)
                 #expect(!server.transcript.text.contains(ChaosServer.oauthClient.secret))
                 #expect(!server.logs.text.contains(ChaosServer.oauthClient.secret))
             }

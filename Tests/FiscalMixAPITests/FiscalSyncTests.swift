@@ -216,8 +216,35 @@ import Testing
                 #expect(Array(xml.body) == sent?.xml)
                 #expect(xml.headers[.contentLength] == sent.map { String($0.xml.count) })
 
+                // A download link: the same bytes without an API key, until it expires.
+                let minted = try await server.request(.post, "/v1/documents/\(cancelledId)/xml-link", json: ["expiresIn": 120], auth: s.auth)
+                #expect(minted.status == 200, "\(minted.text)")
+                let linkText = try #require(minted.json["url"] as? String)
+                let linkURL = try #require(URL(string: linkText))
+                #expect(linkURL.path.hasPrefix("/v1/blob-links/"))
+                let linked = try await server.request(.get, linkURL.path)
+                #expect(linked.status == 200 && Array(linked.body) == sent?.xml)
+                #expect(linked.headers[.contentDisposition] == "attachment; filename=\"\(key).xml\"")
+                #expect(linked.headers[.contentType]?.hasPrefix("application/xml") == true)
+                // A token altered anywhere is no link at all; bad lifetimes are refused.
+                var tampered = Array(linkURL.lastPathComponent)
+                tampered[tampered.count / 3] = tampered[tampered.count / 3] == "A" ? "B" : "A"
+                #expect(try await server.request(.get, "/v1/blob-links/" + String(tampered)).status == 404)
+                #expect(try await server.request(.get, "/v1/blob-links/not-a-token").status == 404)
+                #expect(try await server.request(.post, "/v1/documents/\(cancelledId)/xml-link", json: ["expiresIn": 10], auth: s.auth).status == 422)
+                #expect(try await server.request(.post, "/v1/documents/\(cancelledId)/xml-link", json: ["expiresIn": 700_000], auth: s.auth).status == 422)
+                // Request logs name the route, never the token.
+                await server.flushRequestLogs()
+                let logged = try await server.runtime.database.query("SELECT path FROM request_logs WHERE path LIKE '/v1/blob-links/%'")
+                #expect(try logged.allSatisfy { try $0.decode(column: "path", as: String.self) == "/v1/blob-links/{token}" } && !logged.isEmpty)
+                server.clock.advance(by: 121)
+                let expired = try await server.request(.get, linkURL.path)
+                #expect(expired.status == 410 && expired.code == "link_expired")
+                server.clock.advance(by: -121)
+
                 // Another account: 404 for the document, its XML, the run; an empty list.
                 let stranger = try await server.ownerApiKey().auth
+                #expect(try await server.request(.post, "/v1/documents/\(cancelledId)/xml-link", json: [:], auth: stranger).status == 404)
                 #expect(try await server.request(.get, "/v1/documents/\(cancelledId)", auth: stranger).status == 404)
                 #expect(try await server.request(.get, "/v1/documents/\(cancelledId)/xml", auth: stranger).status == 404)
                 #expect(try await server.request(.get, "/v1/sync-runs/\(runId)", auth: stranger).status == 404)
@@ -229,6 +256,7 @@ import Testing
                     .decode(column: "storage_xml_path", as: String.self)
                 try Data("<tampered/>".utf8).write(to: URL(fileURLWithPath: server.runtime.configuration.blobDirectory + "/" + path))
                 #expect(try await server.request(.get, "/v1/documents/\(cancelledId)/xml", auth: s.auth).code == "xml_corrupt")
+                #expect(try await server.request(.get, linkURL.path).code == "blob_corrupt")
             }
         }
     }

@@ -1,6 +1,8 @@
 import Crypto
 import FiscalMixApp
+import FiscalMixBlobs
 import FiscalMixCore
+import FiscalMixOutbound
 import FiscalMixSecrets
 import FiscalMixStorage
 import FiscalMixTestSupport
@@ -97,6 +99,57 @@ import Testing
             #expect(try await server.request(.get, "/v1/inbox-messages", auth: intruder).items.isEmpty)
             #expect(try await post(server, "/v1/inbox/\(UUID().uuidString)", note, headers: swHeaders).status == 404)
         }
+    }
+
+    /// With `FISCALMIX_BLOB_STORE=s3` the raw bodies go to the bucket (a local moto server).
+    @Test func rawBodiesLandInAnS3Bucket() async throws {
+        try await MotoServer.run { moto in
+            let settings = S3BlobStore.Configuration(
+                endpoint: moto.endpoint, bucket: "inbox-test", region: "us-east-1",
+                credentials: .init(accessKeyId: MotoServer.accessKeyId, secretAccessKey: MotoServer.secretAccessKey), pathStyle: true, prefix: "fm/")
+            try await rawBodiesLand(in: { S3BlobStore(settings, client: $0) }, configure: { $0.s3 = settings }) { try await $0.createBucket() }
+        }
+    }
+
+    /// With `FISCALMIX_BLOB_STORE=azure` they go to the container (the local Azure peer).
+    @Test func rawBodiesLandInAnAzureContainer() async throws {
+        try await AzureBlobPeer.run { peer in
+            let settings = AzureBlobStore.Configuration(
+                endpoint: peer.endpoint, container: "inbox", authorization: .sharedKey(AzureSharedKey(account: AzureBlobPeer.account,
+                                                                                                     keyBase64: AzureBlobPeer.keyBase64)!))
+            try await rawBodiesLand(in: { AzureBlobStore(settings, client: $0) }, configure: { $0.azure = settings }) { try await $0.createContainer() }
+        }
+    }
+
+    /// A server configured with `configure` stores an accepted message's body where `makeStore`
+    /// reads it (after `prepare` made the bucket or container).
+    func rawBodiesLand<Store: BlobStore>(in makeStore: (OutboundClient) -> Store, configure: @escaping @Sendable (inout AppConfiguration) -> Void,
+                                         prepare: (Store) async throws -> Void) async throws {
+        let client = OutboundClient(configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.1"])))
+        let store = makeStore(client)
+        let list: @Sendable () async throws -> [String] = {
+            if let s3 = store as? S3BlobStore { return try await s3.list(prefix: "inbox/") }
+            return try await (store as! AzureBlobStore).list(prefix: "inbox/")
+        }
+        do {
+            try await prepare(store)
+            try await TestServer.run(workers: true, configure: configure) { server in
+                let (_, auth) = try await server.ownerApiKey()
+                let path = try await provider(server, auth, ["name": "github", "verifier": "hmac_sha256", "secret": "gh-secret-789"])
+                let body = #"{"id":"delivery-remote","action":"closed"}"#
+                let headers = ["X-Hub-Signature-256": "sha256=" + Self.hmacHex("gh-secret-789", Array(body.utf8))]
+                #expect(try await post(server, path, body, headers: headers).status == 202)
+                let keys = try await list()
+                #expect(keys.count == 1)
+                #expect(try await store.get(try #require(keys.first)) == Array(body.utf8))
+                let message = try #require(try await server.request(.get, "/v1/inbox-messages?provider=github", auth: auth).items.first)
+                #expect(message["eventId"] as? String == "delivery-remote")
+            }
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
     }
 
     @Test func fiftyConcurrentDuplicatesAreProcessedOnce() async throws {

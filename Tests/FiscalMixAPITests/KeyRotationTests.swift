@@ -6,6 +6,7 @@ import FiscalMixTestSupport
 import FiscalMixVault
 import Foundation
 import Logging
+import SQLKit
 import Testing
 
 /// `fiscalmix keys rotate` killed half-way and run again: every secret ends up wrapped by the
@@ -24,6 +25,25 @@ import Testing
             stored.append((try await runtime.vault.store(Data(plaintext.utf8), ownerTable: "connectors", ownerId: "c-\(i)", accountId: nil),
                            plaintext))
         }
+        // Connector access tokens (OAuth) are envelopes too and rotate with the rest.
+        let accountId = ID.make()
+        let now = Date()
+        try await runtime.database.execute("""
+            INSERT INTO accounts (id, name, created_at, updated_at) VALUES (\(bind: accountId), 'Rotation', \(bind: now), \(bind: now))
+            """)
+        var tokens: [(UUID, String)] = []
+        for i in 0..<3 {
+            let connectorId = ID.make()
+            try await runtime.database.execute("""
+                INSERT INTO connectors (id, account_id, type, name, base_url, created_at, updated_at)
+                VALUES (\(bind: connectorId), \(bind: accountId), 'rest', \(bind: "api-\(i)"), 'https://api.example.com', \(bind: now), \(bind: now))
+                """)
+            let token = "access-token-\(i)-\(UUID().uuidString)"
+            try await runtime.vault.storeConnectorToken(token, connectorId: connectorId, secretRefId: nil, accountId: accountId,
+                                                        expiresAt: now.addingTimeInterval(3600))
+            tokens.append((connectorId, token))
+        }
+        let storedTokens = ConnectorTokenRepository(database: runtime.database)
         let secrets = SealedSecretRepository(database: runtime.database)
         let ciphertextsBefore = Set(try await secrets.wrappedByOtherKeys(than: newKey.keyId, limit: 100).map(\.envelope.encCiphertext))
         let rotate = ["FISCALMIX_MASTER_KEY": newKeyText, "FISCALMIX_PREVIOUS_MASTER_KEYS": oldKeyText]
@@ -48,6 +68,7 @@ import Testing
         #expect(try await secrets.count(wrappedBy: newKey.keyId) == 60)
         let after = try await secrets.wrappedByOtherKeys(than: "none", limit: 100)
         #expect(Set(after.map(\.envelope.encCiphertext)) == ciphertextsBefore, "only the wrapped data keys changed")
+        #expect(try await storedTokens.count(wrappedByOtherKeysThan: newKey.keyId) == 0)
 
         // The new key alone opens every secret; the old key alone opens none.
         var onlyNew = configuration
@@ -56,7 +77,13 @@ import Testing
         for (id, plaintext) in stored {
             #expect(String(decoding: try await newRuntime.vault.reveal(id, accountId: nil), as: UTF8.self) == plaintext)
         }
+        for (connectorId, token) in tokens {
+            #expect(try await newRuntime.vault.connectorToken(connectorId: connectorId, secretRefId: nil, accountId: accountId)?.token == token)
+        }
         await #expect(throws: KeyProviderError.self) { try await runtime.vault.reveal(stored[0].0, accountId: nil) }
+        await #expect(throws: KeyProviderError.self) {
+            try await runtime.vault.connectorToken(connectorId: tokens[0].0, secretRefId: nil, accountId: accountId)
+        }
         try await newRuntime.database.shutdown()
         try await runtime.database.shutdown()
         await test.remove()

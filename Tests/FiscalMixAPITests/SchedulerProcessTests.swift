@@ -59,8 +59,8 @@ import Testing
         // The built-in schedules (maintenance.prune, certificates.expire, fiscal.sync.dispatch,
         // events.settle), defined by all four at start, exist once each.
         let housekeeping = try await database.first("SELECT COUNT(*) AS n, COUNT(DISTINCT name) AS d FROM schedules WHERE job_type <> 'probe.tick'")
-        #expect(try housekeeping?.decode(column: "n", as: Int.self) == 4)
-        #expect(try housekeeping?.decode(column: "d", as: Int.self) == 4)
+        #expect(try housekeeping?.decode(column: "n", as: Int.self) == 5)
+        #expect(try housekeeping?.decode(column: "d", as: Int.self) == 5)
         try await database.shutdown()
         await test.remove()
     }

@@ -33,6 +33,23 @@ import Testing
             }
             #expect(statuses.filter { $0 == 201 }.count == 1 && statuses.filter { $0 == 200 }.count == 9)
             #expect(try await server.request(.get, "/v1/events", auth: auth).items.count == 2)
+            // Concurrent calls are written together; each answer is its own event, as stored.
+            let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
+                for n in 0..<25 {
+                    group.addTask {
+                        try await server.postEvent(auth, type: "nfe.authorized", payload: ["chave": key, "valor": n], id: n < 20 ? "evt-batch-\(n)" : "evt-3")
+                    }
+                }
+                return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
+            }
+            #expect(answers.filter { $0.status == 201 }.count == 21 && answers.filter { $0.status == 200 }.count == 4)
+            for answer in answers {
+                let json = answer.json
+                let stored = try await server.request(.get, "/v1/events/\(try #require(json["id"] as? String))", auth: auth)
+                #expect(stored.status == 200 && stored.json["eventId"] as? String == json["eventId"] as? String)
+                #expect(stored.json["status"] as? String == json["status"] as? String && stored.json["createdAt"] as? String == json["createdAt"] as? String)
+                #expect((stored.json["payload"] as? [String: Any])?["valor"] as? Int == (json["payload"] as? [String: Any])?["valor"] as? Int)
+            }
 
             let invalid = try await server.postEvent(auth, type: "nfe.authorized", payload: ["chave": "123", "valor": -1])
             #expect(invalid.status == 422 && invalid.code == "payload_invalid" && invalid.text.contains("/chave"))

@@ -213,6 +213,46 @@ import Testing
         }
     }
 
+    @Test func anEndpointsCircuitBreakerOpensAndShowsInTheAPI() async throws {
+        try await WebhookReceiver.run { receiver in
+            try await TestServer.run(workers: true, configure: Self.allowLoopback) { server in
+                let (_, auth) = try await server.ownerApiKey()
+                try await server.createEventType(auth, "ping")
+                receiver.script("down") { _ in .init(status: 503) }
+                let policy = try await server.request(.post, "/v1/policies", json: [
+                    "name": "breaker", "circuitBreaker": ["failureRateThreshold": 1, "windowSize": 2, "minimumCalls": 2, "openMs": 600_000, "halfOpenProbes": 1],
+                ], auth: auth)
+                let endpoint = try await server.createEndpoint(auth, url: receiver.url("down"), extra: [
+                    "policyId": try #require(policy.json["id"] as? String), "retrySchedule": [3600],
+                ])
+                #expect(endpoint.body["breaker"] as? String == "closed")
+                for n in 1...2 {
+                    try await server.postEvent(auth, type: "ping", payload: ["n": n])
+                    _ = try await receiver.waitFor("down", count: n)
+                }
+                let attempted = try await waitUntilAttempted(server, auth, endpoint: endpoint.id, count: 2)
+                #expect(attempted.allSatisfy { $0["responseCode"] as? Int == 503 })
+                let view = try await server.request(.get, "/v1/webhook-endpoints/\(endpoint.id)", auth: auth).json
+                #expect(view["breaker"] as? String == "open")
+                // While open, a delivery is refused here: recorded, retried later, never sent.
+                try await server.postEvent(auth, type: "ping", payload: ["n": 3])
+                let third = try await waitUntilAttempted(server, auth, endpoint: endpoint.id, count: 3)
+                #expect(third.filter { $0["responseCode"] == nil && $0["status"] as? String == "pending" }.count == 1)
+                #expect(receiver.requests("down").count == 2)
+            }
+        }
+    }
+
+    /// Polls an endpoint's deliveries until `count` of them have been attempted at least once.
+    func waitUntilAttempted(_ server: TestServer, _ auth: TestServer.Auth, endpoint: String, count: Int) async throws -> [[String: Any]] {
+        for _ in 0..<200 {
+            let items = try await server.request(.get, "/v1/webhook-endpoints/\(endpoint)/deliveries", auth: auth).items
+            if items.filter({ ($0["attempts"] as? Int ?? 0) >= 1 }).count >= count { return items }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw TestFailure("fewer than \(count) deliveries attempted")
+    }
+
     @Test func aPausedEndpointsDeliveriesWaitAndGoOutOnResume() async throws {
         try await WebhookReceiver.run { receiver in
             try await TestServer.run(workers: true, configure: Self.allowLoopback) { server in

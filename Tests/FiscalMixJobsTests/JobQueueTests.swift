@@ -14,18 +14,7 @@ func withJobsDatabase(_ body: (Database) async throws -> Void) async throws {
 
 /// The same, also passing the database URL so a test can open a second pool ("another process").
 func withJobsDatabase(_ body: (Database, String) async throws -> Void) async throws {
-    let test = try await TestDatabase.make()
-    let database = try Database.open(url: test.url, logger: Logger(label: "jobs-test"))
-    do {
-        try await MigrationRunner(database: database, logger: Logger(label: "jobs-test")).run()
-        try await body(database, test.url)
-    } catch {
-        try? await database.shutdown()
-        await test.remove()
-        throw error
-    }
-    try await database.shutdown()
-    await test.remove()
+    try await TestDatabase.with(migrations: allMigrations, logger: Logger(label: "jobs-test"), body)
 }
 
 @Suite struct JobQueueTests {

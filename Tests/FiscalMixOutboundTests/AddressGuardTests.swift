@@ -61,6 +61,11 @@ import Testing
         #expect(!block.contains(try #require(IPAddress("::1"))))
         #expect(try #require(CIDR("fe80::/10")).contains(try #require(IPAddress("febf::1"))))
         #expect(CIDR("10.0.0.0/33") == nil)
+        // Found by schemathesis: empty and half-empty entries once crashed the server.
+        for malformed in ["", "/", "/8", "10.0.0.0/", "10.0.0.0//8"] {
+            #expect(CIDR(malformed) == nil, "\(malformed)")
+            #expect(AddressGuard.accountRuleProblem(malformed) != nil)
+        }
     }
 
     @Test func retryAfterReadsSecondsAndDates() {

@@ -161,7 +161,7 @@ import Testing
                 _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/down?status=500", operation: "test"),
                                              policy: policy, context: context)
             }
-            #expect(await client.breakers.state("breaker") == .open)
+            #expect(client.breakers.state("breaker") == .open)
             let started = Date()
             await #expect {
                 _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/down?status=500", operation: "test"),
@@ -177,7 +177,7 @@ import Testing
                                                      policy: policy, context: context)
                 #expect(probe.status == 200)
             }
-            #expect(await client.breakers.state("breaker") == .closed)
+            #expect(client.breakers.state("breaker") == .closed)
         }
         #expect(transitions.withLock { $0 } == [.open, .halfOpen, .closed])
         try await client.shutdown()
@@ -197,7 +197,7 @@ import Testing
             let probe = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/r?status=502", operation: "test"),
                                                  policy: policy, context: context)
             #expect(probe.status == 502)
-            #expect(await client.breakers.state("reopen") == .open)
+            #expect(client.breakers.state("reopen") == .open)
         }
         try await client.shutdown()
     }

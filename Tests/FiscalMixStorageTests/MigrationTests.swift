@@ -19,7 +19,7 @@ let expectedTables: Set<String> = [
     "jobs", "job_runs", "schedules", "schedule_ticks", "submissions",
     // events and webhooks (seeds 001, 002)
     "event_types", "integration_events", "event_mappings", "webhook_endpoints", "webhook_deliveries", "webhook_delivery_attempts",
-    "dead_letters", "webhook_inbox", "inbox_providers",
+    "dead_letters", "webhook_inbox", "inbox_providers", "integration_event_keys",
     // fiscal (seed 004)
     "companies", "company_user_permissions", "certificates", "connector_configs", "sync_runs", "fiscal_documents", "fiscal_events",
     "export_jobs",
@@ -31,17 +31,7 @@ let expectedTables: Set<String> = [
     let logger = Logger(label: "test")
 
     func withDatabase(_ body: (Database) async throws -> Void) async throws {
-        let test = try await TestDatabase.make()
-        let database = try Database.open(url: test.url, logger: logger)
-        do {
-            try await body(database)
-        } catch {
-            try? await database.shutdown()
-            await test.remove()
-            throw error
-        }
-        try await database.shutdown()
-        await test.remove()
+        try await TestDatabase.with(logger: logger, body)
     }
 
     @Test func migratesFromEmptyAndAgainIsANoOp() async throws {

@@ -23,6 +23,15 @@ struct DocumentController {
         enum CodingKeys: String, CodingKey { case events }
     }
 
+    struct XMLLinkBody: Decodable {
+        var expiresIn: Int?
+    }
+
+    struct XMLLinkView: Encodable, Sendable {
+        let url: String
+        let expiresAt: Date
+    }
+
     struct ManifestBody: Decodable {
         var type: ManifestationType
         var justificativa: String?
@@ -50,6 +59,15 @@ struct DocumentController {
         group.get("/documents/:id") { _, context in
             let found = try await services.documents.get(try context.requirePrincipal(), id: try context.id("id", "Document"))
             return JSONResponse(DocumentBody(document: found.document, events: found.events))
+        }
+        // A link to the XML for someone without an API key (an accountant, a browser), valid
+        // for `expiresIn` seconds.
+        group.post("/documents/:id/xml-link") { request, context in
+            var request = request
+            let id = try context.id("id", "Document")
+            let body = try await request.decodeJSONIfPresent(XMLLinkBody.self, context: context)
+            let link = try await services.documents.xmlLink(try context.requirePrincipal(), id: id, expiresIn: body?.expiresIn)
+            return JSONResponse(XMLLinkView(url: link.url.absoluteString, expiresAt: link.expiresAt))
         }
         group.get("/documents/:id/xml") { _, context in
             let found = try await services.documents.xml(try context.requirePrincipal(), id: try context.id("id", "Document"))

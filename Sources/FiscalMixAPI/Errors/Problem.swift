@@ -48,6 +48,7 @@ extension FiscalMixError.Kind {
         case .conflict: .conflict
         case .payloadTooLarge: .contentTooLarge
         case .unprocessable: .unprocessableContent
+        case .gone: .gone
         case .tooManyRequests: .tooManyRequests
         case .unavailable: .serviceUnavailable
         }

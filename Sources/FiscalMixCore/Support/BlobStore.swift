@@ -1,3 +1,5 @@
+import Foundation
+
 import Synchronization
 
 /// Where large payloads live (fiscal XML, exports): a local folder by default, an object store
@@ -64,4 +66,34 @@ public enum BlobKey {
                 && segment.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 46 || $0 == 95 || $0 == 45 }
         }
     }
+}
+
+/// Time-limited download links to blobs: anyone holding one can fetch that blob, and only it,
+/// until it expires — without an API key. S3 presigns its own URLs; the local store's links are
+/// served by FiscalMix and signed with a key derived from the master key.
+public protocol BlobLinks: Sendable {
+    /// A URL for `link.key` valid until `expiresAt` (stores cap it: 7 days).
+    func url(for link: BlobLink) throws -> URL
+}
+
+/// What a download link grants, and how the download presents itself.
+public struct BlobLink: Sendable, Equatable, Codable {
+    public var key: String
+    public var expiresAt: Date
+    /// `Content-Disposition` file name.
+    public var filename: String
+    public var contentType: String
+    /// Hex SHA-256 the bytes must have; a blob that no longer matches is not served.
+    public var sha256: String?
+
+    public init(key: String, expiresAt: Date, filename: String, contentType: String, sha256: String? = nil) {
+        self.key = key
+        self.expiresAt = expiresAt
+        self.filename = filename
+        self.contentType = contentType
+        self.sha256 = sha256
+    }
+
+    /// The longest a link may live (S3's presigning limit, applied to every store).
+    public static let maxLifetime: TimeInterval = 7 * 86_400
 }

@@ -4,7 +4,7 @@
 /// secrets or internals. The HTTP layer maps `kind` to a status code; nothing below it knows HTTP.
 public struct FiscalMixError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable, Equatable {
-        case badRequest, unauthorized, forbidden, notFound, conflict, payloadTooLarge, unprocessable, tooManyRequests, unavailable
+        case badRequest, unauthorized, forbidden, notFound, conflict, gone, payloadTooLarge, unprocessable, tooManyRequests, unavailable
     }
 
     public let kind: Kind

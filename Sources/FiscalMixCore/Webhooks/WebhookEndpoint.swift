@@ -64,6 +64,10 @@ public struct WebhookEndpoint: Sendable, Equatable {
     }
 
     /// Whether an event of `type` goes to this endpoint.
+    /// The key of this endpoint's rate-limit bucket, concurrency gate and circuit breaker in
+    /// the outbound client.
+    public var policyKey: String { "webhook:" + id.lowercased }
+
     public func wants(_ type: String) -> Bool {
         EventTypeFilter.matches(eventTypes, type)
     }

@@ -9,12 +9,16 @@ public struct FiscalDocumentService: Sendable {
     let events: FiscalEventRepository
     let companies: CompanyService
     let blobs: any BlobStore
+    let links: any BlobLinks
+    let clock: any WallClock
 
-    public init(database: Database, companies: CompanyService, blobs: any BlobStore) {
+    public init(database: Database, companies: CompanyService, blobs: any BlobStore, links: any BlobLinks, clock: any WallClock) {
         documents = FiscalDocumentRepository(database: database)
         events = FiscalEventRepository(database: database)
         self.companies = companies
         self.blobs = blobs
+        self.links = links
+        self.clock = clock
     }
 
     public func list(_ principal: Principal, filter: FiscalDocumentFilter, limit: Int,
@@ -50,6 +54,21 @@ public struct FiscalDocumentService: Sendable {
         }
         guard let sending = try await blobs.reader(document.storageXMLPath) else { throw missing }
         return (document, size, VerifiedXMLChunks(reader: sending, expectedSHA256: document.hashSHA256))
+    }
+
+    /// A link that downloads the document's XML without an API key until it expires (60 s to
+    /// 7 days; 5 minutes unless asked). The download checks the recorded SHA-256 as the XML
+    /// route does.
+    public func xmlLink(_ principal: Principal, id: UUID, expiresIn: Int?) async throws -> (url: URL, expiresAt: Date) {
+        let seconds = expiresIn ?? 300
+        guard (60...Int(BlobLink.maxLifetime)).contains(seconds) else {
+            throw FiscalMixError.validation("expiresIn", "expiresIn must be 60 to \(Int(BlobLink.maxLifetime)) seconds.")
+        }
+        let document = try await visible(principal, id: id)
+        let expiresAt = Date(timeIntervalSince1970: (clock.now().timeIntervalSince1970 + Double(seconds)).rounded(.down))
+        let link = BlobLink(key: document.storageXMLPath, expiresAt: expiresAt, filename: "\(document.accessKey).xml",
+                            contentType: "application/xml; charset=utf-8", sha256: document.hashSHA256)
+        return (try links.url(for: link), expiresAt)
     }
 
     private func visible(_ principal: Principal, id: UUID) async throws -> FiscalDocumentRecord {

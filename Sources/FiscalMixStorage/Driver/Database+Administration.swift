@@ -20,7 +20,11 @@ extension Database {
         case .sqlite:
             rows = try await query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         case .postgres:
-            rows = try await query("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema()")
+            // Partitions are storage of their table, not tables of the model.
+            rows = try await query("""
+                SELECT c.relname AS name FROM pg_class c
+                WHERE c.relnamespace = to_regnamespace(current_schema())::oid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+                """)
         }
         return Set(try rows.map { try $0.decode(column: "name", as: String.self) })
     }

@@ -78,6 +78,10 @@ public enum SQLDialectKind: String, Sendable {
     /// writers never deadlock upgrading from a read lock.
     var beginTransaction: String { self == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
 
+    /// Statement that lets the open transaction commit without waiting for its log flush
+    /// (`Durability.relaxed`). SQLite sets its sync mode per connection, not per transaction.
+    var relaxedCommit: String? { self == .postgres ? "SET LOCAL synchronous_commit TO OFF" : nil }
+
     /// Row locking for a queue claim. PostgreSQL lets concurrent claimers skip each other's rows;
     /// SQLite has one writer at a time (the claim runs inside `BEGIN IMMEDIATE`), so it needs none.
     var claimLocking: String { self == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
@@ -99,7 +103,29 @@ public struct SQLCastBind: SQLExpression {
     }
 }
 
+/// A bound value that says its column type, for places where PostgreSQL cannot infer it (the
+/// rows of a `VALUES` list are text to it otherwise): `$1::UUID` there, the plain bind on SQLite.
+struct SQLTypedBind: SQLExpression {
+    let value: any Encodable & Sendable
+    let type: ColumnType
+
+    func serialize(to serializer: inout SQLSerializer) {
+        serializer.write(bind: value)
+        if serializer.dialect.name == "postgresql" { serializer.write("::" + SQLDialectKind.postgres.render(type)) }
+    }
+}
+
 extension SQLQueryString {
+    /// A bind that carries its type into a `VALUES` list (see `SQLTypedBind`).
+    mutating func appendInterpolation(_ value: some Encodable & Sendable, as type: ColumnType) {
+        appendInterpolation(SQLTypedBind(value: value, type: type))
+    }
+
+    /// A typed bind of a value that may be NULL.
+    mutating func appendInterpolation<Value: Encodable & Sendable>(_ value: Value?, as type: ColumnType) {
+        appendInterpolation(SQLTypedBind(value: value, type: type))
+    }
+
     /// Binds a JSON text value into a JSON column on either database.
     public mutating func appendInterpolation(json: String) {
         appendInterpolation(SQLCastBind.json(json))

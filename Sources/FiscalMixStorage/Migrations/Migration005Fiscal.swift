@@ -158,5 +158,7 @@ let migration005Fiscal = Migration(5, "fiscal_documents", tables: [
 /// Every step, in order.
 public let allMigrations: [Migration] = [
     migration001Identity, migration002Integrations, migration003Jobs, migration004Events, migration005Fiscal,
-    migration006JobNotifications, migration007RateLimitBuckets, migration008Sync, migration009Webhooks,
+    migration006JobNotifications, migration007RateLimitBuckets, migration008Sync, migration009Webhooks, migration010EventPartitions,
+    migration011OutboundAllow,
+    migration012ConnectorTokenCredential,
 ]

@@ -26,6 +26,20 @@ public struct AccountRepository: Sendable {
         try await tx.execute("UPDATE accounts SET status = \(bind: status.rawValue), updated_at = \(bind: now) WHERE id = \(bind: id)")
     }
 
+    /// The internal address blocks the account allowed its outside calls (empty for none).
+    public func outboundAllow(accountId: UUID) async throws -> [String] {
+        guard let row = try await database.first("SELECT outbound_allow FROM accounts WHERE id = \(bind: accountId)"),
+              let text = try row.get("outbound_allow", as: String?.self) else { return [] }
+        return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+
+    public func setOutboundAllow(_ rules: [String], accountId: UUID, now: Date, in tx: Transaction) async throws {
+        try await tx.execute("""
+            UPDATE accounts SET outbound_allow = \(json: rules.isEmpty ? nil : jsonText(rules)), updated_at = \(bind: now)
+            WHERE id = \(bind: accountId)
+            """)
+    }
+
     static func decode(_ row: any SQLRow) throws -> Account {
         Account(id: try row.get("id"), name: try row.get("name"), plan: try row.enumValue("plan"), env: try row.get("env"),
                 status: try row.enumValue("status"), timeZone: try row.get("time_zone"),

@@ -16,19 +16,23 @@ public struct IntegrationEventPublisher: Sendable {
     }
 
     /// Returns the events that were new (a key already recorded is skipped, with no delivery).
+    /// Each is stored with its final status of the moment: `dispatched` when an endpoint wants
+    /// it (its deliveries are created here), `completed` when none does.
     @discardableResult
     public func publish(accountId: UUID, _ new: [IntegrationEventRepository.NewEvent], now: Date,
-                        in tx: Transaction) async throws -> [(id: UUID, type: String)] {
+                        in tx: Transaction) async throws -> [IntegrationEventRepository.RecordedEvent] {
         guard !new.isEmpty else { return [] }
-        let recorded = try await events.recordAll(accountId: accountId, events: new, now: now, in: tx)
-        guard !recorded.isEmpty else { return [] }
-        try await fanOut(accountId: accountId, recorded, eventsAreNew: true, now: now, in: tx)
+        let receiving = try await endpoints.receiving(accountId: accountId, in: tx)
+        let recorded = try await events.recordAll(accountId: accountId, events: new, now: now,
+                                                  status: { event in receiving.contains { $0.wants(event.type) } ? .dispatched : .completed }, in: tx)
+        let pairs = recorded.flatMap { event in receiving.filter { $0.wants(event.type) }.map { (eventId: event.id, endpointId: $0.id) } }
+        try await deliveries.create(accountId: accountId, pairs: pairs, eventsAreNew: true, now: now, in: tx)
         return recorded
     }
 
     /// Deliveries for `events` to every receiving endpoint that wants them (existing pairs are
     /// kept), then each event's status: `dispatched`, or `completed` when nobody wanted it.
-    public func fanOut(accountId: UUID, _ events: [(id: UUID, type: String)], eventsAreNew: Bool = false, now: Date,
+    public func fanOut(accountId: UUID, _ events: [(id: UUID, type: String)], now: Date,
                        in tx: Transaction) async throws {
         let receiving = try await endpoints.receiving(accountId: accountId, in: tx)
         var pairs: [(eventId: UUID, endpointId: UUID)] = []
@@ -39,7 +43,7 @@ public struct IntegrationEventPublisher: Sendable {
             if wanting.isEmpty { undelivered.append(event.id) } else { delivered.append(event.id) }
             pairs += wanting.map { (event.id, $0.id) }
         }
-        try await deliveries.create(accountId: accountId, pairs: pairs, eventsAreNew: eventsAreNew, now: now, in: tx)
+        try await deliveries.create(accountId: accountId, pairs: pairs, eventsAreNew: false, now: now, in: tx)
         try await self.events.mark(delivered, .dispatched, now: now, in: tx)
         try await self.events.mark(undelivered, .completed, now: now, in: tx)
     }

@@ -23,23 +23,46 @@ public struct IntegrationEventRepository: Sendable {
         }
     }
 
-    /// Records several events of one account (statements of 500 rows); returns those that are
-    /// new — a key already recorded is skipped.
+    /// An event a producer's call recorded.
+    public struct RecordedEvent: Sendable {
+        public let id: UUID
+        public let key: String
+        public let type: String
+        public let status: IntegrationEvent.Status
+        public let createdAt: Date
+    }
+
+    /// Records several events of one account (statements of 500 rows), each with the status
+    /// `status` gives it; returns those that are new — a key already recorded (or repeated
+    /// earlier in `events`) is skipped. The key is claimed first in `integration_event_keys`
+    /// (the events table is partitioned and cannot hold it unique); a concurrent claim of the
+    /// same key waits for the first transaction and then skips.
     @discardableResult
-    public func recordAll(accountId: UUID, events: [NewEvent], now: Date, in tx: Transaction) async throws -> [(id: UUID, type: String)] {
-        var recorded: [(id: UUID, type: String)] = []
+    public func recordAll(accountId: UUID, events: [NewEvent], now: Date, status: (NewEvent) -> IntegrationEvent.Status = { _ in .received },
+                          in tx: Transaction) async throws -> [RecordedEvent] {
+        var recorded: [RecordedEvent] = []
         for start in stride(from: 0, to: events.count, by: 500) {
+            let chunk = events[start..<min(start + 500, events.count)]
+            let ids = chunk.map { _ in ID.make(now: now) }
+            var claim: SQLQueryString = "INSERT INTO integration_event_keys (account_id, event_key, event_id, created_at) VALUES "
+            for (index, (id, e)) in zip(ids, chunk).enumerated() {
+                claim += "\(unsafeRaw: index == 0 ? "" : ",")(\(bind: accountId), \(bind: e.key), \(bind: id), \(bind: now))"
+            }
+            claim += " ON CONFLICT (account_id, event_key) DO NOTHING RETURNING event_id"
+            let claimed = Set(try await tx.query(claim).map { try $0.get("event_id", as: UUID.self) })
+            guard !claimed.isEmpty else { continue }
+            let fresh = zip(ids, chunk).filter { claimed.contains($0.0) }.map { RecordedEvent(id: $0.0, key: $0.1.key, type: $0.1.type, status: status($0.1), createdAt: now) }
             var sql: SQLQueryString = """
                 INSERT INTO integration_events (id, account_id, event_key, event_type, source_system, payload, status, created_at, updated_at) VALUES
                 """
-            for (index, e) in events[start..<min(start + 500, events.count)].enumerated() {
+            for (index, (id, e)) in zip(ids, chunk).filter({ claimed.contains($0.0) }).enumerated() {
                 sql += """
-                    \(unsafeRaw: index == 0 ? "" : ",")(\(bind: ID.make(now: now)), \(bind: accountId), \(bind: e.key), \(bind: e.type),
-                    \(bind: e.source), \(json: e.payloadJSON), 'received', \(bind: now), \(bind: now))
+                    \(unsafeRaw: index == 0 ? "" : ",")(\(bind: id), \(bind: accountId), \(bind: e.key), \(bind: e.type),
+                    \(bind: e.source), \(json: e.payloadJSON), \(bind: fresh[index].status.rawValue), \(bind: now), \(bind: now))
                     """
             }
-            sql += " ON CONFLICT (account_id, event_key) DO NOTHING RETURNING id, event_type"
-            for row in try await tx.query(sql) { recorded.append((try row.get("id"), try row.get("event_type"))) }
+            try await tx.execute(sql)
+            recorded += fresh
         }
         return recorded
     }
@@ -50,7 +73,8 @@ public struct IntegrationEventRepository: Sendable {
 
     public func find(key: String, accountId: UUID) async throws -> IntegrationEvent? {
         try await database.first("""
-            SELECT * FROM integration_events WHERE event_key = \(bind: key) AND account_id = \(bind: accountId)
+            SELECT e.* FROM integration_event_keys k JOIN integration_events e ON e.id = k.event_id
+            WHERE k.account_id = \(bind: accountId) AND k.event_key = \(bind: key)
             """).map(Self.decode)
     }
 
@@ -75,17 +99,25 @@ public struct IntegrationEventRepository: Sendable {
     }
 
     /// Follows the deliveries: `dispatched` while any is pending, then `failed` if any failed or
-    /// died, else `completed` (also when no endpoint wanted the event). Only the delivery that
+    /// died, else `completed` (an event no endpoint wanted was stored `completed` and has
+    /// nothing to follow). Only the delivery that
     /// finds no other pending updates the row, so the ten deliveries of one event do not queue
     /// on its row lock; two last ones finishing at the same instant can both see the other
     /// pending — `settleStale` catches that.
     public func settle(eventId: UUID, now: Date, in tx: Transaction) async throws {
+        try await settle(eventIds: [eventId], now: now, in: tx)
+    }
+
+    /// `settle(eventId:)` for several events in one statement: one pass over their deliveries
+    /// (the id lists let PostgreSQL go straight to the events' month partitions).
+    public func settle(eventIds: [UUID], now: Date, in tx: Transaction) async throws {
+        guard !eventIds.isEmpty else { return }
         try await tx.execute("""
-            UPDATE integration_events SET updated_at = \(bind: now), status = CASE
-                WHEN EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = \(bind: eventId) AND d.status IN ('failed', 'dead')) THEN 'failed'
-                ELSE 'completed' END
-            WHERE id = \(bind: eventId)
-              AND NOT EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = \(bind: eventId) AND d.status = 'pending')
+            UPDATE integration_events SET updated_at = \(bind: now), status = ended.status
+            FROM (SELECT event_id, CASE WHEN MAX(CASE WHEN status IN ('failed', 'dead') THEN 1 ELSE 0 END) = 1 THEN 'failed' ELSE 'completed' END AS status
+                  FROM webhook_deliveries WHERE event_id IN (\(binds: eventIds))
+                  GROUP BY event_id HAVING MAX(CASE WHEN status = 'pending' THEN 1 ELSE 0 END) = 0) AS ended
+            WHERE integration_events.id = ended.event_id AND integration_events.id IN (\(binds: eventIds))
             """)
     }
 

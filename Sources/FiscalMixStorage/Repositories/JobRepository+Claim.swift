@@ -91,7 +91,10 @@ extension JobRepository {
     /// and paired with the claimed jobs by position.
     func completeAndClaimInOneStatement(_ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
                                         leaseUntil: Date, runIds: [UUID]) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
-        let rows = try await database.query("""
+        // The pass commits without waiting for the disk: a crash can lose only its last claims
+        // and completions, and those jobs run again (at-least-once) — while a worker no longer
+        // waits one log flush per pass.
+        let rows = try await database.transaction(durability: .relaxed) { tx in try await tx.query("""
             WITH done AS (
                 UPDATE jobs SET status = 'success', finished_at = \(bind: now), updated_at = \(bind: now), lease_owner = NULL,
                        lease_expires_at = NULL
@@ -118,7 +121,7 @@ extension JobRepository {
             SELECT (SELECT array_agg(id) FROM done) AS completed_ids, c.*
             FROM (SELECT 1) AS one
             LEFT JOIN (SELECT numbered.*, runs.run_id FROM numbered JOIN runs ON runs.job_id = numbered.id) AS c ON true
-            """)
+            """) }
         var completed: Set<UUID> = []
         var claimed: [(job: Job, runId: UUID)] = []
         for (i, row) in rows.enumerated() {

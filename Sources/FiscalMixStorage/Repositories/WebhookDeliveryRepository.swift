@@ -9,9 +9,11 @@ public struct WebhookDeliveryRepository: Sendable {
 
     /// The delivery job for a delivery; its id is written on the delivery, so a job superseded
     /// by a replay knows to stand down. `base` is the attempts made before a replay: the retry
-    /// schedule starts again after it.
-    public static func job(deliveryId: UUID, accountId: UUID, base: Int = 0, now: Date) -> NewJob {
-        let payload = base == 0 ? "{\"deliveryId\":\"\(deliveryId.lowercased)\"}" : "{\"base\":\(base),\"deliveryId\":\"\(deliveryId.lowercased)\"}"
+    /// schedule starts again after it. The event id lets the delivery's lookup go straight to
+    /// its month's partition.
+    public static func job(deliveryId: UUID, eventId: UUID, accountId: UUID, base: Int = 0, now: Date) -> NewJob {
+        let ids = "\"deliveryId\":\"\(deliveryId.lowercased)\",\"eventId\":\"\(eventId.lowercased)\""
+        let payload = base == 0 ? "{\(ids)}" : "{\"base\":\(base),\(ids)}"
         return NewJob(type: WebhookDelivery.jobType, accountId: accountId, payload: payload, maxAttempts: 100,
                       correlationId: deliveryId.lowercased, id: ID.make(now: now))
     }
@@ -32,7 +34,7 @@ public struct WebhookDeliveryRepository: Sendable {
         }
         guard !pairs.isEmpty else { return 0 }
         let ids = pairs.map { _ in ID.make(now: now) }
-        let jobs = ids.map { Self.job(deliveryId: $0, accountId: accountId, now: now) }
+        let jobs = zip(ids, pairs).map { Self.job(deliveryId: $0, eventId: $1.eventId, accountId: accountId, now: now) }
         try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
         for start in stride(from: 0, to: pairs.count, by: 400) {
             var sql: SQLQueryString = """
@@ -48,40 +50,6 @@ public struct WebhookDeliveryRepository: Sendable {
             try await tx.execute(sql)
         }
         return pairs.count
-    }
-
-    /// What one delivery attempt needs, in one query: the delivery, its endpoint, its event,
-    /// and the active mapping for the event's type and the endpoint's system, if any.
-    public struct Work: Sendable {
-        public let delivery: WebhookDelivery
-        public let endpoint: WebhookEndpoint
-        public let event: IntegrationEvent
-        public let mapping: EventMapping?
-    }
-
-    public func work(deliveryId: UUID) async throws -> Work? {
-        let columns = [
-            prefixedColumns("d", "d_", ["id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
-                                        "next_attempt_at", "response_code", "last_error", "created_at", "updated_at"]),
-            prefixedColumns("w", "w_", ["id", "account_id", "system_name", "url", "description", "status", "event_types", "headers", "signing_scheme",
-                                        "secret_ref_id", "previous_secret_ref_id", "previous_secret_expires_at", "public_key", "policy_id",
-                                        "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "created_at", "updated_at"]),
-            prefixedColumns("e", "e_", ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"]),
-            prefixedColumns("m", "m_", ["id", "account_id", "event_type", "target_system", "profile", "mapping_json", "version", "active", "created_at"]),
-        ].joined(separator: ", ")
-        guard let row = try await database.first("""
-            SELECT \(unsafeRaw: columns) FROM webhook_deliveries d
-            JOIN webhook_endpoints w ON w.id = d.endpoint_id
-            JOIN integration_events e ON e.id = d.event_id
-            LEFT JOIN event_mappings m ON m.account_id = d.account_id AND m.event_type = e.event_type AND m.target_system = w.system_name
-                                        AND m.active = \(bind: true)
-            WHERE d.id = \(bind: deliveryId)
-            """) else { return nil }
-        let mappingRow = PrefixedRow(row: row, prefix: "m_")
-        return Work(delivery: try Self.decode(PrefixedRow(row: row, prefix: "d_")),
-                    endpoint: try WebhookEndpointRepository.decode(PrefixedRow(row: row, prefix: "w_")),
-                    event: try IntegrationEventRepository.decode(PrefixedRow(row: row, prefix: "e_")),
-                    mapping: try mappingRow.decodeNil(column: "id") ? nil : try EventMappingRepository.decode(mappingRow))
     }
 
     public func find(id: UUID, accountId: UUID? = nil) async throws -> WebhookDelivery? {
@@ -120,48 +88,11 @@ public struct WebhookDeliveryRepository: Sendable {
         }
     }
 
-    /// Records one attempt and where the delivery stands after it. Only the delivery's current
-    /// job may write (a replay hands the delivery to a new job); false when this one lost it.
-    public func record(_ attempt: WebhookDeliveryAttempt, delivery: WebhookDelivery, jobId: UUID, in tx: Transaction) async throws -> Bool {
-        let updated = try await tx.query("""
-            UPDATE webhook_deliveries SET status = \(bind: delivery.status.rawValue), attempts = \(bind: delivery.attempts),
-                   last_attempt_at = \(bind: delivery.lastAttemptAt), next_attempt_at = \(bind: delivery.nextAttemptAt),
-                   response_code = \(bind: delivery.responseCode), last_error = \(bind: delivery.lastError), updated_at = \(bind: delivery.updatedAt)
-            WHERE id = \(bind: delivery.id) AND job_id = \(bind: jobId) AND status = 'pending' RETURNING id
-            """)
-        guard !updated.isEmpty else { return false }
-        try await tx.execute("""
-            INSERT INTO webhook_delivery_attempts (id, delivery_id, attempt, requested_at, latency_ms, response_code, response_excerpt, error)
-            VALUES (\(bind: attempt.id), \(bind: attempt.deliveryId), \(bind: attempt.attempt), \(bind: attempt.requestedAt),
-                    \(bind: attempt.latencyMs), \(bind: attempt.responseCode), \(bind: attempt.responseExcerpt), \(bind: attempt.error))
-            """)
-        return true
-    }
-
-    /// Ends a delivery without an attempt (its endpoint was disabled meanwhile).
-    public func finish(_ delivery: WebhookDelivery, jobId: UUID, in tx: Transaction) async throws -> Bool {
-        !(try await tx.query("""
-            UPDATE webhook_deliveries SET status = \(bind: delivery.status.rawValue), next_attempt_at = NULL, last_error = \(bind: delivery.lastError),
-                   updated_at = \(bind: delivery.updatedAt)
-            WHERE id = \(bind: delivery.id) AND job_id = \(bind: jobId) AND status = 'pending' RETURNING id
-            """)).isEmpty
-    }
-
-    /// Keeps why a delivery ended without success (seed 001 dead_letter).
-    public func deadLetter(_ delivery: WebhookDelivery, jobId: UUID, reason: String, now: Date, in tx: Transaction) async throws {
-        try await tx.execute("""
-            INSERT INTO dead_letters (id, account_id, job_id, job_type, event_id, delivery_id, reason, payload, created_at)
-            VALUES (\(bind: ID.make(now: now)), \(bind: delivery.accountId), \(bind: jobId), \(bind: WebhookDelivery.jobType),
-                    \(bind: delivery.eventId), \(bind: delivery.id), \(bind: reason),
-                    \(json: jsonText(["deliveryId": delivery.id.lowercased, "endpointId": delivery.endpointId.lowercased])), \(bind: now))
-            """)
-    }
-
     /// Puts finished deliveries back to pending with a new job each (their `webhook-id` stays).
     /// `ids` nil with an endpoint: every failed or dead delivery of it updated since `since`.
     public func replay(accountId: UUID, ids: [UUID]? = nil, endpointId: UUID? = nil, eventId: UUID? = nil, since: Date? = nil,
                        onlyUnsuccessful: Bool, now: Date, in tx: Transaction) async throws -> [UUID] {
-        var sql: SQLQueryString = "SELECT id, attempts FROM webhook_deliveries WHERE account_id = \(bind: accountId) AND status <> 'pending'"
+        var sql: SQLQueryString = "SELECT id, event_id, attempts FROM webhook_deliveries WHERE account_id = \(bind: accountId) AND status <> 'pending'"
         if let ids { sql += " AND id IN (\(binds: ids))" }
         if let endpointId { sql += " AND endpoint_id = \(bind: endpointId)" }
         if let eventId { sql += " AND event_id = \(bind: eventId)" }
@@ -169,7 +100,9 @@ public struct WebhookDeliveryRepository: Sendable {
         if onlyUnsuccessful { sql += " AND status IN ('failed', 'dead')" }
         let rows = try await tx.query(sql)
         let found: [UUID] = try rows.map { try $0.get("id") }
-        let jobs = try rows.map { Self.job(deliveryId: try $0.get("id"), accountId: accountId, base: try $0.get("attempts"), now: now) }
+        let jobs = try rows.map {
+            Self.job(deliveryId: try $0.get("id"), eventId: try $0.get("event_id"), accountId: accountId, base: try $0.get("attempts"), now: now)
+        }
         try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
         for (id, job) in zip(found, jobs) {
             try await tx.execute("""
@@ -188,10 +121,10 @@ public struct WebhookDeliveryRepository: Sendable {
     @discardableResult
     public func resume(endpointId: UUID, accountId: UUID, now: Date, in tx: Transaction) async throws -> Int {
         let rows = try await tx.query("""
-            SELECT id FROM webhook_deliveries WHERE endpoint_id = \(bind: endpointId) AND account_id = \(bind: accountId) AND status = 'pending'
+            SELECT id, event_id FROM webhook_deliveries WHERE endpoint_id = \(bind: endpointId) AND account_id = \(bind: accountId) AND status = 'pending'
             """)
         let ids: [UUID] = try rows.map { try $0.get("id") }
-        let jobs = ids.map { Self.job(deliveryId: $0, accountId: accountId, now: now) }
+        let jobs = try rows.map { Self.job(deliveryId: try $0.get("id"), eventId: try $0.get("event_id"), accountId: accountId, now: now) }
         try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
         for (id, job) in zip(ids, jobs) {
             try await tx.execute("UPDATE webhook_deliveries SET job_id = \(bind: job.id), updated_at = \(bind: now) WHERE id = \(bind: id)")

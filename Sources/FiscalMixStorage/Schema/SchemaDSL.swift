@@ -66,22 +66,33 @@ public struct Table: Sendable {
     let primaryKey: [String]?
     let uniques: [[String]]
     let checks: [String]
+    /// PostgreSQL range-partitions the table by this column (the primary key and every unique
+    /// key then include it, as PostgreSQL requires); SQLite keeps a plain table.
+    let partitionKey: String?
 
-    public init(_ name: String, primaryKey: [String]? = nil, unique: [[String]] = [], _ columns: [[Column]], checks: [String] = []) {
+    public init(_ name: String, primaryKey: [String]? = nil, unique: [[String]] = [], _ columns: [[Column]], checks: [String] = [],
+                partitionedBy partitionKey: String? = nil) {
         self.name = name
         self.columns = columns.flatMap { $0 }
         self.primaryKey = primaryKey
         self.uniques = unique
         self.checks = checks
+        self.partitionKey = partitionKey
     }
 
     func render(_ dialect: SQLDialectKind) -> String {
+        let partitionKey = dialect == .postgres ? self.partitionKey : nil
+        var primaryKey = self.primaryKey
         var parts: [String] = []
         var constraints: [String] = []
         for column in columns {
             var sql = "\(dialect.quote(column.name)) \(dialect.render(column.type))"
             if !column.nullable { sql += " NOT NULL" }
-            if column.isPrimaryKey { sql += " PRIMARY KEY" }
+            if column.isPrimaryKey, let partitionKey, partitionKey != column.name {
+                primaryKey = [column.name, partitionKey]
+            } else if column.isPrimaryKey {
+                sql += " PRIMARY KEY"
+            }
             if column.isUnique { sql += " UNIQUE" }
             if let value = column.defaultValue { sql += " DEFAULT \(dialect.render(value))" }
             if let reference = column.reference {
@@ -108,7 +119,9 @@ public struct Table: Sendable {
             parts.append("UNIQUE (\(unique.map(dialect.quote).joined(separator: ", ")))")
         }
         for check in checks { parts.append("CHECK (\(check))") }
-        return "CREATE TABLE \(dialect.quote(name)) (\n    " + parts.joined(separator: ",\n    ") + "\n)" + dialect.tableSuffix
+        let body = "CREATE TABLE \(dialect.quote(name)) (\n    " + parts.joined(separator: ",\n    ") + "\n)"
+        if let partitionKey { return body + " PARTITION BY RANGE (\(dialect.quote(partitionKey)))" }
+        return body + dialect.tableSuffix
     }
 }
 

@@ -12,6 +12,10 @@ import Logging
 /// The `webhook.deliver` job: one signed POST of one event to one endpoint per run, recorded as
 /// an attempt; then success, a retry at the next step of the schedule, or the end (failed, dead,
 /// or the endpoint disabled). The delivery row is the truth; the job only carries it.
+///
+/// Each run is its own job, but concurrent runs share their database work: their reads go out
+/// as one query and their outcomes are recorded together in one transaction (`GroupCommit`),
+/// so a busy worker spends a handful of statements per batch instead of several per delivery.
 public struct WebhookDeliverer: Sendable {
     let database: Database
     let endpoints: WebhookEndpointRepository
@@ -23,6 +27,8 @@ public struct WebhookDeliverer: Sendable {
     let outbound: OutboundClient
     let clock: any WallClock
     let logger: Logger
+    let loader: GroupCommit<WebhookDeliveryRepository.WorkKey, WebhookDeliveryRepository.Work?>
+    let recorder: GroupCommit<WebhookDeliveryRepository.Outcome, Bool>
 
     /// An endpoint failing every attempt this long is disabled.
     public static let disableAfter: TimeInterval = 5 * 86_400
@@ -40,6 +46,27 @@ public struct WebhookDeliverer: Sendable {
         self.outbound = outbound
         self.clock = clock
         self.logger = logger
+        // One statement in flight each: callers arriving meanwhile form the next batch.
+        loader = GroupCommit(maxConcurrent: 1) { [deliveries] keys in
+            let found = try await deliveries.work(keys)
+            return keys.map { found[$0.deliveryId] }
+        }
+        recorder = GroupCommit(maxConcurrent: 1) { [database, deliveries, events, clock] outcomes in
+            try await database.transaction { tx in
+                try await Self.record(outcomes, deliveries: deliveries, events: events, now: clock.now(), in: tx)
+            }
+        }
+    }
+
+    /// Records outcomes and settles the events whose deliveries they ended; says which were
+    /// recorded (a delivery replayed to another job meanwhile is not).
+    static func record(_ outcomes: [WebhookDeliveryRepository.Outcome], deliveries: WebhookDeliveryRepository,
+                       events: IntegrationEventRepository, now: Date, in tx: Transaction) async throws -> [Bool] {
+        let recorded = try await deliveries.record(outcomes, now: now, in: tx)
+        let wasRecorded = outcomes.map { recorded.contains(.init(deliveryId: $0.delivery.id, jobId: $0.jobId)) }
+        let ended = Set(zip(outcomes, wasRecorded).filter { $1 && $0.delivery.status != .pending }.map(\.0.delivery.eventId))
+        try await events.settle(eventIds: Array(ended), now: now, in: tx)
+        return wasRecorded
     }
 
     public var definition: JobDefinition {
@@ -53,8 +80,9 @@ public struct WebhookDeliverer: Sendable {
     func deliver(_ context: JobContext) async throws {
         guard let payload = context.payload.flatMap({ try? JSON(parsing: $0) }), let text = payload["deliveryId"]?.stringValue,
               let deliveryId = UUID(uuidString: text) else { throw JobFailure.doNotRetry(message: "payload has no deliveryId") }
-        // Finished, replayed to another job, or gone with its endpoint: nothing to do.
-        guard let work = try await deliveries.work(deliveryId: deliveryId), work.delivery.status == .pending,
+        let eventId = payload["eventId"]?.stringValue.flatMap(UUID.init(uuidString:))
+        // Finished, replayed to another job, or gone with its endpoint or its month: nothing to do.
+        guard let work = try await loader.submit(.init(deliveryId: deliveryId, eventId: eventId)), work.delivery.status == .pending,
               work.delivery.jobId == context.job.id else { return }
         let (delivery, endpoint, event) = (work.delivery, work.endpoint, work.event)
         switch endpoint.status {
@@ -101,7 +129,7 @@ public struct WebhookDeliverer: Sendable {
             let response = try await outbound.execute(
                 request,
                 policy: try await policy(for: endpoint),
-                context: OutboundContext(accountId: endpoint.accountId, policyKey: "webhook:\(endpoint.id.lowercased)", requestId: delivery.messageId))
+                context: OutboundContext(accountId: endpoint.accountId, policyKey: endpoint.policyKey, requestId: delivery.messageId))
             attempt.responseCode = response.status
             attempt.responseExcerpt = Self.excerpt(response.body)
             verdict = DeliveryVerdict(status: response.status)
@@ -161,10 +189,7 @@ public struct WebhookDeliverer: Sendable {
             next.responseCode = attempt.responseCode
             next.lastError = attempt.error
             next.updatedAt = now
-            let recorded = try await database.transaction { [deliveries, next] tx in
-                try await deliveries.record(attempt, delivery: next, jobId: jobId, in: tx)
-            }
-            guard recorded else { return }
+            guard try await recorder.submit(.init(delivery: next, attempt: attempt, jobId: jobId, deadLetterReason: nil)) else { return }
             throw JobFailure.retryAt(now.addingTimeInterval(delay), message: attempt.error ?? "delivery failed")
         }
     }
@@ -185,16 +210,17 @@ public struct WebhookDeliverer: Sendable {
             next.lastError = attempt.error
         }
         if status != .succeeded { next.lastError = reason }
-        try await database.transaction { [deliveries, events, next] tx in
-            let recorded = if let attempt {
-                try await deliveries.record(attempt, delivery: next, jobId: jobId, in: tx)
-            } else {
-                try await deliveries.finish(next, jobId: jobId, in: tx)
-            }
-            guard recorded else { return }
-            if let reason, status != .succeeded { try await deliveries.deadLetter(next, jobId: jobId, reason: reason, now: now, in: tx) }
-            try await events.settle(eventId: next.eventId, now: now, in: tx)
-            try await also?(tx)
+        let outcome = WebhookDeliveryRepository.Outcome(delivery: next, attempt: attempt, jobId: jobId,
+                                                        deadLetterReason: status == .succeeded ? nil : reason)
+        guard let also else {
+            _ = try await recorder.submit(outcome)
+            return
+        }
+        // The rare ends that change more than the delivery (disabling the endpoint) keep a
+        // transaction of their own.
+        try await database.transaction { [deliveries, events] tx in
+            guard try await Self.record([outcome], deliveries: deliveries, events: events, now: now, in: tx)[0] else { return }
+            try await also(tx)
         }
     }
 

@@ -1,4 +1,5 @@
 import FiscalMixCore
+import FiscalMixOutbound
 import Foundation
 
 /// What a caller sends to create or change an endpoint. There is no secret field: FiscalMix
@@ -54,10 +55,13 @@ public struct WebhookEndpointView: Sendable, Encodable {
     public let rateLimitPerSecond: Int?
     public let failingSince: Date?
     public let disabledReason: String?
+    /// The endpoint's circuit breaker (`closed`, `open`, `half_open`) as this server process
+    /// holds it; each process keeps its own (docs/webhooks.md).
+    public let breaker: String
     public let createdAt: Date
     public let updatedAt: Date
 
-    init(_ e: WebhookEndpoint, now: Date) {
+    init(_ e: WebhookEndpoint, now: Date, breaker: CircuitBreakers.State) {
         id = e.id
         url = e.url
         systemName = e.systemName
@@ -74,6 +78,7 @@ public struct WebhookEndpointView: Sendable, Encodable {
         rateLimitPerSecond = e.rateLimitPerSecond
         failingSince = e.failingSince
         disabledReason = e.disabledReason
+        self.breaker = breaker.rawValue
         createdAt = e.createdAt
         updatedAt = e.updatedAt
     }

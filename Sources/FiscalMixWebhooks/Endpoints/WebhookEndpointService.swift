@@ -1,5 +1,6 @@
 import FiscalMixCore
 import FiscalMixIdentity
+import FiscalMixOutbound
 import FiscalMixSecrets
 import FiscalMixStorage
 import FiscalMixVault
@@ -16,13 +17,14 @@ public struct WebhookEndpointService: Sendable {
     let policies: PolicyRepository
     let vault: SecretVault
     let audit: AuditTrail
+    let breakers: CircuitBreakers
     let clock: any WallClock
 
     /// The overlap after a rotation: 24 hours unless asked, at most 7 days.
     public static let defaultOverlap: TimeInterval = 86_400
     public static let overlapRange: ClosedRange<Int> = 3_600...(7 * 86_400)
 
-    public init(database: Database, vault: SecretVault, audit: AuditTrail, clock: any WallClock) {
+    public init(database: Database, vault: SecretVault, audit: AuditTrail, breakers: CircuitBreakers, clock: any WallClock) {
         self.database = database
         endpoints = WebhookEndpointRepository(database: database)
         deliveries = WebhookDeliveryRepository(database: database)
@@ -31,7 +33,12 @@ public struct WebhookEndpointService: Sendable {
         policies = PolicyRepository(database: database)
         self.vault = vault
         self.audit = audit
+        self.breakers = breakers
         self.clock = clock
+    }
+
+    func view(_ endpoint: WebhookEndpoint, now: Date) async -> WebhookEndpointView {
+        WebhookEndpointView(endpoint, now: now, breaker: breakers.state(endpoint.policyKey))
     }
 
     public func create(_ principal: Principal, _ input: WebhookEndpointInput, meta: RequestMeta) async throws -> WebhookEndpointSecretView {
@@ -51,19 +58,21 @@ public struct WebhookEndpointService: Sendable {
             try await endpoints.insert(endpoint, in: tx)
             try await audit.write(entry, in: tx)
         }
-        return WebhookEndpointSecretView(endpoint: WebhookEndpointView(endpoint, now: now), secret: secret.shown)
+        return WebhookEndpointSecretView(endpoint: await view(endpoint, now: now), secret: secret.shown)
     }
 
     public func list(_ principal: Principal, page: PageRequest) async throws -> Page<WebhookEndpointView> {
         try principal.require(.webhooksRead)
         let found = try await endpoints.list(accountId: principal.accountId, page: page)
         let now = clock.now()
-        return Page(items: found.items.map { WebhookEndpointView($0, now: now) }, nextCursor: found.nextCursor)
+        var items: [WebhookEndpointView] = []
+        for endpoint in found.items { items.append(await view(endpoint, now: now)) }
+        return Page(items: items, nextCursor: found.nextCursor)
     }
 
     public func get(_ principal: Principal, id: UUID) async throws -> WebhookEndpointView {
         try principal.require(.webhooksRead)
-        return WebhookEndpointView(try await find(id, principal), now: clock.now())
+        return await view(try await find(id, principal), now: clock.now())
     }
 
     public func update(_ principal: Principal, id: UUID, _ input: WebhookEndpointInput, meta: RequestMeta) async throws -> WebhookEndpointView {
@@ -95,7 +104,7 @@ public struct WebhookEndpointService: Sendable {
             if resumed { try await deliveries.resume(endpointId: endpoint.id, accountId: endpoint.accountId, now: endpoint.updatedAt, in: tx) }
             try await audit.write(entry, in: tx)
         }
-        return WebhookEndpointView(endpoint, now: endpoint.updatedAt)
+        return await view(endpoint, now: endpoint.updatedAt)
     }
 
     public func delete(_ principal: Principal, id: UUID, meta: RequestMeta) async throws {
@@ -136,7 +145,7 @@ public struct WebhookEndpointService: Sendable {
             if let dropped { try await remove(dropped, in: tx) }
             try await audit.write(entry, in: tx)
         }
-        return WebhookEndpointSecretView(endpoint: WebhookEndpointView(endpoint, now: now), secret: secret.shown)
+        return WebhookEndpointSecretView(endpoint: await view(endpoint, now: now), secret: secret.shown)
     }
 
     // MARK: Account settings

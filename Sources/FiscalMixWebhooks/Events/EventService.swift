@@ -15,6 +15,15 @@ public struct EventService: Sendable {
     let publisher: IntegrationEventPublisher
     let types: EventTypeService
     let clock: any WallClock
+    /// Concurrent API calls publish together: one transaction for all the events that arrived
+    /// while the previous ones were being written.
+    let intake: GroupCommit<Publication, IntegrationEventRepository.RecordedEvent?>
+
+    /// One event of one account, on its way in.
+    struct Publication: Sendable {
+        let accountId: UUID
+        let event: IntegrationEventRepository.NewEvent
+    }
 
     public init(database: Database, types: EventTypeService, clock: any WallClock) {
         self.database = database
@@ -23,6 +32,27 @@ public struct EventService: Sendable {
         publisher = IntegrationEventPublisher(database: database)
         self.types = types
         self.clock = clock
+        intake = GroupCommit(maxConcurrent: 1) { [database, publisher, clock] items in
+            try await Self.publish(items, database: database, publisher: publisher, now: clock.now())
+        }
+    }
+
+    /// Publishes a batch of API events, account by account, in one transaction. Each item gets
+    /// its recorded event, or nil when its key was already taken — by an earlier event or by
+    /// an earlier item of this very batch.
+    static func publish(_ items: [Publication], database: Database, publisher: IntegrationEventPublisher,
+                        now: Date) async throws -> [IntegrationEventRepository.RecordedEvent?] {
+        try await database.transaction { tx in
+            var answers = [IntegrationEventRepository.RecordedEvent?](repeating: nil, count: items.count)
+            for (accountId, indices) in Dictionary(grouping: items.indices, by: { items[$0].accountId }) {
+                var recorded: [String: IntegrationEventRepository.RecordedEvent] = [:]
+                for event in try await publisher.publish(accountId: accountId, indices.map { items[$0].event }, now: now, in: tx) {
+                    recorded[event.key] = event
+                }
+                for index in indices { answers[index] = recorded.removeValue(forKey: items[index].event.key) }
+            }
+            return answers
+        }
     }
 
     /// The most a payload may weigh once serialised.
@@ -41,7 +71,8 @@ public struct EventService: Sendable {
             throw FiscalMixError.validation("id", "id has 1 to 255 printable ASCII characters without spaces.")
         }
         // A repeated id is answered before anything else is checked: the first call decided.
-        if let existing = try await events.find(key: key, accountId: principal.accountId) { return (EventView(existing), false) }
+        // (A generated id is new by construction.)
+        if input.id != nil, let existing = try await events.find(key: key, accountId: principal.accountId) { return (EventView(existing), false) }
         let text = payload.serialized()
         guard text.utf8.count <= Self.maxPayloadBytes else {
             throw FiscalMixError(.payloadTooLarge, code: "payload_too_large", "The payload is larger than \(Self.maxPayloadBytes) bytes.")
@@ -58,14 +89,15 @@ public struct EventService: Sendable {
                 throw FiscalMixError(.unprocessable, code: "payload_invalid", "The payload does not match the schema of '\(type)': \(first)")
             }
         }
-        let now = clock.now()
-        let recorded = try await database.transaction { [publisher] tx in
-            try await publisher.publish(accountId: principal.accountId, [.init(key: key, type: type, source: source, payloadJSON: text)],
-                                        now: now, in: tx)
+        let new = IntegrationEventRepository.NewEvent(key: key, type: type, source: source, payloadJSON: text)
+        if let recorded = try await intake.submit(Publication(accountId: principal.accountId, event: new)) {
+            return (EventView(IntegrationEvent(id: recorded.id, accountId: principal.accountId, key: key, type: type, sourceSystem: source,
+                                               payloadJSON: text, status: recorded.status, createdAt: recorded.createdAt,
+                                               updatedAt: recorded.createdAt)), true)
         }
         // Lost a race with the same id: the winner's event is the answer.
         guard let stored = try await events.find(key: key, accountId: principal.accountId) else { throw FiscalMixError.notFound("Event") }
-        return (EventView(stored), !recorded.isEmpty)
+        return (EventView(stored), false)
     }
 
     public func list(_ principal: Principal, type: String?, status: IntegrationEvent.Status?, page: PageRequest) async throws -> Page<EventView> {

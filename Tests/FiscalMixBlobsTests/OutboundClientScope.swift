@@ -1,0 +1,13 @@
+import FiscalMixOutbound
+
+/// An outbound client allowed to reach loopback peers, for one test, shut down after it.
+func withOutboundClient(_ body: (OutboundClient) async throws -> Void) async throws {
+    let client = OutboundClient(configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.1"])))
+    do {
+        try await body(client)
+    } catch {
+        try? await client.shutdown()
+        throw error
+    }
+    try await client.shutdown()
+}
