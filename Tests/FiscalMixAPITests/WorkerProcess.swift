@@ -16,10 +16,10 @@ enum WorkerProcess {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        if let output {
-            process.standardOutput = output
-            process.standardError = output
-        }
+        // Never the test run's own stdout: a child outliving a crashed test process would hold
+        // that pipe open and a CI reading it would wait for ever.
+        process.standardOutput = output ?? FileHandle.nullDevice
+        process.standardError = output ?? FileHandle.nullDevice
         var environment = ProcessInfo.processInfo.environment
         environment["FISCALMIX_DATABASE_URL"] = configuration.databaseURL
         environment["FISCALMIX_DATA_DIR"] = configuration.dataDirectory

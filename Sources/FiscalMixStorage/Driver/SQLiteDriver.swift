@@ -6,6 +6,7 @@ import NIOPosix
 import SQLKit
 import SQLiteKit
 import SQLiteNIO
+import Synchronization
 
 /// The embedded default: one SQLite file in WAL mode, a small connection pool, a busy timeout so
 /// concurrent writers wait instead of failing, and foreign keys enforced.
@@ -16,6 +17,7 @@ public final class SQLiteDriver: DatabaseDriver {
     /// 10 s). With a thread per connection, a waiter can never starve the connection holding the
     /// lock of a thread to finish on — which it could on NIO's shared 2-thread pool.
     let threadPool: NIOThreadPool
+    let ledger = SQLiteConnectionLedger()
     let logger: Logger
 
     public init(path: String, maxConnections: Int = 4, logger: Logger) throws {
@@ -25,7 +27,7 @@ public final class SQLiteDriver: DatabaseDriver {
         self.threadPool = NIOThreadPool(numberOfThreads: maxConnections)
         threadPool.start()
         self.pool = EventLoopGroupConnectionPool(
-            source: TunedSQLiteSource(path: path, threadPool: threadPool),
+            source: TunedSQLiteSource(path: path, threadPool: threadPool, ledger: ledger),
             maxConnectionsPerEventLoop: maxConnections,
             requestTimeout: .seconds(30),
             logger: logger,
@@ -34,12 +36,25 @@ public final class SQLiteDriver: DatabaseDriver {
     }
 
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        ledger.lease()
+        defer { ledger.release() }
         // queryLogLevel nil: bind values carry secrets and must never be logged.
-        try await pool.withSQL(logger: logger, { $0.sql(queryLogLevel: nil) }, body)
+        return try await pool.withSQL(logger: logger, { $0.sql(queryLogLevel: nil) }, body)
     }
 
+    /// Every SQLite call, `close` included, runs on `threadPool`, and a stopped thread pool cancels
+    /// what is queued on it: a connection still leased or still opening when the pool shuts down
+    /// would never be closed (SQLiteNIO asserts on that at deinit — measured: a debug test run
+    /// crashed when a worker returned its connection after the test had shut the database down).
+    /// So the thread pool stops only after every lease has ended, every open has finished and
+    /// every connection is closed.
     public func shutdown() async throws {
         try await pool.shutdownAsync()
+        let drained = await ledger.waitUntilIdle(timeout: .seconds(30))
+        if !drained { logger.warning("SQLite connections still leased at shutdown; closing them") }
+        for connection in ledger.openConnections() {
+            try? await connection.close()
+        }
         try await threadPool.shutdownGracefully()
     }
 
@@ -61,6 +76,7 @@ public final class SQLiteDriver: DatabaseDriver {
 struct TunedSQLiteSource: ConnectionPoolSource {
     let path: String
     let threadPool: NIOThreadPool
+    let ledger: SQLiteConnectionLedger
 
     /// Switching a fresh file to WAL needs an exclusive lock, which SQLite refuses at once
     /// (SQLITE_BUSY, no busy wait) while the pool's other new connections hold shared ones; the
@@ -80,7 +96,9 @@ struct TunedSQLiteSource: ConnectionPoolSource {
     }
 
     func makeConnection(logger: Logger, on eventLoop: any EventLoop) -> EventLoopFuture<SQLiteConnection> {
-        SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
+        let ledger = self.ledger
+        ledger.beginOpening()
+        return SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: eventLoop)
             .flatMap { connection in
                 eventLoop.makeFutureWithTask {
                     do {
@@ -88,6 +106,7 @@ struct TunedSQLiteSource: ConnectionPoolSource {
                         try await Self.switchToWAL(connection)
                         _ = try await connection.query("PRAGMA synchronous = NORMAL")
                         _ = try await connection.query("PRAGMA foreign_keys = ON")
+                        ledger.opened(connection)
                         return connection
                     } catch {
                         // A connection that failed its setup is closed, not dropped (SQLiteNIO
@@ -97,5 +116,44 @@ struct TunedSQLiteSource: ConnectionPoolSource {
                     }
                 }
             }
+            .always { _ in ledger.endOpening() }
+    }
+}
+
+/// What an `SQLiteDriver` has out: leases in progress, connections being opened, and the open
+/// connections themselves (weakly: the pool owns them), so shutdown can wait for and close them.
+final class SQLiteConnectionLedger: Sendable {
+    private struct State {
+        var leases = 0
+        var opening = 0
+        var connections: [WeakConnection] = []
+    }
+    private struct WeakConnection { weak var connection: SQLiteConnection? }
+    private let state = Mutex(State())
+
+    func lease() { state.withLock { $0.leases += 1 } }
+    func release() { state.withLock { $0.leases -= 1 } }
+    func beginOpening() { state.withLock { $0.opening += 1 } }
+    func endOpening() { state.withLock { $0.opening -= 1 } }
+
+    func opened(_ connection: SQLiteConnection) {
+        state.withLock {
+            $0.connections.removeAll { $0.connection?.isClosed ?? true }
+            $0.connections.append(WeakConnection(connection: connection))
+        }
+    }
+
+    func openConnections() -> [SQLiteConnection] {
+        state.withLock { $0.connections.compactMap(\.connection).filter { !$0.isClosed } }
+    }
+
+    /// Whether nothing is leased or opening any more, polled until `timeout`.
+    func waitUntilIdle(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if state.withLock({ $0.leases == 0 && $0.opening == 0 }) { return true }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return false
     }
 }
