@@ -1,4 +1,5 @@
 import Crypto
+import FiscalMixXML
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -19,7 +20,11 @@ public final class AzureBlobPeer: Sendable {
     static let pageSize = 100
 
     public let port: Int
-    private let containers = Mutex<[String: [String: [UInt8]]]>([:])
+    /// A committed blob: its bytes and the ETag that changes with every write.
+    struct StoredBlob { var bytes: [UInt8]; var etag: String }
+    private let containers = Mutex<[String: [String: StoredBlob]]>([:])
+    /// Staged, uncommitted blocks by "container/blob", then block id.
+    private let blocks = Mutex<[String: [String: [UInt8]]]>([:])
     private let refusals = Mutex<[String]>([])
 
     private init(port: Int) { self.port = port }
@@ -31,7 +36,7 @@ public final class AzureBlobPeer: Sendable {
     public static func run<T: Sendable>(_ body: @Sendable (AzureBlobPeer) async throws -> T) async throws -> T {
         let router = Router()
         let holder = Mutex<AzureBlobPeer?>(nil)
-        for method in [HTTPRequest.Method.get, .put, .delete] {
+        for method in [HTTPRequest.Method.get, .head, .put, .delete] {
             for path in ["/:account/:container", "/:account/:container/**"] {
                 router.on(RouterPath(path), method: method) { request, context -> Response in
                     guard let peer = holder.withLock({ $0 }) else { return Response(status: .serviceUnavailable) }
@@ -78,26 +83,104 @@ public final class AzureBlobPeer: Sendable {
             guard request.headers[HTTPField.Name("x-ms-blob-type")!] == "BlockBlob" else {
                 return Self.error(.badRequest, "MissingRequiredHeader", "x-ms-blob-type is required.")
             }
-            let stored = containers.withLock { all -> Bool in
-                guard all[container] != nil else { return false }
-                all[container]![blob] = body
-                return true
+            return commit(body, container: container, blob: blob)
+        case (.put, false, "block"):
+            return stageBlock(body, id: query["blockid"]?.first ?? "", container: container, blob: blob)
+        case (.put, false, "blocklist"):
+            return commitBlockList(body, container: container, blob: blob)
+        case (.get, false, nil), (.head, false, nil):
+            guard let stored = containers.withLock({ $0[container]?[blob] }) else {
+                return request.method == .head ? Response(status: .notFound)
+                    : Self.error(.notFound, "BlobNotFound", "The specified blob does not exist.")
             }
-            return stored ? Response(status: .created) : Self.error(.notFound, "ContainerNotFound", "The specified container does not exist.")
-        case (.get, false, nil):
-            guard let bytes = containers.withLock({ $0[container]?[blob] }) else {
-                return Self.error(.notFound, "BlobNotFound", "The specified blob does not exist.")
+            if let expected = request.headers[.ifMatch], expected != stored.etag {
+                return Self.error(.preconditionFailed, "ConditionNotMet", "The condition specified using HTTP conditional header(s) is not met.")
             }
             var headers = HTTPFields()
             headers[.contentType] = query["rsct"]?.first ?? "application/octet-stream"
+            headers[.eTag] = stored.etag
             if let disposition = query["rscd"]?.first { headers[.contentDisposition] = disposition }
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+            if request.method == .head {
+                headers[.contentLength] = String(stored.bytes.count)
+                return Response(status: .ok, headers: headers)
+            }
+            guard let range = request.headers[HTTPField.Name("x-ms-range")!] ?? request.headers[.range] else {
+                return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.bytes)))
+            }
+            guard let (first, last) = Self.byteRange(range), first < stored.bytes.count, first <= last else {
+                return Self.error(.rangeNotSatisfiable, "InvalidRange", "The range specified is invalid for the current size of the resource.")
+            }
+            let end = min(last, stored.bytes.count - 1)
+            headers[.contentRange] = "bytes \(first)-\(end)/\(stored.bytes.count)"
+            return Response(status: .partialContent, headers: headers,
+                            body: .init(byteBuffer: ByteBuffer(bytes: stored.bytes[first...end])))
         case (.delete, false, nil):
             let removed = containers.withLock { $0[container]?.removeValue(forKey: blob) != nil }
+            blocks.withLock { _ = $0.removeValue(forKey: container + "/" + blob) }
             return removed ? Response(status: .accepted) : Self.error(.notFound, "BlobNotFound", "The specified blob does not exist.")
         default:
             return Self.error(.badRequest, "UnsupportedHttpVerb", "not supported by this peer")
         }
+    }
+
+    func commit(_ bytes: [UInt8], container: String, blob: String) -> Response {
+        let etag = "\"0x\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(15))\""
+        let stored = containers.withLock { all -> Bool in
+            guard all[container] != nil else { return false }
+            all[container]![blob] = StoredBlob(bytes: bytes, etag: etag)
+            return true
+        }
+        guard stored else { return Self.error(.notFound, "ContainerNotFound", "The specified container does not exist.") }
+        var headers = HTTPFields()
+        headers[.eTag] = etag
+        return Response(status: .created, headers: headers)
+    }
+
+    /// Put Block: the id is base64 of at most 64 bytes, and every id of one blob has one length.
+    func stageBlock(_ bytes: [UInt8], id: String, container: String, blob: String) -> Response {
+        guard let decoded = Data(base64Encoded: id), !decoded.isEmpty, decoded.count <= 64 else {
+            return Self.error(.badRequest, "InvalidQueryParameterValue", "blockid must be base64 of at most 64 bytes.")
+        }
+        guard containers.withLock({ $0[container] != nil }) else {
+            return Self.error(.notFound, "ContainerNotFound", "The specified container does not exist.")
+        }
+        let accepted = blocks.withLock { all -> Bool in
+            var staged = all[container + "/" + blob] ?? [:]
+            if let other = staged.keys.first, other.count != id.count { return false }
+            staged[id] = bytes
+            all[container + "/" + blob] = staged
+            return true
+        }
+        return accepted ? Response(status: .created)
+            : Self.error(.badRequest, "InvalidBlobOrBlock", "The specified blob or block content is invalid.")
+    }
+
+    /// Put Block List with `Latest` (or `Uncommitted`) ids: the blob becomes those blocks, in order.
+    func commitBlockList(_ body: [UInt8], container: String, blob: String) -> Response {
+        guard let list = try? XReader.parse(body), list.localName == "BlockList" else {
+            return Self.error(.badRequest, "InvalidXmlDocument", "The block list is not valid XML.")
+        }
+        let ids = list.elements.filter { $0.localName == "Latest" || $0.localName == "Uncommitted" }.map(\.text)
+        let assembled = blocks.withLock { all -> [UInt8]? in
+            guard let staged = all[container + "/" + blob] else { return ids.isEmpty ? [] : nil }
+            var bytes: [UInt8] = []
+            for id in ids {
+                guard let block = staged[id] else { return nil }
+                bytes += block
+            }
+            all.removeValue(forKey: container + "/" + blob)
+            return bytes
+        }
+        guard let assembled else { return Self.error(.badRequest, "InvalidBlockList", "The specified block list is invalid.") }
+        return commit(assembled, container: container, blob: blob)
+    }
+
+    /// `bytes=first-last` (both given, as the store sends it).
+    static func byteRange(_ text: String) -> (Int, Int)? {
+        guard text.hasPrefix("bytes=") else { return nil }
+        let bounds = text.dropFirst(6).split(separator: "-", omittingEmptySubsequences: false)
+        guard bounds.count == 2, let first = Int(bounds[0]), let last = Int(bounds[1]) else { return nil }
+        return (first, last)
     }
 
     func list(container: String, prefix: String, marker: String?) -> Response {

@@ -66,8 +66,14 @@ public struct AzureBlobStore: BlobStore, BlobLinks {
         try expect(response, [201], "put")
     }
 
+    /// One GET; a blob larger than the outbound client takes in one answer is read in ranges.
     public func get(_ key: String) async throws -> [UInt8]? {
-        let response = try await send("GET", path: try blobPath(key), operation: "get")
+        let response: OutboundResponse
+        do {
+            response = try await send("GET", path: try blobPath(key), operation: "get")
+        } catch let error as OutboundError where error.code == .bodyTooLarge {
+            return try await reader(key)?.readAll(chunk: ObjectStoreCalls.rangeSize(client.configuration.maxResponseBytes))
+        }
         if response.status == 404 { return nil }
         try expect(response, [200], "get")
         return response.body
@@ -122,7 +128,7 @@ public struct AzureBlobStore: BlobStore, BlobLinks {
         return base + "/" + configuration.container
     }
 
-    private func send(_ method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
+    func send(_ method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
                       body: [UInt8]? = nil, operation: String) async throws -> OutboundResponse {
         var queryText = query.map { "\($0.0)=\(SignatureV4.uriEncode($0.1))" }.joined(separator: "&")
         var headers = headers
@@ -140,7 +146,7 @@ public struct AzureBlobStore: BlobStore, BlobLinks {
             policyKey: "blobs:azure", allowedAddresses: [configuration.endpoint.host ?? ""]))
     }
 
-    private func expect(_ response: OutboundResponse, _ statuses: Set<Int>, _ operation: String) throws {
+    func expect(_ response: OutboundResponse, _ statuses: Set<Int>, _ operation: String) throws {
         guard !statuses.contains(response.status) else { return }
         throw ObjectStoreFailure(service: "Azure Blob", operation: operation, status: response.status, code: Self.errorCode(response))
     }

@@ -51,8 +51,14 @@ public struct S3BlobStore: BlobStore, BlobLinks {
         try expect(response, [200], "put")
     }
 
+    /// One GET; a blob larger than the outbound client takes in one answer is read in ranges.
     public func get(_ key: String) async throws -> [UInt8]? {
-        let response = try await send("GET", url: try objectURL(key), operation: "get")
+        let response: OutboundResponse
+        do {
+            response = try await send("GET", url: try objectURL(key), operation: "get")
+        } catch let error as OutboundError where error.code == .bodyTooLarge {
+            return try await reader(key)?.readAll(chunk: rangeSize)
+        }
         if response.status == 404 { return nil }
         try expect(response, [200], "get")
         return response.body
@@ -131,15 +137,15 @@ public struct S3BlobStore: BlobStore, BlobLinks {
         return components.string!
     }
 
-    private func send(_ method: String, url: URL, body: [UInt8]? = nil, operation: String) async throws -> OutboundResponse {
-        let signed = signer.sign(method: method, url: url, payloadHash: SignatureV4.hash(body ?? []), date: now())
-        let request = OutboundRequest(method: method, url: url.absoluteString, headers: signed, body: body,
+    func send(_ method: String, url: URL, headers: [(String, String)] = [], body: [UInt8]? = nil, operation: String) async throws -> OutboundResponse {
+        let signed = signer.sign(method: method, url: url, headers: headers, payloadHash: SignatureV4.hash(body ?? []), date: now())
+        let request = OutboundRequest(method: method, url: url.absoluteString, headers: headers + signed, body: body,
                                       operation: "s3.\(operation)")
         return try await client.execute(request, policy: policy, context: OutboundContext(
             policyKey: "blobs:s3", allowedAddresses: [configuration.endpoint.host ?? ""]))
     }
 
-    private func expect(_ response: OutboundResponse, _ statuses: Set<Int>, _ operation: String) throws {
+    func expect(_ response: OutboundResponse, _ statuses: Set<Int>, _ operation: String) throws {
         guard !statuses.contains(response.status) else { return }
         let code = (try? XReader.parse(response.body))?.text("Code")
         throw ObjectStoreFailure(service: "S3", operation: operation, status: response.status, code: code)

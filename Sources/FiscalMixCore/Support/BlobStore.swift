@@ -12,6 +12,10 @@ public protocol BlobStore: Sendable {
     func delete(_ key: String) async throws
     /// Stores several blobs; all durable when it returns (a store may flush once for the lot).
     func putAll(_ blobs: [(key: String, bytes: [UInt8])]) async throws
+    /// Stores what `source` yields under `key` without holding it whole (exports, large
+    /// documents); durable when it returns. If it fails — the source included — nothing new is
+    /// under `key`: the old bytes, if any, stay.
+    func put(_ key: String, from source: any BlobReader) async throws
     /// A reader over the bytes under `key`, chunk by chunk, or nil when there are none: for
     /// sending a blob without holding it whole.
     func reader(_ key: String) async throws -> (any BlobReader)?
@@ -32,21 +36,49 @@ extension BlobStore {
 
     /// For stores that can only read whole blobs.
     public func reader(_ key: String) async throws -> (any BlobReader)? {
-        try await get(key).map(WholeBlobReader.init)
+        try await get(key).map(BytesBlobReader.init)
+    }
+
+    /// For stores that can only write whole blobs.
+    public func put(_ key: String, from source: any BlobReader) async throws {
+        try await put(key, source.readAll())
+    }
+}
+
+extension BlobReader {
+    /// The next `count` bytes, fewer only at the end.
+    public func read(filling count: Int) async throws -> [UInt8] {
+        var bytes = try await read(upTo: count)
+        while bytes.count < count {
+            let more = try await read(upTo: count - bytes.count)
+            if more.isEmpty { break }
+            bytes += more
+        }
+        return bytes
+    }
+
+    /// Everything left.
+    public func readAll(chunk: Int = 1 << 20) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        while true {
+            let more = try await read(upTo: chunk)
+            if more.isEmpty { return bytes }
+            bytes += more
+        }
     }
 }
 
 /// A reader over bytes already in memory.
-final class WholeBlobReader: BlobReader {
+public final class BytesBlobReader: BlobReader {
     private let bytes: [UInt8]
     private let offset: Mutex<Int>
 
-    init(_ bytes: [UInt8]) {
+    public init(_ bytes: [UInt8]) {
         self.bytes = bytes
         offset = Mutex(0)
     }
 
-    func read(upTo count: Int) async throws -> [UInt8] {
+    public func read(upTo count: Int) async throws -> [UInt8] {
         offset.withLock { offset in
             let end = min(bytes.count, offset + count)
             defer { offset = end }
@@ -54,7 +86,7 @@ final class WholeBlobReader: BlobReader {
         }
     }
 
-    func close() async {}
+    public func close() async {}
 }
 
 public enum BlobKey {

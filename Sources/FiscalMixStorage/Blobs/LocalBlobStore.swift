@@ -47,26 +47,30 @@ public struct LocalBlobStore: BlobStore {
     }
 
     private func writeFile(_ key: String, _ bytes: [UInt8], flush: Bool) throws {
-        let target = try path(key)
-        let folder = (target as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let temporary = folder + "/.tmp-" + UUID().uuidString
-        let fd = open(temporary, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0o640)
-        guard fd >= 0 else { throw POSIXFailure(call: "open", path: temporary) }
-        var written = 0
-        let ok = bytes.withUnsafeBytes { buffer -> Bool in
-            while written < buffer.count {
-                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
-                if n < 0 { if errno == EINTR { continue }; return false }
-                written += n
-            }
-            return !flush || fsync(fd) == 0
+        let file = try TemporaryFile(for: try path(key))
+        do {
+            try file.append(bytes)
+            try file.commit(flush: flush)
+        } catch {
+            file.discard()
+            throw error
         }
-        close(fd)
-        guard ok, rename(temporary, target) == 0 else {
-            let failure = POSIXFailure(call: ok ? "rename" : "write", path: target)
-            unlink(temporary)
-            throw failure
+    }
+
+    /// Chunk by chunk into the temporary file, flushed and renamed over the key at the end; a
+    /// source that fails leaves the key as it was.
+    public func put(_ key: String, from source: any BlobReader) async throws {
+        let file = try TemporaryFile(for: try path(key))
+        do {
+            while true {
+                let chunk = try await source.read(upTo: 1 << 20)
+                if chunk.isEmpty { break }
+                try file.append(chunk)
+            }
+            try file.commit(flush: true)
+        } catch {
+            file.discard()
+            throw error
         }
     }
 
@@ -109,6 +113,55 @@ final class FileBlobReader: BlobReader {
             try? handle?.close()
             handle = nil
         }
+    }
+}
+
+/// A new file beside its target, renamed over it once complete.
+private final class TemporaryFile {
+    let target: String
+    let path: String
+    /// nil once closed.
+    private var fd: Int32?
+
+    init(for target: String) throws {
+        let folder = (target as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        self.target = target
+        path = folder + "/.tmp-" + UUID().uuidString
+        let fd = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0o640)
+        guard fd >= 0 else { throw POSIXFailure(call: "open", path: path) }
+        self.fd = fd
+    }
+
+    func append(_ bytes: [UInt8]) throws {
+        guard let fd else { throw POSIXFailure(call: "write", path: target) }
+        try bytes.withUnsafeBytes { buffer in
+            var written = 0
+            while written < buffer.count {
+                let n = write(fd, buffer.baseAddress! + written, buffer.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw POSIXFailure(call: "write", path: target)
+                }
+                written += n
+            }
+        }
+    }
+
+    /// Flushes (when asked), closes and renames over the target.
+    func commit(flush: Bool) throws {
+        guard let fd else { throw POSIXFailure(call: "close", path: target) }
+        if flush, fsync(fd) != 0 { throw POSIXFailure(call: "fsync", path: target) }
+        close(fd)
+        self.fd = nil
+        guard rename(path, target) == 0 else { throw POSIXFailure(call: "rename", path: target) }
+    }
+
+    /// Closes (if still open) and removes the file, after a failure.
+    func discard() {
+        if let fd { close(fd) }
+        fd = nil
+        unlink(path)
     }
 }
 
