@@ -162,7 +162,7 @@ let package = Package(
         .target(
             name: "FiscalMixIdentity",
             dependencies: [
-                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
+                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings

@@ -52,7 +52,9 @@ public struct FiscalMixRuntime: Sendable {
             } catch {
                 logger.warning("could not prepare event partitions", metadata: ["error": "\(String(reflecting: error))"])
             }
-            let auth = AuthService(database: database, secretBox: SecretBox(masterKey: masterKey), configuration: configuration.identity,
+            let mfaSecrets = MFASecrets(database: database, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
+                                        masterKeys: [masterKey] + (try MasterKeyLoader.previous(configuration)))
+            let auth = AuthService(database: database, mfaSecrets: mfaSecrets, configuration: configuration.identity,
                                    clock: clock, logger: logger)
             let writer = RequestLogWriter(repository: RequestLogRepository(database: database), logger: logger)
             let metrics = RuntimeMetrics()
@@ -217,5 +219,7 @@ extension FiscalMixRuntime {
 
 extension FiscalMixRuntime {
     public var vault: SecretVault { SecretVault(database: database, envelopes: envelopes, clock: clock) }
-    public var keyRotation: KeyRotation { KeyRotation(database: database, envelopes: envelopes, clock: clock) }
+    public var keyRotation: KeyRotation {
+        KeyRotation(database: database, envelopes: envelopes, mfaSecrets: services.auth.mfaSecrets, clock: clock)
+    }
 }

@@ -1,6 +1,7 @@
 import FiscalMixCore
 import FiscalMixSecrets
 import FiscalMixStorage
+import FiscalMixVault
 import Foundation
 import Logging
 import Synchronization
@@ -26,7 +27,7 @@ public struct AuthService: Sendable {
     let recoveryCodes: RecoveryCodeRepository
     let audit: AuditTrail
     let hasher: PasswordHasher
-    let secretBox: SecretBox
+    public let mfaSecrets: MFASecrets
     let configuration: IdentityConfiguration
     public let clock: any WallClock
     let decoy: DecoyHash
@@ -35,7 +36,7 @@ public struct AuthService: Sendable {
     /// The audit trail other features write to.
     public var auditTrail: AuditTrail { audit }
 
-    public init(database: Database, secretBox: SecretBox, configuration: IdentityConfiguration, clock: any WallClock, logger: Logger) {
+    public init(database: Database, mfaSecrets: MFASecrets, configuration: IdentityConfiguration, clock: any WallClock, logger: Logger) {
         users = UserRepository(database: database)
         sessions = SessionRepository(database: database)
         apiKeys = ApiKeyRepository(database: database)
@@ -43,7 +44,7 @@ public struct AuthService: Sendable {
         recoveryCodes = RecoveryCodeRepository(database: database)
         audit = AuditTrail(repository: AuditRepository(database: database), clock: clock, logger: logger)
         hasher = PasswordHasher(cost: configuration.bcryptCost)
-        self.secretBox = secretBox
+        self.mfaSecrets = mfaSecrets
         self.configuration = configuration
         self.clock = clock
         decoy = DecoyHash(hasher: hasher)
@@ -130,12 +131,16 @@ public struct AuthService: Sendable {
 
     func verifyTOTP(_ credentials: UserCredentials, code: String, now: Date) async throws -> Bool {
         guard let sealed = credentials.sealedMFASecret else { return false }
-        let secret = try secretBox.open(sealed, aad: MFAService.aad(credentials.user.id))
+        let user = credentials.user
+        let secret = try await mfaSecrets.open(sealed, userId: user.id, accountId: user.accountId)
         guard let step = TOTP(secret: Array(secret)).verify(code, at: now, lastUsedStep: credentials.mfaLastUsedStep) else {
             return false
         }
         // Atomic: of two requests racing with the same code, one wins.
-        return try await users.consumeTOTPStep(userId: credentials.user.id, step: step)
+        guard try await users.consumeTOTPStep(userId: user.id, step: step) else { return false }
+        // A secret sealed the old way moves into the vault once it has proved itself.
+        try await mfaSecrets.upgrade(sealed, userId: user.id, accountId: user.accountId)
+        return true
     }
 
     static func normaliseRecoveryCode(_ code: String) -> String {

@@ -1,6 +1,7 @@
 import FiscalMixCore
 import FiscalMixSecrets
 import FiscalMixStorage
+import FiscalMixVault
 import Foundation
 
 /// TOTP enrolment: start (secret sealed, MFA still off), confirm with a code (MFA on, recovery
@@ -10,7 +11,7 @@ public struct MFAService: Sendable {
     let users: UserRepository
     let recoveryCodes: RecoveryCodeRepository
     let sessions: SessionRepository
-    let secretBox: SecretBox
+    let mfaSecrets: MFASecrets
     let hasher: PasswordHasher
     let audit: AuditTrail
     let auth: AuthService
@@ -22,16 +23,13 @@ public struct MFAService: Sendable {
         users = auth.users
         recoveryCodes = auth.recoveryCodes
         sessions = auth.sessions
-        secretBox = auth.secretBox
+        mfaSecrets = auth.mfaSecrets
         hasher = auth.hasher
         audit = auth.audit
         self.auth = auth
         configuration = auth.configuration
         clock = auth.clock
     }
-
-    /// Additional authenticated data that binds a sealed TOTP secret to its user row.
-    static func aad(_ userId: UUID) -> String { "users.mfa_secret:\(userId.lowercased)" }
 
     public struct Enrollment: Sendable, Codable {
         public let otpauthUri: String
@@ -44,8 +42,11 @@ public struct MFAService: Sendable {
             throw FiscalMixError(.conflict, code: "mfa_already_enabled", "MFA is already on; disable it first to enrol a new device.")
         }
         let secret = TOTP.generateSecret()
-        let sealed = try secretBox.seal(secret, aad: Self.aad(credentials.user.id))
-        try await users.setPendingMFASecret(userId: credentials.user.id, sealed: sealed, at: clock.now())
+        let user = credentials.user
+        let sealed = try await mfaSecrets.seal(secret, userId: user.id, accountId: user.accountId)
+        try await users.setPendingMFASecret(userId: user.id, sealed: sealed, at: clock.now())
+        // An enrolment started before and never confirmed leaves no secret behind.
+        try await mfaSecrets.discard(credentials.sealedMFASecret, accountId: user.accountId)
         try await audit.record("mfa.enrollment_started", by: principal, entityType: "user", entityId: credentials.user.id.lowercased, meta: meta)
         return Enrollment(otpauthUri: TOTP(secret: secret).provisioningURI(account: credentials.user.email), secret: Base32.encode(secret))
     }
@@ -100,6 +101,7 @@ public struct MFAService: Sendable {
             try await recoveryCodes.deleteAll(userId: userId, in: tx)
             try await auditRepository.insert(entry, in: tx)
         }
+        try await mfaSecrets.discardAll(userId: userId, accountId: credentials.user.accountId)
     }
 
     func currentUser(_ principal: Principal) async throws -> UserCredentials {

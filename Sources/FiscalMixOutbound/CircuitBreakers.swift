@@ -11,7 +11,7 @@ public final class CircuitBreakers: Sendable {
 
     private struct Breaker {
         var state: State = .closed
-        var window: [Bool] = []  // true = failure, the most recent last
+        var window = OutcomeWindow()
         var openedAt: ContinuousClock.Instant?
         var probesStarted = 0
         var probesSucceeded = 0
@@ -44,11 +44,11 @@ public final class CircuitBreakers: Sendable {
     /// breaker moved to, if it moved (announced after the lock is released).
     private func update<T>(_ key: String, _ body: (inout Breaker) -> T) -> (T, State?) {
         breakers.withLock { breakers in
-            var breaker = breakers[key] ?? Breaker()
-            let before = breaker.state
-            let result = body(&breaker)
-            breakers[key] = breaker
-            return (result, breaker.state == before ? nil : breaker.state)
+            // In place: a copy out of the dictionary would copy the window on every write.
+            let before = breakers[key]?.state ?? .closed
+            let result = body(&breakers[key, default: Breaker()])
+            let after = breakers[key]!.state
+            return (result, after == before ? nil : after)
         }
     }
 
@@ -71,11 +71,9 @@ public final class CircuitBreakers: Sendable {
     private func record(_ breaker: inout Breaker, _ config: Policy.CircuitBreaker, failure: Bool) {
         switch breaker.state {
         case .closed:
-            breaker.window.append(failure)
-            if breaker.window.count > config.windowSize { breaker.window.removeFirst(breaker.window.count - config.windowSize) }
-            let failures = breaker.window.filter { $0 }.count
+            breaker.window.add(failure: failure, size: config.windowSize)
             if breaker.window.count >= config.minimumCalls,
-               Double(failures) / Double(breaker.window.count) >= config.failureRateThreshold
+               Double(breaker.window.failures) / Double(breaker.window.count) >= config.failureRateThreshold
             {
                 open(&breaker)
             }
@@ -86,7 +84,7 @@ public final class CircuitBreakers: Sendable {
                 breaker.probesSucceeded += 1
                 if breaker.probesSucceeded >= config.halfOpenProbes {
                     transition(&breaker, to: .closed)
-                    breaker.window = []
+                    breaker.window = OutcomeWindow()
                 }
             }
         case .open:
@@ -108,5 +106,27 @@ public final class CircuitBreakers: Sendable {
             breaker.probesStarted = 0
             breaker.probesSucceeded = 0
         }
+    }
+}
+
+/// The outcomes of the last `size` calls as a ring with a running failure count: O(1) a call.
+struct OutcomeWindow {
+    private var outcomes: [Bool] = []  // true = failure
+    private var oldest = 0
+    private(set) var failures = 0
+
+    var count: Int { outcomes.count }
+
+    mutating func add(failure: Bool, size: Int) {
+        let size = max(1, size)
+        if outcomes.count > size { self = OutcomeWindow() }  // the policy's window shrank
+        if outcomes.count < size {
+            outcomes.append(failure)
+        } else {
+            if outcomes[oldest] { failures -= 1 }
+            outcomes[oldest] = failure
+            oldest = (oldest + 1) % size
+        }
+        if failure { failures += 1 }
     }
 }

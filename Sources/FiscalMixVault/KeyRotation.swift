@@ -11,12 +11,14 @@ public struct KeyRotation: Sendable {
     let repository: SealedSecretRepository
     let tokens: ConnectorTokenRepository
     let envelopes: EnvelopeService
+    let mfaSecrets: MFASecrets?
     let clock: any WallClock
 
-    public init(database: Database, envelopes: EnvelopeService, clock: any WallClock = SystemWallClock()) {
+    public init(database: Database, envelopes: EnvelopeService, mfaSecrets: MFASecrets? = nil, clock: any WallClock = SystemWallClock()) {
         repository = SealedSecretRepository(database: database)
         tokens = ConnectorTokenRepository(database: database)
         self.envelopes = envelopes
+        self.mfaSecrets = mfaSecrets
         self.clock = clock
     }
 
@@ -25,11 +27,14 @@ public struct KeyRotation: Sendable {
         public var remaining = 0
     }
 
-    /// Runs until no secret (sealed secrets, then connector tokens) is wrapped by another key;
+    /// Runs until no secret (TOTP secrets, sealed secrets, then connector tokens) is wrapped by another key;
     /// `pause` spreads the load between batches.
     public func run(batchSize: Int = 100, pause: Duration = .zero, onBatch: @Sendable (Progress) -> Void = { _ in }) async throws -> Progress {
         var progress = Progress()
         let current = envelopes.keys.currentKeyId
+        // TOTP secrets still sealed directly under a master key move into the vault first (new
+        // envelopes, wrapped by the current key): after this nothing needs an old key.
+        if let mfaSecrets { progress.rewrapped += try await mfaSecrets.upgradeAll(batchSize: batchSize) }
         try await rewrapAll(&progress, current: current, pause: pause, onBatch: onBatch,
                             next: { try await repository.wrappedByOtherKeys(than: current, limit: batchSize) }) { secret in
             try await repository.replaceWrap(id: secret.id, from: secret.envelope.kekId, to: try await envelopes.rewrap(secret.envelope), now: clock.now())

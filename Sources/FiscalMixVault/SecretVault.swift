@@ -41,7 +41,12 @@ public struct SecretVault: Sendable {
     /// Opens a secret of `accountId`; another account's id reads as not found.
     public func reveal(_ id: UUID, accountId: UUID?) async throws -> Data {
         guard let secret = try await repository.find(id: id, accountId: accountId) else { throw FiscalMixError.notFound("Secret") }
-        return try await envelopes.open(secret.envelope, for: Self.context(secret.id, ownerTable: secret.ownerTable, ownerId: secret.ownerId,
-                                                                           accountId: secret.accountId))
+        return try await open(secret)
+    }
+
+    /// Opens a secret already read.
+    public func open(_ secret: SealedSecret) async throws -> Data {
+        try await envelopes.open(secret.envelope, for: Self.context(secret.id, ownerTable: secret.ownerTable, ownerId: secret.ownerId,
+                                                                    accountId: secret.accountId))
     }
 }

@@ -1,5 +1,7 @@
+import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
+import FiscalMixIdentity
 import FiscalMixSecrets
 import FiscalMixStorage
 import FiscalMixTestSupport
@@ -43,6 +45,15 @@ import Testing
                                                         expiresAt: now.addingTimeInterval(3600))
             tokens.append((connectorId, token))
         }
+        // A TOTP secret sealed the old way (directly under the old master key) moves into the vault.
+        let userId = ID.make()
+        let totpSecret = Array("12345678901234567890".utf8)
+        let legacy = try SecretBox(masterKey: try MasterKey(base64: oldKeyText)).seal(totpSecret, aad: "users.mfa_secret:\(userId.lowercased)")
+        try await runtime.database.execute("""
+            INSERT INTO users (id, account_id, name, email, password_hash, role, status, is_staff, mfa_enabled, mfa_secret, created_at, updated_at)
+            VALUES (\(bind: userId), \(bind: accountId), 'Ana', 'ana@rotation.test', 'x', 'owner', 'active', \(bind: false), \(bind: true),
+                    \(bind: legacy), \(bind: now), \(bind: now))
+            """)
         let storedTokens = ConnectorTokenRepository(database: runtime.database)
         let secrets = SealedSecretRepository(database: runtime.database)
         let ciphertextsBefore = Set(try await secrets.wrappedByOtherKeys(than: newKey.keyId, limit: 100).map(\.envelope.encCiphertext))
@@ -59,14 +70,15 @@ import Testing
         kill(first.processIdentifier, SIGKILL)
         await WorkerProcess.exit(of: first)
         let halfWay = try await secrets.count(wrappedBy: newKey.keyId)
-        #expect(halfWay >= 10 && halfWay < 60, "killed part-way (\(halfWay) of 60 re-wrapped)")
+        #expect(halfWay >= 10 && halfWay < 61, "killed part-way (\(halfWay) of 61 re-wrapped)")
 
         // Run again to the end.
         let second = try WorkerProcess.launch(configuration, arguments: ["keys", "rotate"], environment: rotate, output: FileHandle.nullDevice)
         await WorkerProcess.exit(of: second)
         #expect(second.terminationStatus == 0)
-        #expect(try await secrets.count(wrappedBy: newKey.keyId) == 60)
-        let after = try await secrets.wrappedByOtherKeys(than: "none", limit: 100)
+        // The 60 secrets and the TOTP secret that moved into the vault.
+        #expect(try await secrets.count(wrappedBy: newKey.keyId) == 61)
+        let after = try await secrets.wrappedByOtherKeys(than: "none", limit: 100).filter { $0.ownerTable != "users" }
         #expect(Set(after.map(\.envelope.encCiphertext)) == ciphertextsBefore, "only the wrapped data keys changed")
         #expect(try await storedTokens.count(wrappedByOtherKeysThan: newKey.keyId) == 0)
 
@@ -80,6 +92,10 @@ import Testing
         for (connectorId, token) in tokens {
             #expect(try await newRuntime.vault.connectorToken(connectorId: connectorId, secretRefId: nil, accountId: accountId)?.token == token)
         }
+        let mfaRow = try await newRuntime.database.first("SELECT mfa_secret FROM users WHERE id = \(bind: userId)")
+        let mfaReference = try #require(try mfaRow?.decode(column: "mfa_secret", as: String?.self))
+        #expect(UUID(uuidString: mfaReference) != nil, "the v1. secret moved into the vault")
+        #expect(Array(try await newRuntime.services.auth.mfaSecrets.open(mfaReference, userId: userId, accountId: accountId)) == totpSecret)
         await #expect(throws: KeyProviderError.self) { try await runtime.vault.reveal(stored[0].0, accountId: nil) }
         await #expect(throws: KeyProviderError.self) {
             try await runtime.vault.connectorToken(connectorId: tokens[0].0, secretRefId: nil, accountId: accountId)

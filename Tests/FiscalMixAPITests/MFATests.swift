@@ -82,10 +82,18 @@ import Testing
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let (totp, _) = try await Self.enrol(server, session: session)
+            // The user row keeps the id of an envelope in sealed_secrets, owned by the user.
             let row = try await server.runtime.database.first("SELECT mfa_secret, mfa_enabled FROM users WHERE id = \(bind: owner.userId)")
             let stored = try #require(try row?.decode(column: "mfa_secret", as: String?.self))
-            #expect(stored.hasPrefix("v1."))
-            #expect(!stored.contains(Base32.encode(totp.secret)))
+            let secretId = try #require(UUID(uuidString: stored))
+            let sealed = try await server.runtime.database.first("""
+                SELECT owner_table, owner_id, enc_alg, enc_ciphertext FROM sealed_secrets WHERE id = \(bind: secretId)
+                """)
+            #expect(try sealed?.decode(column: "owner_table", as: String.self) == "users")
+            #expect(try sealed?.decode(column: "owner_id", as: String.self) == owner.userId.uuidString.lowercased())
+            #expect(try sealed?.decode(column: "enc_alg", as: String.self) == "AES-256-GCM")
+            let ciphertext = try #require(Data(base64Encoded: try sealed?.decode(column: "enc_ciphertext", as: String.self) ?? ""))
+            #expect(ciphertext.range(of: Data(totp.secret)) == nil)
             let codesRow = try await server.runtime.database.query("SELECT code_hash FROM user_recovery_codes WHERE user_id = \(bind: owner.userId)")
             #expect(codesRow.count == 10)
 
@@ -93,11 +101,42 @@ import Testing
             #expect(denied.status == 422)
             let off = try await server.request(.post, "/v1/me/mfa/disable", json: ["password": owner.password], auth: .cookie(session))
             #expect(off.status == 204)
+            #expect(try await server.runtime.database.first("SELECT id FROM sealed_secrets WHERE id = \(bind: secretId)") == nil)
             let login = try await server.request(.post, "/v1/auth/login", json: ["email": owner.email, "password": owner.password])
             #expect(login.json["status"] as? String == "signed_in")
             let audit = try await server.request(.get, "/v1/audit-logs", auth: .cookie(session))
             let actions = Set(audit.items.compactMap { $0["action"] as? String })
             #expect(actions.isSuperset(of: ["mfa.enrollment_started", "mfa.enabled", "mfa.disabled", "mfa.confirm_failed"]))
+        }
+    }
+
+    /// Secrets sealed before the envelope service (`v1.`, directly under the master key) still
+    /// work, and move into the vault at the first good code.
+    @Test func aSecretSealedTheOldWayStillWorksAndMovesIntoTheVault() async throws {
+        try await TestServer.run(lane: .timed) { server in
+            let owner = try await server.createAccount()
+            let session = try await server.login(owner.email, owner.password)
+            let (totp, _) = try await Self.enrol(server, session: session)
+            server.clock.advance(by: 30)
+            let masterKey = try MasterKey(base64: try #require(server.runtime.configuration.masterKeyBase64))
+            let legacy = try SecretBox(masterKey: masterKey).seal(totp.secret, aad: "users.mfa_secret:\(owner.userId.uuidString.lowercased())")
+            try await server.runtime.database.execute("UPDATE users SET mfa_secret = \(bind: legacy) WHERE id = \(bind: owner.userId)")
+
+            let login = try await server.request(.post, "/v1/auth/login", json: ["email": owner.email, "password": owner.password])
+            let token = try #require(login.json["mfaToken"] as? String)
+            let ok = try await server.request(.post, "/v1/auth/mfa", json: ["mfaToken": token, "code": totp.code(step: TOTP.step(at: server.clock.now()))])
+            #expect(ok.status == 200 && ok.json["status"] as? String == "signed_in")
+            let row = try await server.runtime.database.first("SELECT mfa_secret FROM users WHERE id = \(bind: owner.userId)")
+            let moved = try #require(try row?.decode(column: "mfa_secret", as: String?.self))
+            #expect(UUID(uuidString: moved) != nil, "upgraded to a vault reference")
+
+            // A wrong code against the legacy-free row is still refused; the next good one works.
+            server.clock.advance(by: 30)
+            let again = try await server.request(.post, "/v1/auth/login", json: ["email": owner.email, "password": owner.password])
+            let againToken = try #require(again.json["mfaToken"] as? String)
+            #expect(try await server.request(.post, "/v1/auth/mfa", json: ["mfaToken": againToken, "code": "000000"]).status == 401)
+            let next = totp.code(step: TOTP.step(at: server.clock.now()))
+            #expect(try await server.request(.post, "/v1/auth/mfa", json: ["mfaToken": againToken, "code": next]).status == 200)
         }
     }
 

@@ -36,6 +36,17 @@ public struct SealedSecretRepository: Sendable {
         try await tx.execute("DELETE FROM sealed_secrets WHERE id = \(bind: id)")
     }
 
+    /// Every secret of one owner row.
+    public func deleteOwned(ownerTable: String, ownerId: String, accountId: UUID) async throws {
+        try await database.execute("""
+            DELETE FROM sealed_secrets WHERE owner_table = \(bind: ownerTable) AND owner_id = \(bind: ownerId) AND account_id = \(bind: accountId)
+            """)
+    }
+
+    public func delete(id: UUID, accountId: UUID) async throws {
+        try await database.execute("DELETE FROM sealed_secrets WHERE id = \(bind: id) AND account_id = \(bind: accountId)")
+    }
+
     static func insertSQL(_ secret: SealedSecret, now: Date) -> SQLQueryString {
         let e = secret.envelope
         return """

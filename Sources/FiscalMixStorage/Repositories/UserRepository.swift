@@ -69,6 +69,24 @@ public struct UserRepository: Sendable {
             """)
     }
 
+    /// Replaces the stored MFA secret only if it is still `old`. Returns whether it was.
+    public func replaceMFASecret(userId: UUID, from old: String, to new: String, at now: Date) async throws -> Bool {
+        let rows = try await database.query("""
+            UPDATE users SET mfa_secret = \(bind: new), updated_at = \(bind: now)
+            WHERE id = \(bind: userId) AND mfa_secret = \(bind: old)
+            RETURNING id
+            """)
+        return !rows.isEmpty
+    }
+
+    /// MFA secrets still sealed the old way (`v1.`, directly under a master key), in id order after `after`.
+    public func legacyMFASecrets(after: UUID?, limit: Int) async throws -> [(userId: UUID, accountId: UUID, sealed: String)] {
+        var sql: SQLQueryString = "SELECT id, account_id, mfa_secret FROM users WHERE mfa_secret LIKE 'v1.%'"
+        if let after { sql += " AND id > \(bind: after)" }
+        sql += " ORDER BY id LIMIT \(bind: limit)"
+        return try await database.query(sql).map { (try $0.get("id"), try $0.get("account_id"), try $0.get("mfa_secret")) }
+    }
+
     public func setMFAEnabled(userId: UUID, enabled: Bool, at now: Date, in tx: Transaction) async throws {
         if enabled {
             try await tx.execute("UPDATE users SET mfa_enabled = \(bind: true), updated_at = \(bind: now) WHERE id = \(bind: userId)")
