@@ -90,7 +90,13 @@ import Testing
         try await client.shutdown()
     }
 
+    /// Bounds elapsed time from above, so it runs in the timed lane: a full run on 2 cores once
+    /// starved it past 2 s (the timeout had fired; the test's own task waited for a thread).
     @Test func theTotalTimeoutBoundsASlowServer() async throws {
+        try await TestLaneGate.shared.run(.timed) { try await Self.boundASlowServer() }
+    }
+
+    static func boundASlowServer() async throws {
         let client = Self.client()
         try await ChaosServer.run { server in
             let policy = Policy(retry: .init(maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 20),
@@ -148,7 +154,12 @@ import Testing
         try await client.shutdown()
     }
 
+    /// Times the refusal (under 0.1 s), so it runs in the timed lane.
     @Test func theBreakerOpensRefusesFastHalfOpensAndCloses() async throws {
+        try await TestLaneGate.shared.run(.timed) { try await Self.openRefuseHalfOpenAndClose() }
+    }
+
+    static func openRefuseHalfOpenAndClose() async throws {
         let transitions = Mutex<[CircuitBreakers.State]>([])
         let client = OutboundClient(
             configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.0/8"])),
