@@ -16,6 +16,9 @@ extension JobWorker {
         let threshold = max(1, capacity / 4)
         var drained = false
         var lastClaim = ContinuousClock.now
+        // When the finished jobs waiting to be recorded must be committed, whether or not more
+        // have joined them: `commitDelay` after the first of them was seen.
+        var commitBy: ContinuousClock.Instant?
         while !stopping {
             startReady()
             if newWork.exchange(false, ordering: .relaxed) || ContinuousClock.now - lastClaim >= options.idlePoll { drained = false }
@@ -23,8 +26,10 @@ extension JobWorker {
             let running = inFlight.withLock { $0.count }
             let wanted = drained ? 0 : max(0, capacity - running - ready.withLock { $0.count })
             let due = finishedCount >= threshold || wanted >= threshold || (running == 0 && (finishedCount > 0 || wanted > 0))
+                || (finishedCount > 0 && commitBy.map { ContinuousClock.now >= $0 } ?? false)
             var failed = false
             if due {
+                commitBy = nil
                 let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
                 do {
                     let now = clock.now()
@@ -50,13 +55,19 @@ extension JobWorker {
                     logger.error("job claim failed", metadata: ["queue": "\(options.queue)", "error": "\(String(reflecting: error))"])
                 }
             }
-            // Finished jobs waiting to be recorded: give others `commitDelay` to join them.
+            // Finished jobs waiting to be recorded: give others up to `commitDelay` to join them —
+            // but no longer than it takes a quarter of the capacity to finish (each finishing job
+            // wakes the loop, which then finds the pass due). One timer per pass, not per wait.
             // Otherwise wait for a wake-up: a job finishing, an enqueue, shutdown, the ticker.
-            if !failed && !finished.withLock({ $0.isEmpty }) {
-                try? await Task.sleep(for: options.commitDelay)
-            } else {
-                await wake.wait()
+            if !failed && commitBy == nil && !finished.withLock({ $0.isEmpty }) {
+                commitBy = ContinuousClock.now + options.commitDelay
+                let (delay, wake) = (options.commitDelay, self.wake)
+                Task {
+                    try? await Task.sleep(for: delay)
+                    wake.signal()
+                }
             }
+            await wake.wait()
         }
     }
 

