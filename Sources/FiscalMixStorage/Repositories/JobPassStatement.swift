@@ -2,8 +2,8 @@ import Foundation
 import PostgresNIO
 
 /// A worker's pass on PostgreSQL — record the finished jobs, claim the next ones — as one
-/// statement of data-modifying CTEs, prepared once per connection: PostgreSQL planned the text
-/// afresh on every pass (measured: 0.34 ms of planning beside 0.55 ms of execution per pass).
+/// statement of data-modifying CTEs with eight typed binds (run by `PostgresDriver.rows(of:)`
+/// as an unnamed statement, so it is planned with the pass's own values).
 ///
 /// The CTEs touch different rows (`done` running ones, `claimed` queued ones), as PostgreSQL
 /// requires; the outer join always yields one row, so the completed ids come back even when

@@ -85,8 +85,8 @@ extension JobRepository {
         return claimed
     }
 
-    /// The PostgreSQL pass as one prepared statement (`JobPassStatement`): one round trip, and
-    /// planned once per connection rather than on every pass.
+    /// The PostgreSQL pass as one statement (`JobPassStatement`): one round trip, no
+    /// BEGIN/COMMIT around it.
     func completeAndClaimInOneStatement(_ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
                                         leaseUntil: Date, runIds: [UUID]) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
         guard let driver = database.driver as? PostgresDriver else { throw StorageError.invalidConfiguration("not a PostgreSQL driver") }
