@@ -3,7 +3,14 @@ import PostgresNIO
 
 /// A worker's pass on PostgreSQL — record the finished jobs, claim the next ones — as one
 /// statement of data-modifying CTEs with eight typed binds (run by `PostgresDriver.rows(of:)`
-/// as an unnamed statement, so it is planned with the pass's own values).
+/// as an unnamed statement, so it is planned with the pass's own values: a named one gets a
+/// generic plan after five runs, made from the statistics of that moment and kept as the table
+/// grows — measured scanning all of `jobs` per pass a minute after start).
+///
+/// The claimed ids come back as an array (`id = ANY(ARRAY(…))`), so the update finds them by
+/// primary key whatever the planner guesses about the subquery; with `id IN (SELECT … LIMIT n)`
+/// it could hash-join them against a scan of `jobs`. Batches of 100 (c=16, prefetch 84) claimed
+/// 6,502 jobs/s against 5,471 before, means of three alternating runs.
 ///
 /// The CTEs touch different rows (`done` running ones, `claimed` queued ones), as PostgreSQL
 /// requires; the outer join always yields one row, so the completed ids come back even when
@@ -24,9 +31,9 @@ struct JobPassStatement: PostgresPreparedStatement {
         ), claimed AS (
             UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = $4, lease_expires_at = $5, started_at = $1,
                    updated_at = $1
-            WHERE id IN (
+            WHERE id = ANY(ARRAY(
                 SELECT id FROM jobs WHERE status = 'queued' AND queue = $6 AND run_at <= $1
-                ORDER BY priority DESC, run_at LIMIT $7 FOR UPDATE SKIP LOCKED)
+                ORDER BY priority DESC, run_at LIMIT $7 FOR UPDATE SKIP LOCKED))
             RETURNING *
         ), numbered AS (
             SELECT claimed.*, row_number() OVER () AS position FROM claimed
