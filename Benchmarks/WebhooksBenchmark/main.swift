@@ -19,6 +19,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import ServiceLifecycle
+import SQLKit
 import Synchronization
 
 let arguments = CommandLine.arguments
@@ -108,6 +109,15 @@ func runBenchmark(url: String, seconds: Double, rate: Double, endpointCount: Int
         }
         let bareRate = Double(bareCount.value) / Date().timeIntervalSince(bareStart)
 
+        // Write-ahead log written while FiscalMix ingests and delivers (PostgreSQL): what each
+        // delivery costs the database in writes, a figure that does not move with CPU noise.
+        @Sendable func walBytes() async throws -> Int64? {
+            guard runtime.database.dialect == .postgres else { return nil }
+            return try await runtime.database.first("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')::bigint AS bytes")?
+                .decode(column: "bytes", as: Int64.self)
+        }
+        let walStart = try await walBytes()
+
         // FiscalMix: events in through the API at `rate`, out through the workers.
         let accepted = Counter()
         let started = Date()
@@ -159,6 +169,7 @@ func runBenchmark(url: String, seconds: Double, rate: Double, endpointCount: Int
             }
         }
         latencies.sort()
+        let walPerDelivery = try await walBytes().flatMap { end in walStart.map { Double(end - $0) / Double(max(delivered, 1)) } }
         let deliveriesPerSecond = Double(inWindow) / seconds
         report(["figure": "\"webhooks_sustained\"", "database": "\"\(runtime.database.dialect.rawValue)\"", "seconds": String(format: "%.0f", seconds),
                 "endpoints": "\(endpointCount)", "target_events_per_second": "\(Int(rate))",
@@ -166,7 +177,8 @@ func runBenchmark(url: String, seconds: Double, rate: Double, endpointCount: Int
                 "deliveries_per_second_out": String(format: "%.0f", deliveriesPerSecond),
                 "delivered": "\(delivered)", "expected": "\(expected)",
                 "drain_seconds": String(format: "%.1f", Date().timeIntervalSince(drainStart)),
-                "p50_ms": String(format: "%.0f", percentile(latencies, 0.5) * 1000), "p99_ms": String(format: "%.0f", percentile(latencies, 0.99) * 1000)])
+                "p50_ms": String(format: "%.0f", percentile(latencies, 0.5) * 1000), "p99_ms": String(format: "%.0f", percentile(latencies, 0.99) * 1000),
+                "wal_bytes_per_delivery": walPerDelivery.map { String(format: "%.0f", $0) } ?? "null"])
         report(["figure": "\"peer_bare_ahc_posts\"", "requests_per_second": String(format: "%.0f", bareRate),
                 "fiscalmix_deliveries_vs_bare": String(format: "%.2f", deliveriesPerSecond / bareRate)])
     }

@@ -161,4 +161,5 @@ public let allMigrations: [Migration] = [
     migration006JobNotifications, migration007RateLimitBuckets, migration008Sync, migration009Webhooks, migration010EventPartitions,
     migration011OutboundAllow,
     migration012ConnectorTokenCredential,
+    migration013LeanHotIndexes,
 ]
