@@ -9,7 +9,7 @@
 /// - `jobs (account_id, status)` becomes partial, for the states a user looks for among an
 ///   account's many finished jobs (failed, dead, cancelled — the dead-letter list and requeue):
 ///   queued and running jobs are found by the claim and lease indexes, successes by time. A job's
-///   enqueue, claim and completion write 9 entries instead of 11.
+///   enqueue, claim and completion write 8 entries instead of 11.
 ///
 /// Measured as write-ahead log per delivery in the webhook benchmark (see docs/webhooks.md).
 let migration013LeanHotIndexes = Migration(13, "lean_hot_indexes", tables: []) { dialect in

@@ -5,7 +5,7 @@ import PostgresNIO
 /// statement of data-modifying CTEs with eight typed binds (run by `PostgresDriver.rows(of:)`
 /// as an unnamed statement, so it is planned with the pass's own values: a named one gets a
 /// generic plan after five runs, made from the statistics of that moment and kept as the table
-/// grows — measured scanning all of `jobs` per pass a minute after start).
+/// grows — measured scanning all of `jobs` per pass twenty seconds after start).
 ///
 /// The claimed ids come back as an array (`id = ANY(ARRAY(…))`), so the update finds them by
 /// primary key whatever the planner guesses about the subquery; with `id IN (SELECT … LIMIT n)`
