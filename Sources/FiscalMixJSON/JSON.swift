@@ -54,10 +54,16 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     public var count: Int { keys.count }
     public var isEmpty: Bool { keys.isEmpty }
 
-    public func makeIterator() -> AnyIterator<(key: String, value: JSON)> {
+    public func makeIterator() -> Iterator { Iterator(keys: keys, values: values) }
+
+    /// Members in order. A concrete iterator (not `AnyIterator`): validators and evaluators walk
+    /// every object of a document through it.
+    public struct Iterator: IteratorProtocol {
+        let keys: [String]
+        let values: [JSON]
         var at = 0
-        let keys = keys, values = values
-        return AnyIterator {
+
+        public mutating func next() -> (key: String, value: JSON)? {
             guard at < keys.count else { return nil }
             defer { at += 1 }
             return (keys[at], values[at])

@@ -48,9 +48,15 @@ public struct JSONSchema: Sendable {
     }
 
     public func validate(_ instance: JSON) -> ValidationResult {
+        if isValid(instance) { return ValidationResult(valid: true, errors: []) }
         let evaluator = SchemaEvaluator(schema: self)
         let outcome = evaluator.evaluate(root, instance, instanceLocation: .root, keywordLocation: .root, scope: [], depth: 0)
         return ValidationResult(valid: outcome.valid, errors: outcome.valid ? [] : outcome.errors)
+    }
+
+    /// Whether the instance is valid, without building any error: stops at the first failure.
+    public func isValid(_ instance: JSON) -> Bool {
+        SchemaEvaluator(schema: self).evaluate(root, instance, instanceLocation: nil, keywordLocation: nil, scope: [], depth: 0).valid
     }
 }
 

@@ -1,22 +1,32 @@
 import FiscalMixJSON
 import Foundation
 
-/// A compiled regular expression. ECMA-262 patterns are run by ICU (NSRegularExpression), which
-/// agrees with ECMA-262 on the constructs schemas use; the type is immutable and thread-safe.
+/// A compiled regular expression. Patterns in the regular subset of ECMA-262 (nearly all that
+/// schemas use) run on `LinearPattern`; the rest (backreferences, lookaround, `\b`, `\p{…}`) on
+/// ICU (NSRegularExpression), which agrees with ECMA-262 on those constructs. ICU also decides
+/// whether a pattern is valid at all, for both. The type is immutable and thread-safe.
 struct SchemaRegex: @unchecked Sendable {
     let source: String
     let regex: NSRegularExpression
+    let linear: LinearPattern?
 
     init?(_ source: String) {
         guard let translated = Self.translate(source), let regex = try? NSRegularExpression(pattern: translated) else { return nil }
         self.source = source
         self.regex = regex
+        linear = LinearPattern(source)
     }
 
-    /// Whether the pattern matches. ICU reports progress during a long match; each report spends
-    /// the validation's step budget, so catastrophic backtracking on instance data stops (the
-    /// budget goes negative and validation fails saying so) instead of hanging the worker.
+    /// Whether the pattern matches. Both engines spend the validation's step budget as they
+    /// work (ICU through its progress reports during a long match), so a hostile pattern or
+    /// input stops — the budget goes negative and validation fails saying so — instead of
+    /// hanging the worker.
     func matches(_ text: String, budget: SchemaEvaluator.Budget) -> Bool {
+        if let linear { return linear.matches(text, budget: budget) }
+        return icuMatches(text, budget: budget)
+    }
+
+    func icuMatches(_ text: String, budget: SchemaEvaluator.Budget) -> Bool {
         var found = false
         regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { result, _, stop in
             if result != nil {
@@ -31,7 +41,8 @@ struct SchemaRegex: @unchecked Sendable {
     }
 
     /// ECMA-262 to ICU: `\d`, `\w` are ASCII-only in ECMA-262 and Unicode-aware in ICU; `[]` and
-    /// `[^]` are valid ECMA-262 (match nothing / anything). Syntax ICU accepts but ECMA-262 does
+    /// `[^]` are valid ECMA-262 (match nothing / anything); `$` is the end of input and `[\b]` a
+    /// backspace. Syntax ICU accepts but ECMA-262 does
     /// not — `\a`, comment groups `(?#…)`, global inline flags `(?i)` — makes the pattern invalid.
     static func translate(_ pattern: String) -> String? {
         var out = ""
@@ -50,6 +61,7 @@ struct SchemaRegex: @unchecked Sendable {
                 case "D": out += inClass ? "\\D" : "[^0-9]"
                 case "w": out += inClass ? "a-zA-Z0-9_" : "[a-zA-Z0-9_]"
                 case "W": out += inClass ? "\\W" : "[^a-zA-Z0-9_]"
+                case "b" where inClass: out += "\\u0008"  // backspace in a class, not a word boundary
                 default: out += "\\" + String(ch)
                 }
                 continue
@@ -62,6 +74,8 @@ struct SchemaRegex: @unchecked Sendable {
                 if i + 2 < chars.count, chars[i + 1] == "^", chars[i + 2] == "]" { out += "[\\s\\S]"; i += 2; continue }
                 inClass = true
                 out.append(ch)
+            case "$" where !inClass:
+                out += "\\z"  // the end of the input only (ICU's `$` also matches before a final line break)
             case "]" where inClass:
                 inClass = false
                 out.append(ch)
@@ -80,13 +94,49 @@ struct SchemaRegex: @unchecked Sendable {
     }
 }
 
+/// The types a `type` keyword allows, as bits: checking one is a mask test, not string compares.
+struct JSONTypes: OptionSet, Sendable {
+    let rawValue: UInt8
+
+    static let null = JSONTypes(rawValue: 1 << 0)
+    static let boolean = JSONTypes(rawValue: 1 << 1)
+    static let number = JSONTypes(rawValue: 1 << 2)
+    static let integer = JSONTypes(rawValue: 1 << 3)
+    static let string = JSONTypes(rawValue: 1 << 4)
+    static let array = JSONTypes(rawValue: 1 << 5)
+    static let object = JSONTypes(rawValue: 1 << 6)
+
+    init(rawValue: UInt8) { self.rawValue = rawValue }
+
+    /// Unknown names allow nothing.
+    init(names: [String]) {
+        let byName: [String: JSONTypes] = [
+            "null": .null, "boolean": .boolean, "number": .number, "integer": .integer, "string": .string, "array": .array,
+            "object": .object,
+        ]
+        self = names.reduce(into: JSONTypes()) { $0.formUnion(byName[$1] ?? []) }
+    }
+
+    func admits(_ value: JSON) -> Bool {
+        switch value {
+        case .null: contains(.null)
+        case .bool: contains(.boolean)
+        case .string: contains(.string)
+        case .array: contains(.array)
+        case .object: contains(.object)
+        case .number(let n):
+            contains(.number) || (contains(.integer) && (n.isInteger || { let d = n.doubleValue; return d.isFinite && d.rounded() == d }()))
+        }
+    }
+}
+
 /// One keyword of a compiled schema object; child schemas are node indices.
 enum Keyword: Sendable {
     case ref(target: Int)
     /// `dynamicAnchor` is set when the initial target was a `$dynamicAnchor` of that name: then
     /// the outermost resource in the dynamic scope that defines the same anchor wins.
     case dynamicRef(target: Int, dynamicAnchor: String?)
-    case type([String])
+    case type(JSONTypes, names: [String])
     case enumeration([JSON])
     case constant(JSON)
     case multipleOf(JSONNumber)

@@ -152,8 +152,10 @@ struct SchemaCompiler {
         }
         if active("type"), let value = object["type"] {
             switch value {
-            case .string(let t): keywords.append(.type([t]))
-            case .array(let ts): keywords.append(.type(ts.compactMap(\.stringValue)))
+            case .string(let t): keywords.append(.type(JSONTypes(names: [t]), names: [t]))
+            case .array(let ts):
+                let names = ts.compactMap(\.stringValue)
+                keywords.append(.type(JSONTypes(names: names), names: names))
             default: throw SchemaError.invalidSchema("type must be a string or an array", location: location)
             }
         }

@@ -4,6 +4,11 @@ import Foundation
 /// Evaluates compiled nodes against an instance, collecting the annotations the `unevaluated*`
 /// keywords need (which properties and items were evaluated by successful subschemas) and the
 /// errors of the basic output format.
+///
+/// Two modes, chosen by whether locations are passed: with them every error is collected with
+/// its locations; without them (`nil`, validity only) no location or message is built and a
+/// schema stops at its first failing keyword. `JSONSchema.validate` runs the second first and
+/// the first only for an invalid instance, so a valid document pays for no error reporting.
 struct SchemaEvaluator {
     struct Outcome {
         var valid = true
@@ -32,23 +37,27 @@ struct SchemaEvaluator {
         budget = Budget(schema.options.maxSteps)
     }
 
-    func evaluate(_ index: Int, _ instance: JSON, instanceLocation: Location, keywordLocation: Location, scope: [Int],
-                           depth: Int) -> Outcome {
+    func evaluate(_ index: Int, _ instance: JSON, instanceLocation: Location?, keywordLocation: Location?, scope: [Int],
+                  depth: Int) -> Outcome {
         let node = schema.nodes[index]
         var outcome = Outcome()
-        func fail(_ keyword: String, _ message: String) {
+        func fail(_ keyword: String, _ message: @autoclosure () -> String) {
             outcome.valid = false
+            guard let instanceLocation, let keywordLocation else { return }
             outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer + "/" + keyword,
-                                                  absoluteKeywordLocation: node.location + "/" + keyword, message: message))
+                                                  absoluteKeywordLocation: node.location + "/" + keyword, message: message()))
         }
         if let constant = node.constant {
             if !constant {
                 outcome.valid = false
-                outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer,
-                                                      absoluteKeywordLocation: node.location, message: "no value is allowed here"))
+                if let instanceLocation, let keywordLocation {
+                    outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer,
+                                                          absoluteKeywordLocation: node.location, message: "no value is allowed here"))
+                }
             }
             return outcome
         }
+        let collectsErrors = keywordLocation != nil
         guard depth < schema.options.maxDepth else {
             fail("", "schema evaluation exceeded \(schema.options.maxDepth) nested levels (a $ref cycle?)")
             return outcome
@@ -62,12 +71,13 @@ struct SchemaEvaluator {
         if scope.last != node.resource { scope.append(node.resource) }
 
         /// Evaluates a subschema; merges its errors on failure, its annotations on success.
-        func sub(_ child: Int, _ value: JSON, _ iloc: Location, _ kstep: Location.Step) -> Outcome {
-            evaluate(child, value, instanceLocation: iloc, keywordLocation: keywordLocation.appending(kstep), scope: scope, depth: depth + 1)
+        func sub(_ child: Int, _ value: JSON, _ iloc: Location?, _ kstep: @autoclosure () -> Location.Step) -> Outcome {
+            evaluate(child, value, instanceLocation: iloc, keywordLocation: keywordLocation?.appending(kstep()), scope: scope, depth: depth + 1)
         }
         let tracksAnnotations = schema.tracksAnnotations
 
         for keyword in node.keywords {
+            if !outcome.valid, !collectsErrors { return outcome }
             switch keyword {
             case .ref(let target):
                 let r = sub(target, instance, instanceLocation, .keyword("$ref"))
@@ -80,10 +90,8 @@ struct SchemaEvaluator {
                 }
                 let r = sub(target, instance, instanceLocation, .keyword("$dynamicRef"))
                 if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
-            case .type(let types):
-                if !types.contains(where: { Self.hasType(instance, $0) }) {
-                    fail("type", "expected \(types.joined(separator: " or ")), got \(instance.typeName)")
-                }
+            case .type(let types, let names):
+                if !types.admits(instance) { fail("type", "expected \(names.joined(separator: " or ")), got \(instance.typeName)") }
             case .enumeration(let values):
                 if !values.contains(where: { Self.identical($0, instance) }) { fail("enum", "value is not one of the allowed values") }
             case .constant(let value):
@@ -123,8 +131,9 @@ struct SchemaEvaluator {
                 if case .object(let o) = instance, o.count < limit { fail("minProperties", "fewer than \(limit) properties") }
             case .required(let names):
                 if case .object(let o) = instance {
-                    let missing = names.filter { o[$0] == nil }
-                    if !missing.isEmpty { fail("required", "missing required properties: \(missing.joined(separator: ", "))") }
+                    if names.contains(where: { o[$0] == nil }) {
+                        fail("required", "missing required properties: \(names.filter { o[$0] == nil }.joined(separator: ", "))")
+                    }
                 }
             case .dependentRequired(let dependencies):
                 if case .object(let o) = instance {
@@ -185,21 +194,21 @@ struct SchemaEvaluator {
             case .prefixItems(let children):
                 guard case .array(let a) = instance else { continue }
                 for (i, child) in children.enumerated() where i < a.count {
-                    let r = sub(child, a[i], instanceLocation.appending(i), .keywordIndex("prefixItems", i))
+                    let r = sub(child, a[i], instanceLocation?.appending(i), .keywordIndex("prefixItems", i))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.items.insert(i) }
                 }
             case .items(let child, let prefixCount):
                 guard case .array(let a) = instance, a.count > prefixCount else { continue }
                 for i in prefixCount..<a.count {
-                    let r = sub(child, a[i], instanceLocation.appending(i), .keyword("items"))
+                    let r = sub(child, a[i], instanceLocation?.appending(i), .keyword("items"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.items.insert(i) }
                 }
             case .contains(let child, let minimum, let maximum):
                 guard case .array(let a) = instance else { continue }
                 var matched = 0
-                for (i, item) in a.enumerated() where sub(child, item, instanceLocation.appending(i), .keyword("contains")).valid {
+                for (i, item) in a.enumerated() where sub(child, item, instanceLocation?.appending(i), .keyword("contains")).valid {
                     matched += 1
                     if tracksAnnotations { outcome.items.insert(i) }
                 }
@@ -209,7 +218,7 @@ struct SchemaEvaluator {
                 guard case .object(let o) = instance else { continue }
                 for (name, child) in children {
                     guard let value = o[name] else { continue }
-                    let r = sub(child, value, instanceLocation.appending(name), .keywordKey("properties", name))
+                    let r = sub(child, value, instanceLocation?.appending(name), .keywordKey("properties", name))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.properties.insert(name) }
                 }
@@ -217,7 +226,7 @@ struct SchemaEvaluator {
                 guard case .object(let o) = instance else { continue }
                 for (regex, child) in children {
                     for (name, value) in o where regex.matches(name, budget: budget) {
-                        let r = sub(child, value, instanceLocation.appending(name), .keywordKey("patternProperties", regex.source))
+                        let r = sub(child, value, instanceLocation?.appending(name), .keywordKey("patternProperties", regex.source))
                         if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                         if tracksAnnotations { outcome.properties.insert(name) }
                     }
@@ -225,27 +234,27 @@ struct SchemaEvaluator {
             case .additionalProperties(let child, let known, let patterns):
                 guard case .object(let o) = instance else { continue }
                 for (name, value) in o where !known.contains(name) && !patterns.contains(where: { $0.matches(name, budget: budget) }) {
-                    let r = sub(child, value, instanceLocation.appending(name), .keyword("additionalProperties"))
+                    let r = sub(child, value, instanceLocation?.appending(name), .keyword("additionalProperties"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.properties.insert(name) }
                 }
             case .propertyNames(let child):
                 guard case .object(let o) = instance else { continue }
                 for name in o.keys {
-                    let r = sub(child, .string(name), instanceLocation.appending(name), .keyword("propertyNames"))
+                    let r = sub(child, .string(name), instanceLocation?.appending(name), .keyword("propertyNames"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                 }
             case .unevaluatedItems(let child):
                 guard case .array(let a) = instance else { continue }
                 for i in a.indices where !outcome.items.contains(i) {
-                    let r = sub(child, a[i], instanceLocation.appending(i), .keyword("unevaluatedItems"))
+                    let r = sub(child, a[i], instanceLocation?.appending(i), .keyword("unevaluatedItems"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.items.insert(i) }
                 }
             case .unevaluatedProperties(let child):
                 guard case .object(let o) = instance else { continue }
                 for (name, value) in o where !outcome.properties.contains(name) {
-                    let r = sub(child, value, instanceLocation.appending(name), .keyword("unevaluatedProperties"))
+                    let r = sub(child, value, instanceLocation?.appending(name), .keyword("unevaluatedProperties"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.properties.insert(name) }
                 }
@@ -263,7 +272,7 @@ struct SchemaEvaluator {
     static func identical(_ a: JSON, _ b: JSON) -> Bool {
         switch (a, b) {
         case (.string(let x), .string(let y)):
-            return x.unicodeScalars.elementsEqual(y.unicodeScalars)
+            return x.utf8.elementsEqual(y.utf8)  // same bytes of valid UTF-8, same code points
         case (.array(let x), .array(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
         case (.object(let x), .object(let y)):
@@ -286,18 +295,6 @@ struct SchemaEvaluator {
             seen[item, default: []].append(j)
         }
         return nil
-    }
-
-    static func hasType(_ value: JSON, _ type: String) -> Bool {
-        switch (type, value) {
-        case ("null", .null), ("boolean", .bool), ("number", .number), ("string", .string), ("array", .array), ("object", .object):
-            return true
-        case ("integer", .number(let n)):
-            let d = n.doubleValue
-            return n.isInteger || (d.isFinite && d.rounded() == d)
-        default:
-            return false
-        }
     }
 
     static func isMultiple(_ value: JSONNumber, of divisor: JSONNumber) -> Bool {
