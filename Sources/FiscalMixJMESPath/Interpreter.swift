@@ -35,6 +35,7 @@ struct Interpreter {
         case .flatten(let inner):
             guard case .array(let base) = try visit(inner, value) else { return .null }
             var merged: [JSON] = []
+            merged.reserveCapacity(base.count)
             for element in base {
                 if case .array(let nested) = element { merged.append(contentsOf: nested) } else { merged.append(element) }
             }
@@ -45,7 +46,7 @@ struct Interpreter {
             var out: [JSON] = []
             for element in base where Self.isTruthy(try visit(condition, element)) {
                 let projected = try visit(right, element)
-                if projected != .null { out.append(projected) }
+                if !Self.isNull(projected) { out.append(projected) }
             }
             return .array(out)
         case .pipe(let left, let right):
@@ -61,13 +62,14 @@ struct Interpreter {
         case .comparator(let op, let left, let right):
             return Self.compare(op, try visit(left, value), try visit(right, value))
         case .multiSelectList(let items):
-            if value == .null { return .null }
+            if Self.isNull(value) { return .null }
             var out: [JSON] = []
+            out.reserveCapacity(items.count)
             for item in items { out.append(try visit(item, value)) }
             return .array(out)
         case .multiSelectHash(let pairs):
-            if value == .null { return .null }
-            var object = JSONObject()
+            if Self.isNull(value) { return .null }
+            var object = JSONObject(capacity: pairs.count)
             for (key, item) in pairs { object[key] = try visit(item, value) }
             return .object(object)
         case .literal(let json):
@@ -86,12 +88,17 @@ struct Interpreter {
 
     mutating func collect(_ base: [JSON], _ right: Node) throws(JMESPathError) -> [JSON] {
         var out: [JSON] = []
+        out.reserveCapacity(base.count)
         for element in base {
             let projected = try visit(right, element)
-            if projected != .null { out.append(projected) }
+            if !Self.isNull(projected) { out.append(projected) }
         }
         return out
     }
+
+    /// A pattern match, not `==`: equality on `JSON` is the general (recursive) comparison.
+    @inline(__always)
+    static func isNull(_ value: JSON) -> Bool { if case .null = value { return true }; return false }
 
     static func isTruthy(_ value: JSON) -> Bool {
         switch value {

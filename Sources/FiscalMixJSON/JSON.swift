@@ -41,6 +41,9 @@ public struct JSONObject: Sendable, Hashable, Sequence {
 
     public init() {}
 
+    /// An empty object with room for `capacity` members.
+    public init(capacity: Int) { store = OrderedKeyStore(capacity: capacity) }
+
     public init(_ pairs: [(String, JSON)]) {
         store = OrderedKeyStore(capacity: pairs.count)
         for (key, value) in pairs { store[key] = value }
