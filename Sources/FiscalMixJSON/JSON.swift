@@ -54,8 +54,11 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         set { store[key] = newValue }
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    /// Whether the object has the key (without copying its value out).
+    public func contains(_ key: String) -> Bool { store.position(of: key) != nil }
+
+    public var count: Int { store.count }
+    public var isEmpty: Bool { store.isEmpty }
 
     public func makeIterator() -> Iterator { Iterator(keys: keys, values: values) }
 

@@ -25,6 +25,8 @@ public struct JSONSchema: Sendable {
     /// Whether any subschema uses `unevaluatedItems`/`unevaluatedProperties`, the only keywords
     /// that need the evaluated-items and evaluated-properties annotations collected.
     let tracksAnnotations: Bool
+    /// Whether any subschema uses `$dynamicRef`, the only keyword that reads the dynamic scope.
+    let usesDynamicScope: Bool
 
     /// The URI a schema without `$id` gets, so that relative references have a base.
     public static let defaultBaseURI = "urn:fiscalmix:schema"
@@ -44,6 +46,12 @@ public struct JSONSchema: Sendable {
                 }
             }
         }
+        usesDynamicScope = compiler.nodes.contains { node in
+            node.keywords.contains {
+                if case .dynamicRef = $0 { return true }
+                return false
+            }
+        }
         self.options = options
     }
 
@@ -56,7 +64,11 @@ public struct JSONSchema: Sendable {
 
     /// Whether the instance is valid, without building any error: stops at the first failure.
     public func isValid(_ instance: JSON) -> Bool {
-        SchemaEvaluator(schema: self).evaluate(root, instance, instanceLocation: nil, keywordLocation: nil, scope: [], depth: 0).valid
+        let evaluator = SchemaEvaluator(schema: self)
+        if tracksAnnotations || usesDynamicScope {
+            return evaluator.evaluate(root, instance, instanceLocation: nil, keywordLocation: nil, scope: [], depth: 0).valid
+        }
+        return evaluator.isValid(root, instance, depth: 0)
     }
 }
 

@@ -39,20 +39,21 @@ struct SchemaEvaluator {
 
     func evaluate(_ index: Int, _ instance: JSON, instanceLocation: Location?, keywordLocation: Location?, scope: [Int],
                   depth: Int) -> Outcome {
-        let node = schema.nodes[index]
+        // Fields are read from the array in place: copying the whole node would retain its
+        // keyword list and location string at every subschema of every instance value.
         var outcome = Outcome()
         func fail(_ keyword: String, _ message: @autoclosure () -> String) {
             outcome.valid = false
             guard let instanceLocation, let keywordLocation else { return }
             outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer + "/" + keyword,
-                                                  absoluteKeywordLocation: node.location + "/" + keyword, message: message()))
+                                                  absoluteKeywordLocation: schema.nodes[index].location + "/" + keyword, message: message()))
         }
-        if let constant = node.constant {
+        if let constant = schema.nodes[index].constant {
             if !constant {
                 outcome.valid = false
                 if let instanceLocation, let keywordLocation {
                     outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer,
-                                                          absoluteKeywordLocation: node.location, message: "no value is allowed here"))
+                                                          absoluteKeywordLocation: schema.nodes[index].location, message: "no value is allowed here"))
                 }
             }
             return outcome
@@ -68,7 +69,7 @@ struct SchemaEvaluator {
             return outcome
         }
         var scope = scope
-        if scope.last != node.resource { scope.append(node.resource) }
+        if schema.usesDynamicScope, scope.last != schema.nodes[index].resource { scope.append(schema.nodes[index].resource) }
 
         /// Evaluates a subschema; merges its errors on failure, its annotations on success.
         func sub(_ child: Int, _ value: JSON, _ iloc: Location?, _ kstep: @autoclosure () -> Location.Step) -> Outcome {
@@ -76,7 +77,7 @@ struct SchemaEvaluator {
         }
         let tracksAnnotations = schema.tracksAnnotations
 
-        for keyword in node.keywords {
+        for keyword in schema.nodes[index].keywords {
             if !outcome.valid, !collectsErrors { return outcome }
             switch keyword {
             case .ref(let target):
@@ -90,58 +91,6 @@ struct SchemaEvaluator {
                 }
                 let r = sub(target, instance, instanceLocation, .keyword("$dynamicRef"))
                 if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
-            case .type(let types, let names):
-                if !types.admits(instance) { fail("type", "expected \(names.joined(separator: " or ")), got \(instance.typeName)") }
-            case .enumeration(let values):
-                if !values.contains(where: { Self.identical($0, instance) }) { fail("enum", "value is not one of the allowed values") }
-            case .constant(let value):
-                if !Self.identical(value, instance) { fail("const", "value must be \(value.serialized())") }
-            case .multipleOf(let divisor):
-                if case .number(let n) = instance, !Self.isMultiple(n, of: divisor) { fail("multipleOf", "\(n) is not a multiple of \(divisor)") }
-            case .maximum(let limit):
-                if case .number(let n) = instance, JSONNumber.compare(n, limit) > 0 { fail("maximum", "\(n) is greater than \(limit)") }
-            case .exclusiveMaximum(let limit):
-                if case .number(let n) = instance, JSONNumber.compare(n, limit) >= 0 { fail("exclusiveMaximum", "\(n) is not less than \(limit)") }
-            case .minimum(let limit):
-                if case .number(let n) = instance, JSONNumber.compare(n, limit) < 0 { fail("minimum", "\(n) is less than \(limit)") }
-            case .exclusiveMinimum(let limit):
-                if case .number(let n) = instance, JSONNumber.compare(n, limit) <= 0 { fail("exclusiveMinimum", "\(n) is not greater than \(limit)") }
-            case .maxLength(let limit):
-                if case .string(let s) = instance, s.unicodeScalars.count > limit { fail("maxLength", "longer than \(limit) characters") }
-            case .minLength(let limit):
-                if case .string(let s) = instance, s.unicodeScalars.count < limit { fail("minLength", "shorter than \(limit) characters") }
-            case .pattern(let regex):
-                if case .string(let s) = instance {
-                    let matched = regex.matches(s, budget: budget)
-                    if budget.remaining < 0 {
-                        fail("pattern", "matching the pattern \(regex.source) exceeded the evaluation budget")
-                    } else if !matched {
-                        fail("pattern", "does not match the pattern \(regex.source)")
-                    }
-                }
-            case .maxItems(let limit):
-                if case .array(let a) = instance, a.count > limit { fail("maxItems", "more than \(limit) items") }
-            case .minItems(let limit):
-                if case .array(let a) = instance, a.count < limit { fail("minItems", "fewer than \(limit) items") }
-            case .uniqueItems:
-                if case .array(let a) = instance, let (i, j) = Self.firstDuplicate(a) { fail("uniqueItems", "items \(i) and \(j) are equal") }
-            case .maxProperties(let limit):
-                if case .object(let o) = instance, o.count > limit { fail("maxProperties", "more than \(limit) properties") }
-            case .minProperties(let limit):
-                if case .object(let o) = instance, o.count < limit { fail("minProperties", "fewer than \(limit) properties") }
-            case .required(let names):
-                if case .object(let o) = instance {
-                    if names.contains(where: { o[$0] == nil }) {
-                        fail("required", "missing required properties: \(names.filter { o[$0] == nil }.joined(separator: ", "))")
-                    }
-                }
-            case .dependentRequired(let dependencies):
-                if case .object(let o) = instance {
-                    for (name, needed) in dependencies where o[name] != nil {
-                        let missing = needed.filter { o[$0] == nil }
-                        if !missing.isEmpty { fail("dependentRequired", "\(name) requires \(missing.joined(separator: ", "))") }
-                    }
-                }
             case .allOf(let children):
                 for (i, child) in children.enumerated() {
                     let r = sub(child, instance, instanceLocation, .keywordIndex("allOf", i))
@@ -187,7 +136,7 @@ struct SchemaEvaluator {
                 }
             case .dependentSchemas(let dependencies):
                 guard case .object(let o) = instance else { continue }
-                for (name, child) in dependencies where o[name] != nil {
+                for (name, child) in dependencies where o.contains(name) {
                     let r = sub(child, instance, instanceLocation, .keywordKey("dependentSchemas", name))
                     if r.valid { outcome.absorbAnnotations(r) } else { outcome.valid = false; outcome.errors += r.errors }
                 }
@@ -258,10 +207,8 @@ struct SchemaEvaluator {
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.properties.insert(name) }
                 }
-            case .format(let format):
-                if schema.options.assertFormats, case .string(let s) = instance, let valid = FormatChecker.check(format, s), !valid {
-                    fail("format", "is not a valid \(format)")
-                }
+            default:  // a leaf assertion
+                if !holds(keyword, instance) { fail(keyword.name, failureMessage(keyword, instance)) }
             }
         }
         return outcome
