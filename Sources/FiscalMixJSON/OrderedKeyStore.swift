@@ -2,54 +2,63 @@
 /// objects: API records, fiscal document groups) are searched linearly, which beats hashing the
 /// key; past `indexThreshold` keys a hash index is kept too. The storage of `JSONObject` and of
 /// the JSONata evaluator's objects.
+///
+/// Inlinable so that other modules specialize it for their value type: called generically, every
+/// lookup went through value witness tables (a tenth of a JSONata evaluation).
 public struct OrderedKeyStore<Value> {
-    public private(set) var keys: [String] = []
-    public private(set) var values: [Value] = []
-    private var index: [String: Int]?
+    @usableFromInline var storedKeys: [String] = []
+    @usableFromInline var storedValues: [Value] = []
 
-    private static var indexThreshold: Int { 12 }
+    @inlinable public var keys: [String] { storedKeys }
+    @inlinable public var values: [Value] { storedValues }
+    @usableFromInline var index: [String: Int]?
 
-    public init() {}
+    @usableFromInline static var indexThreshold: Int { 12 }
 
-    public init(capacity: Int) {
-        keys.reserveCapacity(capacity)
-        values.reserveCapacity(capacity)
+    @inlinable public init() {}
+
+    @inlinable public init(capacity: Int) {
+        storedKeys.reserveCapacity(capacity)
+        storedValues.reserveCapacity(capacity)
     }
 
-    public func position(of key: String) -> Int? {
+    @inlinable public func position(of key: String) -> Int? {
         if let index { return index[key] }
-        return keys.firstIndex(of: key)
+        return storedKeys.firstIndex(of: key)
     }
 
-    public subscript(key: String) -> Value? {
-        get { position(of: key).map { values[$0] } }
+    @inlinable public subscript(key: String) -> Value? {
+        get {
+            guard let at = position(of: key) else { return nil }
+            return storedValues[at]
+        }
         set {
             if let newValue {
                 if let at = position(of: key) {
-                    values[at] = newValue
+                    storedValues[at] = newValue
                 } else {
-                    keys.append(key)
-                    values.append(newValue)
+                    storedKeys.append(key)
+                    storedValues.append(newValue)
                     if index != nil {
-                        index![key] = keys.count - 1
-                    } else if keys.count > Self.indexThreshold {
+                        index![key] = storedKeys.count - 1
+                    } else if storedKeys.count > Self.indexThreshold {
                         reindex()
                     }
                 }
             } else if let at = position(of: key) {
-                keys.remove(at: at)
-                values.remove(at: at)
+                storedKeys.remove(at: at)
+                storedValues.remove(at: at)
                 if index != nil { reindex() }
             }
         }
     }
 
-    private mutating func reindex() {
-        index = keys.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) }) : nil
+    @usableFromInline mutating func reindex() {
+        index = storedKeys.count > Self.indexThreshold ? Dictionary(uniqueKeysWithValues: storedKeys.enumerated().map { ($1, $0) }) : nil
     }
 
-    public var count: Int { keys.count }
-    public var isEmpty: Bool { keys.isEmpty }
+    @inlinable public var count: Int { storedKeys.count }
+    @inlinable public var isEmpty: Bool { storedKeys.isEmpty }
 }
 
 extension OrderedKeyStore: Sendable where Value: Sendable {}

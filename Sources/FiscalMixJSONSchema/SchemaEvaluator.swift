@@ -236,6 +236,12 @@ struct SchemaEvaluator {
     /// The first pair of equal items, found through hashing (Swift's equality is coarser than
     /// `identical`, so it only narrows the candidates).
     static func firstDuplicate(_ items: [JSON]) -> (Int, Int)? {
+        if items.count <= 16 {  // a few comparisons beat building a dictionary of hashes
+            for j in items.indices {
+                for i in 0..<j where identical(items[i], items[j]) { return (i, j) }
+            }
+            return nil
+        }
         var seen: [JSON: [Int]] = [:]
         for (j, item) in items.enumerated() {
             if let candidates = seen[item], let i = candidates.first(where: { identical(items[$0], item) }) { return (i, j) }
