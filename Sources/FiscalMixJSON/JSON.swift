@@ -44,6 +44,10 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// An empty object with room for `capacity` members.
     public init(capacity: Int) { store = OrderedKeyStore(capacity: capacity) }
 
+    /// Adds a member whose key the caller knows is not there yet (converting an object whose
+    /// keys are already unique), skipping the search for it.
+    public mutating func appendNew(_ key: String, _ value: JSON) { store.appendNew(key, value) }
+
     public init(_ pairs: [(String, JSON)]) {
         store = OrderedKeyStore(capacity: pairs.count)
         for (key, value) in pairs { store[key] = value }

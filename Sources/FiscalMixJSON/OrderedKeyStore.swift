@@ -37,19 +37,25 @@ public struct OrderedKeyStore<Value> {
                 if let at = position(of: key) {
                     storedValues[at] = newValue
                 } else {
-                    storedKeys.append(key)
-                    storedValues.append(newValue)
-                    if index != nil {
-                        index![key] = storedKeys.count - 1
-                    } else if storedKeys.count > Self.indexThreshold {
-                        reindex()
-                    }
+                    appendNew(key, newValue)
                 }
             } else if let at = position(of: key) {
                 storedKeys.remove(at: at)
                 storedValues.remove(at: at)
                 if index != nil { reindex() }
             }
+        }
+    }
+
+    /// Adds a key the caller knows is absent (an object built from distinct literal keys).
+    @inlinable public mutating func appendNew(_ key: String, _ value: Value) {
+        assert(position(of: key) == nil, "appendNew with a key that is present")
+        storedKeys.append(key)
+        storedValues.append(value)
+        if index != nil {
+            index![key] = storedKeys.count - 1
+        } else if storedKeys.count > Self.indexThreshold {
+            reindex()
         }
     }
 

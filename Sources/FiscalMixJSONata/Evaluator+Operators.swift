@@ -119,7 +119,7 @@ extension Evaluator {
             if expr.consarray { result.cons = true }
             return .array(result)
         case "{":
-            return try evaluateGroup(expr.pairs, expr.position, input, env)
+            return try evaluateGroup(expr.pairs, literalKeys: expr.literalKeys, expr.position, input, env)
         default:
             return nil
         }

@@ -64,7 +64,7 @@ extension Evaluator {
 
         if let group = expr.group {
             let source: Value? = (isTupleStream ? tupleBindings : resultSequence).map { .array($0) }
-            return try evaluateGroup(group.pairs, group.position, source, env)
+            return try evaluateGroup(group.pairs, literalKeys: group.literalKeys, group.position, source, env)
         }
         return resultSequence.map { .array($0) }
     }
@@ -223,8 +223,9 @@ extension Evaluator {
 
     // MARK: group-by and object constructors
 
-    func evaluateGroup(_ pairs: [(Node, Node)], _ position: Int, _ input: Value?, _ env: Frame) throws -> Value? {
+    func evaluateGroup(_ pairs: [(Node, Node)], literalKeys: [String]?, _ position: Int, _ input: Value?, _ env: Frame) throws -> Value? {
         if input?.arrayValue == nil {
+            if let literalKeys { return try constructObject(literalKeys, pairs, input, env) }
             return try constructObject(pairs, position, input, env)
         }
         let reduce = input?.arrayValue?.tupleStream ?? false
@@ -289,6 +290,15 @@ extension Evaluator {
         let result = JObject()
         for (name, pairIndex) in keyed {
             if let value = try evaluate(pairs[pairIndex].1, input, env) { result[name] = value }
+        }
+        return .object(result)
+    }
+
+    /// An object whose keys are distinct string literals: no key to evaluate or compare.
+    private func constructObject(_ keys: [String], _ pairs: [(Node, Node)], _ input: Value?, _ env: Frame) throws -> Value? {
+        let result = JObject(capacity: keys.count)
+        for (at, key) in keys.enumerated() {
+            if let value = try evaluate(pairs[at].1, input, env) { result.appendNew(key, value) }
         }
         return .object(result)
     }

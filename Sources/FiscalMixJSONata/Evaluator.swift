@@ -113,7 +113,7 @@ final class Evaluator {
             if case .filter(let predicate) = stage.kind { result = .array(try evaluateFilter(predicate, result, env)) }
         }
         if expr.kind != .path, let group = expr.group {
-            result = try evaluateGroup(group.pairs, group.position, result, env)
+            result = try evaluateGroup(group.pairs, literalKeys: group.literalKeys, group.position, result, env)
         }
         if case .array(let a)? = result, a.isSequence, !a.tupleStream {
             if expr.keepArray { a.keepSingleton = true }

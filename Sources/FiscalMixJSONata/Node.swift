@@ -21,7 +21,12 @@ final class Node: @unchecked Sendable {
     var expression: Node?
     var expressions: [Node] = []
     /// Object constructor pairs (unary `{` or the group of a step).
-    var pairs: [(Node, Node)] = []
+    var pairs: [(Node, Node)] = [] {
+        didSet { literalKeys = Self.literalKeys(pairs) }
+    }
+    /// The pairs' keys when every one is a distinct string literal (`{'id': id, 'total': …}`,
+    /// the usual mapping): the object is then built without evaluating or checking its keys.
+    private(set) var literalKeys: [String]?
     var sortTerms: [SortTerm] = []
 
     // path
@@ -77,12 +82,23 @@ final class Node: @unchecked Sendable {
     }
 
     final class Group {
-        var pairs: [(Node, Node)]
-        var position: Int
+        let pairs: [(Node, Node)]
+        let literalKeys: [String]?
+        let position: Int
         init(pairs: [(Node, Node)], position: Int) {
             self.pairs = pairs
+            literalKeys = Node.literalKeys(pairs)
             self.position = position
         }
+    }
+
+    static func literalKeys(_ pairs: [(Node, Node)]) -> [String]? {
+        var keys: [String] = []
+        for (key, _) in pairs {
+            guard key.kind == .string, case .string(let name)? = key.literal, !keys.contains(name) else { return nil }
+            keys.append(name)
+        }
+        return keys
     }
 
     /// A parent (`%`) reference waiting to be bound to the step that produced its ancestor.

@@ -63,6 +63,11 @@ final class JObject {
 
     init() {}
 
+    init(capacity: Int) { store = OrderedKeyStore(capacity: capacity) }
+
+    /// Adds a member the caller knows is not there yet (no search for an existing key).
+    func appendNew(_ key: String, _ value: Value) { store.appendNew(key, value) }
+
     init(_ pairs: [(String, Value)]) {
         store = OrderedKeyStore(capacity: pairs.count)
         for (key, value) in pairs { store[key] = value }
@@ -110,7 +115,11 @@ extension Value {
             return .double(d)
         case .string(let s): return .string(s)
         case .array(let a): return .array(a.items.map(\.json))
-        case .object(let o): return .object(JSONObject(o.entries.map { ($0.key, $0.value.json) }))
+        case .object(let o):
+            var object = JSONObject(capacity: o.count)
+            let keys = o.keys, values = o.values
+            for at in keys.indices { object.appendNew(keys[at], values[at].json) }
+            return .object(object)
         case .function: return .string("")
         }
     }
