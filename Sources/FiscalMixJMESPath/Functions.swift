@@ -194,11 +194,7 @@ extension Interpreter {
 
     /// Exact decimal sum when every number has an exact decimal form.
     static func sum(_ items: [JSON], _ finish: (Decimal) -> Decimal) -> JSON? {
-        var total = Decimal(0)
-        for item in items {
-            guard let n = item.numberValue, !n.isBinary, let d = n.decimalValue else { return nil }
-            total += d
-        }
+        guard let total = JSONNumber.exactSum(items.compactMap(\.numberValue)) else { return nil }
         return .number(JSONNumber(decimal: finish(total)))
     }
 }

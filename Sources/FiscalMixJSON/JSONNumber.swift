@@ -69,39 +69,16 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     public var decimalValue: Decimal? {
         switch storage {
         case .integer(let i): return Decimal(i)
-        case .decimal(let text): return Self.fastDecimal(text) ?? Decimal(string: text, locale: Self.posix)
+        case .decimal(let text):
+            // Plain text (`-123.45`, up to 18 digits) without a locale-aware parser: summing
+            // and comparing fiscal amounts is a hot path.
+            if let (significand, scale) = scaledInteger { return Self.decimal(significand, scale: scale) }
+            return Decimal(string: text, locale: Self.posix)
         case .double(let d): return d.isFinite ? Decimal(d) : nil
         }
     }
 
     private static let posix = Locale(identifier: "en_US_POSIX")
-
-    /// Plain decimal text (`-123.45`, up to 18 digits) to `Decimal` without going through a
-    /// locale-aware parser: summing fiscal amounts is a hot path.
-    static func fastDecimal(_ text: String) -> Decimal? {
-        var significand: UInt64 = 0
-        var digits = 0
-        var fraction = 0
-        var negative = false
-        var seenPoint = false
-        for (offset, byte) in text.utf8.enumerated() {
-            switch byte {
-            case UInt8(ascii: "-") where offset == 0: negative = true
-            case UInt8(ascii: "."):
-                if seenPoint { return nil }
-                seenPoint = true
-            case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                digits += 1
-                if digits > 18 { return nil }
-                significand = significand * 10 + UInt64(byte - UInt8(ascii: "0"))
-                if seenPoint { fraction += 1 }
-            default:
-                return nil  // exponents and anything else take the general parser
-            }
-        }
-        guard digits > 0 else { return nil }
-        return Decimal(sign: negative ? .minus : .plus, exponent: -fraction, significand: Decimal(significand))
-    }
 
     public var description: String {
         switch storage {
@@ -122,6 +99,11 @@ public struct JSONNumber: Sendable, Hashable, CustomStringConvertible {
     /// -1, 0 or 1.
     public static func compare(_ lhs: JSONNumber, _ rhs: JSONNumber) -> Int {
         if case .integer(let a) = lhs.storage, case .integer(let b) = rhs.storage { return a < b ? -1 : (a > b ? 1 : 0) }
+        if let (a, aScale) = lhs.scaledInteger, let (b, bScale) = rhs.scaledInteger,
+            let a = scaled(a, by: max(0, bScale - aScale)), let b = scaled(b, by: max(0, aScale - bScale))
+        {
+            return a < b ? -1 : (a > b ? 1 : 0)  // plain decimals at one scale, as integers
+        }
         if !lhs.isBinary, !rhs.isBinary, let a = lhs.decimalValue, let b = rhs.decimalValue, !a.isNaN, !b.isNaN {
             return a < b ? -1 : (a > b ? 1 : 0)
         }

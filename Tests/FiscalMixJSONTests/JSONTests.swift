@@ -54,4 +54,32 @@ import Testing
         #expect(forward["k3"] == nil && forward["k39"] == .int(39) && forward.count == 39)
         #expect(forward != backward)
     }
+
+    @Test func sumsAreExactAcrossScalesOverflowsAndExponents() throws {
+        func numbers(_ texts: [String]) throws -> [JSONNumber] {
+            try texts.map { try #require(try JSON(parsing: Array($0.utf8)).numberValue) }
+        }
+        func decimal(_ text: String) -> Decimal { Decimal(string: text, locale: Locale(identifier: "en_US_POSIX"))! }
+        // Scaled integers: what binary floating point gets wrong.
+        #expect(JSONNumber.exactSum(try numbers(["0.1", "0.2"])) == decimal("0.3"))
+        #expect(JSONNumber.exactSum(try numbers(["1234.56", "-0.06", "7", "0.005"])) == decimal("1241.505"))
+        #expect(JSONNumber.exactSum([]) == 0)
+        // Past 64 bits the sum continues in Decimal from what was summed so far.
+        #expect(JSONNumber.exactSum(try numbers(["9223372036854775807", "1", "0.5"])) == decimal("9223372036854775808.5"))
+        #expect(JSONNumber.exactSum(try numbers(["0.000000000000000001", "99999999999.5"])) == decimal("99999999999.500000000000000001"))
+        // Text with an exponent, and more than 18 digits, take Decimal too.
+        #expect(JSONNumber.exactSum(try numbers(["1e2", "0.25"])) == decimal("100.25"))
+        #expect(JSONNumber.exactSum(try numbers(["1234567890123456789.5", "0.5"])) == decimal("1234567890123456790"))
+        // A binary number (from arithmetic) makes the sum inexact: nil, the caller adds doubles.
+        #expect(JSONNumber.exactSum([JSONNumber(1), JSONNumber(0.1)]) == nil)
+    }
+
+    @Test func plainDecimalsCompareAsScaledIntegers() throws {
+        func number(_ text: String) throws -> JSONNumber { try #require(try JSON(parsing: Array(text.utf8)).numberValue) }
+        #expect(JSONNumber.compare(try number("87.52"), try number("0")) == 1)
+        #expect(JSONNumber.compare(try number("-0.5"), try number("-0.49")) == -1)
+        #expect(JSONNumber.compare(try number("10.10"), try number("10.1")) == 0)
+        #expect(JSONNumber.compare(try number("9223372036854775807"), try number("9223372036854775806.9")) == 1)
+        #expect(JSONNumber.compare(try number("123456789012345678.5"), try number("123456789012345678")) == 1)
+    }
 }
