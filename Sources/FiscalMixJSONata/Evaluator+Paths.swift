@@ -2,13 +2,18 @@
 /// (`%`) bindings, predicates, order-by and group-by.
 extension Evaluator {
     func evaluatePath(_ expr: Node, _ input: Value?, _ env: Frame) throws -> Value? {
-        // A single field name over one object (the commonest path by far) needs none of the
-        // sequence machinery.
-        if expr.steps.count == 1, expr.group == nil, !expr.keepSingletonArray, case .object(let object)? = input {
-            let step = expr.steps[0]
-            if step.kind == .name, !step.tuple, step.stages.isEmpty, step.predicate.isEmpty, step.group == nil, !step.keepArray {
+        // Field names over objects (`total`, `customer.address.city`: the commonest paths by
+        // far) need none of the sequence machinery while every step meets one object. An array
+        // on the way takes the general path below, from the start.
+        if expr.group == nil, !expr.keepSingletonArray, case .object(var object)? = input,
+            expr.steps.allSatisfy(Self.isPlainName)
+        {
+            for (at, step) in expr.steps.enumerated() {
+                guard let value = object[step.text] else { return nil }
                 // (an array value is returned whole, as the last step of a path returns it)
-                return object[step.text]
+                if at == expr.steps.count - 1 { return value }
+                guard case .object(let next) = value else { break }
+                object = next
             }
         }
         var inputSequence: [Value?]
@@ -67,6 +72,12 @@ extension Evaluator {
             return try evaluateGroup(group.pairs, literalKeys: group.literalKeys, group.position, source, env)
         }
         return resultSequence.map { .array($0) }
+    }
+
+    /// A step that only looks up a field: no predicate, stage, group, binding or array flag.
+    private static func isPlainName(_ step: Node) -> Bool {
+        step.kind == .name && !step.tuple && step.stages.isEmpty && step.predicate.isEmpty && step.group == nil && !step.keepArray
+            && step.focus == nil && step.index == nil && step.ancestor == nil
     }
 
     func evaluateStep(_ expr: Node, _ input: [Value?], _ env: Frame, isLast: Bool) throws -> JArray {
