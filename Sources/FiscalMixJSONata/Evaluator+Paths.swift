@@ -88,12 +88,21 @@ extension Evaluator {
         }
         var results: [Value] = []
         results.reserveCapacity(input.count)
-        for item in input {
-            var value = try evaluate(expr, item, env)
-            for stage in expr.stages {
-                if case .filter(let predicate) = stage.kind { value = .array(try evaluateFilter(predicate, value, env)) }
+        if Self.isPlainName(expr) {
+            // A field over each item: the lookup `evaluate` would make, without its dispatch
+            // (a path such as `det.prod.vProd` runs this for every item of every step).
+            try charge(input.count)
+            for item in input {
+                if let value = Self.singleOut(Self.lookup(item, expr.text)) { results.append(value) }
             }
-            if let value { results.append(value) }
+        } else {
+            for item in input {
+                var value = try evaluate(expr, item, env)
+                for stage in expr.stages {
+                    if case .filter(let predicate) = stage.kind { value = .array(try evaluateFilter(predicate, value, env)) }
+                }
+                if let value { results.append(value) }
+            }
         }
         if isLast, results.count == 1, case .array(let only) = results[0], !only.isSequence {
             return only

@@ -117,9 +117,17 @@ final class Evaluator {
         }
         if case .array(let a)? = result, a.isSequence, !a.tupleStream {
             if expr.keepArray { a.keepSingleton = true }
-            if a.isEmpty { result = nil } else if a.count == 1, !a.keepSingleton { result = a[0] }
+            return Self.singleOut(result)
         }
         return result
+    }
+
+    /// A result sequence as a value: nothing for an empty one, its item for a singleton (unless
+    /// the sequence is to be kept as an array), the sequence itself otherwise.
+    static func singleOut(_ value: Value?) -> Value? {
+        guard case .array(let a)? = value, a.isSequence, !a.tupleStream else { return value }
+        if a.isEmpty { return nil }
+        return a.count == 1 && !a.keepSingleton ? a[0] : value
     }
 
     static func items(of value: Value?) -> [Value?] {
