@@ -15,6 +15,10 @@ struct Signature: @unchecked Sendable {
     let definition: String
     private(set) var parameters: [Parameter] = []
     private let matcher: NSRegularExpression
+    /// What the matcher answered for each argument-type string seen (`"an"` → the symbols each
+    /// parameter took): a call's arguments have one of a handful of shapes, and running ICU at
+    /// every call of a built-in was a tenth of an evaluation.
+    private let answers = MatchAnswers()
 
     init(_ text: String) throws {
         definition = text
@@ -86,6 +90,31 @@ struct Signature: @unchecked Sendable {
         matcher = try NSRegularExpression(pattern: pattern)
     }
 
+    /// The symbols each parameter matched in `supplied`, or nil when the arguments do not fit.
+    private func matchedGroups(_ supplied: String) -> [String]? {
+        if let known = answers.lookup(supplied) { return known }
+        let range = NSRange(supplied.startIndex..., in: supplied)
+        guard let match = matcher.firstMatch(in: supplied, range: range) else { return nil }
+        let groups = parameters.indices.map { index in
+            let groupRange = match.range(at: index + 1)
+            return groupRange.location == NSNotFound ? "" : (supplied as NSString).substring(with: groupRange)
+        }
+        answers.remember(supplied, groups)
+        return groups
+    }
+
+    /// A small, bounded memo shared by every evaluation of the compiled expression (any thread).
+    private final class MatchAnswers: @unchecked Sendable {
+        private let lock = NSLock()
+        private var entries: [String: [String]] = [:]
+
+        func lookup(_ supplied: String) -> [String]? { lock.withLock { entries[supplied] } }
+
+        func remember(_ supplied: String, _ groups: [String]) {
+            lock.withLock { if entries.count < 64 { entries[supplied] = groups } }
+        }
+    }
+
     /// What the argument-type regex accepts for a parameter symbol (`m` is "missing").
     static func pattern(for symbol: Character) -> String {
         switch symbol {
@@ -111,15 +140,11 @@ struct Signature: @unchecked Sendable {
 
     func validate(_ args: [Value?], context: Value?) throws -> [Value?] {
         let supplied = String(args.map(Self.symbol))
-        let range = NSRange(supplied.startIndex..., in: supplied)
-        guard let match = matcher.firstMatch(in: supplied, range: range) else {
-            throw validationError(args, supplied: supplied)
-        }
+        guard let groups = matchedGroups(supplied) else { throw validationError(args, supplied: supplied) }
         var validated: [Value?] = []
         var argIndex = 0
         for (index, param) in parameters.enumerated() {
-            let groupRange = match.range(at: index + 1)
-            let matched = groupRange.location == NSNotFound ? "" : (supplied as NSString).substring(with: groupRange)
+            let matched = groups[index]
             if matched.isEmpty {
                 if param.usesContext, let contextPattern = param.contextPattern {
                     let type = String(Self.symbol(context))
