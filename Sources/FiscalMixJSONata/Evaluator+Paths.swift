@@ -86,23 +86,15 @@ extension Evaluator {
             if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
             return result
         }
+        if Self.isPlainName(expr) { return try evaluateFieldStep(expr.text, input, isLast: isLast) }
         var results: [Value] = []
         results.reserveCapacity(input.count)
-        if Self.isPlainName(expr) {
-            // A field over each item: the lookup `evaluate` would make, without its dispatch
-            // (a path such as `det.prod.vProd` runs this for every item of every step).
-            try charge(input.count)
-            for item in input {
-                if let value = Self.singleOut(Self.lookup(item, expr.text)) { results.append(value) }
+        for item in input {
+            var value = try evaluate(expr, item, env)
+            for stage in expr.stages {
+                if case .filter(let predicate) = stage.kind { value = .array(try evaluateFilter(predicate, value, env)) }
             }
-        } else {
-            for item in input {
-                var value = try evaluate(expr, item, env)
-                for stage in expr.stages {
-                    if case .filter(let predicate) = stage.kind { value = .array(try evaluateFilter(predicate, value, env)) }
-                }
-                if let value { results.append(value) }
-            }
+            if let value { results.append(value) }
         }
         if isLast, results.count == 1, case .array(let only) = results[0], !only.isSequence {
             return only
@@ -115,6 +107,30 @@ extension Evaluator {
                 sequence.append(value)
             }
         }
+        return sequence
+    }
+
+    /// A field step over each item: the lookup `evaluate` would make, without its dispatch, and
+    /// the values flattened straight into the result (a path such as `det.prod.vProd` runs this
+    /// for every item of every step). The same result as the general step.
+    private func evaluateFieldStep(_ name: String, _ input: [Value?], isLast: Bool) throws -> JArray {
+        try charge(input.count)
+        let sequence = JArray.sequence()
+        sequence.items.reserveCapacity(input.count)
+        var found = 0
+        var onlyArray: JArray?
+        for item in input {
+            guard let value = Self.singleOut(Self.lookup(item, name)) else { continue }
+            found += 1
+            if case .array(let a) = value {
+                if found == 1, !a.isSequence { onlyArray = a }
+                if a.cons { sequence.append(value) } else { sequence.items.append(contentsOf: a.items) }
+            } else {
+                sequence.append(value)
+            }
+        }
+        // The last step of a path returns a single array value whole.
+        if isLast, found == 1, let onlyArray { return onlyArray }
         return sequence
     }
 
