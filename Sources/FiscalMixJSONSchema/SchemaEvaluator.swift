@@ -6,9 +6,10 @@ import Foundation
 /// errors of the basic output format.
 ///
 /// Two modes, chosen by whether locations are passed: with them every error is collected with
-/// its locations; without them (`nil`, validity only) no location or message is built and a
-/// schema stops at its first failing keyword. `JSONSchema.validate` runs the second first and
-/// the first only for an invalid instance, so a valid document pays for no error reporting.
+/// its locations (what `JSONSchema.validate` reports for an invalid instance); without them
+/// (`nil`, validity only) no location or message is built and a schema stops at its first
+/// failing keyword — the validity check for schemas that need annotations or the dynamic scope
+/// (the others take the lighter check in SchemaValidity.swift).
 struct SchemaEvaluator {
     struct Outcome {
         var valid = true
@@ -39,8 +40,9 @@ struct SchemaEvaluator {
 
     func evaluate(_ index: Int, _ instance: JSON, instanceLocation: Location?, keywordLocation: Location?, scope: [Int],
                   depth: Int) -> Outcome {
-        // Fields are read from the array in place: copying the whole node would retain its
-        // keyword list and location string at every subschema of every instance value.
+        // The node's fields are read from the array in place (`schema.nodes[index].…`): copying
+        // the whole node would retain its keyword list and location string at every subschema of
+        // every instance value.
         var outcome = Outcome()
         func fail(_ keyword: String, _ message: @autoclosure () -> String) {
             outcome.valid = false
