@@ -13,7 +13,7 @@ public struct OrderedKeyStore<Value> {
     @inlinable public var values: [Value] { storedValues }
     @usableFromInline var index: [String: Int]?
 
-    @usableFromInline static var indexThreshold: Int { 12 }
+    @usableFromInline static var indexThreshold: Int { 16 }
 
     @inlinable public init() {}
 
