@@ -4,14 +4,18 @@ import Foundation
 /// A compiled regular expression. Patterns in the regular subset of ECMA-262 (nearly all that
 /// schemas use) run on `LinearPattern`; the rest (backreferences, lookaround, `\b`, `\p{…}`) on
 /// ICU (NSRegularExpression), which agrees with ECMA-262 on those constructs. ICU also decides
-/// whether a pattern is valid at all, for both. The type is immutable and thread-safe.
-struct SchemaRegex: @unchecked Sendable {
+/// whether a pattern is valid at all, for both. The type is immutable and thread-safe; a class,
+/// so that a keyword holding it stays one pointer wide (keywords are copied at every subschema).
+final class SchemaRegex: @unchecked Sendable {
     let source: String
     let regex: NSRegularExpression
     let linear: LinearPattern?
 
     init?(_ source: String) {
-        guard let translated = Self.translate(source), let regex = try? NSRegularExpression(pattern: translated) else { return nil }
+        // (ICU refuses an empty pattern, which ECMA-262 allows: it matches everywhere.)
+        guard let translated = Self.translate(source),
+            let regex = try? NSRegularExpression(pattern: translated.isEmpty ? "(?:)" : translated)
+        else { return nil }
         self.source = source
         self.regex = regex
         linear = LinearPattern(source)
@@ -62,6 +66,7 @@ struct SchemaRegex: @unchecked Sendable {
                 case "w": out += inClass ? "a-zA-Z0-9_" : "[a-zA-Z0-9_]"
                 case "W": out += inClass ? "\\W" : "[^a-zA-Z0-9_]"
                 case "b" where inClass: out += "\\u0008"  // backspace in a class, not a word boundary
+                case "u" where i + 1 < chars.count && chars[i + 1] == "{": out += "\\x"  // ICU spells \u{…} \x{…}
                 default: out += "\\" + String(ch)
                 }
                 continue

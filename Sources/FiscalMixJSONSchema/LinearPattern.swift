@@ -19,6 +19,8 @@ struct LinearPattern: Sendable {
     let program: [Instruction]
     /// Every match starts at the input's start: threads are seeded there only.
     let anchored: Bool
+    /// The same program as a deterministic automaton over ASCII, when it is small enough.
+    let dfa: PatternDFA?
 
     /// Programs larger than this (counted repetitions of repetitions) are left to ICU.
     static let maxInstructions = 4_096
@@ -30,6 +32,7 @@ struct LinearPattern: Sendable {
         program.append(.match)
         self.program = program
         anchored = Self.startsAnchored(syntax)
+        dfa = PatternDFA(program, anchored: anchored)
     }
 
     private static func startsAnchored(_ syntax: PatternSyntax) -> Bool {
@@ -93,7 +96,13 @@ struct LinearPattern: Sendable {
     /// `budget` at 1 step per 256; when it runs out the answer is false and the caller reports it.
     func matches(_ text: String, budget: SchemaEvaluator.Budget) -> Bool {
         var text = text
-        return text.withUTF8 { bytes in search(bytes, budget: budget) }
+        return text.withUTF8 { bytes in
+            if let dfa, let answer = dfa.matches(bytes) {
+                budget.remaining -= bytes.count >> 8
+                return answer
+            }
+            return search(bytes, budget: budget)
+        }
     }
 
     private func search(_ bytes: UnsafeBufferPointer<UInt8>, budget: SchemaEvaluator.Budget) -> Bool {

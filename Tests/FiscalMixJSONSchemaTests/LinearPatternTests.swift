@@ -11,7 +11,7 @@ import Testing
         "^(a|ab)(c|bcd)(d*)$", "x{2,4}y", "x{2,}", "x{0}", "[^a-c]+", "[\\d-]", "[-a]", "[a-]", "\\d\\D\\w\\W\\s\\S",
         "^.$", "^..$", "\\u00e9", "\\u{1F600}", "\\x41", "[\\u0000-\\u001f]", "\\.", "\\/", "a.c", "^(a*)*$", "(a?){3}a{3}",
         "^[\\s\\S]*$", "^(?<year>[0-9]{4})-(?<month>[0-9]{2})$", "é+", "[à-ö]", "^\\p{L}+$", "^(a+)+\\1$", "a\\b", "^[^]$",
-        "^[]$", "(?=a)a", "a{,3}", "a{3,2}", "\\0", "[\\b]", "^\\t\\n\\r\\f\\v$", "^abc$|^def$", "((a)|b)+c",
+        "^[]$", "(?=a)a", "a{,3}", "a{3,2}", "\\0", "[\\b]", "^\\t\\n\\r\\f\\v$", "^abc$|^def$", "((a)|b)+c", "^\\u{1F600}+$",
     ]
 
     static let subjects = [
@@ -40,6 +40,35 @@ import Testing
         }
         #expect(linearPatterns >= 35, "most patterns run linearly")
         #expect(compared >= 35 * Self.subjects.count)
+    }
+
+    @Test func smallPatternsGetADeterministicAutomatonThatAnswersAsTheThreadsDo() throws {
+        var withAutomaton = 0
+        for pattern in Self.patterns {
+            guard let linear = LinearPattern(pattern), linear.dfa != nil, let regex = SchemaRegex(pattern) else { continue }
+            withAutomaton += 1
+            for subject in Self.subjects {
+                var text = subject
+                let byAutomaton = text.withUTF8 { linear.dfa!.matches($0) }
+                // ASCII input is answered; at a byte outside ASCII the threads take over.
+                if !subject.utf8.contains(where: { $0 >= 0x80 }) { #expect(byAutomaton != nil) }
+                if let byAutomaton {
+                    #expect(byAutomaton == regex.icuMatches(subject, budget: SchemaEvaluator.Budget(1_000_000)), "\(pattern) on \(subject.debugDescription)")
+                }
+            }
+        }
+        #expect(withAutomaton >= 30)
+        #expect(LinearPattern("^[0-9]{44}$")?.dfa != nil)
+        #expect(LinearPattern("^[0-9]{100}$")?.dfa == nil, "past 64 instructions the threads run")
+    }
+
+    @Test func anEmptyPatternAndBracedCodePointEscapesAreValidSchemas() throws {
+        // ECMA-262 allows both; ICU (which decides validity) refuses "" and spells \u{…} \x{…}.
+        let empty = try JSONSchema(compiling: try JSON(parsing: #"{"pattern": ""}"#))
+        #expect(empty.validate(.string("anything")).valid && empty.validate(.string("")).valid)
+        let emoji = try JSONSchema(compiling: try JSON(parsing: #"{"pattern": "^\\u{1F600}+$"}"#))
+        #expect(emoji.validate(.string("😀😀")).valid)
+        #expect(!emoji.validate(.string("x")).valid)
     }
 
     @Test func constructsOutsideTheRegularSubsetAreLeftToICU() {
