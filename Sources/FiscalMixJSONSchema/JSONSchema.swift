@@ -38,38 +38,38 @@ public struct JSONSchema: Sendable {
         try compiler.resolveAll()
         nodes = compiler.nodes
         resources = compiler.resources
-        tracksAnnotations = compiler.nodes.contains { node in
-            node.keywords.contains {
-                switch $0 {
-                case .unevaluatedItems, .unevaluatedProperties: true
-                default: false
-                }
+        func anyKeyword(_ test: (Keyword) -> Bool) -> Bool { compiler.nodes.contains { $0.keywords.contains(where: test) } }
+        tracksAnnotations = anyKeyword {
+            switch $0 {
+            case .unevaluatedItems, .unevaluatedProperties: true
+            default: false
             }
         }
-        usesDynamicScope = compiler.nodes.contains { node in
-            node.keywords.contains {
-                if case .dynamicRef = $0 { return true }
-                return false
-            }
+        usesDynamicScope = anyKeyword {
+            if case .dynamicRef = $0 { return true }
+            return false
         }
         self.options = options
     }
 
     public func validate(_ instance: JSON) -> ValidationResult {
-        if isValid(instance) { return ValidationResult(valid: true, errors: []) }
-        let evaluator = SchemaEvaluator(schema: self)
-        let outcome = evaluator.evaluate(root, instance, instanceLocation: .root, keywordLocation: .root, scope: [], depth: 0)
+        if !needsFullEvaluation, SchemaEvaluator(schema: self).isValid(root, instance, depth: 0) {
+            return ValidationResult(valid: true, errors: [])
+        }
+        let outcome = SchemaEvaluator(schema: self).evaluate(root, instance, instanceLocation: .root, keywordLocation: .root, scope: [], depth: 0)
         return ValidationResult(valid: outcome.valid, errors: outcome.valid ? [] : outcome.errors)
     }
 
-    /// Whether the instance is valid, without building any error: stops at the first failure.
+    /// Whether the instance is valid, without building any error where the schema allows
+    /// (stops at the first failure).
     public func isValid(_ instance: JSON) -> Bool {
-        let evaluator = SchemaEvaluator(schema: self)
-        if tracksAnnotations || usesDynamicScope {
-            return evaluator.evaluate(root, instance, instanceLocation: nil, keywordLocation: nil, scope: [], depth: 0).valid
-        }
-        return evaluator.isValid(root, instance, depth: 0)
+        if needsFullEvaluation { return validate(instance).valid }
+        return SchemaEvaluator(schema: self).isValid(root, instance, depth: 0)
     }
+
+    /// `unevaluated*` needs the annotations of every successful subschema and `$dynamicRef` the
+    /// dynamic scope: only the full evaluation keeps them.
+    private var needsFullEvaluation: Bool { tracksAnnotations || usesDynamicScope }
 }
 
 /// The "basic" output format of JSON Schema: a flat list of errors.

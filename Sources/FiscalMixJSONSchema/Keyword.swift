@@ -113,14 +113,18 @@ struct JSONTypes: OptionSet, Sendable {
 
     init(rawValue: UInt8) { self.rawValue = rawValue }
 
+    private static let named: [(String, JSONTypes)] = [
+        ("null", .null), ("boolean", .boolean), ("number", .number), ("integer", .integer), ("string", .string),
+        ("array", .array), ("object", .object),
+    ]
+
     /// Unknown names allow nothing.
     init(names: [String]) {
-        let byName: [String: JSONTypes] = [
-            "null": .null, "boolean": .boolean, "number": .number, "integer": .integer, "string": .string, "array": .array,
-            "object": .object,
-        ]
-        self = names.reduce(into: JSONTypes()) { $0.formUnion(byName[$1] ?? []) }
+        self = names.reduce(into: JSONTypes()) { types, name in types.formUnion(Self.named.first { $0.0 == name }?.1 ?? []) }
     }
+
+    /// The allowed types' names, for messages ("string or null").
+    var names: [String] { Self.named.filter { contains($0.1) }.map(\.0) }
 
     func admits(_ value: JSON) -> Bool {
         switch value {
@@ -129,9 +133,15 @@ struct JSONTypes: OptionSet, Sendable {
         case .string: contains(.string)
         case .array: contains(.array)
         case .object: contains(.object)
-        case .number(let n):
-            contains(.number) || (contains(.integer) && (n.isInteger || { let d = n.doubleValue; return d.isFinite && d.rounded() == d }()))
+        case .number(let n): contains(.number) || (contains(.integer) && Self.isIntegral(n))
         }
+    }
+
+    /// An integer by value (`1.0` is one; so is `1e300`, past 64 bits).
+    private static func isIntegral(_ n: JSONNumber) -> Bool {
+        if n.isInteger { return true }
+        let d = n.doubleValue
+        return d.isFinite && d.rounded() == d
     }
 }
 
@@ -141,7 +151,7 @@ enum Keyword: Sendable {
     /// `dynamicAnchor` is set when the initial target was a `$dynamicAnchor` of that name: then
     /// the outermost resource in the dynamic scope that defines the same anchor wins.
     case dynamicRef(target: Int, dynamicAnchor: String?)
-    case type(JSONTypes, names: [String])
+    case type(JSONTypes)
     case enumeration([JSON])
     case constant(JSON)
     case multipleOf(JSONNumber)

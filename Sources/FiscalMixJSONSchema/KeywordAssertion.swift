@@ -7,7 +7,7 @@ extension SchemaEvaluator {
     /// type. Applicators (keywords with subschemas) are not leaves and are not asked here.
     func holds(_ keyword: Keyword, _ instance: JSON) -> Bool {
         switch keyword {
-        case .type(let types, _):
+        case .type(let types):
             return types.admits(instance)
         case .enumeration(let values):
             return values.contains { Self.identical($0, instance) }
@@ -71,7 +71,7 @@ extension SchemaEvaluator {
     /// Why a leaf keyword does not hold (asked only after `holds` said so).
     func failureMessage(_ keyword: Keyword, _ instance: JSON) -> String {
         switch (keyword, instance) {
-        case (.type(_, let names), _): return "expected \(names.joined(separator: " or ")), got \(instance.typeName)"
+        case (.type(let types), _): return "expected \(types.names.joined(separator: " or ")), got \(instance.typeName)"
         case (.enumeration, _): return "value is not one of the allowed values"
         case (.constant(let value), _): return "value must be \(value.serialized())"
         case (.multipleOf(let divisor), .number(let n)): return "\(n) is not a multiple of \(divisor)"

@@ -152,10 +152,9 @@ struct SchemaCompiler {
         }
         if active("type"), let value = object["type"] {
             switch value {
-            case .string(let t): keywords.append(.type(JSONTypes(names: [t]), names: [t]))
+            case .string(let t): keywords.append(.type(JSONTypes(names: [t])))
             case .array(let ts):
-                let names = ts.compactMap(\.stringValue)
-                keywords.append(.type(JSONTypes(names: names), names: names))
+                keywords.append(.type(JSONTypes(names: ts.compactMap(\.stringValue))))
             default: throw SchemaError.invalidSchema("type must be a string or an array", location: location)
             }
         }

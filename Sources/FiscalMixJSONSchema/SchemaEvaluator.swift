@@ -4,12 +4,8 @@ import Foundation
 /// Evaluates compiled nodes against an instance, collecting the annotations the `unevaluated*`
 /// keywords need (which properties and items were evaluated by successful subschemas) and the
 /// errors of the basic output format.
-///
-/// Two modes, chosen by whether locations are passed: with them every error is collected with
-/// its locations (what `JSONSchema.validate` reports for an invalid instance); without them
-/// (`nil`, validity only) no location or message is built and a schema stops at its first
-/// failing keyword — the validity check for schemas that need annotations or the dynamic scope
-/// (the others take the lighter check in SchemaValidity.swift).
+/// `JSONSchema.validate` runs it for an invalid instance only (see SchemaValidity.swift), and for
+/// every instance of a schema that needs annotations or the dynamic scope.
 struct SchemaEvaluator {
     struct Outcome {
         var valid = true
@@ -38,29 +34,25 @@ struct SchemaEvaluator {
         budget = Budget(schema.options.maxSteps)
     }
 
-    func evaluate(_ index: Int, _ instance: JSON, instanceLocation: Location?, keywordLocation: Location?, scope: [Int],
+    func evaluate(_ index: Int, _ instance: JSON, instanceLocation: Location, keywordLocation: Location, scope: [Int],
                   depth: Int) -> Outcome {
         // The node's fields are read from the array in place (`schema.nodes[index].…`): copying
         // the whole node would retain its keyword list and location string at every subschema of
         // every instance value.
         var outcome = Outcome()
-        func fail(_ keyword: String, _ message: @autoclosure () -> String) {
+        func fail(_ keyword: String, _ message: String) {
             outcome.valid = false
-            guard let instanceLocation, let keywordLocation else { return }
             outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer + "/" + keyword,
-                                                  absoluteKeywordLocation: schema.nodes[index].location + "/" + keyword, message: message()))
+                                                  absoluteKeywordLocation: schema.nodes[index].location + "/" + keyword, message: message))
         }
         if let constant = schema.nodes[index].constant {
             if !constant {
                 outcome.valid = false
-                if let instanceLocation, let keywordLocation {
-                    outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer,
-                                                          absoluteKeywordLocation: schema.nodes[index].location, message: "no value is allowed here"))
-                }
+                outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer,
+                                                      absoluteKeywordLocation: schema.nodes[index].location, message: "no value is allowed here"))
             }
             return outcome
         }
-        let collectsErrors = keywordLocation != nil
         guard depth < schema.options.maxDepth else {
             fail("", "schema evaluation exceeded \(schema.options.maxDepth) nested levels (a $ref cycle?)")
             return outcome
@@ -74,13 +66,12 @@ struct SchemaEvaluator {
         if schema.usesDynamicScope, scope.last != schema.nodes[index].resource { scope.append(schema.nodes[index].resource) }
 
         /// Evaluates a subschema; merges its errors on failure, its annotations on success.
-        func sub(_ child: Int, _ value: JSON, _ iloc: Location?, _ kstep: @autoclosure () -> Location.Step) -> Outcome {
-            evaluate(child, value, instanceLocation: iloc, keywordLocation: keywordLocation?.appending(kstep()), scope: scope, depth: depth + 1)
+        func sub(_ child: Int, _ value: JSON, _ iloc: Location, _ kstep: Location.Step) -> Outcome {
+            evaluate(child, value, instanceLocation: iloc, keywordLocation: keywordLocation.appending(kstep), scope: scope, depth: depth + 1)
         }
         let tracksAnnotations = schema.tracksAnnotations
 
         for keyword in schema.nodes[index].keywords {
-            if !outcome.valid, !collectsErrors { return outcome }
             switch keyword {
             case .ref(let target):
                 let r = sub(target, instance, instanceLocation, .keyword("$ref"))
@@ -145,21 +136,21 @@ struct SchemaEvaluator {
             case .prefixItems(let children):
                 guard case .array(let a) = instance else { continue }
                 for (i, child) in children.enumerated() where i < a.count {
-                    let r = sub(child, a[i], instanceLocation?.appending(i), .keywordIndex("prefixItems", i))
+                    let r = sub(child, a[i], instanceLocation.appending(i), .keywordIndex("prefixItems", i))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.items.insert(i) }
                 }
             case .items(let child, let prefixCount):
                 guard case .array(let a) = instance, a.count > prefixCount else { continue }
                 for i in prefixCount..<a.count {
-                    let r = sub(child, a[i], instanceLocation?.appending(i), .keyword("items"))
+                    let r = sub(child, a[i], instanceLocation.appending(i), .keyword("items"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.items.insert(i) }
                 }
             case .contains(let child, let minimum, let maximum):
                 guard case .array(let a) = instance else { continue }
                 var matched = 0
-                for (i, item) in a.enumerated() where sub(child, item, instanceLocation?.appending(i), .keyword("contains")).valid {
+                for (i, item) in a.enumerated() where sub(child, item, instanceLocation.appending(i), .keyword("contains")).valid {
                     matched += 1
                     if tracksAnnotations { outcome.items.insert(i) }
                 }
@@ -169,7 +160,7 @@ struct SchemaEvaluator {
                 guard case .object(let o) = instance else { continue }
                 for (name, child) in children {
                     guard let value = o[name] else { continue }
-                    let r = sub(child, value, instanceLocation?.appending(name), .keywordKey("properties", name))
+                    let r = sub(child, value, instanceLocation.appending(name), .keywordKey("properties", name))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.properties.insert(name) }
                 }
@@ -177,7 +168,7 @@ struct SchemaEvaluator {
                 guard case .object(let o) = instance else { continue }
                 for (regex, child) in children {
                     for (name, value) in o where regex.matches(name, budget: budget) {
-                        let r = sub(child, value, instanceLocation?.appending(name), .keywordKey("patternProperties", regex.source))
+                        let r = sub(child, value, instanceLocation.appending(name), .keywordKey("patternProperties", regex.source))
                         if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                         if tracksAnnotations { outcome.properties.insert(name) }
                     }
@@ -185,27 +176,27 @@ struct SchemaEvaluator {
             case .additionalProperties(let child, let known, let patterns):
                 guard case .object(let o) = instance else { continue }
                 for (name, value) in o where !known.contains(name) && !patterns.contains(where: { $0.matches(name, budget: budget) }) {
-                    let r = sub(child, value, instanceLocation?.appending(name), .keyword("additionalProperties"))
+                    let r = sub(child, value, instanceLocation.appending(name), .keyword("additionalProperties"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.properties.insert(name) }
                 }
             case .propertyNames(let child):
                 guard case .object(let o) = instance else { continue }
                 for name in o.keys {
-                    let r = sub(child, .string(name), instanceLocation?.appending(name), .keyword("propertyNames"))
+                    let r = sub(child, .string(name), instanceLocation.appending(name), .keyword("propertyNames"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                 }
             case .unevaluatedItems(let child):
                 guard case .array(let a) = instance else { continue }
                 for i in a.indices where !outcome.items.contains(i) {
-                    let r = sub(child, a[i], instanceLocation?.appending(i), .keyword("unevaluatedItems"))
+                    let r = sub(child, a[i], instanceLocation.appending(i), .keyword("unevaluatedItems"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.items.insert(i) }
                 }
             case .unevaluatedProperties(let child):
                 guard case .object(let o) = instance else { continue }
                 for (name, value) in o where !outcome.properties.contains(name) {
-                    let r = sub(child, value, instanceLocation?.appending(name), .keyword("unevaluatedProperties"))
+                    let r = sub(child, value, instanceLocation.appending(name), .keyword("unevaluatedProperties"))
                     if !r.valid { outcome.valid = false; outcome.errors += r.errors }
                     if tracksAnnotations { outcome.properties.insert(name) }
                 }

@@ -7,7 +7,7 @@ import FiscalMixJSON
 ///
 /// Schemas with `unevaluated*` (which need the annotations of every successful subschema) or
 /// `$dynamicRef` (which needs the dynamic scope) take the full evaluation instead; see
-/// `JSONSchema.isValid`.
+/// `JSONSchema.validate`.
 extension SchemaEvaluator {
     func isValid(_ index: Int, _ instance: JSON, depth: Int) -> Bool {
         if let constant = schema.nodes[index].constant { return constant }
@@ -76,7 +76,7 @@ extension SchemaEvaluator {
                 guard case .object(let o) = instance else { continue }
                 for name in o.keys where !isValid(child, .string(name), depth: next) { return false }
             case .dynamicRef, .unevaluatedItems, .unevaluatedProperties:
-                preconditionFailure("\(keyword.name) needs the full evaluation (JSONSchema.isValid routes it there)")
+                preconditionFailure("\(keyword.name) needs the full evaluation (JSONSchema.validate routes it there)")
             default:
                 if !holds(keyword, instance) { return false }
             }
