@@ -357,6 +357,7 @@ let package = Package(
                 "FiscalMixStorage", "FiscalMixCore", "FiscalMixTestSupport",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -81,6 +81,7 @@ func drain(_ n: Int, concurrency: Int, prefetch: Int) async throws -> Double {
     options.concurrency = concurrency
     options.prefetch = prefetch
     options.idlePoll = .milliseconds(200)
+    if let passes = ProcessInfo.processInfo.environment["BENCH_PASSES"].flatMap(Int.init) { options.passesInFlight = passes }
     let worker = JobWorker(database: database, registry: registry, logger: logger, options: options)
     let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
     handled.store(0, ordering: .relaxed)
@@ -110,19 +111,31 @@ report("round_trip_select1", jobs: 5000, seconds: try await elapsed {
     for _ in 0..<5000 { try await database.execute("SELECT 1") }
 })
 
+// BENCH_PROCESS (below) also skips the enqueue figures and the ceiling: only the runs it names.
+let processOnly = ProcessInfo.processInfo.environment["BENCH_PROCESS"] != nil
+
 // 1. Enqueue, one job per call and in batches of 1000.
-try await reset()
-let singles = min(jobCount, 5_000)
-report("enqueue_single", jobs: singles, seconds: try await elapsed {
-    for i in 0..<singles { try await queue.enqueue(NewJob(type: "noop", payload: "{\"i\":\(i)}")) }
-})
-try await reset()
-report("enqueue_batched", jobs: jobCount, seconds: try await elapsed { try await fill(jobCount) })
+if !processOnly {
+    try await reset()
+    let singles = min(jobCount, 5_000)
+    report("enqueue_single", jobs: singles, seconds: try await elapsed {
+        for i in 0..<singles { try await queue.enqueue(NewJob(type: "noop", payload: "{\"i\":\(i)}")) }
+    })
+    try await reset()
+    report("enqueue_batched", jobs: jobCount, seconds: try await elapsed { try await fill(jobCount) })
+}
 
 // 2. Processing with 1, 4, 16 and 100 concurrent handlers (one worker; it claims as many jobs as it
 // has free handlers), and 16 handlers claiming batches of 100 (prefetch 84), like pgqueuer's
 // batch_size=100. Single-handler runs drain fewer jobs: they are slower by design.
-for (concurrency, prefetch) in (ProcessInfo.processInfo.environment["BENCH_ONLY_BATCHED"] != nil ? [(16, 84)] : [(1, 0), (4, 0), (16, 0), (100, 0), (16, 84)]) {
+// BENCH_PROCESS="1:0 16:84" picks the (concurrency:prefetch) runs, for A/B comparisons.
+let processRuns: [(Int, Int)] = ProcessInfo.processInfo.environment["BENCH_PROCESS"].map { spec in
+    spec.split(separator: " ").compactMap { pair in
+        let parts = pair.split(separator: ":").compactMap { Int($0) }
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
+    }
+} ?? [(1, 0), (4, 0), (16, 0), (100, 0), (16, 84)]
+for (concurrency, prefetch) in processRuns {
     try await reset()
     let n = concurrency == 1 ? min(jobCount, 10_000) : jobCount
     try await fill(n)
@@ -133,7 +146,7 @@ for (concurrency, prefetch) in (ProcessInfo.processInfo.environment["BENCH_ONLY_
 
 // 3. The raw SQL ceiling (PostgreSQL): 16 connections each looping a bare SKIP LOCKED claim of
 // 100 and a bulk completion, with no runs, leases or bookkeeping.
-if database.dialect == .postgres {
+if database.dialect == .postgres && !processOnly {
     try await reset()
     try await fill(jobCount)
     let seconds = try await elapsed {

@@ -11,6 +11,11 @@ extension JobWorker {
     /// quarter of the capacity finished or free, or nothing else running — but never longer than
     /// `commitDelay` once something finished. After a claim comes up short the queue is taken as
     /// drained until an enqueue notification or the idle poll.
+    ///
+    /// `Options.passesInFlight` loops run at once, so one pass can be recorded while another
+    /// waits for the database (a pass is one statement on one connection, which PostgreSQL runs
+    /// on one core). They share the buffers; the jobs a pass asks for are reserved in `claiming`
+    /// until they are held in `ready`, so together they never lease more than the capacity.
     func claimLoop() async {
         let capacity = options.concurrency + options.prefetch
         let threshold = max(1, capacity / 4)
@@ -19,41 +24,67 @@ extension JobWorker {
         // When the finished jobs waiting to be recorded must be committed, whether or not more
         // have joined them: `commitDelay` after the first of them was seen.
         var commitBy: ContinuousClock.Instant?
-        while !stopping {
-            startReady()
-            if newWork.exchange(false, ordering: .relaxed) || ContinuousClock.now - lastClaim >= options.idlePoll { drained = false }
+        // How many jobs a pass would claim now, and whether one is worth a commit yet.
+        func passState() -> (wanted: Int, running: Int, due: Bool) {
             let finishedCount = finished.withLock { $0.count }
             let running = inFlight.withLock { $0.count }
-            let wanted = drained ? 0 : max(0, capacity - running - ready.withLock { $0.count })
+            let wanted = drained ? 0 : max(0, capacity - running - ready.withLock { $0.count } - claiming.withLock { $0 })
             let due = finishedCount >= threshold || wanted >= threshold || (running == 0 && (finishedCount > 0 || wanted > 0))
                 || (finishedCount > 0 && commitBy.map { ContinuousClock.now >= $0 } ?? false)
+            return (wanted, running, due)
+        }
+        while !stopping {
+            startReady()
+            if newWork.load(ordering: .relaxed) || ContinuousClock.now - lastClaim >= options.idlePoll { drained = false }
+            let (wantedNow, running, due) = passState()
             var failed = false
             if due {
+                // Reserve what this pass asks for, re-checked under the lock another loop would
+                // take to reserve its own. The enqueue notice is taken only by a pass that
+                // claims: a loop with no room left leaves it to one that has.
+                let wanted = claiming.withLock { claiming in
+                    let free = max(0, capacity - inFlight.withLock { $0.count } - ready.withLock { $0.count } - claiming)
+                    let reserved = min(wantedNow, free)
+                    claiming += reserved
+                    if reserved > 0 { newWork.store(false, ordering: .relaxed) }
+                    return reserved
+                }
                 commitBy = nil
                 let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
-                do {
-                    let now = clock.now()
-                    let result = try await repository.completeAndClaim(done.map(\.completion), queue: options.queue, worker: options.workerName,
-                                                                       limit: wanted, now: now,
-                                                                       leaseUntil: now.addingTimeInterval(options.lease.seconds))
-                    countSucceeded(done, completed: result.completed)
-                    for (job, _) in result.claimed {
-                        metrics.count(JobMetrics.claimed, type: job.type)
-                        metrics.record(JobMetrics.waitTime, type: job.type, seconds: now.timeIntervalSince(job.runAt))
+                if wanted > 0 || !done.isEmpty {
+                    do {
+                        let now = clock.now()
+                        let result = try await repository.completeAndClaim(done.map(\.completion), queue: options.queue,
+                                                                           worker: options.workerName, limit: wanted, now: now,
+                                                                           leaseUntil: now.addingTimeInterval(options.lease.seconds))
+                        countSucceeded(done, completed: result.completed)
+                        for (job, _) in result.claimed {
+                            metrics.count(JobMetrics.claimed, type: job.type)
+                            metrics.record(JobMetrics.waitTime, type: job.type, seconds: now.timeIntervalSince(job.runAt))
+                        }
+                        if wanted > 0 {
+                            lastClaim = ContinuousClock.now
+                            drained = result.claimed.count < wanted
+                        }
+                        ready.withLock { $0.append(contentsOf: result.claimed) }
+                        claiming.withLock { $0 -= wanted }
+                        startReady()
+                        if wanted > 0 && result.claimed.count == wanted && running + result.claimed.count < capacity { continue }
+                    } catch {
+                        claiming.withLock { $0 -= wanted }
+                        // Keep the finished jobs for the next pass; their leases are still renewed.
+                        finished.withLock { $0.insert(contentsOf: done, at: 0) }
+                        failed = true
+                        logger.error("job claim failed", metadata: ["queue": "\(options.queue)", "error": "\(String(reflecting: error))"])
                     }
-                    if wanted > 0 {
-                        lastClaim = ContinuousClock.now
-                        drained = result.claimed.count < wanted
-                    }
-                    ready.withLock { $0.append(contentsOf: result.claimed) }
-                    startReady()
-                    if wanted > 0 && result.claimed.count == wanted && running + result.claimed.count < capacity { continue }
-                } catch {
-                    // Keep the finished jobs for the next pass; their leases are still renewed.
-                    finished.withLock { $0.insert(contentsOf: done, at: 0) }
-                    failed = true
-                    logger.error("job claim failed", metadata: ["queue": "\(options.queue)", "error": "\(String(reflecting: error))"])
                 }
+            }
+            if !failed {
+                // What happened during the pass may already make the next one due: handlers
+                // finished (a single handler always has), or an enqueue notice arrived that a
+                // loop without room left untaken (its wake-up went to that loop). No wait then.
+                if newWork.load(ordering: .relaxed) { drained = false }
+                if passState().due { continue }
             }
             // Finished jobs waiting to be recorded: give others up to `commitDelay` to join them —
             // but no longer than it takes a quarter of the capacity to finish (each finishing job

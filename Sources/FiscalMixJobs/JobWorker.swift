@@ -23,6 +23,9 @@ public final class JobWorker: Service, Sendable {
         public var prefetch = 0
         /// How long finished jobs may wait to be recorded together with others (group commit).
         public var commitDelay: Duration = .milliseconds(5)
+        /// Passes (record finished jobs, claim new ones) that may be waiting for the database at
+        /// once. Two keep the worker busy while one is out; each takes a connection.
+        public var passesInFlight = 2
         public var workerName = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier):\(UUID().uuidString.prefix(8))"
         public init() {}
     }
@@ -41,6 +44,8 @@ public final class JobWorker: Service, Sendable {
     let finished = Mutex<[(completion: JobRepository.Completion, type: String)]>([])
     /// Claimed (leased) jobs waiting for a free handler (see `Options.prefetch`).
     let ready = Mutex<[(job: Job, runId: UUID)]>([])
+    /// Jobs asked for by passes still out (see `claimLoop`).
+    let claiming = Mutex<Int>(0)
     /// When each running handler must have returned, and those the watchdog cancelled for it.
     let deadlines = Mutex<[UUID: ContinuousClock.Instant]>([:])
     let timedOut = Mutex<Set<UUID>>([])
@@ -73,9 +78,11 @@ public final class JobWorker: Service, Sendable {
             group.addTask { await self.tickerLoop() }
             if database.driver.supportsNotifications { group.addTask { await self.listenLoop() } }
             await withGracefulShutdownHandler {
-                await self.claimLoop()
+                await withTaskGroup(of: Void.self) { loops in
+                    for _ in 0..<max(1, options.passesInFlight) { loops.addTask { await self.claimLoop() } }
+                }
             } onGracefulShutdown: {
-                self.wake.signal()
+                self.wake.stop()
             }
             await self.drain()
             group.cancelAll()

@@ -1,20 +1,28 @@
 import Synchronization
 
-/// Wakes a waiting worker loop: `signal()` from anywhere, `wait(timeout:)` in the loop. A signal
-/// sent while nobody waits is remembered once, so no wake-up is lost between checks.
+/// Wakes waiting worker loops: `signal()` from anywhere, `wait()` in the loops. A signal wakes
+/// every loop waiting; one sent while none waits is remembered once, so no wake-up is lost
+/// between checks (a loop that was busy looks at the whole state before it waits again).
+/// After `stop()` no wait blocks: a loop busy when shutdown began must not sleep after it.
 final class WakeSignal: Sendable {
-    private let state = Mutex<(pending: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+    private let state = Mutex<(pending: Bool, stopped: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, false, []))
 
     func signal() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            if let waiter = state.waiter {
-                state.waiter = nil
-                return waiter
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            if state.waiters.isEmpty {
+                state.pending = true
+                return []
             }
-            state.pending = true
-            return nil
+            defer { state.waiters.removeAll(keepingCapacity: true) }
+            return state.waiters
         }
-        waiter?.resume()
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Wakes every waiter, now and from now on.
+    func stop() {
+        state.withLock { $0.stopped = true }
+        signal()
     }
 
     /// Waits for the next signal (or returns at once for one sent since the last wait). No
@@ -22,11 +30,11 @@ final class WakeSignal: Sendable {
     func wait() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let resumeNow = state.withLock { state -> Bool in
-                if state.pending {
+                if state.pending || state.stopped {
                     state.pending = false
                     return true
                 }
-                state.waiter = continuation
+                state.waiters.append(continuation)
                 return false
             }
             if resumeNow { continuation.resume() }

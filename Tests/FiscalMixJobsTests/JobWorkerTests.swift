@@ -78,6 +78,34 @@ final class Counter: Sendable {
         }
     }
 
+    @Test func passesInFlightTogetherNeverLeaseMoreThanConcurrencyPlusPrefetch() async throws {
+        try await withJobsDatabase { database in
+            let counter = Counter()
+            let leasedPeak = Mutex(0)
+            let repository = JobRepository(database: database)
+            let registry = JobRegistry([JobDefinition(type: "noop") { _ in
+                counter.enter()
+                // Every job leased to the worker is `running`: those in handlers and those held.
+                let leased = try await repository.countByStatus()[.running] ?? 0
+                leasedPeak.withLock { $0 = max($0, leased) }
+                try await Task.sleep(for: .milliseconds(5))
+                counter.leave()
+            }])
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+            try await queue.enqueueBatch((0..<150).map { NewJob(type: "noop", payload: #"{"i":\#($0)}"#) })
+            var o = options(concurrency: 3)
+            o.prefetch = 4
+            o.passesInFlight = 3
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: o)
+            try await runWorker(worker) { try await queue.repository.countByStatus()[.success] == 150 }
+            #expect(try await queue.repository.countByStatus()[.success] == 150)
+            #expect(counter.total == 150, "each job ran once")
+            #expect(counter.peak <= 3)
+            #expect(leasedPeak.withLock { $0 } <= 7, "at most concurrency + prefetch leased at once")
+            #expect(leasedPeak.withLock { $0 } >= 4, "held jobs were prefetched")
+        }
+    }
+
     @Test func failuresRetryThenSucceedAndDoNotRetryEndsFailed() async throws {
         try await withJobsDatabase { database in
             let registry = JobRegistry([
@@ -221,6 +249,40 @@ final class Counter: Sendable {
             }, timeout: .seconds(10))
             #expect(done.total == 1)
             #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    /// Each job is enqueued the moment the previous one's handler returns, while the pass that
+    /// records it (and claims) is out: the wake-up then reaches a loop with no room, and the
+    /// notice must survive for the loop that has. Polling alone would take 30 s a job.
+    @Test func anEnqueueDuringAPassIsNotLostBetweenLoops() async throws {
+        try await withJobsDatabase { database in
+            let handled = Counter()
+            let registry = JobRegistry([JobDefinition(type: "ping") { _ in handled.enter() }])
+            var options = JobWorker.Options()
+            options.concurrency = 1
+            options.passesInFlight = 2
+            options.idlePoll = .seconds(30)
+            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options)
+            let wakeups = JobWakeups()
+            wakeups.register(worker)
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock(), wakeups: wakeups)
+            let rounds = 25
+            let stalled = Mutex<Int?>(nil)
+            try await runWorker(worker, until: {
+                for round in 0..<rounds {
+                    try await queue.enqueue(NewJob(type: "ping", payload: #"{"round":\#(round)}"#))
+                    let deadline = ContinuousClock.now + .seconds(5)
+                    while handled.total <= round, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+                    if handled.total <= round {
+                        stalled.withLock { $0 = round }
+                        return true
+                    }
+                }
+                return true
+            })
+            #expect(stalled.withLock { $0 } == nil, "a job enqueued during a pass waited for the idle poll")
+            #expect(handled.total == rounds)
         }
     }
 }
