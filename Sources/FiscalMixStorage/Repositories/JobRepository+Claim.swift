@@ -1,5 +1,6 @@
 import FiscalMixCore
 import Foundation
+import PostgresNIO
 import SQLKit
 
 /// Claiming and completing: the hot path of every worker.
@@ -95,13 +96,11 @@ extension JobRepository {
             leaseUntil: leaseUntil, queue: queue, limit: limit, runIds: runIds))
         var completed: Set<UUID> = []
         var claimed: [(job: Job, runId: UUID)] = []
+        claimed.reserveCapacity(rows.count)
         for (i, row) in rows.enumerated() {
-            if i == 0, let ids = try row.decodeNil(column: "completed_ids") ? nil : try row.decode(column: "completed_ids", as: [UUID].self) {
-                completed = Set(ids)
-            }
-            if try !row.decodeNil(column: "run_id") {
-                claimed.append((try Self.decode(row), try row.decode(column: "run_id", as: UUID.self)))
-            }
+            let columns = row.makeRandomAccess()
+            if i == 0, let ids = try columns["completed_ids"].decode([UUID]?.self) { completed = Set(ids) }
+            if let runId = try columns["run_id"].decode(UUID?.self) { claimed.append((try JobPassStatement.job(from: columns), runId)) }
         }
         return (completed, claimed)
     }
