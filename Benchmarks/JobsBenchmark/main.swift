@@ -111,8 +111,15 @@ report("round_trip_select1", jobs: 5000, seconds: try await elapsed {
     for _ in 0..<5000 { try await database.execute("SELECT 1") }
 })
 
-// BENCH_PROCESS (below) also skips the enqueue figures and the ceiling: only the runs it names.
-let processOnly = ProcessInfo.processInfo.environment["BENCH_PROCESS"] != nil
+// BENCH_PROCESS="1:0 16:84" runs only the (concurrency:prefetch) drains it names, for A/B
+// comparisons: no enqueue figures, no ceiling.
+let namedRuns: [(Int, Int)]? = ProcessInfo.processInfo.environment["BENCH_PROCESS"].map { spec in
+    spec.split(separator: " ").compactMap { pair in
+        let parts = pair.split(separator: ":").compactMap { Int($0) }
+        return parts.count == 2 ? (parts[0], parts[1]) : nil
+    }
+}
+let processOnly = namedRuns != nil
 
 // 1. Enqueue, one job per call and in batches of 1000.
 if !processOnly {
@@ -128,14 +135,7 @@ if !processOnly {
 // 2. Processing with 1, 4, 16 and 100 concurrent handlers (one worker; it claims as many jobs as it
 // has free handlers), and 16 handlers claiming batches of 100 (prefetch 84), like pgqueuer's
 // batch_size=100. Single-handler runs drain fewer jobs: they are slower by design.
-// BENCH_PROCESS="1:0 16:84" picks the (concurrency:prefetch) runs, for A/B comparisons.
-let processRuns: [(Int, Int)] = ProcessInfo.processInfo.environment["BENCH_PROCESS"].map { spec in
-    spec.split(separator: " ").compactMap { pair in
-        let parts = pair.split(separator: ":").compactMap { Int($0) }
-        return parts.count == 2 ? (parts[0], parts[1]) : nil
-    }
-} ?? [(1, 0), (4, 0), (16, 0), (100, 0), (16, 84)]
-for (concurrency, prefetch) in processRuns {
+for (concurrency, prefetch) in namedRuns ?? [(1, 0), (4, 0), (16, 0), (100, 0), (16, 84)] {
     try await reset()
     let n = concurrency == 1 ? min(jobCount, 10_000) : jobCount
     try await fill(n)

@@ -39,16 +39,7 @@ extension JobWorker {
             let (wantedNow, running, due) = passState()
             var failed = false
             if due {
-                // Reserve what this pass asks for, re-checked under the lock another loop would
-                // take to reserve its own. The enqueue notice is taken only by a pass that
-                // claims: a loop with no room left leaves it to one that has.
-                let wanted = claiming.withLock { claiming in
-                    let free = max(0, capacity - inFlight.withLock { $0.count } - ready.withLock { $0.count } - claiming)
-                    let reserved = min(wantedNow, free)
-                    claiming += reserved
-                    if reserved > 0 { newWork.store(false, ordering: .relaxed) }
-                    return reserved
-                }
+                let wanted = reserveClaim(upTo: wantedNow, capacity: capacity)
                 commitBy = nil
                 let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
                 if wanted > 0 || !done.isEmpty {
@@ -67,11 +58,11 @@ extension JobWorker {
                             drained = result.claimed.count < wanted
                         }
                         ready.withLock { $0.append(contentsOf: result.claimed) }
-                        claiming.withLock { $0 -= wanted }
+                        releaseClaim(wanted)
                         startReady()
                         if wanted > 0 && result.claimed.count == wanted && running + result.claimed.count < capacity { continue }
                     } catch {
-                        claiming.withLock { $0 -= wanted }
+                        releaseClaim(wanted)
                         // Keep the finished jobs for the next pass; their leases are still renewed.
                         finished.withLock { $0.insert(contentsOf: done, at: 0) }
                         failed = true
@@ -100,6 +91,24 @@ extension JobWorker {
             }
             await wake.wait()
         }
+    }
+
+    /// Reserves room for up to `wanted` jobs for one pass, re-checked under the lock any other
+    /// loop takes to reserve its own, and returns how many it may claim. The enqueue notice is
+    /// taken only by a pass that claims: a loop with no room left leaves it to one that has.
+    func reserveClaim(upTo wanted: Int, capacity: Int) -> Int {
+        claiming.withLock { claiming in
+            let free = max(0, capacity - inFlight.withLock { $0.count } - ready.withLock { $0.count } - claiming)
+            let reserved = min(wanted, free)
+            claiming += reserved
+            if reserved > 0 { newWork.store(false, ordering: .relaxed) }
+            return reserved
+        }
+    }
+
+    /// Gives back a pass's reservation once its jobs are held in `ready` (or the pass failed).
+    func releaseClaim(_ reserved: Int) {
+        claiming.withLock { $0 -= reserved }
     }
 
     /// Wakes the claim loop every idle-poll interval, so it looks for due jobs (retries, delayed

@@ -228,6 +228,11 @@ public final class OutboundClient: Sendable {
             return OutboundError(.connectionFailed, "The TLS handshake failed (a client certificate the server refused, or a server "
                                  + "certificate outside the trusted roots): \(String(describing: error)).")
         }
+        if let error = error as? IOError {
+            // The system call and errno ("connection refused", "reset by peer"): what an operator
+            // needs to tell a dead server from a flaky network, and nothing secret.
+            return OutboundError(.connectionFailed, "The call failed: \(error.description).")
+        }
         return OutboundError(.connectionFailed, "The call failed: \(type(of: error)).")
     }
 }

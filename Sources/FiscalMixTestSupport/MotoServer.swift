@@ -3,9 +3,9 @@ import Foundation
 import Glibc
 #endif
 
-/// A local S3 (PyPI `moto[server]`, the `moto_server` process) on a free loopback port, for the
-/// S3 blob store's tests: it speaks S3's REST API (objects, ListObjectsV2, presigned GETs). It
-/// does not verify signatures by default; the tests check those against botocore instead.
+/// A local S3 (PyPI `moto[server]`, the `moto_server` process) on a loopback port, for the S3
+/// blob store's tests: it speaks S3's REST API (objects, ListObjectsV2, presigned GETs). It does
+/// not verify signatures by default; the tests check those against botocore instead.
 public struct MotoServer: Sendable {
     public let port: Int
     public var endpoint: URL { URL(string: "http://127.0.0.1:\(port)")! }
@@ -15,59 +15,48 @@ public struct MotoServer: Sendable {
 
     public static func run<T: Sendable>(_ body: @Sendable (MotoServer) async throws -> T) async throws -> T {
         let python = try await PythonCheckers.shared.python()
-        let port = try freeLoopbackPort()
+        // moto binds port 0 and names the port it got. A port picked here and handed over would
+        // leave a window in which another test's server (or an outgoing connection) takes it, and
+        // this test would then talk to a server that is not its own and dies with its owner.
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("moto-\(UUID().uuidString).log")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
         let process = Process()
         process.executableURL = python.deletingLastPathComponent().appendingPathComponent("moto_server")
-        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
+        process.arguments = ["-H", "127.0.0.1", "-p", "0"]
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        // A file, not a pipe: werkzeug logs every request there, and an unread pipe would fill
+        // and stall the server.
+        process.standardError = output
         try process.run()
         defer {
             // SIGKILL: the test process ignores SIGTERM (service lifecycle's handlers) and a
             // child inherits ignored signals, so moto would never see a terminate().
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
+            try? output.close()
+            try? FileManager.default.removeItem(at: log)
         }
-        // moto takes a second or two to import; wait until it accepts connections.
+        // moto takes a second or two to import; it is listening once it names its address.
         let deadline = Date().addingTimeInterval(30)
-        while !canConnect(port: port) {
-            guard process.isRunning, Date() < deadline else {
-                throw PythonCheckers.CheckerFailure(description: "moto_server did not start on port \(port)")
+        while true {
+            if let port = boundPort(in: (try? Data(contentsOf: log)) ?? Data()) {
+                return try await body(MotoServer(port: port))
             }
-            try await Task.sleep(for: .milliseconds(100))
+            guard process.isRunning, Date() < deadline else {
+                throw PythonCheckers.CheckerFailure(description: "moto_server did not start: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(500))")
+            }
+            try await Task.sleep(for: .milliseconds(50))
         }
-        return try await body(MotoServer(port: port))
     }
 
-    static func freeLoopbackPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
-        guard bound == 0, named == 0 else { throw PythonCheckers.CheckerFailure(description: "no free loopback port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    static func canConnect(port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = loopback(port: port)
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        } == 0
-    }
-
-    static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = UInt16(port).bigEndian
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        return address
+    /// The port in werkzeug's start-up line, ` * Running on http://127.0.0.1:PORT`.
+    static func boundPort(in log: Data) -> Int? {
+        let text = String(decoding: log, as: UTF8.self)
+        guard let start = text.range(of: "Running on http://127.0.0.1:")?.upperBound else { return nil }
+        let digits = text[start...].prefix { $0.isASCII && $0.isNumber }
+        // The line may be half written: only a number followed by the line's end counts.
+        guard !digits.isEmpty, text[digits.endIndex...].first?.isNewline == true else { return nil }
+        return Int(digits)
     }
 }

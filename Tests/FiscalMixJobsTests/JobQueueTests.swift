@@ -55,6 +55,31 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
         }
     }
 
+    /// The claim decodes its rows its own way on PostgreSQL (by type, from the driver's rows);
+    /// what it hands a handler must be the job as stored, every column.
+    @Test func aClaimedJobIsTheStoredJobColumnForColumn() async throws {
+        try await withJobsDatabase { database in
+            let repository = JobRepository(database: database)
+            let now = Date()
+            let job = try await repository.enqueue(NewJob(type: "export.zip", queue: "exports", payload: #"{"cnpj":"12345678000195","n":1}"#,
+                                                         priority: 7, maxAttempts: 3, idempotencyKey: "company-1:export",
+                                                         correlationId: "corr-42"), now: now).job
+            let first = try #require(try await repository.claim(queue: "exports", worker: "w1", limit: 5, now: now,
+                                                                leaseUntil: now.addingTimeInterval(30)).first)
+            #expect(first.job == (try await repository.find(id: job.id, accountId: nil)))
+            #expect(first.job.payload?.contains("12345678000195") == true)  // jsonb may reorder keys: the value survives
+            #expect(first.job.priority == 7 && first.job.attempts == 1 && first.job.leaseOwner == "w1")
+            // A failed attempt leaves its error on the row; the next claim must carry it too.
+            _ = try await repository.fail(first.job, runId: first.runId, worker: "w1", runStatus: .failed, error: "SEFAZ answered 656",
+                                          retryAt: now, now: now)
+            let second = try #require(try await repository.claim(queue: "exports", worker: "w2", limit: 5, now: now.addingTimeInterval(1),
+                                                                 leaseUntil: now.addingTimeInterval(31)).first)
+            #expect(second.job == (try await repository.find(id: job.id, accountId: nil)))
+            #expect(second.job.lastError?.contains("SEFAZ answered 656") == true)
+            #expect(second.job.attempts == 2 && second.job.idempotencyKey == "company-1:export" && second.job.correlationId == "corr-42")
+        }
+    }
+
     @Test func concurrentClaimersNeverShareAJob() async throws {
         try await withJobsDatabase { database in
             let repository = JobRepository(database: database)

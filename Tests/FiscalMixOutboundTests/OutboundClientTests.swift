@@ -2,6 +2,9 @@ import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixTestSupport
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 import Testing
 
@@ -268,5 +271,41 @@ import Testing
             #expect(small.body.count == 60000)
         }
         try await client.shutdown()
+    }
+
+    /// A server that is not there is retried like any connection error, and the failure names
+    /// the cause (a refused connection), so an operator can tell it from a timeout or a reset.
+    @Test func aRefusedConnectionIsRetriedAndNamedInTheError() async throws {
+        let client = Self.client()
+        let port = try Self.closedLoopbackPort()
+        // The HTTP client keeps re-dialling a refused port until the attempt's deadline, so each
+        // attempt lasts ~attemptMs; the total leaves room for both even on a loaded machine.
+        let policy = Policy(retry: .init(maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20), timeouts: .init(connectMs: 500, attemptMs: 1_000, totalMs: 30_000))
+        do {
+            _ = try await client.execute(OutboundRequest(url: "http://127.0.0.1:\(port)/nobody?apiKey=s3cret", operation: "test"),
+                                         policy: policy, context: Self.context())
+            Issue.record("a call to a closed port succeeded")
+        } catch let error as OutboundError {
+            #expect(error.code == .connectionFailed, "\(error)")
+            #expect(error.attempts == 2)
+            #expect(error.message.lowercased().contains("refused"), "\(error.message)")
+            #expect(!error.message.contains("s3cret"))
+        }
+        try await client.shutdown()
+    }
+
+    /// A loopback port nobody listens on: bound, named and closed again.
+    static func closedLoopbackPort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let named = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard named else { throw POSIXError(.EADDRNOTAVAIL) }
+        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

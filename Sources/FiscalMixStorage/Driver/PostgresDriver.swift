@@ -76,7 +76,7 @@ public final class PostgresDriver: DatabaseDriver {
     /// here must give every table access an index condition whatever the statistics say
     /// (`JobPassStatement`; `JobPassPlanTests` checks its plan on an empty table and a full one).
     /// The rows come back as PostgresNIO's, for decoding by type: through SQLKit's `Decodable`
-    /// path the pass's rows took ~9% of a single-handler worker's CPU (perf).
+    /// path the pass's rows took ~5% of a single-handler worker's samples (perf, inclusive).
     func rows<Statement: PostgresPreparedStatement>(of statement: Statement) async throws -> [PostgresRow]
     where Statement.Row == PostgresRow {
         var rows: [PostgresRow] = []
