@@ -12,50 +12,29 @@ public final class PostgresDriver: DatabaseDriver {
     let client: PostgresClient
     let runner: Task<Void, Never>
     /// A few connections for the hottest statement (the job pass, see `rows(of:)`), opened with
-    /// their own planner settings.
-    let hotPath: PostgresClient
-    let hotPathRunner: Task<Void, Never>
+    /// their own planner settings and kept outside the pool (`HotPathConnections` says why).
+    let hotPath: HotPathConnections
     let logger: Logger
 
     public init(url: String, maxConnections: Int = 16, logger: Logger) throws {
-        var configuration = try Self.configuration(url: url)
-        var hotPathConfiguration = configuration
+        let endpoint = try PostgresEndpoint(url: url)
+        var configuration = endpoint.clientConfiguration
         configuration.options.maximumConnections = maxConnections
-        hotPathConfiguration.options.maximumConnections = min(maxConnections, 8)
+        // Every time the pool takes a connection back it arms an idle-timeout timer and a
+        // keep-alive timer, cancelled at the next lease; a cancelled timer keeps its memory until
+        // its deadline (see `HotPathConnections`). A 10 s idle timeout and no keep-alive hold that
+        // memory for 10 s instead of 90: a connection idle for 10 s is closed (and opened again
+        // on demand), so none sits idle long enough to need a keep-alive query.
+        configuration.options.connectionIdleTimeout = .seconds(10)
+        configuration.options.keepAliveBehavior = nil
+        var hotPathConfiguration = try endpoint.connectionConfiguration()
         hotPathConfiguration.options.additionalStartupParameters += [("plan_cache_mode", "force_generic_plan"), ("enable_seqscan", "off")]
         self.logger = logger
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
-        let hotPath = PostgresClient(configuration: hotPathConfiguration, backgroundLogger: logger)
         self.client = client
-        self.hotPath = hotPath
-        // The pools' maintenance loops (connects, keep-alives); cancelled at shutdown.
+        hotPath = HotPathConnections(configuration: hotPathConfiguration, keptIdle: min(maxConnections, 8), logger: logger)
+        // The pool's maintenance loop (connects, idle timeouts); cancelled at shutdown.
         runner = Task { await client.run() }
-        hotPathRunner = Task { await hotPath.run() }
-    }
-
-    /// `postgres://user:password@host:port/database?sslmode=…` with libpq's sslmode meanings:
-    /// disable; allow/prefer (TLS when offered, unverified); require (TLS, unverified);
-    /// verify-ca/verify-full (TLS with the system trust roots and the host name checked).
-    static func configuration(url text: String) throws -> PostgresClient.Configuration {
-        guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host,
-              !host.isEmpty else {
-            throw StorageError.invalidConfiguration("FISCALMIX_DATABASE_URL must look like postgres://user:password@host:5432/database")
-        }
-        let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"
-        var unverified = TLSConfiguration.makeClientConfiguration()
-        unverified.certificateVerification = .none
-        let tls: PostgresClient.Configuration.TLS
-        switch sslmode {
-        case "disable": tls = .disable
-        case "allow", "prefer": tls = .prefer(unverified)
-        case "require": tls = .require(unverified)
-        case "verify-ca", "verify-full": tls = .require(.makeClientConfiguration())
-        default: throw StorageError.invalidConfiguration("Unknown sslmode '\(sslmode)' in FISCALMIX_DATABASE_URL.")
-        }
-        let database = url.path.hasPrefix("/") ? String(url.path.dropFirst()) : url.path
-        return PostgresClient.Configuration(host: host, port: url.port ?? 5432, username: url.user?.removingPercentEncoding ?? "postgres",
-                                            password: url.password?.removingPercentEncoding, database: database.isEmpty ? nil : database,
-                                            tls: tls)
     }
 
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
@@ -79,9 +58,11 @@ public final class PostgresDriver: DatabaseDriver {
     /// path the pass's rows took ~5% of a single-handler worker's samples (perf, inclusive).
     func rows<Statement: PostgresPreparedStatement>(of statement: Statement) async throws -> [PostgresRow]
     where Statement.Row == PostgresRow {
-        var rows: [PostgresRow] = []
-        for try await row in try await hotPath.execute(statement) { rows.append(row) }
-        return rows
+        try await hotPath.withConnection { connection in
+            var rows: [PostgresRow] = []
+            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            return rows
+        }
     }
 
     /// Plain statements on a hot-path connection, with its planner settings (for tests that
@@ -91,10 +72,9 @@ public final class PostgresDriver: DatabaseDriver {
     }
 
     public func shutdown() async throws {
+        await hotPath.shutdown()
         runner.cancel()
-        hotPathRunner.cancel()
         await runner.value
-        await hotPathRunner.value
     }
 
     public var supportsNotifications: Bool { true }
