@@ -4,6 +4,7 @@ import NIOSSL
 import PostgresKit
 import PostgresNIO
 import SQLKit
+import Synchronization
 
 /// Production storage: PostgreSQL through PostgresNIO's `PostgresClient`, an async-native
 /// connection pool (no event-loop futures or task hops per query), with SQLKit on top.
@@ -11,6 +12,9 @@ public final class PostgresDriver: DatabaseDriver {
     public let dialect = SQLDialectKind.postgres
     let client: PostgresClient
     let runner: Task<Void, Never>
+    /// Set by the runner just before it starts the pool: a lease asked for earlier would wait all
+    /// the same, but the pool logs a warning for it (at every start of the server, and in tests).
+    let poolStarted: StartFlag
     /// A few connections for the hottest statement (the job pass, see `rows(of:)`), opened with
     /// their own planner settings and kept outside the pool (`HotPathConnections` says why).
     let hotPath: HotPathConnections
@@ -34,12 +38,18 @@ public final class PostgresDriver: DatabaseDriver {
         self.client = client
         hotPath = HotPathConnections(configuration: hotPathConfiguration, keptIdle: min(maxConnections, 8), logger: logger)
         // The pool's maintenance loop (connects, idle timeouts); cancelled at shutdown.
-        runner = Task { await client.run() }
+        let poolStarted = StartFlag()
+        self.poolStarted = poolStarted
+        runner = Task {
+            poolStarted.set()
+            await client.run()
+        }
     }
 
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         // queryLogLevel nil: bind values carry secrets and must never be logged.
-        try await client.withConnection { connection in
+        await poolStarted.wait()
+        return try await client.withConnection { connection in
             try await body(connection.sql(queryLogLevel: nil))
         }
     }
@@ -81,6 +91,7 @@ public final class PostgresDriver: DatabaseDriver {
 
     public func listen(channel: String, _ handler: @escaping @Sendable (String) -> Void) async throws {
         // Holds one connection; cancelling the caller's task ends the stream and returns it.
+        await poolStarted.wait()
         try await client.withConnection { connection in
             try await connection.listen(on: channel) { notifications in
                 for try await notification in notifications { handler(notification.payload) }
@@ -91,5 +102,17 @@ public final class PostgresDriver: DatabaseDriver {
     public func isUniqueViolation(_ error: any Error) -> Bool {
         guard let error = error as? PSQLError else { return false }
         return error.serverInfo?[.sqlState] == "23505"
+    }
+}
+
+/// A one-way flag for start-up ordering. Waiting yields rather than parks: it lasts only until
+/// the runner task has been scheduled once, and after that costs one atomic load.
+final class StartFlag: Sendable {
+    private let started = Atomic<Bool>(false)
+
+    func set() { started.store(true, ordering: .releasing) }
+
+    func wait() async {
+        while !started.load(ordering: .acquiring) { await Task.yield() }
     }
 }
