@@ -19,6 +19,7 @@ public final class PostgresDriver: DatabaseDriver {
     /// their own planner settings and kept outside the pool (`HotPathConnections` says why).
     let hotPath: HotPathConnections
     let logger: Logger
+    static let silent = Logger(label: "fiscalmix.postgres.silent", factory: { _ in SwiftLogNoOpLogHandler() })
 
     public init(url: String, maxConnections: Int = 16, logger: Logger) throws {
         let endpoint = try PostgresEndpoint(url: url)
@@ -37,9 +38,9 @@ public final class PostgresDriver: DatabaseDriver {
         let client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.client = client
         hotPath = HotPathConnections(configuration: hotPathConfiguration, keptIdle: min(maxConnections, 8), logger: logger)
-        // The pool's maintenance loop (connects, idle timeouts); cancelled at shutdown.
         let poolStarted = StartFlag()
         self.poolStarted = poolStarted
+        // The pool's maintenance loop (connects, idle timeouts); cancelled at shutdown.
         runner = Task {
             poolStarted.set()
             await client.run()
@@ -70,7 +71,8 @@ public final class PostgresDriver: DatabaseDriver {
     where Statement.Row == PostgresRow {
         try await hotPath.withConnection { connection in
             var rows: [PostgresRow] = []
-            for try await row in try await connection.execute(statement, logger: logger) { rows.append(row) }
+            // As the pool does: no query logging, whatever the level (bind values stay out of logs).
+            for try await row in try await connection.execute(statement, logger: Self.silent) { rows.append(row) }
             return rows
         }
     }
