@@ -28,7 +28,7 @@ extension JobWorker {
         func passState() -> (wanted: Int, running: Int, due: Bool) {
             let finishedCount = finished.withLock { $0.count }
             let running = inFlight.withLock { $0.count }
-            let wanted = drained ? 0 : max(0, capacity - running - ready.withLock { $0.count } - claiming.withLock { $0 })
+            let wanted = drained ? 0 : max(0, capacity - running - ready.withLock { $0.count } - claiming.withLock { $0.reserved + $0.completing })
             let due = finishedCount >= threshold || wanted >= threshold || (running == 0 && (finishedCount > 0 || wanted > 0))
                 || (finishedCount > 0 && commitBy.map { ContinuousClock.now >= $0 } ?? false)
             return (wanted, running, due)
@@ -39,9 +39,8 @@ extension JobWorker {
             let (wantedNow, running, due) = passState()
             var failed = false
             if due {
-                let wanted = reserveClaim(upTo: wantedNow, capacity: capacity)
+                let (wanted, done) = reserveClaim(upTo: wantedNow, capacity: capacity)
                 commitBy = nil
-                let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
                 if wanted > 0 || !done.isEmpty {
                     do {
                         let now = clock.now()
@@ -58,13 +57,14 @@ extension JobWorker {
                             drained = result.claimed.count < wanted
                         }
                         ready.withLock { $0.append(contentsOf: result.claimed) }
-                        releaseClaim(wanted)
+                        releaseClaim(wanted, completing: done.count)
                         startReady()
                         if wanted > 0 && result.claimed.count == wanted && running + result.claimed.count < capacity { continue }
                     } catch {
-                        releaseClaim(wanted)
-                        // Keep the finished jobs for the next pass; their leases are still renewed.
+                        // Keep the finished jobs for the next pass (their leases are still renewed),
+                        // back in the buffer before this pass stops counting them.
                         finished.withLock { $0.insert(contentsOf: done, at: 0) }
+                        releaseClaim(wanted, completing: done.count)
                         failed = true
                         logger.error("job claim failed", metadata: ["queue": "\(options.queue)", "error": "\(String(reflecting: error))"])
                     }
@@ -93,22 +93,34 @@ extension JobWorker {
         }
     }
 
-    /// Reserves room for up to `wanted` jobs for one pass, re-checked under the lock any other
-    /// loop takes to reserve its own, and returns how many it may claim. The enqueue notice is
-    /// taken only by a pass that claims: a loop with no room left leaves it to one that has.
-    func reserveClaim(upTo wanted: Int, capacity: Int) -> Int {
+    /// Reserves room for up to `wanted` jobs for one pass and takes the finished jobs it will
+    /// complete, under the lock any other loop takes to do the same; returns how many it may
+    /// claim. Every leased job is counted somewhere — held, in a handler, finished and waiting,
+    /// or being completed by another pass — so together the passes never lease past `capacity`;
+    /// the jobs this pass completes free their room in the same statement that claims.
+    /// The order of the reads matters: a job moves from `ready` to `inFlight` to `finished`, so
+    /// reading in that order sees it at least once. The enqueue notice is taken only by a pass
+    /// that claims: a loop with no room left leaves it to one that has.
+    func reserveClaim(upTo wanted: Int, capacity: Int) -> (reserved: Int, done: [(completion: JobRepository.Completion, type: String)]) {
         claiming.withLock { claiming in
-            let free = max(0, capacity - inFlight.withLock { $0.count } - ready.withLock { $0.count } - claiming)
+            let held = ready.withLock { $0.count }
+            let running = inFlight.withLock { $0.count }
+            let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
+            let free = max(0, capacity - held - running - claiming.reserved - claiming.completing)
             let reserved = min(wanted, free)
-            claiming += reserved
+            claiming.reserved += reserved
+            claiming.completing += done.count
             if reserved > 0 { newWork.store(false, ordering: .relaxed) }
-            return reserved
+            return (reserved, done)
         }
     }
 
     /// Gives back a pass's reservation once its jobs are held in `ready` (or the pass failed).
-    func releaseClaim(_ reserved: Int) {
-        claiming.withLock { $0 -= reserved }
+    func releaseClaim(_ reserved: Int, completing: Int) {
+        claiming.withLock {
+            $0.reserved -= reserved
+            $0.completing -= completing
+        }
     }
 
     /// Wakes the claim loop every idle-poll interval, so it looks for due jobs (retries, delayed

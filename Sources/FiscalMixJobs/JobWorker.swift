@@ -45,7 +45,9 @@ public final class JobWorker: Service, Sendable {
     /// Claimed (leased) jobs waiting for a free handler (see `Options.prefetch`).
     let ready = Mutex<[(job: Job, runId: UUID)]>([])
     /// Jobs asked for by passes still out (see `claimLoop`).
-    let claiming = Mutex<Int>(0)
+    /// Passes still out: the jobs they asked for, and the finished jobs they are completing
+    /// (still leased until that commits).
+    let claiming = Mutex<(reserved: Int, completing: Int)>((0, 0))
     /// When each running handler must have returned, and those the watchdog cancelled for it.
     let deadlines = Mutex<[UUID: ContinuousClock.Instant]>([:])
     let timedOut = Mutex<Set<UUID>>([])
