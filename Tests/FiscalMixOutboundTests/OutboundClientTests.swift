@@ -278,8 +278,8 @@ import Testing
     @Test func aRefusedConnectionIsRetriedAndNamedInTheError() async throws {
         let client = Self.client()
         let port = try Self.closedLoopbackPort()
-        // The HTTP client keeps re-dialling a refused port until the attempt's deadline, so each
-        // attempt lasts ~attemptMs; the total leaves room for both even on a loaded machine.
+        // The HTTP client may re-dial a refused port until the connect deadline (here both
+        // attempts took ~1 s together); the total leaves room for both on a loaded machine too.
         let policy = Policy(retry: .init(maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20), timeouts: .init(connectMs: 500, attemptMs: 1_000, totalMs: 30_000))
         do {
             _ = try await client.execute(OutboundRequest(url: "http://127.0.0.1:\(port)/nobody?apiKey=s3cret", operation: "test"),
