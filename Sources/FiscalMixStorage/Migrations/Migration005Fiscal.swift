@@ -162,4 +162,5 @@ public let allMigrations: [Migration] = [
     migration011OutboundAllow,
     migration012ConnectorTokenCredential,
     migration013LeanHotIndexes,
+    migration014JobRunsRoomForHOT,
 ]
