@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Benchmark: job-queue throughput of FiscalMix against pgqueuer (PyPI), the peer, on the same
 # throwaway PostgreSQL 15 cluster in the same run; then FiscalMix on SQLite. Release mode.
-#   Benchmarks/jobs.sh [jobs]        (default 50000)
+#   [ROUNDS=3] Benchmarks/jobs.sh [jobs]        (default 50000)
+# The machine's speed drifts by a third within minutes (shared host; the raw ceiling, a 1-2 s
+# run, moved 22k-38k jobs/s between runs of one day): FiscalMix and pgqueuer take turns for
+# $ROUNDS rounds on the same cluster and each figure is the best of its rounds.
 # Memory over a long drain (one worker, 1M jobs):
 #   scripts/with-postgres.sh bash -c '.build/release/fiscalmix-jobs-bench "$FISCALMIX_TEST_DATABASE_URL" drain 1000000' 
 # Prints each figure as JSON and a table of ratios. Not part of the test suite.
@@ -22,18 +25,30 @@ scripts/with-postgres.sh bash -c '
   set -euo pipefail
   base="${FISCALMIX_TEST_DATABASE_URL%/postgres*}"
   psql "$FISCALMIX_TEST_DATABASE_URL" -qc "CREATE DATABASE fm" -c "CREATE DATABASE pgq"
-  echo "== FiscalMix on PostgreSQL" >&2
-  "'"$BIN"'" "$base/fm?sslmode=disable" '"$JOBS"' | tee "'"$OUT"'/fiscalmix-pg.jsonl"
-  echo "== pgqueuer $("'"$VENV"'/bin/pip" show pgqueuer | sed -n "s/^Version: //p") on PostgreSQL" >&2
-  "'"$VENV"'/bin/python" Benchmarks/pgqueuer_peer.py "$base/pgq" '"$JOBS"' | tee "'"$OUT"'/pgqueuer.jsonl"
+  for round in $(seq '"${ROUNDS:-3}"'); do
+    echo "== round $round: FiscalMix on PostgreSQL" >&2
+    "'"$BIN"'" "$base/fm?sslmode=disable" '"$JOBS"' | tee -a "'"$OUT"'/fiscalmix-pg.jsonl"
+    echo "== round $round: pgqueuer $("'"$VENV"'/bin/pip" show pgqueuer | sed -n "s/^Version: //p") on PostgreSQL" >&2
+    "'"$VENV"'/bin/python" Benchmarks/pgqueuer_peer.py "$base/pgq" '"$JOBS"' | tee -a "'"$OUT"'/pgqueuer.jsonl"
+  done
 '
 echo "== FiscalMix on SQLite" >&2
 "$BIN" "sqlite:$OUT/bench.sqlite" "$JOBS" | tee "$OUT/fiscalmix-sqlite.jsonl"
 
-python3 - "$OUT" <<'PY'
+python3 - "$OUT" "${ROUNDS:-3}" <<'PY'
 import json, sys, pathlib
 out = pathlib.Path(sys.argv[1])
-load = lambda name: {r["figure"]: r for r in map(json.loads, (out / name).read_text().split("\n")[:-1])}
+def load(name):
+    """Each figure's best round (its peak RSS: the largest of any round)."""
+    best = {}
+    for r in map(json.loads, (out / name).read_text().split("\n")[:-1]):
+        kept = best.get(r["figure"])
+        if kept is None or r["jobs_per_second"] > kept["jobs_per_second"]:
+            best[r["figure"]] = dict(r, max_rss_mb=max(r["max_rss_mb"], kept["max_rss_mb"] if kept else 0))
+        else:
+            kept["max_rss_mb"] = max(kept["max_rss_mb"], r["max_rss_mb"])
+    return best
+
 fm, pq, sq = load("fiscalmix-pg.jsonl"), load("pgqueuer.jsonl"), load("fiscalmix-sqlite.jsonl")
 rate = lambda table, key: table[key]["jobs_per_second"] if key in table else None
 rows = [
@@ -44,7 +59,7 @@ rows = [
     ("process, batched (FiscalMix c=100 vs pgqueuer batch 100)", rate(fm, "process_c100"), rate(pq, "process_batch100")),
     ("process, batched (FiscalMix c=16 + prefetch 84 vs pgqueuer batch 100)", rate(fm, "process_c16_p84"), rate(pq, "process_batch100")),
 ]
-print("\n%-62s %12s %12s %7s" % ("PostgreSQL, jobs/s", "FiscalMix", "pgqueuer", "ratio"))
+print("\n%-62s %12s %12s %7s" % ("PostgreSQL, jobs/s (best of %s rounds)" % sys.argv[2], "FiscalMix", "pgqueuer", "ratio"))
 for name, a, b in rows:
     print("%-62s %12d %12d %6.2fx" % (name, a, b, a / b))
 ceiling = rate(fm, "raw_sql_ceiling")

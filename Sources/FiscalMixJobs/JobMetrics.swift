@@ -21,9 +21,16 @@ public final class JobMetrics: Sendable {
     public static let queueDepth = "fiscalmix_jobs_queue_depth"
 
     let factory: any MetricsFactory
-    private let counters = Mutex<[String: Counter]>([:])
-    private let timers = Mutex<[String: CoreMetrics.Timer]>([:])
+    private let counters = Mutex<[Key: Counter]>([:])
+    private let timers = Mutex<[Key: CoreMetrics.Timer]>([:])
     private let gauges = Mutex<[String: Gauge]>([:])
+
+    /// A handle's cache key: the two strings as they are, not joined into a new one per call
+    /// (the worker looks handles up several times per job).
+    struct Key: Hashable {
+        let name: String
+        let type: String
+    }
 
     public init(factory: any MetricsFactory = MetricsSystem.factory) {
         self.factory = factory
@@ -31,7 +38,7 @@ public final class JobMetrics: Sendable {
 
     public func count(_ name: String, type: String, by amount: Int = 1) {
         guard amount > 0 else { return }
-        let key = name + "\u{0}" + type
+        let key = Key(name: name, type: type)
         let counter = counters.withLock { cache in
             if let counter = cache[key] { return counter }
             let counter = Counter(label: name, dimensions: type.isEmpty ? [] : [("type", type)], factory: factory)
@@ -42,7 +49,7 @@ public final class JobMetrics: Sendable {
     }
 
     public func record(_ name: String, type: String, seconds: TimeInterval) {
-        let key = name + "\u{0}" + type
+        let key = Key(name: name, type: type)
         let timer = timers.withLock { cache in
             if let timer = cache[key] { return timer }
             let timer = CoreMetrics.Timer(label: name, dimensions: [("type", type)], factory: factory)

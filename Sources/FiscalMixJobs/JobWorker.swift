@@ -124,13 +124,10 @@ public final class JobWorker: Service, Sendable {
 
     func execute(_ job: Job, runId: UUID) async {
         let worker = options.workerName
-        var logger = self.logger
-        logger[metadataKey: "job_id"] = "\(job.id.lowercased)"
-        logger[metadataKey: "job_type"] = "\(job.type)"
         guard let definition = registry[job.type] else {
             _ = try? await repository.fail(job, runId: runId, worker: worker, runStatus: .failed,
                                            error: "no handler for job type \(job.type)", retryAt: nil, now: clock.now())
-            logger.error("no handler for job type")
+            logger(for: job).error("no handler for job type")
             metrics.count(JobMetrics.failed, type: job.type)
             return
         }
@@ -152,13 +149,13 @@ public final class JobWorker: Service, Sendable {
         if case .failure = outcome, Task.isCancelled {
             // Cancelled by the watchdog: this task may no longer use the database (the pool
             // refuses cancelled callers), so the failure is recorded from a fresh task.
-            await Task { await self.record(outcome, of: job, runId: runId, definition: definition, logger: logger) }.value
+            await Task { await self.record(outcome, of: job, runId: runId, definition: definition) }.value
         } else {
-            await record(outcome, of: job, runId: runId, definition: definition, logger: logger)
+            await record(outcome, of: job, runId: runId, definition: definition)
         }
     }
 
-    func record(_ outcome: Outcome, of job: Job, runId: UUID, definition: JobDefinition, logger: Logger) async {
+    func record(_ outcome: Outcome, of job: Job, runId: UUID, definition: JobDefinition) async {
         let worker = options.workerName
         do {
             switch outcome {
@@ -184,17 +181,26 @@ public final class JobWorker: Service, Sendable {
                 }
                 let result = try await repository.fail(job, runId: runId, worker: worker, runStatus: timedOut ? .timedOut : .failed,
                                                        error: message, retryAt: retryAt, now: now)
-                logger.warning("job attempt failed", metadata: ["attempt": "\(job.attempts)", "outcome": "\(result)"])
+                logger(for: job).warning("job attempt failed", metadata: ["attempt": "\(job.attempts)", "outcome": "\(result)"])
                 if result != .leaseLost { metrics.count(JobMetrics.failed, type: job.type) }
                 if result == .dead { metrics.count(JobMetrics.dead, type: job.type) }
             }
         } catch {
             // The lease will expire and the reaper will put the job back: nothing is lost.
-            logger.error("recording a job outcome failed", metadata: ["error": "\(String(reflecting: error))"])
+            logger(for: job).error("recording a job outcome failed", metadata: ["error": "\(String(reflecting: error))"])
         }
     }
 
     enum Outcome { case success, failure(any Error, timedOut: Bool) }
+
+    /// The worker's logger with the job's id and type, made only when there is something to log
+    /// (formatting the id for every job was work thrown away on the success path).
+    func logger(for job: Job) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "job_id"] = "\(job.id.lowercased)"
+        logger[metadataKey: "job_type"] = "\(job.type)"
+        return logger
+    }
 
     /// Cancels handlers that run past their type's timeout; the attempt then counts as
     /// `timed_out`. Checks at a quarter of the shortest timeout (10 ms to 1 s).
