@@ -14,7 +14,9 @@ struct Interpreter {
         case .current:
             return value
         case .field(let name):
-            return value.objectValue?[name] ?? .null
+            // Matched in place: `objectValue` would copy the object (three references) per step.
+            guard case .object(let object) = value else { return .null }
+            return object[name] ?? .null
         case .subexpression(let left, let right):
             return try visit(right, try visit(left, value))
         case .index(let i):
@@ -26,6 +28,12 @@ struct Interpreter {
             return .array(try Self.slice(items, start, stop, step))
         case .indexExpression(let left, let right):
             return try visit(right, try visit(left, value))
+        case .projection(.flatten(let inner), let right):
+            // `a[].b`: projected straight off the nested arrays, without building the flattened
+            // array first (it held a copy of every element only to be walked once).
+            try spend()
+            guard case .array(let base) = try visit(inner, value) else { return .null }
+            return .array(try collectFlattened(base, right))
         case .projection(let left, let right):
             guard case .array(let base) = try visit(left, value) else { return .null }
             return .array(try collect(base, right))
@@ -67,10 +75,16 @@ struct Interpreter {
             out.reserveCapacity(items.count)
             for item in items { out.append(try visit(item, value)) }
             return .array(out)
-        case .multiSelectHash(let pairs):
+        case .multiSelectHash(let keys, let items, let distinctKeys):
             if Self.isNull(value) { return .null }
-            var object = JSONObject(capacity: pairs.count)
-            for (key, item) in pairs { object[key] = try visit(item, value) }
+            if distinctKeys {
+                var values: [JSON] = []
+                values.reserveCapacity(items.count)
+                for item in items { values.append(try visit(item, value)) }
+                return .object(JSONObject(uniqueKeys: keys, values: values))
+            }
+            var object = JSONObject(capacity: keys.count)
+            for (key, item) in zip(keys, items) { object[key] = try visit(item, value) }
             return .object(object)
         case .literal(let json):
             return json
@@ -92,6 +106,26 @@ struct Interpreter {
         for element in base {
             let projected = try visit(right, element)
             if !Self.isNull(projected) { out.append(projected) }
+        }
+        return out
+    }
+
+    /// `collect` over `base` flattened one level (the `[]` operator), element by element.
+    mutating func collectFlattened(_ base: [JSON], _ right: Node) throws(JMESPathError) -> [JSON] {
+        var out: [JSON] = []
+        out.reserveCapacity(base.count)
+        for element in base {
+            if case .array(let nested) = element {
+                try spend(nested.count)
+                for item in nested {
+                    let projected = try visit(right, item)
+                    if !Self.isNull(projected) { out.append(projected) }
+                }
+            } else {
+                try spend()
+                let projected = try visit(right, element)
+                if !Self.isNull(projected) { out.append(projected) }
+            }
         }
         return out
     }

@@ -20,7 +20,9 @@ indirect enum Node: Sendable {
     case not(Node)
     case comparator(Comparator, Node, Node)
     case multiSelectList([Node])
-    case multiSelectHash([(String, Node)])
+    /// Keys and their expressions in source order; `distinctKeys` when no key repeats (the
+    /// object can then be built from the keys as they are; a repeated key keeps its last value).
+    case multiSelectHash(keys: [String], values: [Node], distinctKeys: Bool)
     case literal(JSON)
     case expref(Node)
     case function(String, [Node], position: Int)

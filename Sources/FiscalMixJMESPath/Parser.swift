@@ -267,7 +267,8 @@ struct Parser {
     }
 
     mutating func multiSelectHash() throws(JMESPathError) -> Node {
-        var pairs: [(String, Node)] = []
+        var keys: [String] = []
+        var values: [Node] = []
         while true {
             let key: String
             switch current.kind {
@@ -276,7 +277,8 @@ struct Parser {
             }
             advance()
             try match(.colon)
-            pairs.append((key, try expression(0)))
+            keys.append(key)
+            values.append(try expression(0))
             if current.kind == .comma {
                 advance()
             } else if current.kind == .rbrace {
@@ -286,6 +288,6 @@ struct Parser {
                 throw unexpected()
             }
         }
-        return .multiSelectHash(pairs)
+        return .multiSelectHash(keys: keys, values: values, distinctKeys: Set(keys).count == keys.count)
     }
 }

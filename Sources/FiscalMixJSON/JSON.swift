@@ -48,6 +48,10 @@ public struct JSONObject: Sendable, Hashable, Sequence {
     /// keys are already unique), skipping the search for it.
     public mutating func appendNew(_ key: String, _ value: JSON) { store.appendNew(key, value) }
 
+    /// An object from keys the caller knows are distinct and their values, in order (see
+    /// `OrderedKeyStore.init(uniqueKeys:values:)`).
+    public init(uniqueKeys keys: [String], values: [JSON]) { store = OrderedKeyStore(uniqueKeys: keys, values: values) }
+
     public init(_ pairs: [(String, JSON)]) {
         store = OrderedKeyStore(capacity: pairs.count)
         for (key, value) in pairs { store[key] = value }

@@ -22,6 +22,16 @@ public struct OrderedKeyStore<Value> {
         storedValues.reserveCapacity(capacity)
     }
 
+    /// Keys the caller knows are distinct, with their values in the same order. The keys array is
+    /// shared, not copied: an evaluator building many objects with the same literal keys (a
+    /// JMESPath multi-select hash over a projection) allocates only their values.
+    @inlinable public init(uniqueKeys keys: [String], values: [Value]) {
+        precondition(keys.count == values.count, "as many values as keys")
+        storedKeys = keys
+        storedValues = values
+        if keys.count > Self.indexThreshold { reindex() }
+    }
+
     @inlinable public func position(of key: String) -> Int? {
         if let index { return index[key] }
         return storedKeys.firstIndex(of: key)

@@ -83,6 +83,18 @@ import Testing
         #expect(try expression.search(document).arrayValue?.count == 200 * 1024)
     }
 
+    /// The evaluator's two shortcuts give what the plain definitions give: a flatten under a
+    /// projection is projected element by element (nested arrays one level, nulls dropped), and a
+    /// multi-select hash that repeats a key keeps its last value in the first key's place.
+    @Test func flattenedProjectionsAndRepeatedKeysKeepTheirMeaning() throws {
+        let document = try JSON(parsing: #"{"a": [[{"b": 1}, {"b": 2}], {"b": 3}, {"c": 4}, [[{"b": 5}]]], "x": 1, "y": 2}"#)
+        #expect(try JMESPathExpression("a[].b").search(document) == (try JSON(parsing: "[1, 2, 3]")))
+        #expect(try JMESPathExpression("a[][].b").search(document) == (try JSON(parsing: "[1, 2, 3, 5]")))
+        let repeated = try JMESPathExpression("{k: x, m: y, k: y}").search(document)
+        #expect(repeated.serialized() == #"{"k":2,"m":2}"#)
+        #expect(try JMESPathExpression("{k: x, m: y}").search(document).serialized() == #"{"k":1,"m":2}"#)
+    }
+
     @Test func fiscalAmountsStayExact() throws {
         let document = try JSON(parsing: #"{"items": [{"v": 0.1}, {"v": 0.2}, {"v": 1234.56}]}"#)
         #expect(try JMESPathExpression("sum(items[].v)").search(document).serialized() == "1234.86")
