@@ -16,11 +16,23 @@ extension Evaluator {
                 object = next
             }
         }
-        var inputSequence: [Value?]
+        // The input of the next step. A step's result is kept as its items (`inputItems`) and
+        // turned into `[Value?]` only for a step that needs that form: field steps — most steps
+        // of most paths — read the items as they are, instead of copying every value into a new
+        // array between steps.
+        var inputSequence: [Value?] = []
+        var inputItems: [Value]?
         if case .array(let a)? = input, expr.steps[0].kind != .variable {
-            inputSequence = a.items.map { $0 }
+            inputItems = a.items
         } else {
             inputSequence = [input]
+        }
+        func materialized() -> [Value?] {
+            if let items = inputItems {
+                inputSequence = items.map { $0 }
+                inputItems = nil
+            }
+            return inputSequence
         }
         var resultSequence: JArray?
         var isTupleStream = false
@@ -36,13 +48,15 @@ extension Evaluator {
                 let value = try evaluate(step, context, env)
                 resultSequence = value?.arrayValue ?? (value.map { JArray.sequence([$0]) })
             } else if isTupleStream {
-                tupleBindings = try evaluateTupleStep(step, inputSequence, tupleBindings, env)
+                tupleBindings = try evaluateTupleStep(step, materialized(), tupleBindings, env)
+            } else if let items = inputItems, Self.isPlainName(step) {
+                resultSequence = try evaluateFieldStep(step.text, items, isLast: index == expr.steps.count - 1)
             } else {
-                resultSequence = try evaluateStep(step, inputSequence, env, isLast: index == expr.steps.count - 1)
+                resultSequence = try evaluateStep(step, materialized(), env, isLast: index == expr.steps.count - 1)
             }
             if !isTupleStream, resultSequence == nil || resultSequence!.isEmpty { break }
             if step.focus == nil {
-                inputSequence = resultSequence.map { $0.items.map { $0 } } ?? []
+                inputItems = resultSequence?.items ?? []
             }
         }
 
@@ -86,7 +100,8 @@ extension Evaluator {
             if !expr.stages.isEmpty { result = try evaluateStages(expr.stages, result, env) }
             return result
         }
-        if Self.isPlainName(expr) { return try evaluateFieldStep(expr.text, input, isLast: isLast) }
+        // (an absent item has no field: dropping it first gives the same result)
+        if Self.isPlainName(expr) { return try evaluateFieldStep(expr.text, input.compactMap { $0 }, isLast: isLast) }
         var results: [Value] = []
         results.reserveCapacity(input.count)
         for item in input {
@@ -113,7 +128,7 @@ extension Evaluator {
     /// A field step over each item: the lookup `evaluate` would make, without its dispatch, and
     /// the values flattened straight into the result (a path such as `det.prod.vProd` runs this
     /// for every item of every step). The same result as the general step.
-    private func evaluateFieldStep(_ name: String, _ input: [Value?], isLast: Bool) throws -> JArray {
+    private func evaluateFieldStep(_ name: String, _ input: [Value], isLast: Bool) throws -> JArray {
         try charge(input.count)
         let sequence = JArray.sequence()
         sequence.items.reserveCapacity(input.count)
