@@ -130,6 +130,14 @@ extension Evaluator {
     /// for every item of every step). The same result as the general step.
     private func evaluateFieldStep(_ name: String, _ input: [Value], isLast: Bool) throws -> JArray {
         try charge(input.count)
+        if input.count == 1 {
+            // One item (the first step of most paths): an array it holds becomes the sequence
+            // sharing its storage, instead of being copied into a new one value by value.
+            guard let value = Self.singleOut(Self.lookup(input[0], name)) else { return JArray.sequence() }
+            guard case .array(let a) = value else { return JArray.sequence([value]) }
+            if isLast, !a.isSequence { return a }
+            return JArray.sequence(a.cons ? [value] : a.items)
+        }
         let sequence = JArray.sequence()
         sequence.items.reserveCapacity(input.count)
         var found = 0
