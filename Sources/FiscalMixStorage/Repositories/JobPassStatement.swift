@@ -21,7 +21,9 @@ import PostgresNIO
 /// zipped with that array by `unnest` (by position; the ones left over meet no job), so each
 /// claimed row carries its run id and the runs are inserted straight from the claim: numbering
 /// the claimed rows and joining the runs back to them took ~9% of a 100-job pass (EXPLAIN
-/// ANALYZE, 3.2-3.4 ms against 3.6-3.9, three runs each).
+/// ANALYZE, 3.2-3.4 ms against 3.6-3.9, three runs each). The update still names the array in
+/// `id = ANY(…)`: joined to the `unnest` alone, a generic plan made from an empty table's
+/// statistics hashed a full read of `jobs_pkey` (`JobPassPlanTests` caught it).
 ///
 /// The CTEs touch different rows (`done` running ones, `claimed` queued ones), as PostgreSQL
 /// requires; the outer join always yields one row, so the completed ids come back even when
