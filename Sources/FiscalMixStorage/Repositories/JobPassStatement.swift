@@ -20,16 +20,16 @@ import PostgresNIO
 /// 5,471 before, means of three alternating runs. Run ids are made by the caller (UUID v7) and
 /// zipped with that array by `unnest` (by position; the ones left over meet no job), so each
 /// claimed row carries its run id and the runs are inserted straight from the claim: numbering
-/// the claimed rows and joining the runs back to them took ~9% of a 100-job pass (EXPLAIN
-/// ANALYZE, 3.2-3.4 ms against 3.6-3.9, three runs each). The update still names the array in
+/// the claimed rows and joining the runs back to them made a 100-job pass slower (EXPLAIN
+/// ANALYZE, 3.2-3.3 ms against 3.4-5.5, three runs each). The update still names the array in
 /// `id = ANY(…)`: joined to the `unnest` alone, a generic plan made from an empty table's
 /// statistics hashed a full read of `jobs_pkey` (`JobPassPlanTests` caught it).
 ///
 /// The CTEs touch different rows (`done` running ones, `claimed` queued ones), as PostgreSQL
 /// requires; the outer join always yields one row, so the completed ids come back even when
-/// nothing was claimed. `set_config(…, true)` makes the statement's own implicit transaction commit without
-/// waiting for the log flush: a crash can lose only the last passes, whose jobs then run again
-/// (at-least-once), while a busy worker no longer waits one flush per pass.
+/// nothing was claimed. `set_config(…, true)` makes the statement's own implicit transaction
+/// commit without waiting for the log flush: a crash can lose only the last passes, whose jobs
+/// then run again (at-least-once), while a busy worker no longer waits one flush per pass.
 struct JobPassStatement: PostgresPreparedStatement {
     static let name = "fiscalmix_job_pass_v4"
     static let sql = """
