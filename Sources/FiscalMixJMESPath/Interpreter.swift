@@ -103,10 +103,7 @@ struct Interpreter {
     mutating func collect(_ base: [JSON], _ right: Node) throws(JMESPathError) -> [JSON] {
         var out: [JSON] = []
         out.reserveCapacity(base.count)
-        for element in base {
-            let projected = try visit(right, element)
-            if !Self.isNull(projected) { out.append(projected) }
-        }
+        for element in base { try project(element, right, into: &out) }
         return out
     }
 
@@ -117,17 +114,20 @@ struct Interpreter {
         for element in base {
             if case .array(let nested) = element {
                 try spend(nested.count)
-                for item in nested {
-                    let projected = try visit(right, item)
-                    if !Self.isNull(projected) { out.append(projected) }
-                }
+                for item in nested { try project(item, right, into: &out) }
             } else {
                 try spend()
-                let projected = try visit(right, element)
-                if !Self.isNull(projected) { out.append(projected) }
+                try project(element, right, into: &out)
             }
         }
         return out
+    }
+
+    /// One element of a projection: its value under `right`, kept unless null.
+    @inline(__always)
+    mutating func project(_ element: JSON, _ right: Node, into out: inout [JSON]) throws(JMESPathError) {
+        let projected = try visit(right, element)
+        if !Self.isNull(projected) { out.append(projected) }
     }
 
     /// A pattern match, not `==`: equality on `JSON` is the general (recursive) comparison.

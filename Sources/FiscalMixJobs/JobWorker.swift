@@ -44,9 +44,8 @@ public final class JobWorker: Service, Sendable {
     let finished = Mutex<[(completion: JobRepository.Completion, type: String)]>([])
     /// Claimed (leased) jobs waiting for a free handler (see `Options.prefetch`).
     let ready = Mutex<[(job: Job, runId: UUID)]>([])
-    /// Jobs asked for by passes still out (see `claimLoop`).
-    /// Passes still out: the jobs they asked for, and the finished jobs they are completing
-    /// (still leased until that commits).
+    /// Passes still out (see `claimLoop`): the jobs they asked for, and the finished jobs they
+    /// are completing (still leased until that commits).
     let claiming = Mutex<(reserved: Int, completing: Int)>((0, 0))
     /// When each running handler must have returned, and those the watchdog cancelled for it.
     let deadlines = Mutex<[UUID: ContinuousClock.Instant]>([:])
