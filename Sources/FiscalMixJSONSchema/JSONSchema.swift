@@ -27,6 +27,8 @@ public struct JSONSchema: Sendable {
     let tracksAnnotations: Bool
     /// Whether any subschema uses `$dynamicRef`, the only keyword that reads the dynamic scope.
     let usesDynamicScope: Bool
+    /// The nodes lowered for the validity check (see `ValidityProgram`).
+    let program: ValidityProgram
 
     /// The URI a schema without `$id` gets, so that relative references have a base.
     public static let defaultBaseURI = "urn:fiscalmix:schema"
@@ -50,10 +52,11 @@ public struct JSONSchema: Sendable {
             return false
         }
         self.options = options
+        program = ValidityProgram(compiler.nodes)
     }
 
     public func validate(_ instance: JSON) -> ValidationResult {
-        if !needsFullEvaluation, SchemaEvaluator(schema: self).isValid(root, instance, depth: 0) {
+        if !needsFullEvaluation, ValidityCheck(schema: self).isValid(Int32(root), instance, depth: 0) {
             return ValidationResult(valid: true, errors: [])
         }
         let outcome = SchemaEvaluator(schema: self).evaluate(root, instance, instanceLocation: .root, keywordLocation: .root, scope: [], depth: 0)
@@ -64,7 +67,7 @@ public struct JSONSchema: Sendable {
     /// (stops at the first failure).
     public func isValid(_ instance: JSON) -> Bool {
         if needsFullEvaluation { return validate(instance).valid }
-        return SchemaEvaluator(schema: self).isValid(root, instance, depth: 0)
+        return ValidityCheck(schema: self).isValid(Int32(root), instance, depth: 0)
     }
 
     /// `unevaluated*` needs the annotations of every successful subschema and `$dynamicRef` the

@@ -30,11 +30,10 @@ extension SchemaEvaluator {
             return JSONNumber.compare(n, limit) > 0
         case .maxLength(let limit):
             guard case .string(let s) = instance else { return true }
-            // UTF-8 never has fewer bytes than code points: short strings skip the count.
-            return s.utf8.count <= limit || s.unicodeScalars.count <= limit
+            return Self.length(of: s, isAtMost: limit)
         case .minLength(let limit):
             guard case .string(let s) = instance else { return true }
-            return s.unicodeScalars.count >= limit
+            return Self.length(of: s, isAtLeast: limit)
         case .pattern(let regex):
             guard case .string(let s) = instance else { return true }
             return regex.matches(s, budget: budget) && budget.remaining >= 0
@@ -66,6 +65,17 @@ extension SchemaEvaluator {
             .properties, .patternProperties, .additionalProperties, .propertyNames, .unevaluatedItems, .unevaluatedProperties:
             preconditionFailure("\(keyword.name) is an applicator, not a leaf assertion")
         }
+    }
+
+    /// `maxLength`: at most `limit` code points. A code point takes one to four UTF-8 bytes, so
+    /// the byte count (known without a pass over the string) settles most strings.
+    static func length(of s: String, isAtMost limit: Int) -> Bool {
+        s.utf8.count <= limit || (s.utf8.count / 4 <= limit && s.unicodeScalars.count <= limit)
+    }
+
+    /// `minLength`: at least `limit` code points (see `length(of:isAtMost:)`).
+    static func length(of s: String, isAtLeast limit: Int) -> Bool {
+        s.utf8.count >= limit && (s.utf8.count / 4 >= limit || s.unicodeScalars.count >= limit)
     }
 
     /// Why a leaf keyword does not hold (asked only after `holds` said so).

@@ -14,14 +14,20 @@ struct PatternDFA: Sendable {
     /// The class of each ASCII byte: bytes that every `consume` of the program treats alike.
     private let byteClass: [UInt8]
     private let classCount: Int
-    /// `transitions[state * classCount + class]` is the next state.
-    private let transitions: [UInt16]
-    /// The program reaches `match` in this state without reading more.
-    private let acceptsNow: [Bool]
+    /// `transitions[row + class]`, for the row of the current state, is the next state's row
+    /// (`state * classCount`), with `matchedFlag` set when the program reaches `match` there
+    /// without reading more and `failedFlag` when no thread is left there (an anchored pattern
+    /// that cannot match any more). Rows and verdicts in one entry keep the loop at one
+    /// dependent load per byte: it is latency-bound, and a separate verdict table and a multiply
+    /// per byte took twice as long.
+    private let transitions: [UInt32]
     /// The program reaches `match` in this state when the input ends here (`$` holds).
     private let acceptsAtEnd: [Bool]
-    /// The state with no thread left (anchored patterns): no match can follow.
-    private let dead: Int?
+    /// What the start state decides before any byte is read (flags as in `transitions`).
+    private let startFlags: UInt32
+
+    static let matchedFlag: UInt32 = 1 << 31
+    static let failedFlag: UInt32 = 1 << 30
 
     init?(_ program: [LinearPattern.Instruction], anchored: Bool) {
         guard program.count <= Self.maxInstructions else { return nil }
@@ -88,24 +94,31 @@ struct PatternDFA: Sendable {
             }
             next += 1
         }
+        let flags = states.map { state in state & matchBit != 0 ? Self.matchedFlag : (state == 0 ? Self.failedFlag : 0) }
         self.byteClass = byteClass
         self.classCount = classCount
-        self.transitions = transitions
-        acceptsNow = states.map { $0 & matchBit != 0 }
+        self.transitions = transitions.map { target in UInt32(Int(target) * classCount) | flags[Int(target)] }
+        startFlags = flags[0]
         acceptsAtEnd = states.enumerated().map { id, state in closure(state, atStart: id == 0, atEnd: true) & matchBit != 0 }
-        dead = ids[0]
     }
 
     /// Whether the pattern matches the ASCII input; nil at the first byte outside ASCII.
     func matches(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool? {
-        var state = 0
-        if acceptsNow[0] { return true }
-        for byte in bytes {
-            guard byte < 0x80 else { return nil }
-            state = Int(transitions[state * classCount + Int(byteClass[Int(byte)])])
-            if acceptsNow[state] { return true }
-            if state == dead { return false }
+        if startFlags != 0 { return startFlags == Self.matchedFlag }
+        // Read through buffer pointers: every entry the loop reads is in range by construction
+        // (a class per ASCII byte, a row per state), and the arrays' bounds checks were a third
+        // of the loop.
+        return byteClass.withUnsafeBufferPointer { byteClass in
+            transitions.withUnsafeBufferPointer { transitions in
+                var row: UInt32 = 0
+                for byte in bytes {
+                    guard byte < 0x80 else { return nil }
+                    let next = transitions[Int(row) &+ Int(byteClass[Int(byte)])]
+                    if next >= Self.failedFlag { return next >= Self.matchedFlag }
+                    row = next
+                }
+                return acceptsAtEnd[Int(row) / classCount]
+            }
         }
-        return acceptsAtEnd[state]
     }
 }

@@ -212,7 +212,7 @@ struct SchemaEvaluator {
     static func identical(_ a: JSON, _ b: JSON) -> Bool {
         switch (a, b) {
         case (.string(let x), .string(let y)):
-            return x.utf8.elementsEqual(y.utf8)  // same bytes of valid UTF-8, same code points
+            return sameBytes(x, y)
         case (.array(let x), .array(let y)):
             return x.count == y.count && zip(x, y).allSatisfy { identical($0, $1) }
         case (.object(let x), .object(let y)):
@@ -224,6 +224,14 @@ struct SchemaEvaluator {
         default:
             return a == b
         }
+    }
+
+    /// Whether two strings have the same UTF-8 bytes (so the same code points), compared as
+    /// memory: an `enum` of strings asks this of every instance value it checks.
+    static func sameBytes(_ x: String, _ y: String) -> Bool {
+        guard x.utf8.count == y.utf8.count else { return false }
+        var x = x, y = y
+        return x.withUTF8 { a in y.withUTF8 { b in a.elementsEqual(b) } }
     }
 
     /// The first pair of equal items, found through hashing (Swift's equality is coarser than

@@ -5,27 +5,44 @@ import FiscalMixJSON
 /// `anyOf` stops at its first match. Most documents an integration validates are valid, and
 /// `JSONSchema.validate` asks this first; only an invalid one is evaluated again for its errors.
 ///
+/// It runs the schema's `ValidityProgram` (operations with integer operands) rather than the
+/// compiled keywords, so that visiting a subschema copies no keyword payload.
+///
 /// Schemas with `unevaluated*` (which need the annotations of every successful subschema) or
 /// `$dynamicRef` (which needs the dynamic scope) take the full evaluation instead; see
 /// `JSONSchema.validate`.
-extension SchemaEvaluator {
-    func isValid(_ index: Int, _ instance: JSON, depth: Int) -> Bool {
-        if let constant = schema.nodes[index].constant { return constant }
-        guard depth < schema.options.maxDepth else { return false }
+struct ValidityCheck {
+    let program: ValidityProgram
+    /// Asked for the rarer leaves; holds the step budget the check spends too.
+    let evaluator: SchemaEvaluator
+    let maxDepth: Int
+
+    init(schema: JSONSchema) {
+        program = schema.program
+        evaluator = SchemaEvaluator(schema: schema)
+        maxDepth = schema.options.maxDepth
+    }
+
+    var budget: SchemaEvaluator.Budget { evaluator.budget }
+
+    func isValid(_ index: Int32, _ instance: JSON, depth: Int) -> Bool {
+        let node = program.nodes[Int(index)]
+        if let constant = node.constant { return constant }
+        guard depth < maxDepth else { return false }
         budget.remaining -= 1
         guard budget.remaining >= 0 else { return false }
         let next = depth + 1
-        for keyword in schema.nodes[index].keywords {
-            switch keyword {
+        for at in node.operations {
+            switch program.operations[Int(at)] {
             case .ref(let target):
                 if !isValid(target, instance, depth: next) { return false }
-            case .allOf(let children):
-                for child in children where !isValid(child, instance, depth: next) { return false }
-            case .anyOf(let children):
-                if !children.contains(where: { isValid($0, instance, depth: next) }) { return false }
-            case .oneOf(let children):
+            case .allOf(let span):
+                for i in span where !isValid(program.children[Int(i)], instance, depth: next) { return false }
+            case .anyOf(let span):
+                if !span.contains(where: { isValid(program.children[Int($0)], instance, depth: next) }) { return false }
+            case .oneOf(let span):
                 var matches = 0
-                for child in children where isValid(child, instance, depth: next) {
+                for i in span where isValid(program.children[Int(i)], instance, depth: next) {
                     matches += 1
                     if matches > 1 { return false }
                 }
@@ -34,16 +51,18 @@ extension SchemaEvaluator {
                 if isValid(child, instance, depth: next) { return false }
             case .conditional(let condition, let then, let otherwise):
                 let branch = isValid(condition, instance, depth: next) ? then : otherwise
-                if let branch, !isValid(branch, instance, depth: next) { return false }
-            case .dependentSchemas(let dependencies):
+                if branch >= 0, !isValid(branch, instance, depth: next) { return false }
+            case .dependentSchemas(let span):
                 guard case .object(let o) = instance else { continue }
-                for (name, child) in dependencies where o.contains(name) && !isValid(child, instance, depth: next) { return false }
-            case .prefixItems(let children):
+                for i in span where o.contains(program.names[Int(i)]) && !isValid(program.nameChildren[Int(i)], instance, depth: next) {
+                    return false
+                }
+            case .prefixItems(let span):
                 guard case .array(let a) = instance else { continue }
-                for (i, child) in children.enumerated() where i < a.count && !isValid(child, a[i], depth: next) { return false }
-            case .items(let child, let prefixCount):
-                guard case .array(let a) = instance, a.count > prefixCount else { continue }
-                for i in prefixCount..<a.count where !isValid(child, a[i], depth: next) { return false }
+                for (i, at) in span.enumerated() where i < a.count && !isValid(program.children[Int(at)], a[i], depth: next) { return false }
+            case .items(let child, let from):
+                guard case .array(let a) = instance, a.count > from else { continue }
+                for i in Int(from)..<a.count where !isValid(child, a[i], depth: next) { return false }
             case .contains(let child, let minimum, let maximum):
                 guard case .array(let a) = instance else { continue }
                 var matched = 0
@@ -53,32 +72,71 @@ extension SchemaEvaluator {
                 }
                 if matched < minimum { return false }
                 if let maximum, matched > maximum { return false }
-            case .properties(let children):
+            case .properties(let span):
                 guard case .object(let o) = instance else { continue }
-                for (name, child) in children {
-                    if let value = o[name], !isValid(child, value, depth: next) { return false }
+                for i in span {
+                    if let value = o[program.names[Int(i)]], !isValid(program.nameChildren[Int(i)], value, depth: next) { return false }
                 }
-            case .patternProperties(let children):
+            case .patternProperties(let span):
                 guard case .object(let o) = instance else { continue }
-                for (regex, child) in children {
+                for i in span {
+                    let regex = program.regexes[Int(i)]
                     for (name, value) in o where regex.matches(name, budget: budget) {
-                        if !isValid(child, value, depth: next) { return false }
+                        if !isValid(program.regexChildren[Int(i)], value, depth: next) { return false }
                     }
                 }
                 if budget.remaining < 0 { return false }
-            case .additionalProperties(let child, let known, let patterns):
+            case .additionalProperties(let child, let known, let knownSet, let patterns):
                 guard case .object(let o) = instance else { continue }
-                for (name, value) in o where !known.contains(name) && !patterns.contains(where: { $0.matches(name, budget: budget) }) {
-                    if !isValid(child, value, depth: next) { return false }
+                for (at, name) in o.keys.enumerated() {
+                    let isKnown = knownSet >= 0 ? program.sets[Int(knownSet)].contains(name) : known.contains { program.names[Int($0)] == name }
+                    if isKnown || patterns.contains(where: { program.regexes[Int($0)].matches(name, budget: budget) }) { continue }
+                    if !isValid(child, o.values[at], depth: next) { return false }
                 }
                 if budget.remaining < 0 { return false }
             case .propertyNames(let child):
                 guard case .object(let o) = instance else { continue }
                 for name in o.keys where !isValid(child, .string(name), depth: next) { return false }
-            case .dynamicRef, .unevaluatedItems, .unevaluatedProperties:
-                preconditionFailure("\(keyword.name) needs the full evaluation (JSONSchema.validate routes it there)")
-            default:
-                if !holds(keyword, instance) { return false }
+            case .type(let types):
+                if !types.admits(instance) { return false }
+            case .required(let span):
+                guard case .object(let o) = instance else { continue }
+                for i in span where !o.contains(program.names[Int(i)]) { return false }
+            case .minLength(let limit):
+                guard case .string(let s) = instance else { continue }
+                if !SchemaEvaluator.length(of: s, isAtLeast: limit) { return false }
+            case .maxLength(let limit):
+                guard case .string(let s) = instance else { continue }
+                if !SchemaEvaluator.length(of: s, isAtMost: limit) { return false }
+            case .minItems(let limit):
+                guard case .array(let a) = instance else { continue }
+                if a.count < limit { return false }
+            case .maxItems(let limit):
+                guard case .array(let a) = instance else { continue }
+                if a.count > limit { return false }
+            case .minProperties(let limit):
+                guard case .object(let o) = instance else { continue }
+                if o.count < limit { return false }
+            case .maxProperties(let limit):
+                guard case .object(let o) = instance else { continue }
+                if o.count > limit { return false }
+            case .pattern(let regex):
+                guard case .string(let s) = instance else { continue }
+                if !program.regexes[Int(regex)].matches(s, budget: budget) || budget.remaining < 0 { return false }
+            case .minimum(let limit):
+                guard case .number(let n) = instance else { continue }
+                if JSONNumber.compare(n, program.numbers[Int(limit)]) < 0 { return false }
+            case .maximum(let limit):
+                guard case .number(let n) = instance else { continue }
+                if JSONNumber.compare(n, program.numbers[Int(limit)]) > 0 { return false }
+            case .exclusiveMinimum(let limit):
+                guard case .number(let n) = instance else { continue }
+                if JSONNumber.compare(n, program.numbers[Int(limit)]) <= 0 { return false }
+            case .exclusiveMaximum(let limit):
+                guard case .number(let n) = instance else { continue }
+                if JSONNumber.compare(n, program.numbers[Int(limit)]) >= 0 { return false }
+            case .leaf(let node, let keyword):
+                if !evaluator.holds(evaluator.schema.nodes[Int(node)].keywords[Int(keyword)], instance) { return false }
             }
         }
         return true

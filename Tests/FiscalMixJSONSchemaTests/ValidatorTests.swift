@@ -34,6 +34,21 @@ import Testing
         #expect(!cents.validate(try JSON(parsing: "19.999")).valid)
     }
 
+    /// Lengths count code points; the check settles most strings by their UTF-8 byte count
+    /// (one to four bytes a code point) and must agree with a real count at the edges.
+    @Test func stringLengthsCountCodePointsNotBytes() throws {
+        let emoji = JSON.string("😀😀")  // 2 code points, 8 bytes
+        let accented = JSON.string("ação")  // 4 code points, 6 bytes
+        for (limits, valid) in [("\"maxLength\": 2", true), ("\"maxLength\": 1", false), ("\"minLength\": 2", true), ("\"minLength\": 3", false)] {
+            let check = try schema("{\(limits)}")
+            #expect(check.isValid(emoji) == valid, "\(limits) on 😀😀")
+            #expect(check.validate(emoji).valid == valid, "\(limits) on 😀😀")
+        }
+        #expect(try schema(#"{"maxLength": 4, "minLength": 4}"#).isValid(accented))
+        #expect(try !schema(#"{"maxLength": 3}"#).isValid(accented))
+        #expect(try !schema(#"{"minLength": 5}"#).isValid(accented))
+    }
+
     @Test func formatIsAnAnnotationUnlessAssertionIsOn() throws {
         let text = #"{"format": "date-time"}"#
         #expect(try schema(text).validate(.string("yesterday")).valid)
