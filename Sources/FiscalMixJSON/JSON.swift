@@ -34,7 +34,7 @@ public enum JSON: Sendable, Hashable {
 
 /// An ordered JSON object: keys in insertion order, unique (stored in an `OrderedKeyStore`).
 public struct JSONObject: Sendable, Hashable, Sequence {
-    private var store = OrderedKeyStore<JSON>()
+    @usableFromInline var store = OrderedKeyStore<JSON>()
 
     public var keys: [String] { store.keys }
     public var values: [JSON] { store.values }
@@ -57,13 +57,15 @@ public struct JSONObject: Sendable, Hashable, Sequence {
         for (key, value) in pairs { store[key] = value }
     }
 
-    public subscript(key: String) -> JSON? {
+    /// Inlinable, so that a caller that only reads the value (a validator passing it on to the
+    /// next subschema) can read it where it is stored instead of receiving a copy.
+    @inlinable public subscript(key: String) -> JSON? {
         get { store[key] }
         set { store[key] = newValue }
     }
 
     /// Whether the object has the key (without copying its value out).
-    public func contains(_ key: String) -> Bool { store.position(of: key) != nil }
+    @inlinable public func contains(_ key: String) -> Bool { store.position(of: key) != nil }
 
     public var count: Int { store.count }
     public var isEmpty: Bool { store.isEmpty }
