@@ -53,6 +53,10 @@ let package = Package(
         .target(name: "FiscalMixJMESPath", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
         .target(name: "FiscalMixJSONSchema", dependencies: ["FiscalMixJSON"], swiftSettings: engineSettings),
         .target(name: "FiscalMixJSONata", dependencies: ["FiscalMixJSON"], swiftSettings: engineSettings),
+        // The conformance suites' runners (../shared/conformance), shared by the engines' test
+        // targets and the release-build check in fiscalmix-transforms-bench.
+        .target(name: "FiscalMixConformance", dependencies: ["FiscalMixJSON", "FiscalMixJSONSchema", "FiscalMixJSONata"],
+                swiftSettings: swiftSettings),
         // L0 — the XML reader and canonicalizer the fiscal documents and their signatures need.
         .target(name: "FiscalMixXML", swiftSettings: swiftSettings),
         // L1 — zlib from Debian (docZip payloads are gzip).
@@ -237,7 +241,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "fiscalmix-transforms-bench",
-            dependencies: ["FiscalMixJSON", "FiscalMixJMESPath", "FiscalMixJSONSchema", "FiscalMixJSONata"],
+            dependencies: ["FiscalMixJSON", "FiscalMixJMESPath", "FiscalMixJSONSchema", "FiscalMixJSONata", "FiscalMixConformance"],
             path: "Benchmarks/TransformsBenchmark",
             swiftSettings: swiftSettings
         ),
@@ -331,10 +335,10 @@ let package = Package(
         ], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixXMLTests", dependencies: ["FiscalMixXML"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON", "FiscalMixTestSupport"],
+        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON", "FiscalMixConformance", "FiscalMixTestSupport"],
                     exclude: ["known-failures.txt"], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON"],
+        .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON", "FiscalMixConformance"],
                     exclude: ["known-format-failures.txt"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FiscalMixCoreTests",
@@ -343,7 +347,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FiscalMixSecretsTests",
-            dependencies: ["FiscalMixSecrets", "FiscalMixCore", "FiscalMixTestSupport"],
+            dependencies: ["FiscalMixSecrets", "FiscalMixCore", "FiscalMixConformance", "FiscalMixTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

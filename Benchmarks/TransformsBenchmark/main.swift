@@ -7,11 +7,12 @@ import Foundation
 // fiscalmix-transforms-bench <inputs folder> [seconds] [cases.json]
 // Evaluations per second of each transform case (compiled once, input parsed once), one JSON
 // line per case, over a fixed time box. The Python peers run the same cases (transforms_peer.py).
-// fiscalmix-transforms-bench --conformance <json-schema suite folder>: see ReleaseConformance.swift.
+// fiscalmix-transforms-bench --conformance <suites folder> <JSONata known failures>: see
+// ReleaseConformance.swift.
 
 let arguments = CommandLine.arguments
-if arguments.count == 3, arguments[1] == "--conformance" {
-    exit(try releaseConformance(URL(fileURLWithPath: arguments[2])))
+if arguments.count == 4, arguments[1] == "--conformance" {
+    exit(try await releaseConformance(URL(fileURLWithPath: arguments[2]), jsonataKnownFailures: URL(fileURLWithPath: arguments[3])))
 }
 let folder = URL(fileURLWithPath: arguments.count > 1 ? arguments[1] : "/tmp/fiscalmix-transforms")
 let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 1 : 1

@@ -1,4 +1,5 @@
 import Crypto
+import FiscalMixConformance
 import FiscalMixSecrets
 import FiscalMixTestSupport
 import Foundation

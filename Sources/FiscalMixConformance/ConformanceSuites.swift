@@ -7,7 +7,7 @@ public enum ConformanceSuites {
         if let dir = ProcessInfo.processInfo.environment["FISCALMIX_CONFORMANCE_DIR"] {
             return URL(fileURLWithPath: dir).appendingPathComponent(suite)
         }
-        // Sources/FiscalMixTestSupport/ConformanceSuites.swift → repository root → ../shared
+        // Sources/FiscalMixConformance/ConformanceSuites.swift → repository root → ../shared
         return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().appendingPathComponent("shared/conformance/\(suite)")
     }
