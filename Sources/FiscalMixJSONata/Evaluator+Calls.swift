@@ -112,8 +112,7 @@ extension Evaluator {
                 frame.bind(name, index < args.count ? args[index] : nil)
             }
         }
-        return .function(JFunction(.lambda(Lambda(
-            input: target.input, environment: frame, parameters: unbound, signature: nil, body: target.body))))
+        return closure(Lambda(input: target.input, environment: frame, parameters: unbound, signature: nil, body: target.body))
     }
 
     func evaluateApply(_ expr: Node, _ input: Value?, _ env: Frame) throws -> Value? {

@@ -142,8 +142,10 @@ extension Evaluator {
         sequence.items.reserveCapacity(input.count)
         var found = 0
         var onlyArray: JArray?
-        for item in input {
-            guard let value = Self.singleOut(Self.lookup(item, name)) else { continue }
+        // By index, not `for item in input`: the loop's copy of each item lived to the end of the
+        // body, so it was retained and released around every append.
+        for at in input.indices {
+            guard let value = Self.singleOut(Self.lookup(input[at], name)) else { continue }
             found += 1
             if case .array(let a) = value {
                 if found == 1, !a.isSequence { onlyArray = a }

@@ -10,12 +10,33 @@ final class Evaluator {
     private var depth = 0
     private let deadline: DispatchTime?
     private let stackFloor: UInt
+    /// The closures made during this evaluation (not the tail-call thunks, which are never bound
+    /// to a variable), detached from their frames when it ends.
+    private var closures: [Lambda] = []
 
     init(limits: JSONataExpression.Limits) {
         self.limits = limits
         timestamp = Date()
         deadline = limits.timeout.map { DispatchTime.now() + $0 }
         stackFloor = NativeStack.current() &- UInt(limits.maxStackBytes)
+    }
+
+    // MARK: closures
+
+    /// A function value for a closure made by this evaluation.
+    func closure(_ lambda: Lambda) -> Value {
+        if !lambda.isThunk { closures.append(lambda) }
+        return .function(JFunction(.lambda(lambda)))
+    }
+
+    /// Ends the closures made by this evaluation: each gets an empty environment, which breaks
+    /// the cycle of a closure bound in the frame it closes over, so the frames, their bindings
+    /// and the input they hold are freed. Call it once the result no longer needs them (a result
+    /// holds no function: its JSON form renders one as `""`).
+    func detachClosures() {
+        let detached = Frame(parent: nil)
+        for lambda in closures { lambda.environment = detached }
+        closures = []
     }
 
     // MARK: budgets
@@ -99,9 +120,9 @@ final class Evaluator {
                 result = env.lookup(expr.text)
             }
         case .lambda:
-            result = .function(JFunction(.lambda(Lambda(
+            result = closure(Lambda(
                 input: input, environment: env, parameters: expr.arguments.map(\.text), signature: expr.signature,
-                body: .expression(expr.body!), isThunk: expr.thunk))))
+                body: .expression(expr.body!), isThunk: expr.thunk))
         case .partial: result = try evaluatePartialApplication(expr, input, env)
         case .apply: result = try evaluateApply(expr, input, env)
         case .sort:
@@ -138,6 +159,13 @@ final class Evaluator {
 
     // MARK: names, wildcards, descendants
 
+    /// `releasenone` promises the optimizer that a lookup releases nothing that existed before
+    /// the call (it only retains what it returns or appends, and frees only the sequences it
+    /// builds), so a caller looking up a name in every item of a sequence need not keep its own
+    /// copy of each item alive across the call (invoice summary 69k → 91k evaluations/s, best of
+    /// six alternating runs). Keep the promise: no stored reference replaced, no owned argument
+    /// consumed.
+    @_effects(releasenone)
     static func lookup(_ input: Value?, _ key: String) -> Value? {
         switch input {
         case .array(let a)?:

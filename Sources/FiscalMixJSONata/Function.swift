@@ -43,7 +43,10 @@ final class Lambda {
     }
 
     let input: Value?
-    let environment: Frame
+    /// Replaced by an empty frame when the evaluation that made the closure ends
+    /// (`Evaluator.detachClosures`): a closure bound to a variable of the frame it closes over
+    /// (`$f := function(){ … }`) is a reference cycle that would otherwise outlive it.
+    var environment: Frame
     let parameters: [String]
     let signature: Signature?
     let body: Body

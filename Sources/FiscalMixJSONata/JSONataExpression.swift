@@ -63,6 +63,7 @@ public struct JSONataExpression: Sendable {
 
     private func evaluate(value input: Value?, bindings: [String: JSON], limits: Limits) throws(JSONataError) -> JSON? {
         let evaluator = Evaluator(limits: limits)
+        defer { evaluator.detachClosures() }
         let root = Frame(parent: nil)
         for (name, value) in bindings { root.bind(name, Value(value)) }
         var value = input

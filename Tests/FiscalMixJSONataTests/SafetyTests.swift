@@ -1,5 +1,5 @@
 import FiscalMixJSON
-import FiscalMixJSONata
+@testable import FiscalMixJSONata
 import FiscalMixTestSupport
 import Foundation
 import Testing
@@ -32,6 +32,22 @@ import Testing
             thread.start()
         }
         #expect(code == "U1001")
+    }
+
+    /// A closure bound to a variable of the frame it closes over is a reference cycle: without
+    /// ending it, every evaluation of such an expression would keep its frames, and the input
+    /// they bind, alive for the life of the worker.
+    @Test func closuresBoundInTheirOwnFrameDoNotOutliveTheEvaluation() throws {
+        weak var input: JObject?
+        func evaluateOnce(_ source: String) throws -> JSON? {
+            let document = JSONataDocument(try JSON(parsing: #"{"items": [1, 2, 3]}"#))
+            input = document.value.objectValue
+            return try JSONataExpression(source).evaluate(document)
+        }
+        #expect(try evaluateOnce("($f := function() { $count(items) }; $f())") == .int(3))
+        #expect(input == nil, "a named lambda kept the input alive after the evaluation")
+        #expect(try evaluateOnce("($f := function($a, $b) { $a & $b & $count(items) }; $g := $f(?, 'b'); $g('a'))") == .string("ab3"))
+        #expect(input == nil, "a partial application kept the input alive after the evaluation")
     }
 
     @Test func tailRecursionRunsInConstantStack() throws {
