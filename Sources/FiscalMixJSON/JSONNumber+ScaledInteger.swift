@@ -40,23 +40,27 @@ extension JSONNumber {
         switch storage {
         case .integer(let i): return (i, 0)
         case .double: return nil
-        case .decimal(let text):
-            var magnitude: Int64 = 0
-            var digits = 0, fraction = 0
-            var negative = false, seenPoint = false
-            for (offset, byte) in text.utf8.enumerated() {
-                switch byte {
-                case UInt8(ascii: "-") where offset == 0: negative = true
-                case UInt8(ascii: ".") where !seenPoint: seenPoint = true
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    digits += 1
-                    if digits > 18 { return nil }
-                    magnitude = magnitude * 10 + Int64(byte - UInt8(ascii: "0"))
-                    if seenPoint { fraction += 1 }
-                default: return nil
+        case .decimal(var text):
+            // Read as bytes in place (a validator compares every amount with its bounds).
+            return text.withUTF8 { bytes -> (Int64, Int)? in
+                var magnitude: Int64 = 0
+                var digits = 0, fraction = 0
+                var negative = false, seenPoint = false
+                for offset in bytes.indices {
+                    let byte = bytes[offset]
+                    switch byte {
+                    case UInt8(ascii: "-") where offset == 0: negative = true
+                    case UInt8(ascii: ".") where !seenPoint: seenPoint = true
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                        digits += 1
+                        if digits > 18 { return nil }
+                        magnitude = magnitude * 10 + Int64(byte - UInt8(ascii: "0"))
+                        if seenPoint { fraction += 1 }
+                    default: return nil
+                    }
                 }
+                return digits > 0 ? (negative ? -magnitude : magnitude, fraction) : nil
             }
-            return digits > 0 ? (negative ? -magnitude : magnitude, fraction) : nil
         }
     }
 

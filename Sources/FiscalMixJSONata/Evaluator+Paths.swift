@@ -5,16 +5,10 @@ extension Evaluator {
         // Field names over objects (`total`, `customer.address.city`: the commonest paths by
         // far) need none of the sequence machinery while every step meets one object. An array
         // on the way takes the general path below, from the start.
-        if expr.group == nil, !expr.keepSingletonArray, case .object(var object)? = input,
-            expr.steps.allSatisfy(Self.isPlainName)
+        if expr.group == nil, !expr.keepSingletonArray, case .object(let object)? = input,
+            expr.steps.allSatisfy(Self.isPlainName), let found = Self.plainNames(expr.steps, from: 0, in: object)
         {
-            for (at, step) in expr.steps.enumerated() {
-                guard let value = object[step.text] else { return nil }
-                // (an array value is returned whole, as the last step of a path returns it)
-                if at == expr.steps.count - 1 { return value }
-                guard case .object(let next) = value else { break }
-                object = next
-            }
+            return found
         }
         // The input of the next step. A step's result is kept as its items (`inputItems`) and
         // turned into `[Value?]` only for a step that needs that form: field steps — most steps
@@ -86,6 +80,23 @@ extension Evaluator {
             return try evaluateGroup(group.pairs, literalKeys: group.literalKeys, group.position, source, env)
         }
         return resultSequence.map { .array($0) }
+    }
+
+    /// The fast path's walk: the value the names lead to through nested objects (`.some(nil)`
+    /// when one is missing: the path is undefined), or nil when a step meets something other
+    /// than an object, which the general path must take from the start. An array value is
+    /// returned whole, as the last step of a path returns it.
+    ///
+    /// Recursive rather than a loop reassigning the current object, and `releasenone` (it
+    /// releases nothing that existed before the call), so that the intermediate objects are
+    /// passed on in place instead of each being retained and released (a grouping evaluates
+    /// its key path once per item).
+    @_effects(releasenone)
+    private static func plainNames(_ steps: [Node], from at: Int, in object: JObject) -> Value?? {
+        guard let value = object[steps[at].text] else { return .some(nil) }
+        if at == steps.count - 1 { return .some(value) }
+        guard case .object(let next) = value else { return nil }
+        return plainNames(steps, from: at + 1, in: next)
     }
 
     /// A step that only looks up a field: no predicate, stage, group, binding or array flag.
@@ -289,14 +300,15 @@ extension Evaluator {
             if let literalKeys { return try constructObject(literalKeys, pairs, input, env) }
             return try constructObject(pairs, position, input, env)
         }
-        let reduce = input?.arrayValue?.tupleStream ?? false
-        var items: [Value?]
-        if case .array(let a)? = input { items = a.items.map { $0 } } else { items = [input] }
-        if items.isEmpty { items = [nil] }
-
+        guard case .array(let array)? = input else { return nil }  // (not an array: constructed above)
+        let reduce = array.tupleStream
+        // The items are read where they are (by index), not copied into an array of optionals;
+        // an empty array groups once over undefined.
+        let items = array.items
         var order: [String] = []
-        var groups: [String: (members: [Value?], exprIndex: Int)] = [:]
-        for item in items {
+        var groups: [String: (members: [Value], exprIndex: Int)] = [:]
+        for at in 0..<max(items.count, 1) {
+            let item: Value? = items.isEmpty ? nil : items[at]
             var frame = env
             var context = item
             if reduce, case .object(let tuple)? = item {
@@ -309,11 +321,13 @@ extension Evaluator {
                 guard case .string(let name) = key else {
                     throw JSONataError("T1003", position: position, value: key)
                 }
-                if let existing = groups[name]?.exprIndex {
-                    if existing != pairIndex { throw JSONataError("D1009", position: position, value: key) }
-                    groups[name]!.members.append(item)
+                // One hash of the key per item (city names are rarely ASCII, and hashing a
+                // non-ASCII string normalizes it first).
+                if let group = groups.index(forKey: name) {
+                    if groups.values[group].exprIndex != pairIndex { throw JSONataError("D1009", position: position, value: key) }
+                    if let item { groups.values[group].members.append(item) }
                 } else {
-                    groups[name] = ([item], pairIndex)
+                    groups[name] = (item.map { [$0] } ?? [], pairIndex)
                     order.append(name)
                 }
             }
@@ -366,12 +380,14 @@ extension Evaluator {
 
     /// `fn.append` folded over a group's members in one pass (appending one by one copies the
     /// array each time).
-    static func appendAll(_ members: [Value?]) -> Value? {
-        let present = members.compactMap { $0 }
-        guard let first = present.first else { return nil }
-        if present.count == 1 { return first }
+    static func appendAll(_ members: [Value]) -> Value? {
+        guard let first = members.first else { return nil }
+        if members.count == 1 { return first }
+        // Members that are no arrays (a group of records) are the result as they are: the array
+        // shares their storage.
+        guard members.contains(where: \.isArray) else { return .array(JArray(members)) }
         var items: [Value] = first.arrayValue?.items ?? [first]
-        for member in present.dropFirst() {
+        for member in members.dropFirst() {
             if case .array(let inner) = member { items.append(contentsOf: inner.items) } else { items.append(member) }
         }
         return .array(JArray(items))

@@ -74,7 +74,9 @@ final class JObject {
     }
 
     subscript(key: String) -> Value? {
-        get { store[key] }
+        // Inlined, so that a caller passing the value straight on to a `releasenone` function
+        // (a path's walk through nested objects) reads it in place instead of taking a copy.
+        @inline(__always) get { store[key] }
         set { store[key] = newValue }
     }
 
