@@ -21,6 +21,8 @@ struct LinearPattern: Sendable {
     let anchored: Bool
     /// The same program as a deterministic automaton over ASCII, when it is small enough.
     let dfa: PatternDFA?
+    /// The pattern as class runs, when it has that shape (see `PatternRuns`).
+    let runs: PatternRuns?
 
     /// Programs larger than this (counted repetitions of repetitions) are left to ICU.
     static let maxInstructions = 4_096
@@ -33,6 +35,7 @@ struct LinearPattern: Sendable {
         self.program = program
         anchored = Self.startsAnchored(syntax)
         dfa = PatternDFA(program, anchored: anchored)
+        runs = PatternRuns(syntax)
     }
 
     private static func startsAnchored(_ syntax: PatternSyntax) -> Bool {
@@ -95,14 +98,23 @@ struct LinearPattern: Sendable {
     /// Whether the pattern matches anywhere in `text`. The work (threads stepped) is charged to
     /// `budget` at 1 step per 256; when it runs out the answer is false and the caller reports it.
     func matches(_ text: String, budget: SchemaEvaluator.Budget) -> Bool {
+        // The string's own bytes where it has them (native and small strings), without the copy
+        // `withUTF8` needs to be able to make them contiguous.
+        if let answer = text.utf8.withContiguousStorageIfAvailable({ matches($0, budget: budget) }) { return answer }
         var text = text
-        return text.withUTF8 { bytes in
-            if let dfa, let answer = dfa.matches(bytes) {
-                budget.remaining -= bytes.count >> 8
-                return answer
-            }
-            return search(bytes, budget: budget)
+        return text.withUTF8 { matches($0, budget: budget) }
+    }
+
+    private func matches(_ bytes: UnsafeBufferPointer<UInt8>, budget: SchemaEvaluator.Budget) -> Bool {
+        if let runs {
+            budget.remaining -= bytes.count >> 8
+            return runs.matches(bytes)
         }
+        if let dfa, let answer = dfa.matches(bytes) {
+            budget.remaining -= bytes.count >> 8
+            return answer
+        }
+        return search(bytes, budget: budget)
     }
 
     private func search(_ bytes: UnsafeBufferPointer<UInt8>, budget: SchemaEvaluator.Budget) -> Bool {

@@ -83,6 +83,11 @@ struct ValidityCheck {
                 }
                 if matched < minimum { return false }
                 if let maximum, matched > maximum { return false }
+            case .requiredProperties(let span):
+                guard case .object(let o) = instance else { continue }
+                for i in span {
+                    guard let value = o[program.names[Int(i)]], isValid(program.nameChildren[Int(i)], value, depth: next) else { return false }
+                }
             case .properties(let span):
                 guard case .object(let o) = instance else { continue }
                 for i in span {

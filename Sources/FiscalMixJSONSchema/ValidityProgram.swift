@@ -22,6 +22,9 @@ final class ValidityProgram: @unchecked Sendable {  // immutable after init; the
         case items(child: Int32, from: Int32)
         case contains(child: Int32, min: Int, max: Int?)
         case properties(Span)  // names with their children
+        /// Properties that `required` names too: absent fails, present is checked against its
+        /// child — one search of the object's keys where the two keywords made two.
+        case requiredProperties(Span)  // names with their children
         case patternProperties(Span)  // regexes with their children
         /// `known` spans names (the siblings' `properties`); `knownSet` indexes `sets` when there
         /// are many of them (-1 otherwise); `patterns` spans regexes.
@@ -96,8 +99,27 @@ final class ValidityProgram: @unchecked Sendable {  // immutable after init; the
 
         mutating func lower(_ node: SchemaNode) {
             let first = Int32(operations.count)
+            // `required` and `properties` side by side (most object schemas): the names in both
+            // become one operation, so each is looked up once.
+            var required: Set<String> = []
+            var declared: Set<String> = []
+            for keyword in node.keywords {
+                if case .required(let names) = keyword { required.formUnion(names) }
+                if case .properties(let pairs) = keyword { declared.formUnion(pairs.map(\.0)) }
+            }
+            let merged = required.intersection(declared)
             for (at, keyword) in node.keywords.enumerated() {
-                operations.append(operation(keyword, node: Int32(nodes.count), at: Int32(at)))
+                switch keyword {
+                case .required(let names) where !merged.isEmpty:
+                    let rest = names.filter { !merged.contains($0) }
+                    if !rest.isEmpty { operations.append(.required(span(rest.map { ($0, -1) }))) }
+                case .properties(let pairs) where !merged.isEmpty:
+                    let both = pairs.filter { merged.contains($0.0) }, optional = pairs.filter { !merged.contains($0.0) }
+                    operations.append(.requiredProperties(span(both)))
+                    if !optional.isEmpty { operations.append(.properties(span(optional))) }
+                default:
+                    operations.append(operation(keyword, node: Int32(nodes.count), at: Int32(at)))
+                }
             }
             nodes.append(Node(constant: node.constant, operations: first..<Int32(operations.count)))
         }

@@ -122,6 +122,40 @@ import Testing
         #expect(compared > 5_000)
     }
 
+    /// Anchored sequences of class runs are counted run by run (`PatternRuns`) instead of run
+    /// through the automaton; generated ones of that shape must answer as ICU does, and shapes
+    /// where greedy counting would be wrong (a run whose class overlaps the next one's, a run
+    /// that may be empty) must be left to the automaton.
+    @Test func classRunPatternsAnswerAsICUDoes() throws {
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        func next(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        var withRuns = 0, compared = 0
+        for _ in 0..<400 {
+            var pattern = "^"
+            for _ in 0..<(1 + next(4)) {
+                pattern += ["a", "b", "[ab]", "[0-9]", "\\.", "_", "[a-z_]"][next(7)]
+                pattern += ["", "+", "{2}", "{1,3}", "{2,}", "*"][next(6)]
+            }
+            pattern += "$"
+            guard let regex = SchemaRegex(pattern), let linear = regex.linear, linear.runs != nil else { continue }
+            withRuns += 1
+            for _ in 0..<25 {
+                let subject = String((0..<next(9)).map { _ in ["a", "b", "7", ".", "_", "z", "é"][next(7)] as Character })
+                let budget = SchemaEvaluator.Budget(1_000_000)
+                #expect(linear.matches(subject, budget: budget) == regex.icuMatches(subject, budget: budget),
+                        "pattern \(pattern) on \(subject.debugDescription)")
+                compared += 1
+            }
+        }
+        #expect(withRuns >= 40, "class-run patterns generated: \(withRuns)")
+        #expect(compared >= 1_000)
+        for pattern in ["^[0-9]{44}$", "^[a-z_]+\\.[a-z_]+$", "^ord_[0-9]{6}$"] { #expect(LinearPattern(pattern)?.runs != nil, "\(pattern)") }
+        for pattern in ["^a*b$", "^[ab]+b$", "[0-9]{44}$", "^(ab)+$", "^é+$"] { #expect(LinearPattern(pattern)?.runs == nil, "\(pattern)") }
+    }
+
     @Test func aPatternICUWouldBacktrackOnAnswersAtOnce() throws {
         let schema = try JSONSchema(compiling: try JSON(parsing: #"{"pattern": "^(a+)+b$"}"#))
         let started = Date()
