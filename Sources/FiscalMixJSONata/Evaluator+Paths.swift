@@ -296,11 +296,10 @@ extension Evaluator {
     // MARK: group-by and object constructors
 
     func evaluateGroup(_ pairs: [(Node, Node)], literalKeys: [String]?, _ position: Int, _ input: Value?, _ env: Frame) throws -> Value? {
-        if input?.arrayValue == nil {
+        guard case .array(let array)? = input else {
             if let literalKeys { return try constructObject(literalKeys, pairs, input, env) }
             return try constructObject(pairs, position, input, env)
         }
-        guard case .array(let array)? = input else { return nil }  // (not an array: constructed above)
         let reduce = array.tupleStream
         // The items are read where they are (by index), not copied into an array of optionals;
         // an empty array groups once over undefined.
