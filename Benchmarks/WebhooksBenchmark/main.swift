@@ -36,7 +36,8 @@ let url = arguments[1]
 let seconds = arguments.count > 2 ? Double(arguments[2]) ?? 60 : 60
 let rate = arguments.count > 3 ? Double(arguments[3]) ?? 250 : 250
 let endpointCount = arguments.count > 4 ? Int(arguments[4]) ?? 10 : 10
-let senders = 32
+// Concurrent API clients; each waits for its answer before its next post (FISCALMIX_BENCH_SENDERS).
+let senders = Int(ProcessInfo.processInfo.environment["FISCALMIX_BENCH_SENDERS"] ?? "") ?? 64
 
 /// A count shared by concurrent tasks.
 final class Counter: Sendable {

@@ -78,6 +78,43 @@ import Testing
         }
     }
 
+    @Test func aRetryJobIsKeptOnlyWithTheOutcomeThatLanded() async throws {
+        try await TestDatabase.with(migrations: allMigrations, logger: Logger(label: "outcomes")) { database in
+            let now = Date()
+            let (account, _) = try await WebhookFixtures.account(database, endpoints: ["erp", "crm"], now: now)
+            let event = try await database.transaction { tx in
+                try await IntegrationEventPublisher(database: database).publish(accountId: account, [
+                    .init(key: "a", type: "order.created", source: "erp", payloadJSON: "{}"),
+                ], now: now, in: tx)[0]
+            }
+            let deliveries = WebhookDeliveryRepository(database: database)
+            let both = try await deliveries.list(accountId: account, .init(eventId: event.id), page: PageRequest(limit: 5)).items
+            // Both first attempts share one job.
+            #expect(both.count == 2 && Set(both.map(\.jobId)).count == 1)
+            let shared = try #require(both[0].jobId)
+            func retry(_ d: WebhookDelivery, heldBy jobId: UUID) -> WebhookDeliveryRepository.Outcome {
+                var next = d
+                next.attempts += 1
+                next.nextAttemptAt = now.addingTimeInterval(5)
+                var job = WebhookDeliveryRepository.job(deliveryId: d.id, eventId: d.eventId, accountId: account, now: now)
+                job.runAt = next.nextAttemptAt
+                return .init(delivery: next, attempt: nil, jobId: jobId, deadLetterReason: nil, retryJob: job)
+            }
+            let landing = retry(both[0], heldBy: shared)
+            let stale = retry(both[1], heldBy: ID.make())
+            let recorded = try await database.transaction { tx in try await deliveries.record([landing, stale], now: now, in: tx) }
+            #expect(recorded == [.init(deliveryId: both[0].id, jobId: shared)])
+            let retryJobId = try #require(landing.retryJob?.id)
+            #expect(try await deliveries.find(id: both[0].id)?.jobId == retryJobId)
+            #expect(try await deliveries.find(id: both[1].id)?.jobId == shared)
+            let jobs = JobRepository(database: database)
+            #expect(try await jobs.find(id: retryJobId, accountId: nil)?.status == .queued)
+            #expect(abs(try await jobs.find(id: retryJobId, accountId: nil)?.runAt.timeIntervalSince(now.addingTimeInterval(5)) ?? 1) < 0.001)
+            // The outcome that did not land leaves no job behind.
+            #expect(try await jobs.find(id: try #require(stale.retryJob?.id), accountId: nil) == nil)
+        }
+    }
+
     @Test func concurrentCallersShareBatchesAndAFailureStaysWithItsItem() async throws {
         let batches = Mutex<[Int]>([])
         let running = Mutex((now: 0, most: 0))

@@ -302,6 +302,12 @@ public struct JobRepository: Sendable {
         return !(try await database.query(sql + " RETURNING id")).isEmpty
     }
 
+    /// Takes out jobs enqueued in the caller's transaction that turned out not to be needed.
+    public func delete(ids: [UUID], in tx: Transaction) async throws {
+        guard !ids.isEmpty else { return }
+        try await tx.execute("DELETE FROM jobs WHERE id IN (\(binds: ids)) AND status = 'queued'")
+    }
+
     public func countByStatus(queue: String? = nil) async throws -> [Job.Status: Int] {
         var sql: SQLQueryString = "SELECT status, COUNT(*) AS n FROM jobs"
         if let queue { sql += " WHERE queue = \(bind: queue)" }

@@ -63,37 +63,50 @@ extension WebhookDeliveryRepository {
     }
 
     /// Where a delivery stands after a run of its job: its next state, the attempt made (none
-    /// when it ended without one, e.g. its endpoint was disabled) and, when it ended without
-    /// success, why (kept as a dead letter, seed 001 dead_letter).
+    /// when it ended without one, e.g. its endpoint was disabled), when it ended without
+    /// success, why (kept as a dead letter, seed 001 dead_letter), and when its next attempt
+    /// belongs to a job of its own (it was one of a shared first-attempt job), that job.
     public struct Outcome: Sendable {
         public var delivery: WebhookDelivery
         public var attempt: WebhookDeliveryAttempt?
         public var jobId: UUID
         public var deadLetterReason: String?
-        public init(delivery: WebhookDelivery, attempt: WebhookDeliveryAttempt?, jobId: UUID, deadLetterReason: String?) {
+        public var retryJob: NewJob?
+        public init(delivery: WebhookDelivery, attempt: WebhookDeliveryAttempt?, jobId: UUID, deadLetterReason: String?, retryJob: NewJob? = nil) {
+            precondition(retryJob == nil || retryJob?.id != nil, "a retry job's id is written on its delivery")
             self.delivery = delivery
             self.attempt = attempt
             self.jobId = jobId
             self.deadLetterReason = deadLetterReason
+            self.retryJob = retryJob
         }
+
+        /// The job the delivery belongs to once this outcome is recorded.
+        var nextJobId: UUID { retryJob?.id ?? jobId }
     }
 
-    /// Records outcomes: each delivery's new state, its attempt and its dead letter. Only the
-    /// delivery's current job may write, and only while the delivery is pending (a replay hands
-    /// it to a new job; a finished one stays finished); returns the (delivery, job) pairs
-    /// that were recorded — the others lost their delivery and wrote nothing.
+    /// Records outcomes: each delivery's new state, its attempt, its dead letter and its retry
+    /// job. Only the delivery's current job may write, and only while the delivery is pending (a
+    /// replay hands it to a new job; a finished one stays finished); returns the (delivery, job)
+    /// pairs that were recorded — the others lost their delivery and wrote nothing.
     public func record(_ outcomes: [Outcome], now: Date, in tx: Transaction) async throws -> Set<RecordedOutcome> {
         guard !outcomes.isEmpty else { return [] }
+        // Retry jobs go in first (a delivery's job id must name a job); those of outcomes that
+        // do not land are taken out again below.
+        let retryJobs = outcomes.compactMap(\.retryJob)
+        let jobs = JobRepository(database: database)
+        try await jobs.enqueueBatch(retryJobs, now: now, in: tx)
         // The VALUES columns have names of their own: SQLite's RETURNING cannot use the table's
         // alias and PostgreSQL would find `id` ambiguous.
         var update: SQLQueryString = """
-            WITH v(v_id, v_event_id, v_job_id, v_status, v_attempts, v_last_attempt_at, v_next_attempt_at, v_response_code, v_last_error,
-                   v_updated_at) AS (VALUES
+            WITH v(v_id, v_event_id, v_job_id, v_next_job_id, v_status, v_attempts, v_last_attempt_at, v_next_attempt_at, v_response_code,
+                   v_last_error, v_updated_at) AS (VALUES
             """
         for (index, outcome) in outcomes.enumerated() {
             let d = outcome.delivery
             update += """
-                \(unsafeRaw: index == 0 ? "" : ",")(\(d.id, as: .uuid), \(d.eventId, as: .uuid), \(outcome.jobId, as: .uuid), \(d.status.rawValue, as: .text),
+                \(unsafeRaw: index == 0 ? "" : ",")(\(d.id, as: .uuid), \(d.eventId, as: .uuid), \(outcome.jobId, as: .uuid), \(outcome.nextJobId, as: .uuid),
+                \(d.status.rawValue, as: .text),
                 \(d.attempts, as: .integer), \(d.lastAttemptAt, as: .timestamp), \(d.nextAttemptAt, as: .timestamp), \(d.responseCode, as: .integer),
                 \(d.lastError, as: .text), \(d.updatedAt, as: .timestamp))
                 """
@@ -101,14 +114,19 @@ extension WebhookDeliveryRepository {
         update += """
             )
             UPDATE webhook_deliveries SET status = v_status, attempts = v_attempts, last_attempt_at = v_last_attempt_at,
-                   next_attempt_at = v_next_attempt_at, response_code = v_response_code, last_error = v_last_error, updated_at = v_updated_at
+                   next_attempt_at = v_next_attempt_at, response_code = v_response_code, last_error = v_last_error, updated_at = v_updated_at,
+                   job_id = v_next_job_id
             FROM v WHERE id = v_id AND event_id = v_event_id AND job_id = v_job_id AND status = 'pending'
             RETURNING id, job_id
             """
-        let recorded = Set(try await tx.query(update).map {
+        // RETURNING sees the new job id (SQLite's cannot name the VALUES' columns).
+        let landed = Set(try await tx.query(update).map {
             RecordedOutcome(deliveryId: try $0.get("id"), jobId: try $0.get("job_id"))
         })
-        let kept = outcomes.filter { recorded.contains(RecordedOutcome(deliveryId: $0.delivery.id, jobId: $0.jobId)) }
+        let kept = outcomes.filter { landed.contains(RecordedOutcome(deliveryId: $0.delivery.id, jobId: $0.nextJobId)) }
+        let orphaned = outcomes.filter { $0.retryJob != nil && !landed.contains(RecordedOutcome(deliveryId: $0.delivery.id, jobId: $0.nextJobId)) }
+        if !orphaned.isEmpty { try await jobs.delete(ids: orphaned.map(\.nextJobId), in: tx) }
+        let recorded = Set(kept.map { RecordedOutcome(deliveryId: $0.delivery.id, jobId: $0.jobId) })
         let attempts = kept.compactMap { outcome in outcome.attempt.map { (attempt: $0, eventId: outcome.delivery.eventId) } }
         if !attempts.isEmpty {
             var insert: SQLQueryString = """

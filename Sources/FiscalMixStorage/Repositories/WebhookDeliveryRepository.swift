@@ -18,9 +18,25 @@ public struct WebhookDeliveryRepository: Sendable {
                       correlationId: deliveryId.lowercased, id: ID.make(now: now))
     }
 
-    /// Creates a pending delivery per (event, endpoint) pair that has none yet, each with its job
-    /// (the job row first: the delivery points at it). `eventsAreNew` skips looking for existing
-    /// pairs, for events recorded in this transaction. Returns how many were created.
+    /// The job that makes the first attempt of several deliveries of one event at once. A
+    /// delivery that needs another attempt gets a job of its own (`job(deliveryId:…)`), so only
+    /// the common case — every endpoint answers the first time — is shared: one job row, one
+    /// claim and one run for up to `deliveriesPerJob` deliveries instead of one each.
+    public static func firstAttemptsJob(eventId: UUID, deliveryIds: [UUID], accountId: UUID, now: Date) -> NewJob {
+        let ids = deliveryIds.map { "\"\($0.lowercased)\"" }.joined(separator: ",")
+        return NewJob(type: WebhookDelivery.jobType, accountId: accountId, payload: "{\"deliveryIds\":[\(ids)],\"eventId\":\"\(eventId.lowercased)\"}",
+                      maxAttempts: 100, correlationId: eventId.lowercased, id: ID.make(now: now))
+    }
+
+    /// How many of an event's deliveries share one first-attempt job: the job sends them all
+    /// at once, so this also bounds the requests one job has in flight.
+    public static let deliveriesPerJob = 16
+
+    /// Creates a pending delivery per (event, endpoint) pair that has none yet, with the jobs
+    /// that make their first attempts (the job rows first: a delivery points at its job): one
+    /// job for each run of up to `deliveriesPerJob` consecutive pairs of one event.
+    /// `eventsAreNew` skips looking for existing pairs, for events recorded in this transaction.
+    /// Returns how many were created.
     @discardableResult
     public func create(accountId: UUID, pairs: [(eventId: UUID, endpointId: UUID)], eventsAreNew: Bool, now: Date,
                        in tx: Transaction) async throws -> Int {
@@ -34,7 +50,20 @@ public struct WebhookDeliveryRepository: Sendable {
         }
         guard !pairs.isEmpty else { return 0 }
         let ids = pairs.map { _ in ID.make(now: now) }
-        let jobs = zip(ids, pairs).map { Self.job(deliveryId: $0, eventId: $1.eventId, accountId: accountId, now: now) }
+        // The job of each delivery, by index: consecutive deliveries of one event share a job.
+        var jobs: [NewJob] = []
+        var jobIds: [UUID] = []
+        var start = 0
+        while start < pairs.count {
+            var end = start + 1
+            while end < pairs.count, end - start < Self.deliveriesPerJob, pairs[end].eventId == pairs[start].eventId { end += 1 }
+            let job = end - start == 1
+                ? Self.job(deliveryId: ids[start], eventId: pairs[start].eventId, accountId: accountId, now: now)
+                : Self.firstAttemptsJob(eventId: pairs[start].eventId, deliveryIds: Array(ids[start..<end]), accountId: accountId, now: now)
+            jobs.append(job)
+            jobIds += Array(repeating: job.id!, count: end - start)
+            start = end
+        }
         try await JobRepository(database: database).enqueueBatch(jobs, now: now, in: tx)
         for start in stride(from: 0, to: pairs.count, by: 400) {
             var sql: SQLQueryString = """
@@ -44,7 +73,7 @@ public struct WebhookDeliveryRepository: Sendable {
                 let id = ids[index]
                 sql += """
                     \(unsafeRaw: index == start ? "" : ",")(\(bind: id), \(bind: accountId), \(bind: pairs[index].endpointId), \(bind: pairs[index].eventId),
-                    \(bind: jobs[index].id), \(bind: "msg_" + id.lowercased.replacingOccurrences(of: "-", with: "")), 'pending', 0, \(bind: now), \(bind: now))
+                    \(bind: jobIds[index]), \(bind: "msg_" + id.lowercased.replacingOccurrences(of: "-", with: "")), 'pending', 0, \(bind: now), \(bind: now))
                     """
             }
             try await tx.execute(sql)

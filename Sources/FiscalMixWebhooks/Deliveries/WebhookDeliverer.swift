@@ -13,6 +13,11 @@ import Logging
 /// an attempt; then success, a retry at the next step of the schedule, or the end (failed, dead,
 /// or the endpoint disabled). The delivery row is the truth; the job only carries it.
 ///
+/// An event's first attempts share a job (`WebhookDeliveryRepository.firstAttemptsJob`): its
+/// run sends to all of the event's endpoints at once, and a delivery that needs another attempt
+/// leaves with a job of its own, written in the same transaction as the attempt. Should the run
+/// die midway, the job runs again for the deliveries it still holds (at-least-once, as ever).
+///
 /// Each run is its own job, but concurrent runs share their database work: their reads go out
 /// as one query and their outcomes are recorded together in one transaction (`GroupCommit`),
 /// so a busy worker spends a handful of statements per batch instead of several per delivery.
@@ -77,20 +82,51 @@ public struct WebhookDeliverer: Sendable {
         }
     }
 
+    /// Where a delivery's next attempt goes: its own job, run again later, or (for one of a
+    /// shared first-attempt job) a new job of its own.
+    enum RetryPlacement: Sendable { case sameJob, ownJob }
+
     func deliver(_ context: JobContext) async throws {
-        guard let payload = context.payload.flatMap({ try? JSON(parsing: $0) }), let text = payload["deliveryId"]?.stringValue,
-              let deliveryId = UUID(uuidString: text) else { throw JobFailure.doNotRetry(message: "payload has no deliveryId") }
+        guard let payload = context.payload.flatMap({ try? JSON(parsing: $0) }) else { throw JobFailure.doNotRetry(message: "payload is not JSON") }
         let eventId = payload["eventId"]?.stringValue.flatMap(UUID.init(uuidString:))
+        if let text = payload["deliveryId"]?.stringValue, let deliveryId = UUID(uuidString: text) {
+            let base = payload["base"]?.numberValue?.int64Value.map { Int($0) } ?? 0
+            try await deliver(deliveryId, eventId: eventId, base: base, jobId: context.job.id, retry: .ownJob)
+            return
+        }
+        let ids = payload["deliveryIds"]?.arrayValue?.compactMap { $0.stringValue.flatMap(UUID.init(uuidString:)) } ?? []
+        guard !ids.isEmpty else { throw JobFailure.doNotRetry(message: "payload has no deliveryId") }
+        // One delivery's failure (a database error) does not cut the others short; the job then
+        // runs again for the deliveries it still holds.
+        let failure = await withTaskGroup(of: (any Error)?.self) { group in
+            for id in ids {
+                group.addTask {
+                    do {
+                        try await deliver(id, eventId: eventId, base: 0, jobId: context.job.id, retry: .ownJob)
+                        return nil
+                    } catch {
+                        return error
+                    }
+                }
+            }
+            var first: (any Error)?
+            for await error in group where first == nil { first = error }
+            return first
+        }
+        if let failure { throw failure }
+    }
+
+    func deliver(_ deliveryId: UUID, eventId: UUID?, base: Int, jobId: UUID, retry: RetryPlacement) async throws {
         // Finished, replayed to another job, or gone with its endpoint or its month: nothing to do.
         guard let work = try await loader.submit(.init(deliveryId: deliveryId, eventId: eventId)), work.delivery.status == .pending,
-              work.delivery.jobId == context.job.id else { return }
+              work.delivery.jobId == jobId else { return }
         let (delivery, endpoint, event) = (work.delivery, work.endpoint, work.event)
         switch endpoint.status {
         case .paused:
             // Left pending; resuming the endpoint gives every pending delivery a new job.
             return
         case .disabled:
-            try await end(delivery, as: .dead, attempt: nil, reason: "endpoint disabled: \(endpoint.disabledReason ?? "by a user")", jobId: context.job.id)
+            try await end(delivery, as: .dead, attempt: nil, reason: "endpoint disabled: \(endpoint.disabledReason ?? "by a user")", jobId: jobId)
             return
         case .active:
             break
@@ -102,7 +138,7 @@ public struct WebhookDeliverer: Sendable {
             do {
                 data = try MappingCache.shared.transform(mapping).apply(to: try JSON(parsing: event.payloadJSON))
             } catch {
-                try await end(delivery, as: .failed, attempt: nil, reason: "mapping v\(mapping.version) failed: \(error)", jobId: context.job.id)
+                try await end(delivery, as: .failed, attempt: nil, reason: "mapping v\(mapping.version) failed: \(error)", jobId: jobId)
                 return
             }
         }
@@ -144,13 +180,13 @@ public struct WebhookDeliverer: Sendable {
         }
         let elapsed = started.duration(to: .now)
         attempt.latencyMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        try await settle(delivery, endpoint: endpoint, attempt: attempt, verdict: verdict, retryAfter: retryAfter,
-                         base: payload["base"]?.numberValue?.int64Value.map { Int($0) } ?? 0, jobId: context.job.id)
+        try await settle(delivery, endpoint: endpoint, attempt: attempt, verdict: verdict, retryAfter: retryAfter, base: base, jobId: jobId,
+                         retry: retry)
     }
 
     /// Records the attempt and moves the delivery on.
     func settle(_ delivery: WebhookDelivery, endpoint: WebhookEndpoint, attempt: WebhookDeliveryAttempt, verdict: DeliveryVerdict,
-                retryAfter: TimeInterval?, base: Int, jobId: UUID) async throws {
+                retryAfter: TimeInterval?, base: Int, jobId: UUID, retry placement: RetryPlacement) async throws {
         let now = clock.now()
         switch verdict {
         case .delivered:
@@ -189,8 +225,16 @@ public struct WebhookDeliverer: Sendable {
             next.responseCode = attempt.responseCode
             next.lastError = attempt.error
             next.updatedAt = now
-            guard try await recorder.submit(.init(delivery: next, attempt: attempt, jobId: jobId, deadLetterReason: nil)) else { return }
-            throw JobFailure.retryAt(now.addingTimeInterval(delay), message: attempt.error ?? "delivery failed")
+            let retryAt = now.addingTimeInterval(delay)
+            var retryJob: NewJob?
+            if placement == .ownJob {
+                retryJob = WebhookDeliveryRepository.job(deliveryId: delivery.id, eventId: delivery.eventId, accountId: delivery.accountId, base: base,
+                                                         now: now)
+                retryJob?.runAt = retryAt
+            }
+            guard try await recorder.submit(.init(delivery: next, attempt: attempt, jobId: jobId, deadLetterReason: nil, retryJob: retryJob)),
+                  placement == .sameJob else { return }
+            throw JobFailure.retryAt(retryAt, message: attempt.error ?? "delivery failed")
         }
     }
 
