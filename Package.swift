@@ -103,6 +103,7 @@ let package = Package(
             name: "FiscalMixStorage",
             dependencies: [
                 "FiscalMixCore",
+                "FiscalMixJSON",
                 .product(name: "SQLKit", package: "sql-kit"),
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),

@@ -18,8 +18,7 @@ extension SQLRow {
 
     /// Decodes a JSON column (jsonb on PostgreSQL, text on SQLite) into a Decodable value.
     func jsonValue<T: Decodable>(_ column: String, as type: T.Type = T.self) throws -> T {
-        let text = try decode(column: column, as: String.self)
-        return try JSONDecoder().decode(T.self, from: Data(text.utf8))
+        try decodeJSONColumn(try decode(column: column, as: String.self), as: T.self)
     }
 }
 

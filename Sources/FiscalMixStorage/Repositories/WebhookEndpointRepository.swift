@@ -95,7 +95,7 @@ public struct WebhookEndpointRepository: Sendable {
             headers: try row.jsonValue("headers"), signingScheme: try row.enumValue("signing_scheme"), secretRefId: try row.get("secret_ref_id"),
             previousSecretRefId: try row.get("previous_secret_ref_id"), previousSecretExpiresAt: try row.get("previous_secret_expires_at"),
             publicKey: try row.get("public_key"), policyId: try row.get("policy_id"),
-            retrySchedule: try schedule.map { try JSONDecoder().decode([TimeInterval].self, from: Data($0.utf8)) },
+            retrySchedule: try schedule.map { try decodeJSONColumn($0, as: [TimeInterval].self) },
             rateLimitPerSecond: try row.get("rate_limit_per_second"), failingSince: try row.get("failing_since"),
             disabledReason: try row.get("disabled_reason"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
