@@ -26,40 +26,65 @@ extension WebhookDeliveryRepository {
         }
     }
 
-    /// The work of each delivery found, by delivery id, in one query.
+    /// The work of each delivery found, by delivery id, in one query. On PostgreSQL, keys that
+    /// all carry their event (every delivery job does) go through `WebhookWorkStatement`.
     public func work(_ keys: [WorkKey]) async throws -> [UUID: Work] {
         guard !keys.isEmpty else { return [:] }
-        let columns = [
-            prefixedColumns("d", "d_", ["id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
-                                        "next_attempt_at", "response_code", "last_error", "created_at", "updated_at"]),
-            prefixedColumns("w", "w_", ["id", "account_id", "system_name", "url", "description", "status", "event_types", "headers", "signing_scheme",
-                                        "secret_ref_id", "previous_secret_ref_id", "previous_secret_expires_at", "public_key", "policy_id",
-                                        "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "created_at", "updated_at"]),
-            prefixedColumns("e", "e_", ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"]),
-            prefixedColumns("m", "m_", ["id", "account_id", "event_type", "target_system", "profile", "mapping_json", "version", "active", "created_at"]),
-        ].joined(separator: ", ")
-        var sql: SQLQueryString = """
-            SELECT \(unsafeRaw: columns) FROM webhook_deliveries d
-            JOIN webhook_endpoints w ON w.id = d.endpoint_id
-            JOIN integration_events e ON e.id = d.event_id
-            LEFT JOIN event_mappings m ON m.account_id = d.account_id AND m.event_type = e.event_type AND m.target_system = w.system_name
-                                        AND m.active = \(bind: true)
-            WHERE d.id IN (\(binds: keys.map(\.deliveryId)))
-            """
         let eventIds = Array(Set(keys.compactMap(\.eventId)))
-        if eventIds.count > 0, keys.allSatisfy({ $0.eventId != nil }) {
+        let withEvents = keys.allSatisfy { $0.eventId != nil }
+        var found: [UUID: Work] = [:]
+        if withEvents, let driver = database.driver as? PostgresDriver {
+            for row in try await driver.rows(of: WebhookWorkStatement(deliveryIds: keys.map(\.deliveryId), eventIds: eventIds)) {
+                let work = try Self.decodeWork(PostgresTypedRow(row))
+                found[work.delivery.id] = work
+            }
+            return found
+        }
+        var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.workColumns(jsonAsText: false)) \(unsafeRaw: Self.workJoins) WHERE d.id IN (\(binds: keys.map(\.deliveryId)))"
+        if eventIds.count > 0, withEvents {
             sql += " AND d.event_id IN (\(binds: eventIds)) AND e.id IN (\(binds: eventIds))"
         }
-        var found: [UUID: Work] = [:]
         for row in try await database.query(sql) {
-            let mappingRow = PrefixedRow(row: row, prefix: "m_")
-            let work = Work(delivery: try Self.decode(PrefixedRow(row: row, prefix: "d_")),
-                            endpoint: try WebhookEndpointRepository.decode(PrefixedRow(row: row, prefix: "w_")),
-                            event: try IntegrationEventRepository.decode(PrefixedRow(row: row, prefix: "e_")),
-                            mapping: try mappingRow.decodeNil(column: "id") ? nil : try EventMappingRepository.decode(mappingRow))
+            let work = try Self.decodeWork(row)
             found[work.delivery.id] = work
         }
         return found
+    }
+
+    /// The select list of a work row: each table's columns under its prefix. `jsonAsText` reads
+    /// JSON columns as their text (for rows decoded by type, which read text, not jsonb).
+    static func workColumns(jsonAsText: Bool) -> String {
+        let json: Set<String> = jsonAsText ? ["event_types", "headers", "retry_schedule", "payload", "mapping_json"] : []
+        return [
+            prefixedColumns("d", "d_", ["id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
+                                        "next_attempt_at", "response_code", "last_error", "created_at", "updated_at"], asText: json),
+            prefixedColumns("w", "w_", ["id", "account_id", "system_name", "url", "description", "status", "event_types", "headers", "signing_scheme",
+                                        "secret_ref_id", "previous_secret_ref_id", "previous_secret_expires_at", "public_key", "policy_id",
+                                        "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "created_at", "updated_at"],
+                            asText: json),
+            prefixedColumns("e", "e_", ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"],
+                            asText: json),
+            prefixedColumns("m", "m_", ["id", "account_id", "event_type", "target_system", "profile", "mapping_json", "version", "active", "created_at"],
+                            asText: json),
+        ].joined(separator: ", ")
+    }
+
+    /// The tables of a work row: the delivery, its endpoint, its event, and the active mapping
+    /// for the event's type and the endpoint's system.
+    static let workJoins = """
+        FROM webhook_deliveries d
+        JOIN webhook_endpoints w ON w.id = d.endpoint_id
+        JOIN integration_events e ON e.id = d.event_id
+        LEFT JOIN event_mappings m ON m.account_id = d.account_id AND m.event_type = e.event_type AND m.target_system = w.system_name
+                                    AND m.active = true
+        """
+
+    static func decodeWork(_ row: any SQLRow) throws -> Work {
+        let mappingRow = PrefixedRow(row: row, prefix: "m_")
+        return Work(delivery: try Self.decode(PrefixedRow(row: row, prefix: "d_")),
+                    endpoint: try WebhookEndpointRepository.decode(PrefixedRow(row: row, prefix: "w_")),
+                    event: try IntegrationEventRepository.decode(PrefixedRow(row: row, prefix: "e_")),
+                    mapping: try mappingRow.decodeNil(column: "id") ? nil : try EventMappingRepository.decode(mappingRow))
     }
 
     /// Where a delivery stands after a run of its job: its next state, the attempt made (none
