@@ -60,9 +60,16 @@ public struct RequestLogRepository: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
-    /// Writes a batch as multi-row INSERTs (500 rows per statement). A request id seen twice for
-    /// one account keeps the first row (the seed's unique (tenant_id, request_id)).
+    /// Writes a batch: on PostgreSQL as parallel arrays expanded by `unnest` (`unnestInsert`), on
+    /// SQLite as multi-row INSERTs (500 rows per statement). A request id seen twice for one
+    /// account keeps the first row (the seed's unique (tenant_id, request_id)).
     public func insert(_ entries: [RequestLogEntry]) async throws {
+        if database.dialect == .postgres {
+            for start in stride(from: 0, to: entries.count, by: 5_000) {
+                try await database.execute(Self.unnestInsert(entries[start..<min(start + 5_000, entries.count)]))
+            }
+            return
+        }
         var start = 0
         while start < entries.count {
             let chunk = entries[start..<min(start + 500, entries.count)]
@@ -83,6 +90,59 @@ public struct RequestLogRepository: Sendable {
             sql += " ON CONFLICT (account_id, request_id) DO NOTHING"
             try await database.execute(sql)
         }
+    }
+
+    /// PostgreSQL: eighteen array binds however many rows. As a multi-row VALUES the statement
+    /// took 9 ms to plan for 500 rows (its execution 15 ms; pg_stat_statements, a saturated
+    /// webhook run, where every delivery attempt is a row). Array elements cannot be NULL here, so
+    /// a bit mask per row says which optional columns are: 1 account, 2 trace, 4 actor type,
+    /// 8 actor id, 16 connector, 32 method, 64 path, 128 HTTP status, 256 idempotency key, 512 ip.
+    static func unnestInsert(_ entries: ArraySlice<RequestLogEntry>) -> SQLQueryString {
+        let none = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+        var ids: [UUID] = [], accounts: [UUID] = [], requests: [String] = [], traces: [String] = [], actorTypes: [String] = []
+        var actorIds: [String] = [], connectors: [UUID] = [], directions: [String] = [], methods: [String] = [], paths: [String] = []
+        var operations: [String] = [], statuses: [String] = [], httpStatuses: [Int] = [], latencies: [Int] = [], retries: [Int] = []
+        var keys: [String] = [], ips: [String] = [], times: [Date] = [], nulls: [Int] = []
+        for e in entries {
+            ids.append(e.id)
+            accounts.append(e.accountId ?? none)
+            requests.append(e.requestId)
+            traces.append(e.traceId ?? "")
+            actorTypes.append(e.actorType ?? "")
+            actorIds.append(e.actorId ?? "")
+            connectors.append(e.connectorId ?? none)
+            directions.append(e.direction)
+            methods.append(e.method ?? "")
+            paths.append(e.path ?? "")
+            operations.append(e.operation)
+            statuses.append(e.status)
+            httpStatuses.append(e.httpStatus ?? 0)
+            latencies.append(e.latencyMs)
+            retries.append(e.retryCount)
+            keys.append(e.idempotencyKey ?? "")
+            ips.append(e.ip ?? "")
+            times.append(e.createdAt)
+            let optionals: [Bool] = [e.accountId == nil, e.traceId == nil, e.actorType == nil, e.actorId == nil, e.connectorId == nil,
+                                     e.method == nil, e.path == nil, e.httpStatus == nil, e.idempotencyKey == nil, e.ip == nil]
+            nulls.append(optionals.enumerated().reduce(0) { $0 | ($1.element ? 1 << $1.offset : 0) })
+        }
+        return """
+            INSERT INTO request_logs (id, account_id, request_id, trace_id, actor_type, actor_id, connector_id, direction, method,
+                                      path, operation, status, http_status, latency_ms, retry_count, idempotency_key, ip, created_at)
+            SELECT id, CASE WHEN n & 1 = 0 THEN account_id END, request_id, CASE WHEN n & 2 = 0 THEN trace_id END,
+                   CASE WHEN n & 4 = 0 THEN actor_type END, CASE WHEN n & 8 = 0 THEN actor_id END, CASE WHEN n & 16 = 0 THEN connector_id END,
+                   direction, CASE WHEN n & 32 = 0 THEN method END, CASE WHEN n & 64 = 0 THEN path END, operation, status,
+                   CASE WHEN n & 128 = 0 THEN http_status END, latency_ms, retry_count, CASE WHEN n & 256 = 0 THEN idempotency_key END,
+                   CASE WHEN n & 512 = 0 THEN ip END, created_at
+            FROM unnest(\(bind: ids)::uuid[], \(bind: accounts)::uuid[], \(bind: requests)::text[], \(bind: traces)::text[],
+                        \(bind: actorTypes)::text[], \(bind: actorIds)::text[], \(bind: connectors)::uuid[], \(bind: directions)::text[],
+                        \(bind: methods)::text[], \(bind: paths)::text[], \(bind: operations)::text[], \(bind: statuses)::text[],
+                        \(bind: httpStatuses)::int8[], \(bind: latencies)::int8[], \(bind: retries)::int8[], \(bind: keys)::text[],
+                        \(bind: ips)::text[], \(bind: times)::timestamptz[], \(bind: nulls)::int8[])
+                 AS t(id, account_id, request_id, trace_id, actor_type, actor_id, connector_id, direction, method, path, operation, status,
+                      http_status, latency_ms, retry_count, idempotency_key, ip, created_at, n)
+            ON CONFLICT (account_id, request_id) DO NOTHING
+            """
     }
 
     public func list(accountId: UUID, page: PageRequest) async throws -> Page<RequestLogEntry> {
