@@ -46,8 +46,25 @@ public struct WebhookDelivery: Sendable, Equatable {
         self.updatedAt = updatedAt
     }
 
-    /// The job type that carries a delivery: payload `{"deliveryId": "…"}`.
+    /// The job type that carries deliveries: payload `{"deliveryId": "…"}`, or
+    /// `{"deliveryIds": […], "eventId": "…"}` for an event's first attempts.
     public static let jobType = "webhook.deliver"
+
+    /// The `webhook-id` of a delivery: `msg_` and its id's 32 hex digits. Written from the
+    /// id's bytes: through `replacingOccurrences` it was ~0.9% of all CPU samples of a
+    /// saturated webhook run (perf).
+    public static func messageId(for id: UUID) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = Array("msg_".utf8)
+        text.reserveCapacity(36)
+        withUnsafeBytes(of: id.uuid) { bytes in
+            for byte in bytes {
+                text.append(digits[Int(byte >> 4)])
+                text.append(digits[Int(byte & 0x0F)])
+            }
+        }
+        return String(decoding: text, as: UTF8.self)
+    }
 }
 
 /// One HTTP attempt of a delivery (seed 001 columns plus latency and the answer's first 4 KB).

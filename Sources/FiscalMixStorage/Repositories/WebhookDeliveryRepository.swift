@@ -73,7 +73,7 @@ public struct WebhookDeliveryRepository: Sendable {
                 let id = ids[index]
                 sql += """
                     \(unsafeRaw: index == start ? "" : ",")(\(bind: id), \(bind: accountId), \(bind: pairs[index].endpointId), \(bind: pairs[index].eventId),
-                    \(bind: jobIds[index]), \(bind: "msg_" + id.lowercased.replacingOccurrences(of: "-", with: "")), 'pending', 0, \(bind: now), \(bind: now))
+                    \(bind: jobIds[index]), \(bind: WebhookDelivery.messageId(for: id)), 'pending', 0, \(bind: now), \(bind: now))
                     """
             }
             try await tx.execute(sql)
