@@ -7,7 +7,7 @@ import SQLKit
 import Testing
 
 /// An event's first attempts share one job; a delivery that needs another attempt leaves it
-/// with a job of its own, and the others are not sent again.
+/// with a job of its own (which, failing again, is run again), and the others are not sent again.
 @Suite struct WebhookFirstAttemptTests {
     @Test func anEventsFirstAttemptsShareAJobAndARetryGetsItsOwn() async throws {
         try await WebhookReceiver.run { receiver in
@@ -15,7 +15,7 @@ import Testing
                 let (_, auth) = try await server.ownerApiKey()
                 try await server.createEventType(auth, "order.shipped")
                 receiver.script("steady") { _ in .init(status: 204) }
-                receiver.script("flaky") { call in call == 1 ? .init(status: 500) : .init(status: 200) }
+                receiver.script("flaky") { call in call <= 2 ? .init(status: 500) : .init(status: 200) }
                 let steady = try await server.createEndpoint(auth, url: receiver.url("steady"))
                 let flaky = try await server.createEndpoint(auth, url: receiver.url("flaky"))
                 try await server.postEvent(auth, type: "order.shipped", payload: ["order": 7])
@@ -52,11 +52,24 @@ import Testing
                 #expect(abs(due.timeIntervalSince(pending.next)) < 0.01)
                 #expect(try flakyJob.decode(column: "payload", as: String.self).contains("\"deliveryId\""))
 
+                // Its own job, failing again, is the one that runs again: no further job.
                 server.clock.set(pending.next.addingTimeInterval(0.001))
-                let retried = try await receiver.waitFor("flaky", count: 2)
+                _ = try await receiver.waitFor("flaky", count: 2)
+                let second = try await WebhookDeliveryTests.pendingDelivery(server, auth, flaky.id, attempts: 2)
+                let ownJob = try flakyJob.decode(column: "job_id", as: UUID.self)
+                let held = try await database.query("""
+                    SELECT d.job_id, j.status, j.run_at FROM webhook_deliveries d JOIN jobs j ON j.id = d.job_id WHERE d.endpoint_id = \(bind: try #require(flakyId))
+                    """)
+                #expect(try held.first?.decode(column: "job_id", as: UUID.self) == ownJob)
+                #expect(try held.first?.decode(column: "status", as: String.self) == "queued")
+                #expect(abs(try held.first?.decode(column: "run_at", as: Date.self).timeIntervalSince(second.next) ?? 1) < 0.01)
+                #expect(try await database.query("SELECT id FROM jobs WHERE type = 'webhook.deliver'").count == 2)
+
+                server.clock.set(second.next.addingTimeInterval(0.001))
+                let retried = try await receiver.waitFor("flaky", count: 3)
                 #expect(Set(retried.compactMap { $0.header("webhook-id") }).count == 1)
                 let settled = try await server.settledDeliveries(auth, endpoint: flaky.id, expect: 1)
-                #expect(settled[0]["status"] as? String == "succeeded" && settled[0]["attempts"] as? Int == 2)
+                #expect(settled[0]["status"] as? String == "succeeded" && settled[0]["attempts"] as? Int == 3)
                 // The steady endpoint was not sent the event again.
                 #expect(receiver.requests("steady").count == 1)
             }

@@ -91,7 +91,7 @@ public struct WebhookDeliverer: Sendable {
         let eventId = payload["eventId"]?.stringValue.flatMap(UUID.init(uuidString:))
         if let text = payload["deliveryId"]?.stringValue, let deliveryId = UUID(uuidString: text) {
             let base = payload["base"]?.numberValue?.int64Value.map { Int($0) } ?? 0
-            try await deliver(deliveryId, eventId: eventId, base: base, jobId: context.job.id, retry: .ownJob)
+            try await deliver(deliveryId, eventId: eventId, base: base, jobId: context.job.id, retry: .sameJob)
             return
         }
         let ids = payload["deliveryIds"]?.arrayValue?.compactMap { $0.stringValue.flatMap(UUID.init(uuidString:)) } ?? []
