@@ -12,8 +12,7 @@ struct PrefixedRow: SQLRow {
     func decode<D: Decodable>(column: String, as type: D.Type) throws -> D { try row.decode(column: prefix + column, as: D.self) }
 }
 
-/// `alias.column AS prefixcolumn, …` for a select list; the columns named in `asText` are
-/// read as text (`alias.column::text`, PostgreSQL).
-func prefixedColumns(_ alias: String, _ prefix: String, _ columns: [String], asText: Set<String> = []) -> String {
-    columns.map { "\(alias).\($0)\(asText.contains($0) ? "::text" : "") AS \(prefix)\($0)" }.joined(separator: ", ")
+/// `alias.column AS prefixcolumn, …` for a select list.
+func prefixedColumns(_ alias: String, _ prefix: String, _ columns: [String]) -> String {
+    columns.map { "\(alias).\($0) AS \(prefix)\($0)" }.joined(separator: ", ")
 }

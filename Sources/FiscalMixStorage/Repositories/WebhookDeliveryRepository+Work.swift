@@ -40,7 +40,7 @@ extension WebhookDeliveryRepository {
             }
             return found
         }
-        var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.workColumns(jsonAsText: false)) \(unsafeRaw: Self.workJoins) WHERE d.id IN (\(binds: keys.map(\.deliveryId)))"
+        var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.workColumns) \(unsafeRaw: Self.workJoins) WHERE d.id IN (\(binds: keys.map(\.deliveryId)))"
         if eventIds.count > 0, withEvents {
             sql += " AND d.event_id IN (\(binds: eventIds)) AND e.id IN (\(binds: eventIds))"
         }
@@ -51,23 +51,16 @@ extension WebhookDeliveryRepository {
         return found
     }
 
-    /// The select list of a work row: each table's columns under its prefix. `jsonAsText` reads
-    /// JSON columns as their text (for rows decoded by type, which read text, not jsonb).
-    static func workColumns(jsonAsText: Bool) -> String {
-        let json: Set<String> = jsonAsText ? ["event_types", "headers", "retry_schedule", "payload", "mapping_json"] : []
-        return [
-            prefixedColumns("d", "d_", ["id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
-                                        "next_attempt_at", "response_code", "last_error", "created_at", "updated_at"], asText: json),
-            prefixedColumns("w", "w_", ["id", "account_id", "system_name", "url", "description", "status", "event_types", "headers", "signing_scheme",
-                                        "secret_ref_id", "previous_secret_ref_id", "previous_secret_expires_at", "public_key", "policy_id",
-                                        "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "created_at", "updated_at"],
-                            asText: json),
-            prefixedColumns("e", "e_", ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"],
-                            asText: json),
-            prefixedColumns("m", "m_", ["id", "account_id", "event_type", "target_system", "profile", "mapping_json", "version", "active", "created_at"],
-                            asText: json),
-        ].joined(separator: ", ")
-    }
+    /// The select list of a work row: each table's columns under its prefix.
+    static let workColumns = [
+        prefixedColumns("d", "d_", ["id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
+                                    "next_attempt_at", "response_code", "last_error", "created_at", "updated_at"]),
+        prefixedColumns("w", "w_", ["id", "account_id", "system_name", "url", "description", "status", "event_types", "headers", "signing_scheme",
+                                    "secret_ref_id", "previous_secret_ref_id", "previous_secret_expires_at", "public_key", "policy_id",
+                                    "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "created_at", "updated_at"]),
+        prefixedColumns("e", "e_", ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"]),
+        prefixedColumns("m", "m_", ["id", "account_id", "event_type", "target_system", "profile", "mapping_json", "version", "active", "created_at"]),
+    ].joined(separator: ", ")
 
     /// The tables of a work row: the delivery, its endpoint, its event, and the active mapping
     /// for the event's type and the endpoint's system.

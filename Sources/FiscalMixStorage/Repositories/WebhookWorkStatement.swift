@@ -14,7 +14,7 @@ import PostgresNIO
 struct WebhookWorkStatement: PostgresPreparedStatement {
     static let name = "fiscalmix_webhook_work_v1"
     static let sql = """
-        SELECT \(WebhookDeliveryRepository.workColumns(jsonAsText: true)) \(WebhookDeliveryRepository.workJoins)
+        SELECT \(WebhookDeliveryRepository.workColumns) \(WebhookDeliveryRepository.workJoins)
         WHERE d.id = ANY($1) AND d.event_id = ANY($2) AND e.id = ANY($2)
         """
 
