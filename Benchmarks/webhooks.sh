@@ -3,6 +3,8 @@
 # events/s, fanned out to 10 endpoints on a local receiver, against bare AsyncHTTPClient posting
 # to the same receiver in the same run. fsync stays on unless FISCALMIX_PG_FSYNC=off.
 #   Benchmarks/webhooks.sh [SECONDS=60] [RATE=250]
+# FISCALMIX_BENCH_SENDERS (64) sets how many API clients post the events, each waiting for its
+# answer; too few and the offered rate is not reached once ingest slows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECONDS_RUN="${1:-60}"
