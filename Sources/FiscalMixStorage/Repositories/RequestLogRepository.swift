@@ -98,19 +98,18 @@ public struct RequestLogRepository: Sendable {
     /// a bit mask per row says which optional columns are: 1 account, 2 trace, 4 actor type,
     /// 8 actor id, 16 connector, 32 method, 64 path, 128 HTTP status, 256 idempotency key, 512 ip.
     static func unnestInsert(_ entries: ArraySlice<RequestLogEntry>) -> SQLQueryString {
-        let none = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
         var ids: [UUID] = [], accounts: [UUID] = [], requests: [String] = [], traces: [String] = [], actorTypes: [String] = []
         var actorIds: [String] = [], connectors: [UUID] = [], directions: [String] = [], methods: [String] = [], paths: [String] = []
         var operations: [String] = [], statuses: [String] = [], httpStatuses: [Int] = [], latencies: [Int] = [], retries: [Int] = []
         var keys: [String] = [], ips: [String] = [], times: [Date] = [], nulls: [Int] = []
         for e in entries {
             ids.append(e.id)
-            accounts.append(e.accountId ?? none)
+            accounts.append(e.accountId ?? .unnestPlaceholder)
             requests.append(e.requestId)
             traces.append(e.traceId ?? "")
             actorTypes.append(e.actorType ?? "")
             actorIds.append(e.actorId ?? "")
-            connectors.append(e.connectorId ?? none)
+            connectors.append(e.connectorId ?? .unnestPlaceholder)
             directions.append(e.direction)
             methods.append(e.method ?? "")
             paths.append(e.path ?? "")
@@ -122,9 +121,9 @@ public struct RequestLogRepository: Sendable {
             keys.append(e.idempotencyKey ?? "")
             ips.append(e.ip ?? "")
             times.append(e.createdAt)
-            let optionals: [Bool] = [e.accountId == nil, e.traceId == nil, e.actorType == nil, e.actorId == nil, e.connectorId == nil,
-                                     e.method == nil, e.path == nil, e.httpStatus == nil, e.idempotencyKey == nil, e.ip == nil]
-            nulls.append(optionals.enumerated().reduce(0) { $0 | ($1.element ? 1 << $1.offset : 0) })
+            nulls.append((e.accountId == nil ? 1 : 0) | (e.traceId == nil ? 2 : 0) | (e.actorType == nil ? 4 : 0) | (e.actorId == nil ? 8 : 0)
+                         | (e.connectorId == nil ? 16 : 0) | (e.method == nil ? 32 : 0) | (e.path == nil ? 64 : 0)
+                         | (e.httpStatus == nil ? 128 : 0) | (e.idempotencyKey == nil ? 256 : 0) | (e.ip == nil ? 512 : 0))
         }
         return """
             INSERT INTO request_logs (id, account_id, request_id, trace_id, actor_type, actor_id, connector_id, direction, method,

@@ -39,3 +39,9 @@ func jsonText(_ value: some Encodable) -> String {
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     return (try? String(decoding: encoder.encode(value), as: UTF8.self)) ?? "null"
 }
+
+extension UUID {
+    /// Stands in for NULL in a uuid[] bound for `unnest` (array elements cannot be NULL there);
+    /// the insert's bit mask says which entries are NULL.
+    static let unnestPlaceholder = UUID(uuid: (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0))
+}

@@ -141,9 +141,15 @@ extension WebhookDeliveryRepository {
         let landed = Set(try await tx.query(update).map {
             RecordedOutcome(deliveryId: try $0.get("id"), jobId: try $0.get("job_id"))
         })
-        let kept = outcomes.filter { landed.contains(RecordedOutcome(deliveryId: $0.delivery.id, jobId: $0.nextJobId)) }
-        let orphaned = outcomes.filter { $0.retryJob != nil && !landed.contains(RecordedOutcome(deliveryId: $0.delivery.id, jobId: $0.nextJobId)) }
-        if !orphaned.isEmpty { try await jobs.delete(ids: orphaned.map(\.nextJobId), in: tx) }
+        let (kept, lost) = outcomes.reduce(into: ([Outcome](), [Outcome]())) { split, outcome in
+            if landed.contains(RecordedOutcome(deliveryId: outcome.delivery.id, jobId: outcome.nextJobId)) {
+                split.0.append(outcome)
+            } else {
+                split.1.append(outcome)
+            }
+        }
+        let orphaned = lost.compactMap { $0.retryJob?.id }
+        if !orphaned.isEmpty { try await jobs.delete(ids: orphaned, in: tx) }
         let recorded = Set(kept.map { RecordedOutcome(deliveryId: $0.delivery.id, jobId: $0.jobId) })
         let attempts = kept.compactMap { outcome in outcome.attempt.map { (attempt: $0, eventId: outcome.delivery.eventId) } }
         if !attempts.isEmpty {
