@@ -57,9 +57,16 @@ import Testing
                 _ = try await receiver.waitFor("flaky", count: 2)
                 let second = try await WebhookDeliveryTests.pendingDelivery(server, auth, flaky.id, attempts: 2)
                 let ownJob = try flakyJob.decode(column: "job_id", as: UUID.self)
-                let held = try await database.query("""
-                    SELECT d.job_id, j.status, j.run_at FROM webhook_deliveries d JOIN jobs j ON j.id = d.job_id WHERE d.endpoint_id = \(bind: try #require(flakyId))
-                    """)
+                // The delivery's attempt is recorded before the worker's pass puts its job back
+                // in the queue, so the job may still be running for a moment.
+                var held: [any SQLRow] = []
+                for _ in 0..<100 {
+                    held = try await database.query("""
+                        SELECT d.job_id, j.status, j.run_at FROM webhook_deliveries d JOIN jobs j ON j.id = d.job_id WHERE d.endpoint_id = \(bind: try #require(flakyId))
+                        """)
+                    if try held.first?.decode(column: "status", as: String.self) != "running" { break }
+                    try await Task.sleep(for: .milliseconds(50))
+                }
                 #expect(try held.first?.decode(column: "job_id", as: UUID.self) == ownJob)
                 #expect(try held.first?.decode(column: "status", as: String.self) == "queued")
                 #expect(abs(try held.first?.decode(column: "run_at", as: Date.self).timeIntervalSince(second.next) ?? 1) < 0.01)
