@@ -58,13 +58,27 @@ rows = [
     ("process, batched (FiscalMix c=16 vs pgqueuer batch 100)", rate(fm, "process_c16"), rate(pq, "process_batch100")),
     ("process, batched (FiscalMix c=100 vs pgqueuer batch 100)", rate(fm, "process_c100"), rate(pq, "process_batch100")),
     ("process, batched (FiscalMix c=16 + prefetch 84 vs pgqueuer batch 100)", rate(fm, "process_c16_p84"), rate(pq, "process_batch100")),
+    ("process, batched (FiscalMix claims of 100, 4 in flight vs pgqueuer batch 100)", rate(fm, "process_c100_p300_b100_x4"), rate(pq, "process_batch100")),
 ]
-print("\n%-62s %12s %12s %7s" % ("PostgreSQL, jobs/s (best of %s rounds)" % sys.argv[2], "FiscalMix", "pgqueuer", "ratio"))
+print("\n%-78s %12s %12s %7s" % ("PostgreSQL, jobs/s (best of %s rounds)" % sys.argv[2], "FiscalMix", "pgqueuer", "ratio"))
 for name, a, b in rows:
-    print("%-62s %12d %12d %6.2fx" % (name, a, b, a / b))
+    print("%-78s %12d %12d %6.2fx" % (name, a, b, a / b))
 ceiling = rate(fm, "raw_sql_ceiling")
-best = max(rate(fm, k) for k in ("process_c16", "process_c100", "process_c16_p84"))
-print("%-62s %12d %12s %6.2f" % ("raw SKIP LOCKED ceiling (16 conns, batch 100); best/ceiling", ceiling, "", best / ceiling))
+best = max(rate(fm, k) for k in ("process_c16", "process_c100", "process_c16_p84", "process_c100_p300_b100_x4"))
+print("%-78s %12d %12s %6.2f" % ("raw SKIP LOCKED ceiling (16 conns, batch 100); best/ceiling", ceiling, "", best / ceiling))
+# Round by round: the two take turns, so a round's ratio compares runs minutes apart, not hours.
+def rounds(name, first):
+    out_rounds = []
+    for r in map(json.loads, (out / name).read_text().split("\n")[:-1]):
+        if r["figure"] == first: out_rounds.append({})
+        out_rounds[-1][r["figure"]] = r["jobs_per_second"]
+    return out_rounds
+batched = ("process_c16", "process_c100", "process_c16_p84", "process_c100_p300_b100_x4")
+for i, (f, q) in enumerate(zip(rounds("fiscalmix-pg.jsonl", "round_trip_select1"), rounds("pgqueuer.jsonl", "enqueue_single")), 1):
+    top = max(f.get(k, 0) for k in batched)
+    print("round %d: batched %d vs %d (%.2fx), single %.2fx, batched enqueue %.2fx, best/ceiling %.2f" % (
+        i, top, q["process_batch100"], top / q["process_batch100"], f["process_c1"] / q["process_batch1"],
+        f["enqueue_batched"] / q["enqueue_batched"], top / f["raw_sql_ceiling"]))
 print("\nSQLite, jobs/s: " + ", ".join("%s %d" % (k, v["jobs_per_second"]) for k, v in sq.items()))
 print("peak RSS (MB): FiscalMix PG %d, SQLite %d, pgqueuer %d" % (max(r["max_rss_mb"] for r in fm.values()),
       max(r["max_rss_mb"] for r in sq.values()), max(r["max_rss_mb"] for r in pq.values())))

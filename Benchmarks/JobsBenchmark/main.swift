@@ -56,10 +56,19 @@ let handled = Atomic<Int>(0)
 let registry = JobRegistry([JobDefinition(type: "noop") { _ in handled.add(1, ordering: .relaxed) }])
 let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
 
+/// Empties the queue before a figure, as pgqueuer's `clear_queue` does (TRUNCATE) before each of
+/// its drains: a drain that starts behind the dead rows of the last one walks their entries at the
+/// head of the claim index until autovacuum (at most once a minute) removes them, so each figure
+/// would depend on when autovacuum last ran.
 func reset() async throws {
-    try await database.execute("DELETE FROM job_runs")
-    try await database.execute("DELETE FROM dead_letters")
-    try await database.execute("DELETE FROM jobs")
+    if database.dialect == .postgres {
+        // CASCADE: every table that refers to jobs (all empty in the benchmark's database).
+        try await database.execute("TRUNCATE jobs CASCADE")
+    } else {
+        try await database.execute("DELETE FROM job_runs")
+        try await database.execute("DELETE FROM dead_letters")
+        try await database.execute("DELETE FROM jobs")
+    }
 }
 
 func fill(_ n: Int) async throws {
@@ -75,11 +84,39 @@ func succeeded() async throws -> Int {
     try await JobRepository(database: database).countByStatus()[.success] ?? 0
 }
 
+/// One drain's worker settings; its figure is named after them (`process_c16_p84`,
+/// `process_c100_p300_b100_x4`: claims of at most 100, four passes in flight).
+struct DrainRun {
+    var concurrency: Int
+    var prefetch = 0
+    var claimBatch: Int?
+    var passes: Int?
+
+    var figure: String {
+        "process_c\(concurrency)" + (prefetch > 0 ? "_p\(prefetch)" : "") + (claimBatch.map { "_b\($0)" } ?? "")
+            + (passes.map { "_x\($0)" } ?? "")
+    }
+
+    /// `c:p[:batch[:passes]]`, as BENCH_PROCESS names them.
+    init?(_ spec: Substring) {
+        let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count >= 2, let concurrency = parts[0], let prefetch = parts[1] else { return nil }
+        self.init(concurrency: concurrency, prefetch: prefetch, claimBatch: parts.count > 2 ? parts[2] : nil,
+                  passes: parts.count > 3 ? parts[3] : nil)
+    }
+
+    init(concurrency: Int, prefetch: Int = 0, claimBatch: Int? = nil, passes: Int? = nil) {
+        (self.concurrency, self.prefetch, self.claimBatch, self.passes) = (concurrency, prefetch, claimBatch, passes)
+    }
+}
+
 /// Drains `n` queued jobs with one worker; returns the seconds it took.
-func drain(_ n: Int, concurrency: Int, prefetch: Int) async throws -> Double {
+func drain(_ n: Int, _ run: DrainRun) async throws -> Double {
     var options = JobWorker.Options()
-    options.concurrency = concurrency
-    options.prefetch = prefetch
+    options.concurrency = run.concurrency
+    options.prefetch = run.prefetch
+    options.claimBatch = run.claimBatch
+    if let passes = run.passes { options.passesInFlight = passes }
     options.idlePoll = .milliseconds(200)
     if let passes = ProcessInfo.processInfo.environment["BENCH_PASSES"].flatMap(Int.init) { options.passesInFlight = passes }
     let worker = JobWorker(database: database, registry: registry, logger: logger, options: options)
@@ -101,7 +138,7 @@ if drainOnly {
     // worker works through `jobCount` jobs.
     try await reset()
     report("fill", jobs: jobCount, seconds: try await elapsed { try await fill(jobCount) })
-    report("drain_c16_p84", jobs: jobCount, seconds: try await drain(jobCount, concurrency: 16, prefetch: 84))
+    report("drain_c16_p84", jobs: jobCount, seconds: try await drain(jobCount, DrainRun(concurrency: 16, prefetch: 84)))
     try await database.shutdown()
     exit(0)
 }
@@ -111,13 +148,10 @@ report("round_trip_select1", jobs: 5000, seconds: try await elapsed {
     for _ in 0..<5000 { try await database.execute("SELECT 1") }
 })
 
-// BENCH_PROCESS="1:0 16:84" runs only the (concurrency:prefetch) drains it names, for A/B
-// comparisons: no enqueue figures, no ceiling.
-let namedRuns: [(Int, Int)]? = ProcessInfo.processInfo.environment["BENCH_PROCESS"].map { spec in
-    spec.split(separator: " ").compactMap { pair in
-        let parts = pair.split(separator: ":").compactMap { Int($0) }
-        return parts.count == 2 ? (parts[0], parts[1]) : nil
-    }
+// BENCH_PROCESS="1:0 16:84 100:300:100:4" runs only the (concurrency:prefetch[:claim batch[:passes]])
+// drains it names, for A/B comparisons: no enqueue figures, no ceiling.
+let namedRuns: [DrainRun]? = ProcessInfo.processInfo.environment["BENCH_PROCESS"].map { spec in
+    spec.split(separator: " ").compactMap(DrainRun.init)
 }
 let processOnly = namedRuns != nil
 
@@ -133,15 +167,21 @@ if !processOnly {
 }
 
 // 2. Processing with 1, 4, 16 and 100 concurrent handlers (one worker; it claims as many jobs as it
-// has free handlers), and 16 handlers claiming batches of 100 (prefetch 84), like pgqueuer's
-// batch_size=100. Single-handler runs drain fewer jobs: they are slower by design.
-for (concurrency, prefetch) in namedRuns ?? [(1, 0), (4, 0), (16, 0), (100, 0), (16, 84)] {
+// has free handlers); 16 handlers claiming batches of 100 (prefetch 84); and claims of at most 100
+// with room for four of them (prefetch 300) and four passes in flight, so a claim overlaps the
+// running of the jobs before it — as pgqueuer's batch_size=100 does, whose worker keeps dequeuing
+// batches while earlier ones run (no cap on its tasks by default). Single-handler runs drain fewer
+// jobs: they are slower by design.
+let defaultRuns = [DrainRun(concurrency: 1), DrainRun(concurrency: 4), DrainRun(concurrency: 16), DrainRun(concurrency: 100),
+                   DrainRun(concurrency: 16, prefetch: 84), DrainRun(concurrency: 100, prefetch: 300, claimBatch: 100, passes: 4)]
+for run in namedRuns ?? defaultRuns {
     try await reset()
-    let n = concurrency == 1 ? min(jobCount, 10_000) : jobCount
+    let n = run.concurrency == 1 ? min(jobCount, 10_000) : jobCount
     try await fill(n)
-    let seconds = try await drain(n, concurrency: concurrency, prefetch: prefetch)
-    report("process_c\(concurrency)" + (prefetch > 0 ? "_p\(prefetch)" : ""), jobs: n, seconds: seconds,
-           extra: ["concurrency": "\(concurrency)", "prefetch": "\(prefetch)"])
+    let seconds = try await drain(n, run)
+    report(run.figure, jobs: n, seconds: seconds,
+           extra: ["concurrency": "\(run.concurrency)", "prefetch": "\(run.prefetch)"]
+               .merging(run.claimBatch.map { ["claim_batch": "\($0)"] } ?? [:]) { a, _ in a })
 }
 
 // 3. The raw SQL ceiling (PostgreSQL): 16 connections each looping a bare SKIP LOCKED claim of

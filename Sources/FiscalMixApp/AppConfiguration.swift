@@ -32,6 +32,9 @@ public struct AppConfiguration: Sendable {
     public var workerQueues: [String]
     public var workerConcurrency: Int
     public var workerPrefetch: Int
+    /// The most jobs one pass claims (nil: as many as there is room for).
+    public var workerClaimBatch: Int?
+    public var workerPasses: Int
     public var jobLeaseSeconds: Int
     /// Bearer token `/metrics` requires; open when unset (bind to a private interface then).
     public var metricsToken: String?
@@ -169,6 +172,9 @@ public struct AppConfiguration: Sendable {
             .filter { !$0.isEmpty }
         workerConcurrency = try int("FISCALMIX_WORKER_CONCURRENCY", 4, 1...256)
         workerPrefetch = try int("FISCALMIX_WORKER_PREFETCH", 0, 0...1000)
+        let claimBatch = try int("FISCALMIX_WORKER_CLAIM_BATCH", 0, 0...1000)
+        workerClaimBatch = claimBatch == 0 ? nil : claimBatch
+        workerPasses = try int("FISCALMIX_WORKER_PASSES", 2, 1...8)
         jobLeaseSeconds = try int("FISCALMIX_JOB_LEASE_SECONDS", 30, 2...3600)
         metricsToken = values["FISCALMIX_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         outboundAllow = (values["FISCALMIX_OUTBOUND_ALLOW"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -137,6 +137,8 @@ public struct FiscalMixRuntime: Sendable {
             options.lease = .seconds(configuration.jobLeaseSeconds)
             options.heartbeat = .milliseconds(configuration.jobLeaseSeconds * 1000 / 3)
             options.prefetch = configuration.workerPrefetch
+            options.claimBatch = configuration.workerClaimBatch
+            options.passesInFlight = configuration.workerPasses
             let worker = JobWorker(database: database, registry: jobRegistry, clock: clock, logger: logger, options: options, metrics: metrics.jobs)
             wakeups.register(worker)
             return worker

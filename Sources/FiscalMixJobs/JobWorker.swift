@@ -21,6 +21,10 @@ public final class JobWorker: Service, Sendable {
         /// Jobs claimed beyond the free handlers and held, leased, until one frees up. Larger
         /// claims mean fewer commits per job; held jobs are not available to other workers.
         public var prefetch = 0
+        /// The most jobs one pass claims (nil: as many as there is room for). Below the capacity
+        /// (concurrency + prefetch), passes overlap: one claims while the jobs of another run,
+        /// as pgqueuer's `batch_size` does beside its unbounded tasks.
+        public var claimBatch: Int?
         /// How long finished jobs may wait to be recorded together with others (group commit).
         public var commitDelay: Duration = .milliseconds(5)
         /// Passes (record finished jobs, claim new ones) that may be waiting for the database at

@@ -21,6 +21,16 @@ import Testing
         #expect(!configuration.secureCookies)
     }
 
+    @Test func workerPassesAndClaimBatchAreReadAndBounded() throws {
+        let defaults = try AppConfiguration(values: [:])
+        #expect(defaults.workerClaimBatch == nil && defaults.workerPasses == 2)
+        let set = try AppConfiguration(values: ["FISCALMIX_WORKER_CLAIM_BATCH": "100", "FISCALMIX_WORKER_PASSES": "4"])
+        #expect(set.workerClaimBatch == 100 && set.workerPasses == 4)
+        for (name, value) in [("FISCALMIX_WORKER_CLAIM_BATCH", "1001"), ("FISCALMIX_WORKER_PASSES", "0"), ("FISCALMIX_WORKER_PASSES", "9")] {
+            #expect { try AppConfiguration(values: [name: value]) } throws: { String(describing: $0).contains(name) }
+        }
+    }
+
     @Test func aMalformedMasterKeyIsRefusedWithAClearMessage() throws {
         for bad in ["not base64!", Data(count: 16).base64EncodedString(), Data(count: 33).base64EncodedString()] {
             let configuration = try AppConfiguration(values: ["FISCALMIX_MASTER_KEY": bad, "FISCALMIX_DATA_DIR": tempDir()])

@@ -4,6 +4,7 @@ import FiscalMixStorage
 import FiscalMixTestSupport
 import Foundation
 import Logging
+import SQLKit
 import ServiceLifecycle
 import Synchronization
 import Testing
@@ -103,6 +104,29 @@ final class Counter: Sendable {
             #expect(counter.peak <= 3)
             #expect(leasedPeak.withLock { $0 } <= 7, "at most concurrency + prefetch leased at once")
             #expect(leasedPeak.withLock { $0 } >= 4, "held jobs were prefetched")
+        }
+    }
+
+    /// A claim batch smaller than the capacity caps each pass: the passes together still fill the
+    /// capacity, but none claims more than the batch. Each pass stamps its runs with the one time
+    /// it read from the clock, and this clock moves on at every read.
+    @Test func noPassClaimsMoreThanTheClaimBatch() async throws {
+        try await withJobsDatabase { database in
+            let counter = Counter()
+            let registry = JobRegistry([JobDefinition(type: "noop") { _ in counter.enter() }])
+            let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
+            try await queue.enqueueBatch((0..<120).map { NewJob(type: "noop", payload: #"{"i":\#($0)}"#) })
+            var o = options(concurrency: 4)
+            o.prefetch = 36
+            o.claimBatch = 5
+            let worker = JobWorker(database: database, registry: registry, clock: TickingClock(start: Date().addingTimeInterval(1)),
+                                   logger: Logger(label: "w"), options: o)
+            try await runWorker(worker) { try await queue.repository.countByStatus()[.success] == 120 }
+            #expect(counter.total == 120, "each job ran once")
+            let passes = try await database.query("SELECT started_at, COUNT(*) AS n FROM job_runs GROUP BY started_at")
+                .map { try $0.decode(column: "n", as: Int.self) }
+            #expect(passes.reduce(0, +) == 120)
+            #expect(passes.max() == 5, "passes claimed \(passes.sorted(by: >).prefix(5)) at most")
         }
     }
 
@@ -284,5 +308,16 @@ final class Counter: Sendable {
             #expect(stalled.withLock { $0 } == nil, "a job enqueued during a pass waited for the idle poll")
             #expect(handled.total == rounds)
         }
+    }
+}
+
+/// A wall clock that moves on by a millisecond at every read.
+final class TickingClock: WallClock {
+    private let reads = Mutex(0)
+    private let start: Date
+    init(start: Date) { self.start = start }
+    func now() -> Date {
+        let n = reads.withLock { $0 += 1; return $0 }
+        return start.addingTimeInterval(Double(n) / 1000)
     }
 }
