@@ -4,7 +4,8 @@
 #   [ROUNDS=3] Benchmarks/jobs.sh [jobs]        (default 50000)
 # The machine's speed drifts by a third within minutes (shared host; the raw ceiling, a 1-2 s
 # run, moved 22k-38k jobs/s between runs of one day): FiscalMix and pgqueuer take turns for
-# $ROUNDS rounds on the same cluster and each figure is the best of its rounds.
+# $ROUNDS rounds on the same cluster and each figure is the best of its rounds; each round's own
+# ratios are printed too. Both sides empty their queue with TRUNCATE before each figure.
 # Memory over a long drain (one worker, 1M jobs):
 #   scripts/with-postgres.sh bash -c '.build/release/fiscalmix-jobs-bench "$FISCALMIX_TEST_DATABASE_URL" drain 1000000' 
 # Prints each figure as JSON and a table of ratios. Not part of the test suite.

@@ -228,23 +228,11 @@ import Testing
     static func measureTheTokenBucketRate() async throws {
         let client = Self.client()
         try await ChaosServer.run { server in
-            // Far more callers than the rate needs, so that the rate, not the callers, sets the pace.
             let policy = Policy(rateLimit: .init(rate: 20, burst: 4), retry: .init(maxAttempts: 1))
             try await SteadyRate(rate: 20, burst: 4).check("local token bucket") {
                 let path = "rate-\(UUID())"
-                let context = Self.context()
-                let started = ContinuousClock.now
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for _ in 0..<12 {
-                        group.addTask {
-                            while ContinuousClock.now - started < .seconds(10) {
-                                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/\(path)", operation: "test"),
-                                                             policy: policy, context: context)
-                            }
-                        }
-                    }
-                    try await group.waitForAll()
-                }
+                try await SteadyRate.keepCalling("\(server.baseURL)/call/\(path)", through: [client], callersEach: 12, policy: policy,
+                                                 context: Self.context())
                 return server.stats(path).callTimes
             }
         }

@@ -31,21 +31,8 @@ import Testing
                 let policy = Policy(rateLimit: .init(rate: 20, burst: 2), retry: .init(maxAttempts: 1))
                 try await SteadyRate(rate: 20, burst: 2).check("token bucket shared through \(test.dialectName)") {
                     let path = "shared-\(UUID())"
-                    let context = OutboundContext(policyKey: path)
-                    let started = ContinuousClock.now
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for client in clients {
-                            for _ in 0..<5 {
-                                group.addTask {
-                                    while ContinuousClock.now - started < .seconds(10) {
-                                        _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/\(path)", operation: "test"),
-                                                                     policy: policy, context: context)
-                                    }
-                                }
-                            }
-                        }
-                        try await group.waitForAll()
-                    }
+                    try await SteadyRate.keepCalling("\(server.baseURL)/call/\(path)", through: clients, callersEach: 5, policy: policy,
+                                                     context: OutboundContext(policyKey: path))
                     return server.stats(path).callTimes
                 }
             }

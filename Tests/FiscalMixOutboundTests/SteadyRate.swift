@@ -1,3 +1,5 @@
+import FiscalMixCore
+import FiscalMixOutbound
 import Foundation
 import Synchronization
 import Testing
@@ -36,6 +38,25 @@ struct SteadyRate {
             #expect(!tooFew && !tooMany, "\(label): \(measured.inWindow) calls in 8 s, expected about \(expected) (attempt \(attempt), timers up to \(Int(lagMs)) ms late)",
                     sourceLocation: sourceLocation)
             return
+        }
+    }
+
+    /// Keeps `callersEach` callers per client calling `url` for 10 s: far more than the rate
+    /// needs, so that the rate, not the callers, sets the pace.
+    static func keepCalling(_ url: String, through clients: [OutboundClient], callersEach: Int, policy: Policy,
+                            context: OutboundContext) async throws {
+        let started = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for client in clients {
+                for _ in 0..<callersEach {
+                    group.addTask {
+                        while ContinuousClock.now - started < .seconds(10) {
+                            _ = try await client.execute(OutboundRequest(url: url, operation: "test"), policy: policy, context: context)
+                        }
+                    }
+                }
+            }
+            try await group.waitForAll()
         }
     }
 
