@@ -181,9 +181,9 @@ for run in namedRuns ?? defaultRuns {
     let n = run.concurrency == 1 ? min(jobCount, 10_000) : jobCount
     try await fill(n)
     let seconds = try await drain(n, run)
-    report(run.figure, jobs: n, seconds: seconds,
-           extra: ["concurrency": "\(run.concurrency)", "prefetch": "\(run.prefetch)"]
-               .merging(run.claimBatch.map { ["claim_batch": "\($0)"] } ?? [:]) { a, _ in a })
+    var extra = ["concurrency": "\(run.concurrency)", "prefetch": "\(run.prefetch)"]
+    if let batch = run.claimBatch { extra["claim_batch"] = "\(batch)" }
+    report(run.figure, jobs: n, seconds: seconds, extra: extra)
 }
 
 // 3. The raw SQL ceiling (PostgreSQL): 16 connections each looping a bare SKIP LOCKED claim of

@@ -107,7 +107,7 @@ extension JobWorker {
             let running = inFlight.withLock { $0.count }
             let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
             let free = max(0, capacity - held - running - claiming.reserved - claiming.completing)
-            let reserved = min(wanted, free, options.claimBatch ?? .max)
+            let reserved = min(wanted, free, options.claimBatch.map { max(1, $0) } ?? .max)
             claiming.reserved += reserved
             claiming.completing += done.count
             if reserved > 0 { newWork.store(false, ordering: .relaxed) }

@@ -78,8 +78,10 @@ public enum SQLDialectKind: String, Sendable {
     /// writers never deadlock upgrading from a read lock.
     var beginTransaction: String { self == .sqlite ? "BEGIN IMMEDIATE" : "BEGIN" }
 
-    /// Row locking for a queue claim. PostgreSQL lets concurrent claimers skip each other's rows;
-    /// SQLite has one writer at a time (the claim runs inside `BEGIN IMMEDIATE`), so it needs none.
+    /// Row locking for a queue claim, and for the lease statements that pass over rows another
+    /// transaction holds rather than wait for them. PostgreSQL lets concurrent claimers skip each
+    /// other's rows; SQLite has one writer at a time (the claim runs inside `BEGIN IMMEDIATE`), so
+    /// it needs none.
     var claimLocking: String { self == .postgres ? " FOR UPDATE SKIP LOCKED" : "" }
 }
 
