@@ -43,8 +43,7 @@ func maxRSSMegabytes() -> Int {
 func elapsed(_ body: () async throws -> Void) async rethrows -> Double {
     let start = ContinuousClock.now
     try await body()
-    let d = ContinuousClock.now - start
-    return Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    return (ContinuousClock.now - start).seconds
 }
 
 let database = try Database.open(url: url, logger: logger)
@@ -118,7 +117,6 @@ func drain(_ n: Int, _ run: DrainRun) async throws -> Double {
     options.claimBatch = run.claimBatch
     if let passes = run.passes { options.passesInFlight = passes }
     options.idlePoll = .milliseconds(200)
-    if let passes = ProcessInfo.processInfo.environment["BENCH_PASSES"].flatMap(Int.init) { options.passesInFlight = passes }
     let worker = JobWorker(database: database, registry: registry, logger: logger, options: options)
     let group = ServiceGroup(configuration: .init(services: [worker], logger: logger))
     handled.store(0, ordering: .relaxed)

@@ -295,7 +295,3 @@ public final class JobWorker: Service, Sendable {
         await flushFinished()  // any that finished while the others were being released
     }
 }
-
-extension Duration {
-    var seconds: TimeInterval { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
-}

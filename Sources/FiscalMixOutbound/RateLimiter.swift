@@ -22,8 +22,7 @@ public final class LocalRateLimitStore: RateLimitStore {
     private func take(_ buckets: inout [String: Bucket], key: String, rate: Double, burst: Int, now: ContinuousClock.Instant) -> TimeInterval {
         var bucket = buckets[key] ?? Bucket(tokens: Double(burst), refreshed: now)
         let elapsed = bucket.refreshed.duration(to: now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        bucket.tokens = min(Double(burst), bucket.tokens + seconds * rate)
+        bucket.tokens = min(Double(burst), bucket.tokens + elapsed.seconds * rate)
         bucket.refreshed = now
         defer { buckets[key] = bucket }
         if bucket.tokens >= 1 {

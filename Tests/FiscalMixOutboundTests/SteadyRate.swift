@@ -31,7 +31,7 @@ struct SteadyRate {
         let credit = Duration.milliseconds(Int(Double(burst) / rate * 1000))
         for attempt in 1...attempts {
             let measured = try await Self.measure(run)
-            let lagMs = Double(measured.worstLag.components.attoseconds) / 1e15 + Double(measured.worstLag.components.seconds) * 1000
+            let lagMs = measured.worstLag.seconds * 1000
             print("\(label): \(measured.inWindow) calls in 8 s (expected about \(expected)), timers woke up to \(Int(lagMs)) ms late")
             let tooMany = Double(measured.inWindow) > expected * 1.05
             let tooFew = Double(measured.inWindow) < expected * 0.95

@@ -6,9 +6,10 @@ import Foundation
 /// other type, or text without that shape, goes to Foundation's `JSONDecoder`, which says what
 /// is wrong. Why: a webhook endpoint is decoded for every delivery, and decoding it — three JSON
 /// columns through `JSONDecoder`, a decoder made and torn down per column, among its twenty — was
-/// ~2.5% of all CPU samples of a saturated webhook benchmark (perf, inclusive). One difference, for text no column holds: an
-/// object with a repeated key keeps the last value (as PostgreSQL's jsonb stores it), where
-/// JSONDecoder keeps the first; FiscalMix writes these columns from dictionaries.
+/// ~2.5% of all CPU samples of a saturated webhook benchmark (perf, inclusive). One difference,
+/// for text no column holds: an object with a repeated key keeps the last value (as PostgreSQL's
+/// jsonb stores it), where JSONDecoder keeps the first; FiscalMix writes these columns from
+/// dictionaries.
 func decodeJSONColumn<T: Decodable>(_ text: String, as type: T.Type = T.self) throws -> T {
     if let value = commonShape(text, as: type) { return value }
     return try JSONDecoder().decode(T.self, from: Data(text.utf8))

@@ -171,7 +171,7 @@ public struct WebhookDeliverer: Sendable {
             verdict = DeliveryVerdict(status: response.status)
             if verdict != .delivered { attempt.error = "HTTP \(response.status)" }
             if response.status == 429 || response.status == 503, let wait = Backoff.retryAfter(response.header("Retry-After"), now: now) {
-                retryAfter = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
+                retryAfter = wait.seconds
             }
         } catch let error as OutboundError {
             attempt.error = error.description
