@@ -56,16 +56,18 @@ public struct APIServices: Sendable {
                 requestLogWriter: RequestLogWriter, secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil,
                 outbound: OutboundClient? = nil, blobs: any BlobStore, blobLinks: any BlobLinks, linkSigner: BlobLinkSigner,
                 jobQueue: JobQueue, addressRules: AccountAddressRuleCache? = nil, pkcs12Isolation: (any PKCS12Isolation)? = nil,
-                apiRateLimits: APIRateLimits = .off, requestCounter: any RequestCounter = LocalRequestCounter(), logger: Logger) {
+                apiRateLimits: APIRateLimits = .off, requestCounter: any RequestCounter = LocalRequestCounter(),
+                externalSecrets: ExternalSecretSources = .none, logger: Logger) {
         self.apiRateLimits = apiRateLimits
         self.blobs = blobs
         self.linkSigner = linkSigner
         self.requestCounter = requestCounter
         self.connectors = ConnectorService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock,
-                                           caller: outbound.map { ConnectorCaller(client: $0, vault: vault) })
+                                           caller: outbound.map { ConnectorCaller(client: $0, vault: vault) }, externalSecrets: externalSecrets)
         self.policies = PolicyService(database: database, audit: auth.auditTrail, clock: auth.clock)
         self.outboundSettings = OutboundSettingsService(database: database, rules: addressRules ?? AccountAddressRuleCache(database: database),
-                                                        audit: auth.auditTrail, clock: auth.clock)
+                                                        audit: auth.auditTrail, clock: auth.clock,
+                                                        addressGuard: outbound?.configuration.addressGuard ?? AddressGuard())
         self.database = database
         self.auth = auth
         self.mfa = MFAService(database: database, auth: auth)

@@ -1,5 +1,7 @@
 import FiscalMixBlobs
+import FiscalMixConnectors
 import FiscalMixIdentity
+import FiscalMixOutbound
 import FiscalMixSecrets
 import FiscalMixCore
 import Foundation
@@ -41,8 +43,18 @@ public struct AppConfiguration: Sendable {
     /// Internal addresses outside calls may reach in spite of the SSRF guard: CIDR blocks or host
     /// names (`FISCALMIX_OUTBOUND_ALLOW=10.0.0.0/8,erp.internal`).
     public var outboundAllow: [String]
+    /// Internal address blocks an account administrator may open to the account's own calls
+    /// (`FISCALMIX_OUTBOUND_ACCOUNT_ALLOW`); an account's list must lie inside them. Empty: no
+    /// account can open any internal address.
+    public var outboundAccountGrantable: [String]
     /// The largest answer an outside call may return.
     public var outboundMaxResponseBytes: Int
+    /// Environment variables connectors may name as `env` secret references
+    /// (`FISCALMIX_SECRET_REF_ENV`); none by default.
+    public var secretRefEnvironmentNames: [String]
+    /// The directory `file` secret references must resolve into (`FISCALMIX_SECRET_REF_DIR`);
+    /// none by default.
+    public var secretRefDirectory: String?
     /// The `fiscalmix` executable that opens uploaded PKCS#12 files first, in a child process
     /// (`FISCALMIX_PKCS12_INSPECTOR`; by default this process's own executable when it is
     /// `fiscalmix`, none when FiscalMix runs inside another program such as a test runner).
@@ -179,6 +191,14 @@ public struct AppConfiguration: Sendable {
         metricsToken = values["FISCALMIX_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         outboundAllow = (values["FISCALMIX_OUTBOUND_ALLOW"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
+        outboundAccountGrantable = (values["FISCALMIX_OUTBOUND_ACCOUNT_ALLOW"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        for block in outboundAccountGrantable where !AddressGuard.isBlock(block) {
+            throw Invalid(description: "FISCALMIX_OUTBOUND_ACCOUNT_ALLOW lists CIDR blocks such as 10.20.0.0/16; '\(block)' is not one.")
+        }
+        secretRefEnvironmentNames = (values["FISCALMIX_SECRET_REF_ENV"] ?? "").split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        secretRefDirectory = values["FISCALMIX_SECRET_REF_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         outboundMaxResponseBytes = try int("FISCALMIX_OUTBOUND_MAX_RESPONSE_BYTES", 10 << 20, 1024...(1 << 30))
         apiRateLimits = APIRateLimits(perClient: try int("FISCALMIX_API_RATE_LIMIT_PER_KEY", 6_000, 0...10_000_000),
                                       perAccount: try int("FISCALMIX_API_RATE_LIMIT_PER_ACCOUNT", 12_000, 0...10_000_000))
@@ -190,6 +210,25 @@ public struct AppConfiguration: Sendable {
         }
         if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) {
             throw Invalid(description: "FISCALMIX_PUBLIC_URL must start with http:// or https://.")
+        }
+    }
+
+    /// The SQLite file of the embedded default (nil on PostgreSQL).
+    public var sqlitePath: String? {
+        guard usesEmbeddedDatabase else { return nil }
+        var path = databaseURL
+        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) } else if path.hasPrefix("sqlite:") { path.removeFirst("sqlite:".count) }
+        return path
+    }
+
+    /// The env and file secret references connectors may use, checked against FiscalMix's own
+    /// files: the data and blob directories and the database never qualify.
+    public func externalSecretSources() throws -> ExternalSecretSources {
+        do {
+            return try ExternalSecretSources(environmentNames: Set(secretRefEnvironmentNames), directory: secretRefDirectory,
+                                             protectedPaths: [dataDirectory, blobDirectory] + (sqlitePath.map { [$0] } ?? []))
+        } catch {
+            throw Invalid(description: "FISCALMIX_SECRET_REF_ENV / FISCALMIX_SECRET_REF_DIR: \(error.description)")
         }
     }
 

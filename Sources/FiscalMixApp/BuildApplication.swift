@@ -64,7 +64,8 @@ public struct FiscalMixRuntime: Sendable {
                 ? LocalRateLimitStore() : SQLRateLimitStore(database: database)
             let addressRules = AccountAddressRuleCache(database: database)
             let outbound = OutboundClient(
-                configuration: .init(addressGuard: AddressGuard(allowed: configuration.outboundAllow),
+                configuration: .init(addressGuard: AddressGuard(allowed: configuration.outboundAllow,
+                                                                accountGrantable: configuration.outboundAccountGrantable),
                                      maxResponseBytes: configuration.outboundMaxResponseBytes, accountRules: addressRules),
                 rateLimits: rateLimits, breakers: CircuitBreakers(onTransition: metrics.outbound.breakerChanged),
                 log: OutboundRequestLog(writer: writer))
@@ -90,7 +91,14 @@ public struct FiscalMixRuntime: Sendable {
                                        // Counted where every server process sees the same counts.
                                        requestCounter: configuration.usesEmbeddedDatabase
                                            ? LocalRequestCounter() : SQLRequestCounter(database: database),
-                                       logger: logger)
+                                       externalSecrets: try configuration.externalSecretSources(), logger: logger)
+            // Endpoints written before header values were sealed are sealed now, once.
+            do {
+                let sealed = try await services.webhookEndpoints.sealPlaintextHeaders()
+                if sealed > 0 { logger.notice("sealed the custom headers of webhook endpoints", metadata: ["endpoints": "\(sealed)"]) }
+            } catch {
+                logger.warning("could not seal webhook endpoints' custom headers", metadata: ["error": "\(String(reflecting: error))"])
+            }
             var registry = BuiltInJobs.registry(database: database, configuration: configuration, clock: clock)
             let syncJob = DFeSyncJob(database: database, service: services.sync, client: SefazDistributionClient(outbound: outbound),
                                      blobs: blobs, clock: clock, logger: logger)
@@ -122,6 +130,7 @@ public struct FiscalMixRuntime: Sendable {
         if workers { background += makeWorkers() as [any Service] + [scheduler] }
         return Application(
             router: buildRouter(services),
+            server: .http1(additionalChannelHandlers: [HTTPParseErrorResponder()]),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FiscalMix"),
             services: background,
             logger: logger

@@ -20,8 +20,11 @@ public struct ConnectorService: Sendable {
     let clock: any WallClock
     /// Makes the outside calls (`test`); nil where the runtime has no outbound client.
     let caller: ConnectorCaller?
+    /// What `env` and `file` references the deployment allows (none by default).
+    let externalSecrets: ExternalSecretSources
 
-    public init(database: Database, vault: SecretVault, audit: AuditTrail, clock: any WallClock, caller: ConnectorCaller? = nil) {
+    public init(database: Database, vault: SecretVault, audit: AuditTrail, clock: any WallClock, caller: ConnectorCaller? = nil,
+                externalSecrets: ExternalSecretSources = .none) {
         self.database = database
         connectors = ConnectorRepository(database: database)
         secrets = SealedSecretRepository(database: database)
@@ -30,6 +33,7 @@ public struct ConnectorService: Sendable {
         self.audit = audit
         self.clock = clock
         self.caller = caller
+        self.externalSecrets = externalSecrets
     }
 
     public func create(_ principal: Principal, _ input: ConnectorInput, meta: RequestMeta) async throws -> ConnectorView {
@@ -142,10 +146,8 @@ public struct ConnectorService: Sendable {
         case .db:
             guard let id = UUID(uuidString: ref.ref) else { throw FiscalMixError.notFound("Secret") }
             return String(decoding: try await vault.reveal(id, accountId: connector.accountId), as: UTF8.self)
-        case .env:
-            return ProcessInfo.processInfo.environment[ref.ref]
-        case .file:
-            return try? String(contentsOfFile: ref.ref, encoding: .utf8).trimmingCharacters(in: .newlines)
+        case .env, .file:
+            return try externalSecrets.read(ref.provider, ref.ref)
         }
     }
 
@@ -268,13 +270,7 @@ public struct ConnectorService: Sendable {
             guard external.provider != .db else {
                 throw FiscalMixError.validation("auth.secretRef.provider", "Send the secret itself to have FiscalMix seal it; secretRef is for env or file.")
             }
-            let valid = external.provider == .env
-                ? external.ref.range(of: "^[A-Za-z_][A-Za-z0-9_]{0,254}$", options: .regularExpression) != nil
-                : external.ref.hasPrefix("/") && external.ref.count <= 1024 && !external.ref.contains("\0")
-            guard valid else {
-                throw FiscalMixError.validation("auth.secretRef.ref", external.provider == .env
-                    ? "An environment variable name: letters, digits and underscores." : "An absolute file path.")
-            }
+            try externalSecrets.check(external.provider, external.ref)
             return Credential(ref: SecretRef(id: refId, accountId: connector.accountId, provider: external.provider, ref: external.ref, version: 1),
                               sealed: nil)
         }

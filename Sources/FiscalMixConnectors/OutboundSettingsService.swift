@@ -22,13 +22,16 @@ public struct OutboundSettingsService: Sendable {
     let rules: AccountAddressRuleCache
     let audit: AuditTrail
     let clock: any WallClock
+    /// The deployment's guard: what accounts may open.
+    let addressGuard: AddressGuard
 
-    public init(database: Database, rules: AccountAddressRuleCache, audit: AuditTrail, clock: any WallClock) {
+    public init(database: Database, rules: AccountAddressRuleCache, audit: AuditTrail, clock: any WallClock, addressGuard: AddressGuard) {
         self.database = database
         accounts = AccountRepository(database: database)
         self.rules = rules
         self.audit = audit
         self.clock = clock
+        self.addressGuard = addressGuard
     }
 
     public func get(_ principal: Principal) async throws -> OutboundSettingsView {
@@ -45,7 +48,9 @@ public struct OutboundSettingsService: Sendable {
         var cleaned: [String] = []
         for (index, raw) in given.enumerated() {
             let rule = raw.trimmingWhitespace()
-            if let problem = AddressGuard.accountRuleProblem(rule) { throw FiscalMixError.validation("allowedAddresses[\(index)]", problem) }
+            if let problem = addressGuard.accountRuleProblem(rule) {
+                throw FiscalMixError(.unprocessable, code: problem.code, problem.message, details: ["field": "allowedAddresses[\(index)]"])
+            }
             if !cleaned.contains(rule) { cleaned.append(rule) }
         }
         let previous = try await accounts.outboundAllow(accountId: principal.accountId)

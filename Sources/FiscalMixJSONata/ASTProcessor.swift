@@ -5,8 +5,16 @@ struct ASTProcessor {
     private var ancestorLabel = 0
     private var ancestorIndex = 0
     private var ancestry: [Node] = []
+    /// The parser bounds the tree's height; the pass's frames are larger than the parser's, so
+    /// it checks the same stack budget too.
+    private let stackFloor: UInt
+
+    init(stackFloor: UInt) { self.stackFloor = stackFloor }
 
     mutating func process(_ expr: Node) throws -> Node {
+        guard NativeStack.current() >= stackFloor else {
+            throw JSONataError("U1002", position: expr.position, value: String(Parser.maxNesting))
+        }
         let result: Node
         switch expr.kind {
         case .binary:

@@ -88,5 +88,6 @@ enum ErrorMessages {
         "D3140": "Malformed URL passed to ${{token}}(): {{value}}",
         "D3141": "{{value}}",
         "U1001": "Evaluation exceeded its bounds ({{token}}): check for non-terminating recursion or loops",
+        "U1002": "The expression nests deeper than {{value}} levels",
     ]
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Evaluates a compiled tree against an input. One evaluator per evaluation: it carries the
 /// budgets (steps, depth, time, native stack) and the evaluation's timestamp (`$now()` is the
@@ -239,4 +242,34 @@ enum NativeStack {
         return withUnsafeMutablePointer(to: &marker) { UInt(bitPattern: $0) }
     }
 
+    /// The lowest address work may reach: `budget` bytes below here, but never closer than
+    /// 64 KiB to the end of this thread's stack, wherever on it the work starts. (Reading the
+    /// thread's bounds costs a system call, so compiling asks; evaluating, which is hot, does not.)
+    static func floor(budget: Int) -> UInt {
+        let wanted = current() &- UInt(budget)
+        guard let end = threadStackEnd() else { return wanted }
+        return max(wanted, end &+ 64 * 1024)
+    }
+
+    #if os(Linux)
+    /// glibc's `pthread_getattr_np`, which the Glibc module leaves out (a GNU extension).
+    @_silgen_name("pthread_getattr_np")
+    private static func gnuThreadAttributes(_ thread: pthread_t, _ attributes: UnsafeMutablePointer<pthread_attr_t>) -> Int32
+    #endif
+
+    /// The low end of the calling thread's stack, where the platform tells it.
+    private static func threadStackEnd() -> UInt? {
+        #if os(Linux)
+        let attributes = UnsafeMutablePointer<pthread_attr_t>.allocate(capacity: 1)
+        defer { attributes.deallocate() }
+        guard gnuThreadAttributes(pthread_self(), attributes) == 0 else { return nil }
+        defer { pthread_attr_destroy(attributes) }
+        var address: UnsafeMutableRawPointer?
+        var size = 0
+        guard pthread_attr_getstack(attributes, &address, &size) == 0, let address else { return nil }
+        return UInt(bitPattern: address)
+        #else
+        return nil
+        #endif
+    }
 }

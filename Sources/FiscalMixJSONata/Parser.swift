@@ -6,11 +6,24 @@ struct Parser {
     /// The symbol id of `node`: the operator text, `(name)`, `(literal)`, `(regex)` or `(end)`.
     private var id = ""
     private let length: Int
+    /// The height of the tree built so far along the current path: nested sub-expressions plus
+    /// operator chains (`1+1+1…` nests to the left). Bounded so that this parser, the
+    /// post-parse pass and the evaluator, all recursive, cannot exhaust a thread's stack.
+    private var nesting = 0
+    private let stackFloor: UInt
+
+    /// The deepest tree an expression may build. Far above what people write; a debug build
+    /// parses, processes and evaluates it within a 512 KiB thread stack.
+    static let maxNesting = 250
+    /// Native stack parsing and processing may use below where they start; less where the
+    /// thread's stack ends sooner (NativeStack.floor keeps 64 KiB of it free).
+    static let maxStackBytes = 1024 * 1024
 
     init(_ source: String) {
         lexer = Lexer(source)
         length = source.utf16.count
         node = Node(.end, position: 0)
+        stackFloor = NativeStack.floor(budget: Self.maxStackBytes)
     }
 
     static func parse(_ source: String) throws -> Node {
@@ -20,7 +33,7 @@ struct Parser {
         if parser.id != "(end)" {
             throw JSONataError("S0201", position: parser.node.position, token: parser.node.text)
         }
-        var processor = ASTProcessor()
+        var processor = ASTProcessor(stackFloor: parser.stackFloor)
         let processed = try processor.process(expression)
         if processed.kind == .parent || processed.seekingParent != nil {
             throw JSONataError("S0217", position: processed.position, token: "parent")
@@ -86,6 +99,9 @@ struct Parser {
     }
 
     private mutating func expression(_ rbp: Int) throws -> Node {
+        var added = 0
+        defer { nesting -= added }
+        try deepen(&added)
         var t = node
         var tid = id
         try advance(infix: true)
@@ -93,10 +109,19 @@ struct Parser {
         while rbp < lbp {
             t = node
             tid = id
+            try deepen(&added)
             try advance()
             left = try led(t, id: tid, left: left)
         }
         return left
+    }
+
+    private mutating func deepen(_ added: inout Int) throws {
+        nesting += 1
+        added += 1
+        guard nesting <= Self.maxNesting, NativeStack.current() >= stackFloor else {
+            throw JSONataError("U1002", position: node.position, token: node.text, value: String(Self.maxNesting))
+        }
     }
 
     // MARK: prefix position

@@ -13,10 +13,21 @@ extension AddressGuard {
 
     /// Why `rule` cannot be an account's allow-list entry, or nil when it can. Accounts list
     /// address blocks only — a name can be pointed anywhere, and name rules skip resolution — no
-    /// wider than /8 (IPv4) or /32 (IPv6), and never link-local (the cloud metadata service
-    /// lives there) or unspecified addresses; those stay a deployment decision.
-    public static func accountRuleProblem(_ rule: String) -> String? {
-        guard let block = CIDR(rule) else { return "'\(rule)' is not an address or a CIDR block such as 10.20.0.0/16." }
+    /// wider than /8 (IPv4) or /32 (IPv6), never link-local (the cloud metadata service lives
+    /// there) or unspecified addresses, and always inside what the deployment lets accounts open
+    /// (`accountGrantable`): reaching internal networks is the operator's decision.
+    public func accountRuleProblem(_ rule: String) -> AccountRuleProblem? {
+        guard let block = CIDR(rule) else { return .init(code: "validation_failed", "'\(rule)' is not an address or a CIDR block such as 10.20.0.0/16.") }
+        if let problem = Self.shapeProblem(block, rule) { return .init(code: "validation_failed", problem) }
+        guard isGrantable(block) else {
+            return .init(code: "address_not_grantable", accountGrantable.isEmpty
+                ? "This deployment lets no account open internal addresses ('\(rule)'); its operator decides that."
+                : "'\(rule)' is outside what this deployment lets accounts open (\(accountGrantable.joined(separator: ", "))).")
+        }
+        return nil
+    }
+
+    private static func shapeProblem(_ block: CIDR, _ rule: String) -> String? {
         let minimum = block.network.count == 4 ? 8 : 32
         guard block.prefix >= minimum else { return "'\(rule)' is wider than /\(minimum)." }
         let reserved = ["169.254.0.0/16", "fe80::/10", "0.0.0.0/8", "::/128"].compactMap(CIDR.init)
@@ -24,6 +35,17 @@ extension AddressGuard {
             return "'\(rule)' reaches link-local or unspecified addresses (the cloud metadata service); only the deployment may allow those."
         }
         return nil
+    }
+}
+
+/// Why an account cannot list an address block: `validation_failed` for a malformed or
+/// too-wide block, `address_not_grantable` for one the deployment does not offer accounts.
+public struct AccountRuleProblem: Sendable, Equatable {
+    public let code: String
+    public let message: String
+    init(code: String, _ message: String) {
+        self.code = code
+        self.message = message
     }
 }
 

@@ -11,9 +11,16 @@ public struct AddressGuard: Sendable {
     /// `allowed`'s blocks, parsed once rather than on every call.
     private var allowedBlocks: [CIDR]
 
-    public init(allowed: [String] = []) {
+    /// Internal blocks an account may open to its own calls: an account's rule counts only
+    /// inside one of these (docs/security.md), so a tenant can never widen the deployment's reach.
+    public var accountGrantable: [String] { didSet { grantableBlocks = accountGrantable.compactMap(CIDR.init) } }
+    private var grantableBlocks: [CIDR]
+
+    public init(allowed: [String] = [], accountGrantable: [String] = []) {
         self.allowed = allowed
         allowedBlocks = allowed.compactMap(CIDR.init)
+        self.accountGrantable = accountGrantable
+        grantableBlocks = accountGrantable.compactMap(CIDR.init)
     }
 
     static let blocked: [CIDR] = [
@@ -23,12 +30,16 @@ public struct AddressGuard: Sendable {
     ].compactMap(CIDR.init)
 
     /// Resolves `host` and returns its addresses when every one of them may be reached.
-    public func check(host: String, port: Int, extraAllowed: [String] = []) async throws -> [String] {
+    /// `extraAllowed` are the deployment's own exceptions for one call (an object store's host);
+    /// `accountAllowed` the account's rules, of which only those inside `accountGrantable` count
+    /// (rules saved before the deployment narrowed its grant are ignored, not obeyed).
+    public func check(host: String, port: Int, extraAllowed: [String] = [], accountAllowed: [String] = []) async throws -> [String] {
         let named = { (rule: String) in rule.caseInsensitiveCompare(host) == .orderedSame }
         if allowed.contains(where: named) || extraAllowed.contains(where: named) { return [host] }
         let addresses = try await Self.resolve(host: host, port: port)
         guard !addresses.isEmpty else { throw OutboundError(.connectionFailed, "The host \(host) did not resolve.") }
-        let allowedBlocks = extraAllowed.isEmpty ? self.allowedBlocks : self.allowedBlocks + extraAllowed.compactMap(CIDR.init)
+        let extraBlocks = extraAllowed.compactMap(CIDR.init) + accountAllowed.compactMap(CIDR.init).filter(isGrantable)
+        let allowedBlocks = extraBlocks.isEmpty ? self.allowedBlocks : self.allowedBlocks + extraBlocks
         for address in addresses {
             guard let ip = IPAddress(address) else { continue }
             if Self.blocked.contains(where: { $0.contains(ip) }), !allowedBlocks.contains(where: { $0.contains(ip) }) {
@@ -59,6 +70,14 @@ public struct AddressGuard: Sendable {
 }
 
 extension AddressGuard {
+    /// Whether `block` lies wholly inside one of the blocks accounts may be granted.
+    func isGrantable(_ block: CIDR) -> Bool {
+        grantableBlocks.contains { $0.network.count == block.network.count && $0.prefix <= block.prefix && $0.contains(IPAddress(bytes: block.network)) }
+    }
+
+    /// Whether `text` is an address or a CIDR block.
+    public static func isBlock(_ text: String) -> Bool { CIDR(text) != nil }
+
     /// The numeric text of a resolved address.
     /// The NUL-terminated text inet_ntop wrote.
     static func string(_ buffer: [CChar]) -> String {

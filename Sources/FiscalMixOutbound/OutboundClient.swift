@@ -130,7 +130,8 @@ public final class OutboundClient: Sendable {
                 var retryAfter: Duration?
                 do {
                     if let rate = policy.rateLimit { try await waitForToken(context.policyKey, rate, until: deadline) }
-                    let addresses = try await configuration.addressGuard.check(host: host, port: port, extraAllowed: try await allowed(for: context))
+                    let addresses = try await configuration.addressGuard.check(host: host, port: port, extraAllowed: context.allowedAddresses,
+                                                                              accountAllowed: try await accountRules(for: context))
                     let attemptDeadline = min(deadline, clock.now + .milliseconds(policy.timeouts.attemptMs))
                     var answer = try await send(request, url: url, pinnedTo: addresses.first, connectMs: policy.timeouts.connectMs,
                                                 deadline: attemptDeadline)
@@ -180,10 +181,10 @@ public final class OutboundClient: Sendable {
         }
     }
 
-    /// The call's own exceptions plus, for a call made for an account, the account's list.
-    private func allowed(for context: OutboundContext) async throws -> [String] {
-        guard let accountId = context.accountId, let rules = configuration.accountRules else { return context.allowedAddresses }
-        return context.allowedAddresses + (try await rules.rules(for: accountId))
+    /// For a call made for an account, the account's own list.
+    private func accountRules(for context: OutboundContext) async throws -> [String] {
+        guard let accountId = context.accountId, let rules = configuration.accountRules else { return [] }
+        return try await rules.rules(for: accountId)
     }
 
     private func send(_ request: OutboundRequest, url: URL, pinnedTo address: String?, connectMs: Int,

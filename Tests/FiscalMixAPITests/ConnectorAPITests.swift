@@ -11,7 +11,7 @@ import Testing
 
 @Suite struct ConnectorAPITests {
     @Test func connectorsKeepTheirSecretsSealedAndWriteOnly() async throws {
-        try await TestServer.run { server in
+        try await TestServer.run(configure: { $0.secretRefEnvironmentNames = ["BANK_API_KEY"] }) { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let token = "erp-token-\(UUID().uuidString)"

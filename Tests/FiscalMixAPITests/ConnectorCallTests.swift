@@ -109,7 +109,8 @@ import Testing
 
     @Test func internalAddressesAreRefusedUnlessAllowed() async throws {
         try await ChaosServer.run { chaos in
-            try await TestServer.run { server in
+            // The deployment lets accounts open loopback, and nothing else.
+            try await TestServer.run(configure: { $0.outboundAccountGrantable = ["127.0.0.0/8"] }) { server in
                 let owner = try await server.createAccount()
                 let session = try await server.login(owner.email, owner.password)
                 let created = try await server.request(.post, "/v1/connectors", json: ["name": "Local", "baseUrl": chaos.baseURL],
@@ -124,11 +125,15 @@ import Testing
                 #expect(try await server.request(.get, "/v1/outbound-settings", auth: .cookie(session)).json["allowedAddresses"] as? [String] == [])
                 for (bad, why) in [("localhost", "not an address"), ("0.0.0.0/0", "wider"), ("10.0.0.0/4", "wider"),
                                    ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
-                                   ("", "not an address")] {
+                                   ("", "not an address"), ("10.0.0.0/8", "outside what this deployment"),
+                                   ("::ffff:127.0.0.0/104", "outside what this deployment"), ("::1/128", "outside what this deployment")] {
                     let refusedRule = try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.1/32", bad]],
                                                                auth: .cookie(session))
                     #expect(refusedRule.status == 422 && (refusedRule.json["details"] as? [String: Any])?["field"] as? String == "allowedAddresses[1]" && refusedRule.text.contains(why), "\(bad): \(refusedRule.text)")
                 }
+                let notGrantable = try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["192.168.0.0/16"]],
+                                                            auth: .cookie(session))
+                #expect(notGrantable.status == 422 && notGrantable.code == "address_not_grantable", "\(notGrantable.text)")
                 let limited = try await server.createApiKey(session: session, scopes: ["connectors:write"])
                 #expect(try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.0/8"]],
                                                  auth: .bearer(limited.key)).status == 403)

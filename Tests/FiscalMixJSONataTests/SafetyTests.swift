@@ -34,6 +34,45 @@ import Testing
         #expect(code == "U1001")
     }
 
+    /// Parsing, the post-parse pass and the tree's release are all recursive: a deeply nested
+    /// expression (or a long operator chain, which nests to the left) is refused with U1002 in
+    /// debug and release builds alike, on the smallest thread stack a server runs on.
+    @Test func deeplyNestedExpressionsAreRefusedOnASmallThread() async throws {
+        let hostile = [
+            String(repeating: "(", count: 3_000) + "1" + String(repeating: ")", count: 3_000),
+            String(repeating: "[", count: 3_000) + "1" + String(repeating: "]", count: 3_000),
+            String(repeating: "{'a':", count: 3_000) + "1" + String(repeating: "}", count: 3_000),
+            String(repeating: "-", count: 20_000) + "1",
+            String(repeating: "$f(", count: 3_000) + "1" + String(repeating: ")", count: 3_000),
+            Array(repeating: "1", count: 30_000).joined(separator: "+"),
+            Array(repeating: "a", count: 30_000).joined(separator: "."),
+            Array(repeating: "true", count: 30_000).joined(separator: " and "),
+            String(repeating: "function($x){", count: 2_000) + "1" + String(repeating: "}", count: 2_000),
+        ]
+        for source in hostile {
+            let code: String = await withCheckedContinuation { continuation in
+                let thread = Thread {
+                    do {
+                        _ = try JSONataExpression(source)
+                        continuation.resume(returning: "compiled")
+                    } catch {
+                        continuation.resume(returning: (error as? JSONataError)?.code ?? "\(error)")
+                    }
+                }
+                thread.stackSize = 512 * 1024
+                thread.start()
+            }
+            #expect(code == "U1002", "\(source.prefix(40))…")
+        }
+        // What people write nests far less, and compiles and runs there.
+        let nested = String(repeating: "(", count: 20) + "1 + 2" + String(repeating: ")", count: 20)
+        #expect(try JSONataExpression(nested).evaluate(nil) == .int(3))
+        // (A debug build's evaluator frames are large: it evaluates a chain of 20 within its stack
+        // budget, a release build far more.)
+        _ = try JSONataExpression(Array(repeating: "1", count: 100).joined(separator: "+"))
+        #expect(try JSONataExpression(Array(repeating: "1", count: 20).joined(separator: "+")).evaluate(nil) == .int(20))
+    }
+
     /// A closure bound to a variable of the frame it closes over is a reference cycle: without
     /// ending it, every evaluation of such an expression would keep its frames, and the input
     /// they bind, alive for the life of the worker.

@@ -21,10 +21,13 @@ public struct AppRequestContext: RequestContext {
     /// How the principal authenticated (cookie sessions get CSRF checks).
     public var authenticatedByCookie = false
     public let remoteIP: String?
+    /// The connection: a request refused before its body was read closes it (ProblemMiddleware).
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteIP = source.channel.remoteAddress?.ipAddress
+        channel = source.channel
     }
 
     public func requirePrincipal() throws(FiscalMixError) -> Principal {

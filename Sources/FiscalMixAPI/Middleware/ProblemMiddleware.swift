@@ -15,8 +15,22 @@ struct ProblemMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch {
-            return Self.response(for: error, request: request, context: context)
+            let response = Self.response(for: error, request: request, context: context)
+            return response.status == .contentTooLarge ? Self.closingConnection(response, context.channel) : response
         }
+    }
+
+    /// A body refused for its size is never read: rather than wait for the client to send it
+    /// all, the answer says `Connection: close` and the connection stops reading once it is out.
+    static func closingConnection(_ response: Response, _ channel: any Channel) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            try await body.write(writer)
+            channel.close(mode: .input, promise: nil)
+        }
+        return response
     }
 
     static func response(for error: any Error, request: Request, context: Context) -> Response {

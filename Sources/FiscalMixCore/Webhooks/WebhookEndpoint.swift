@@ -16,8 +16,11 @@ public struct WebhookEndpoint: Sendable, Equatable {
     public var status: Status
     /// Event types delivered here; empty means every type. `prefix.*` matches a family.
     public var eventTypes: [String]
-    /// Extra request headers (never the `webhook-*` ones).
+    /// Extra request headers (never the `webhook-*` ones). As stored, the names only (values
+    /// empty): the values are sealed behind `headersSecretRefId`.
     public var headers: [String: String]
+    /// The sealed JSON object of the custom headers' values.
+    public var headersSecretRefId: UUID?
     public var signingScheme: SigningScheme
     /// The sealed secret (a `whsec_` secret or a `whsk_` signing key).
     public var secretRefId: UUID?
@@ -40,7 +43,8 @@ public struct WebhookEndpoint: Sendable, Equatable {
                 eventTypes: [String] = [], headers: [String: String] = [:], signingScheme: SigningScheme = .v1, secretRefId: UUID? = nil,
                 previousSecretRefId: UUID? = nil, previousSecretExpiresAt: Date? = nil, publicKey: String? = nil, policyId: UUID? = nil,
                 retrySchedule: [TimeInterval]? = nil, rateLimitPerSecond: Int? = nil, failingSince: Date? = nil, disabledReason: String? = nil,
-                createdAt: Date, updatedAt: Date) {
+                headersSecretRefId: UUID? = nil, createdAt: Date, updatedAt: Date) {
+        self.headersSecretRefId = headersSecretRefId
         self.id = id
         self.accountId = accountId
         self.systemName = systemName

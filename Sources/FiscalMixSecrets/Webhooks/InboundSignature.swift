@@ -26,14 +26,15 @@ public enum InboundSignature {
     }
 
     public enum Failure: Error, Equatable, Sendable, CustomStringConvertible {
-        case missingSignature
+        /// A header the scheme needs is absent (its name, lower case).
+        case missingHeader(String)
         case malformedSignature
         case timestampOutOfTolerance
         case noMatchingSignature
 
         public var description: String {
             switch self {
-            case .missingSignature: "the signature header is missing"
+            case .missingHeader(let name): "the \(name) header is missing"
             case .malformedSignature: "the signature header is malformed"
             case .timestampOutOfTolerance: "the timestamp is outside the tolerance (a replay or a skewed clock)"
             case .noMatchingSignature: "no signature matches"
@@ -47,25 +48,28 @@ public enum InboundSignature {
         switch scheme {
         case .standardWebhooks:
             guard let key = try? WebhookSignature.key(secret) else { throw .noMatchingSignature }
+            for name in ["webhook-id", "webhook-timestamp", (signatureHeader ?? scheme.defaultHeader).lowercased()] where header(name) == nil {
+                throw .missingHeader(name)
+            }
             do {
                 try WebhookSignature.verify(id: header("webhook-id"), timestamp: header("webhook-timestamp"),
                                             signatureHeader: header(signatureHeader ?? scheme.defaultHeader), body: body, key: key, now: now,
                                             tolerance: tolerance)
             } catch {
                 switch error {
-                case .missingHeaders: throw .missingSignature
+                case .missingHeaders: throw .malformedSignature
                 case .timestampOutOfTolerance: throw .timestampOutOfTolerance
                 case .noMatchingSignature: throw .noMatchingSignature
                 }
             }
         case .hmacSHA256:
-            guard let value = header(signatureHeader ?? scheme.defaultHeader) else { throw .missingSignature }
+            guard let value = header(signatureHeader ?? scheme.defaultHeader) else { throw .missingHeader((signatureHeader ?? scheme.defaultHeader).lowercased()) }
             let hex = value.hasPrefix("sha256=") ? String(value.dropFirst(7)) : value
             guard let given = Hex.decode(hex), given.count == 32 else { throw .malformedSignature }
             let expected = Array(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))))
             guard constantTimeEquals(expected, given) else { throw .noMatchingSignature }
         case .timestampedHMAC:
-            guard let value = header(signatureHeader ?? scheme.defaultHeader) else { throw .missingSignature }
+            guard let value = header(signatureHeader ?? scheme.defaultHeader) else { throw .missingHeader((signatureHeader ?? scheme.defaultHeader).lowercased()) }
             var timestamp: Int64?
             var candidates: [[UInt8]] = []
             for part in value.split(separator: ",") {

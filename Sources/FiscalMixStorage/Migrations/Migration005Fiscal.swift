@@ -163,4 +163,5 @@ public let allMigrations: [Migration] = [
     migration012ConnectorTokenCredential,
     migration013LeanHotIndexes,
     migration014JobRunsRoomForHOT,
+    migration015SealedWebhookHeaders,
 ]

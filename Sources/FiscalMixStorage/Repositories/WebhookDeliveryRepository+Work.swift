@@ -57,7 +57,8 @@ extension WebhookDeliveryRepository {
                                     "next_attempt_at", "response_code", "last_error", "created_at", "updated_at"]),
         prefixedColumns("w", "w_", ["id", "account_id", "system_name", "url", "description", "status", "event_types", "headers", "signing_scheme",
                                     "secret_ref_id", "previous_secret_ref_id", "previous_secret_expires_at", "public_key", "policy_id",
-                                    "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "created_at", "updated_at"]),
+                                    "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "headers_secret_ref_id",
+                                    "created_at", "updated_at"]),
         prefixedColumns("e", "e_", ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"]),
         prefixedColumns("m", "m_", ["id", "account_id", "event_type", "target_system", "profile", "mapping_json", "version", "active", "created_at"]),
     ].joined(separator: ", ")

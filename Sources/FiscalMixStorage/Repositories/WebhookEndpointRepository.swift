@@ -11,12 +11,13 @@ public struct WebhookEndpointRepository: Sendable {
         try await tx.execute("""
             INSERT INTO webhook_endpoints (id, account_id, system_name, url, description, status, event_types, headers, signing_scheme,
                                            secret_ref_id, previous_secret_ref_id, previous_secret_expires_at, public_key, policy_id,
-                                           retry_schedule, rate_limit_per_second, failing_since, disabled_reason, created_at, updated_at)
+                                           retry_schedule, rate_limit_per_second, failing_since, disabled_reason, headers_secret_ref_id,
+                                           created_at, updated_at)
             VALUES (\(bind: e.id), \(bind: e.accountId), \(bind: e.systemName), \(bind: e.url), \(bind: e.description), \(bind: e.status.rawValue),
                     \(json: jsonText(e.eventTypes)), \(json: jsonText(e.headers)), \(bind: e.signingScheme.rawValue), \(bind: e.secretRefId),
                     \(bind: e.previousSecretRefId), \(bind: e.previousSecretExpiresAt), \(bind: e.publicKey), \(bind: e.policyId),
                     \(json: e.retrySchedule.map(jsonText)), \(bind: e.rateLimitPerSecond), \(bind: e.failingSince), \(bind: e.disabledReason),
-                    \(bind: e.createdAt), \(bind: e.updatedAt))
+                    \(bind: e.headersSecretRefId), \(bind: e.createdAt), \(bind: e.updatedAt))
             """)
     }
 
@@ -29,7 +30,8 @@ public struct WebhookEndpointRepository: Sendable {
                    previous_secret_ref_id = \(bind: e.previousSecretRefId), previous_secret_expires_at = \(bind: e.previousSecretExpiresAt),
                    public_key = \(bind: e.publicKey), policy_id = \(bind: e.policyId), retry_schedule = \(json: e.retrySchedule.map(jsonText)),
                    rate_limit_per_second = \(bind: e.rateLimitPerSecond), failing_since = \(bind: e.failingSince),
-                   disabled_reason = \(bind: e.disabledReason), updated_at = \(bind: e.updatedAt)
+                   disabled_reason = \(bind: e.disabledReason), headers_secret_ref_id = \(bind: e.headersSecretRefId),
+                   updated_at = \(bind: e.updatedAt)
             WHERE id = \(bind: e.id) AND account_id = \(bind: e.accountId)
             """)
     }
@@ -74,6 +76,17 @@ public struct WebhookEndpointRepository: Sendable {
             """)).isEmpty
     }
 
+    /// One page, of every account, of endpoints without sealed headers, after `after` in id
+    /// order; those among them whose header values are still plaintext (written before migration
+    /// 15) are the ones to seal. `last` is where the next page starts (nil: no more).
+    public func unsealedHeaders(after: UUID?, limit: Int) async throws -> (plaintext: [WebhookEndpoint], last: UUID?) {
+        var sql: SQLQueryString = "SELECT * FROM webhook_endpoints WHERE headers_secret_ref_id IS NULL"
+        if let after { sql += " AND id > \(bind: after)" }
+        sql += " ORDER BY id LIMIT \(bind: limit)"
+        let rows = try await database.query(sql).map(Self.decode)
+        return (rows.filter { $0.headers.values.contains { !$0.isEmpty } }, rows.count < limit ? nil : rows.last?.id)
+    }
+
     /// The account's retry schedule (nil: the built-in default).
     public func accountRetrySchedule(accountId: UUID) async throws -> [TimeInterval]? {
         let text: String? = try await database.first("SELECT webhook_retry_schedule FROM accounts WHERE id = \(bind: accountId)")?
@@ -97,6 +110,7 @@ public struct WebhookEndpointRepository: Sendable {
             publicKey: try row.get("public_key"), policyId: try row.get("policy_id"),
             retrySchedule: try schedule.map { try decodeJSONColumn($0, as: [TimeInterval].self) },
             rateLimitPerSecond: try row.get("rate_limit_per_second"), failingSince: try row.get("failing_since"),
-            disabledReason: try row.get("disabled_reason"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+            disabledReason: try row.get("disabled_reason"), headersSecretRefId: try row.get("headers_secret_ref_id"),
+            createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

@@ -152,7 +152,7 @@ public struct WebhookDeliverer: Sendable {
             ("webhook-signature", try WebhookSignature.header(id: delivery.messageId, timestamp: timestamp, body: body,
                                                               keys: try await keys.keys(for: endpoint, now: now))),
         ]
-        headers += endpoint.headers.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        headers += try await customHeaders(of: endpoint).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         var attempt = WebhookDeliveryAttempt(id: ID.make(now: now), deliveryId: delivery.id, attempt: delivery.attempts + 1, requestedAt: now,
                                              latencyMs: nil, responseCode: nil, responseExcerpt: nil, error: nil)
         let verdict: DeliveryVerdict
@@ -316,5 +316,15 @@ public struct WebhookDeliverer: Sendable {
         var text = String(decoding: body.prefix(WebhookDeliveryAttempt.excerptBytes), as: UTF8.self)
         while text.utf8.count > WebhookDeliveryAttempt.excerptBytes { text.removeLast() }
         return text
+    }
+}
+
+extension WebhookDeliverer {
+    /// The endpoint's custom headers, opened from the vault (cached by their sealed reference,
+    /// which a change of headers replaces).
+    func customHeaders(of endpoint: WebhookEndpoint) async throws -> [String: String] {
+        guard let refId = endpoint.headersSecretRefId else { return endpoint.headers.filter { !$0.value.isEmpty } }
+        let text = try await keys.secrets.secret(refId, accountId: endpoint.accountId)
+        return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
     }
 }

@@ -37,7 +37,16 @@ public struct WebhookEndpointService: Sendable {
         self.clock = clock
     }
 
-    func view(_ endpoint: WebhookEndpoint, now: Date) async -> WebhookEndpointView {
+    /// The view of an endpoint as stored: its header values are opened to show those whose
+    /// names do not look like credentials.
+    func view(_ endpoint: WebhookEndpoint, now: Date) async throws -> WebhookEndpointView {
+        var opened = endpoint
+        opened.headers = try await headers(of: endpoint)
+        return view(opened: opened, now: now)
+    }
+
+    /// The view of an endpoint whose header values are in hand.
+    func view(opened endpoint: WebhookEndpoint, now: Date) -> WebhookEndpointView {
         WebhookEndpointView(endpoint, now: now, breaker: breakers.state(endpoint.policyKey))
     }
 
@@ -51,14 +60,17 @@ public struct WebhookEndpointService: Sendable {
         try await apply(input, to: &endpoint, principal: principal)
         endpoint.signingScheme = input.signingScheme ?? .v1
         let secret = try await newSecret(for: &endpoint, now: now)
+        let opened = endpoint
+        let sealedHeaders = try await sealHeaders(of: &endpoint, now: now)
         let entry = audit.entry("webhook_endpoint.created", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
                                 metadata: ["url": endpoint.url, "signingScheme": endpoint.signingScheme.rawValue], meta: meta)
         try await database.transaction { [endpoints, endpoint, audit] tx in
             try await store(secret, in: tx)
+            if let sealedHeaders { try await store(sealedHeaders, in: tx) }
             try await endpoints.insert(endpoint, in: tx)
             try await audit.write(entry, in: tx)
         }
-        return WebhookEndpointSecretView(endpoint: await view(endpoint, now: now), secret: secret.shown)
+        return WebhookEndpointSecretView(endpoint: view(opened: opened, now: now), secret: secret.shown)
     }
 
     public func list(_ principal: Principal, page: PageRequest) async throws -> Page<WebhookEndpointView> {
@@ -66,19 +78,20 @@ public struct WebhookEndpointService: Sendable {
         let found = try await endpoints.list(accountId: principal.accountId, page: page)
         let now = clock.now()
         var items: [WebhookEndpointView] = []
-        for endpoint in found.items { items.append(await view(endpoint, now: now)) }
+        for endpoint in found.items { items.append(try await view(endpoint, now: now)) }
         return Page(items: items, nextCursor: found.nextCursor)
     }
 
     public func get(_ principal: Principal, id: UUID) async throws -> WebhookEndpointView {
         try principal.require(.webhooksRead)
-        return await view(try await find(id, principal), now: clock.now())
+        return try await view(try await find(id, principal), now: clock.now())
     }
 
     public func update(_ principal: Principal, id: UUID, _ input: WebhookEndpointInput, meta: RequestMeta) async throws -> WebhookEndpointView {
         try principal.require(.webhooksWrite)
         let before = try await find(id, principal)
         var endpoint = before
+        endpoint.headers = try await headers(of: before)
         if let scheme = input.signingScheme, scheme != before.signingScheme {
             throw FiscalMixError.validation("signingScheme", "The signing scheme is chosen at creation; create a new endpoint to change it.")
         }
@@ -98,19 +111,31 @@ public struct WebhookEndpointService: Sendable {
         let entry = audit.entry("webhook_endpoint.updated", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
                                 diff: diff, meta: meta)
         let resumed = before.status != .active && endpoint.status == .active
-        try await database.transaction { [endpoints, deliveries, endpoint, audit] tx in
+        let opened = endpoint
+        // New header values are sealed anew; the old sealed copy goes in the same transaction.
+        var replacedHeaders: SecretRef?
+        var sealedHeaders: NewSecret?
+        if input.headers != nil {
+            replacedHeaders = try await before.headersSecretRefId.asyncFlatMap { try await secretRefs.secretRef(id: $0, accountId: before.accountId) }
+            sealedHeaders = try await sealHeaders(of: &endpoint, now: endpoint.updatedAt)
+        } else {
+            endpoint.headers = before.headers
+        }
+        try await database.transaction { [endpoints, deliveries, endpoint, audit, replacedHeaders, sealedHeaders] tx in
+            if let sealedHeaders { try await store(sealedHeaders, in: tx) }
             try await endpoints.update(endpoint, in: tx)
+            if let replacedHeaders { try await remove(replacedHeaders, in: tx) }
             // Deliveries that waited while the endpoint was paused (or disabled) go out now.
             if resumed { try await deliveries.resume(endpointId: endpoint.id, accountId: endpoint.accountId, now: endpoint.updatedAt, in: tx) }
             try await audit.write(entry, in: tx)
         }
-        return await view(endpoint, now: endpoint.updatedAt)
+        return view(opened: opened, now: opened.updatedAt)
     }
 
     public func delete(_ principal: Principal, id: UUID, meta: RequestMeta) async throws {
         try principal.require(.webhooksWrite)
         let endpoint = try await find(id, principal)
-        let refs = try await [endpoint.secretRefId, endpoint.previousSecretRefId].compactMap { $0 }.asyncCompactMap {
+        let refs = try await [endpoint.secretRefId, endpoint.previousSecretRefId, endpoint.headersSecretRefId].compactMap { $0 }.asyncCompactMap {
             try await secretRefs.secretRef(id: $0, accountId: endpoint.accountId)
         }
         let entry = audit.entry("webhook_endpoint.deleted", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
@@ -145,7 +170,7 @@ public struct WebhookEndpointService: Sendable {
             if let dropped { try await remove(dropped, in: tx) }
             try await audit.write(entry, in: tx)
         }
-        return WebhookEndpointSecretView(endpoint: await view(endpoint, now: now), secret: secret.shown)
+        return WebhookEndpointSecretView(endpoint: try await view(endpoint, now: now), secret: secret.shown)
     }
 
     // MARK: Account settings
@@ -222,6 +247,51 @@ public struct WebhookEndpointService: Sendable {
         let ref = SecretRef(id: ID.make(now: now), accountId: endpoint.accountId, provider: .db, ref: sealed.id.lowercased, version: 1)
         endpoint.secretRefId = ref.id
         return NewSecret(sealed: sealed, ref: ref, shown: shown)
+    }
+
+    /// Seals the endpoint's header values (nil when it has none) and leaves only their names in
+    /// `headers`, which is what the table keeps.
+    func sealHeaders(of endpoint: inout WebhookEndpoint, now: Date) async throws -> NewSecret? {
+        let values = endpoint.headers
+        endpoint.headers = values.mapValues { _ in "" }
+        endpoint.headersSecretRefId = nil
+        guard !values.isEmpty else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let plaintext = try encoder.encode(values)
+        let sealed = try await vault.seal(plaintext, ownerTable: "webhook_endpoints", ownerId: endpoint.id.lowercased, accountId: endpoint.accountId)
+        let ref = SecretRef(id: ID.make(now: now), accountId: endpoint.accountId, provider: .db, ref: sealed.id.lowercased, version: 1)
+        endpoint.headersSecretRefId = ref.id
+        return NewSecret(sealed: sealed, ref: ref, shown: nil)
+    }
+
+    /// The endpoint's header values, opened.
+    func headers(of endpoint: WebhookEndpoint) async throws -> [String: String] {
+        guard let refId = endpoint.headersSecretRefId else { return endpoint.headers }
+        guard let ref = try await secretRefs.secretRef(id: refId, accountId: endpoint.accountId), let sealedId = UUID(uuidString: ref.ref) else {
+            throw FiscalMixError.notFound("Secret")
+        }
+        return try JSONDecoder().decode([String: String].self, from: try await vault.reveal(sealedId, accountId: endpoint.accountId))
+    }
+
+    /// Seals the header values of endpoints written before they were sealed (run at start;
+    /// resumable: each endpoint is one transaction).
+    public func sealPlaintextHeaders() async throws -> Int {
+        var after: UUID?
+        var sealedCount = 0
+        repeat {
+            let page = try await endpoints.unsealedHeaders(after: after, limit: 500)
+            for var endpoint in page.plaintext {
+                guard let sealedHeaders = try await sealHeaders(of: &endpoint, now: clock.now()) else { continue }
+                try await database.transaction { [endpoints, endpoint] tx in
+                    try await store(sealedHeaders, in: tx)
+                    try await endpoints.update(endpoint, in: tx)
+                }
+                sealedCount += 1
+            }
+            after = page.last
+        } while after != nil
+        return sealedCount
     }
 
     func store(_ secret: NewSecret, in tx: Transaction) async throws {
