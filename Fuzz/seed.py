@@ -13,7 +13,7 @@ counts = {}
 
 def put(target, data):
     if isinstance(data, str):
-        data = data.encode()
+        data = data.encode("utf-8", "surrogatepass")
     if len(data) > 256 * 1024:
         return
     folder = os.path.join(out, target)

@@ -208,6 +208,13 @@ public struct AppConfiguration: Sendable {
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")
         }
+        // Only SQLite opens the database's files: a blob key that named one would open and
+        // close it beside SQLite, dropping its locks (docs/security.md).
+        if s3 == nil, azure == nil, let sqlitePath,
+           ExternalSecretSources.isInside(ExternalSecretSources.lexicallyNormalized(sqlitePath),
+                                          ExternalSecretSources.lexicallyNormalized(blobDirectory)) {
+            throw Invalid(description: "FISCALMIX_BLOB_DIR must not contain the database (\(sqlitePath)); give blobs a folder of their own.")
+        }
         if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) {
             throw Invalid(description: "FISCALMIX_PUBLIC_URL must start with http:// or https://.")
         }

@@ -152,7 +152,7 @@ public struct ExternalSecretSources: Sendable {
         return name.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 95 }
     }
 
-    static func isInside(_ path: String, _ directory: String) -> Bool {
+    public static func isInside(_ path: String, _ directory: String) -> Bool {
         path == directory || path.hasPrefix(directory.hasSuffix("/") ? directory : directory + "/")
     }
 
@@ -163,7 +163,7 @@ public struct ExternalSecretSources: Sendable {
     }
 
     /// An absolute form of a path that does not exist (yet): `.` and `..` removed.
-    static func lexicallyNormalized(_ path: String) -> String {
+    public static func lexicallyNormalized(_ path: String) -> String {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         var parts: [Substring] = []
         for part in absolute.split(separator: "/") where part != "." {

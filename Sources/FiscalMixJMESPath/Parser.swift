@@ -21,13 +21,12 @@ struct Parser {
     func lookahead(_ n: Int) -> TokenKind { tokens[min(index + n, tokens.count - 1)].kind }
     mutating func advance() { if index < tokens.count - 1 { index += 1 } }
 
-    func unexpected() -> JMESPathError {
-        let description: String
-        switch current.kind {
-        case .eof: description = "end of expression"
-        default: description = "token"
-        }
-        return JMESPathError(.syntax, "unexpected \(description)", position: current.position)
+    func unexpected() -> JMESPathError { unexpected(current) }
+
+    /// The error for a token the grammar does not allow where it stands (the one just consumed,
+    /// or the current one).
+    func unexpected(_ token: Token) -> JMESPathError {
+        JMESPathError(.syntax, "unexpected \(token.kind == .eof ? "end of expression" : "token")", position: token.position)
     }
 
     mutating func match(_ kind: TokenKind) throws(JMESPathError) {
@@ -115,8 +114,7 @@ struct Parser {
         case .ampersand:
             return .expref(try expression(0))
         default:
-            index -= 1
-            throw unexpected()
+            throw unexpected(token)
         }
     }
 
@@ -163,8 +161,7 @@ struct Parser {
         case .lparen:
             throw JMESPathError(.syntax, "only a plain identifier can be called as a function", position: token.position)
         default:
-            index -= 1
-            throw unexpected()
+            throw unexpected(token)
         }
     }
 

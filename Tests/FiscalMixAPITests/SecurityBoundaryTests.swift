@@ -129,6 +129,11 @@ import Glibc
             #expect(throws: AppConfiguration.Invalid.self, "\(refused)") { _ = try sources(refused) }
         }
         #expect(throws: AppConfiguration.Invalid.self) { _ = try AppConfiguration(values: ["FISCALMIX_OUTBOUND_ACCOUNT_ALLOW": "intranet.local"]) }
+        // The blob store never shares a folder with the database (a key could name its file).
+        #expect(throws: AppConfiguration.Invalid.self) { _ = try AppConfiguration(values: ["FISCALMIX_DATA_DIR": data, "FISCALMIX_BLOB_DIR": data]) }
+        #expect(throws: AppConfiguration.Invalid.self) {
+            _ = try AppConfiguration(values: ["FISCALMIX_DATABASE_URL": "sqlite:\(data)/blobs/db.sqlite", "FISCALMIX_BLOB_DIR": data + "/blobs/"])
+        }
         #expect(try sources([:]).isEmpty)
     }
 
@@ -142,7 +147,7 @@ import Glibc
                 }
                 // A rule saved before the deployment narrowed its grant is ignored, not obeyed.
                 try await server.runtime.database.execute("""
-                    UPDATE accounts SET outbound_allow = \(bind: #"["127.0.0.0/8"]"#) WHERE id = \(bind: owner.accountId)
+                    UPDATE accounts SET outbound_allow = \(json: #"["127.0.0.0/8"]"#) WHERE id = \(bind: owner.accountId)
                     """)
                 let created = try await server.request(.post, "/v1/connectors", json: ["name": "Local", "baseUrl": chaos.baseURL], auth: auth)
                 let id = try #require(created.json["id"] as? String)
@@ -169,6 +174,11 @@ import Glibc
                 ], auth: auth)
                 #expect(refused.status == 422 && refused.code == "invalid_mapping" && refused.text.contains("U1002"), "\(refused.text.prefix(300))")
             }
+            // An empty JMESPath expression once crashed the parser (found by the fuzzer).
+            let empty = try await server.request(.post, "/v1/event-mappings", json: [
+                "eventType": "nfe.stored", "targetSystem": "erp", "profile": "jmespath", "expression": "",
+            ], auth: auth)
+            #expect(empty.status == 422, "\(empty.text)")
             #expect(try await server.request(.get, "/v1/me", auth: auth).status == 200)
         }
     }
@@ -202,7 +212,7 @@ import Glibc
 
                 // A row written before values were sealed is sealed at start, and still delivers.
                 try await server.runtime.database.execute("""
-                    UPDATE webhook_endpoints SET headers = \(bind: #"{"X-Legacy":"plain-\#(token)"}"#), headers_secret_ref_id = NULL
+                    UPDATE webhook_endpoints SET headers = \(json: #"{"X-Legacy":"plain-\#(token)"}"#), headers_secret_ref_id = NULL
                     """)
                 #expect(try await server.runtime.services.webhookEndpoints.sealPlaintextHeaders() == 1)
                 let resealed = try await server.runtime.database.query("SELECT headers FROM webhook_endpoints")

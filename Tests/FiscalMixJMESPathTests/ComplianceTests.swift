@@ -75,6 +75,14 @@ import Testing
         }
     }
 
+    /// Found by the fuzzer (Fuzz/Targets/jmespath.swift): an empty expression stepped the
+    /// parser before its first token and crashed the process.
+    @Test func anEmptyOrTruncatedExpressionIsASyntaxError() {
+        for source in ["", " ", "\t\n", "&", "a ||", "[", "{a:", "!"] {
+            #expect(throws: JMESPathError.self, "\(source.debugDescription)") { try JMESPathExpression(source) }
+        }
+    }
+
     @Test func aHostileExpressionStopsAtItsBudget() throws {
         let document = JSON.array((0..<200).map { .int($0) })
         // Each stage doubles the array: 200 · 2¹⁰ elements at the end.

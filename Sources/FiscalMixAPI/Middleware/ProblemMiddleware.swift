@@ -16,7 +16,17 @@ struct ProblemMiddleware: RouterMiddleware {
             return try await next(request, context)
         } catch {
             let response = Self.response(for: error, request: request, context: context)
-            return response.status == .contentTooLarge ? Self.closingConnection(response, context.channel) : response
+            return Self.leftBodyUnread(error) ? Self.closingConnection(response, context.channel) : response
+        }
+    }
+
+    /// `body_too_large` is the answer of a body refused while it was being read (a payload
+    /// read whole and then found too big answers `payload_too_large` and keeps the connection).
+    static func leftBodyUnread(_ error: any Error) -> Bool {
+        switch error {
+        case let error as FiscalMixError: error.code == "body_too_large"
+        case let error as HTTPError: error.status == .contentTooLarge
+        default: false
         }
     }
 

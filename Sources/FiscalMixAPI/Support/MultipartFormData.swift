@@ -10,6 +10,9 @@ struct MultipartFormData {
     }
 
     let parts: [Part]
+    /// Bounds besides the body's own size: forms here have a handful of fields.
+    static let maxParts = 64
+    static let maxHeaderBytes = 8 * 1024
 
     func part(_ name: String) -> Part? { parts.first { $0.name == name } }
 
@@ -40,7 +43,12 @@ struct MultipartFormData {
             if body.count >= cursor + 2, body[cursor] == UInt8(ascii: "-"), body[cursor + 1] == UInt8(ascii: "-") { break }
             guard body.count >= cursor + 2, body[cursor] == 13, body[cursor + 1] == 10 else { throw malformed }
             cursor += 2
-            guard let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: body, from: cursor) else { throw malformed }
+            guard parts.count < Self.maxParts else {
+                throw FiscalMixError(.badRequest, code: "malformed_multipart", "The body has more than \(Self.maxParts) parts.")
+            }
+            guard let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: body, from: cursor), headerEnd - cursor <= Self.maxHeaderBytes else {
+                throw malformed
+            }
             let headerText = String(decoding: body[cursor..<headerEnd], as: UTF8.self)
             cursor = headerEnd + 4
             guard let next = Self.find(separator, in: body, from: cursor) else { throw malformed }
