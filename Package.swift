@@ -58,6 +58,9 @@ let package = Package(
         // targets and the release-build check in fiscalmix-transforms-bench.
         .target(name: "FiscalMixConformance", dependencies: ["FiscalMixJSON", "FiscalMixJSONSchema", "FiscalMixJSONata"],
                 swiftSettings: swiftSettings),
+        // Tests only — `.requires(.jsonata)`: a test that reads outside data skips, with a notice,
+        // where the data is absent (fails under FISCALMIX_REQUIRE_TEST_DATA=1).
+        .target(name: "FiscalMixTestTraits", dependencies: ["FiscalMixConformance"], swiftSettings: swiftSettings),
         // L0 — the XML reader and canonicalizer the fiscal documents and their signatures need.
         .target(name: "FiscalMixXML", swiftSettings: swiftSettings),
         // L1 — zlib from Debian (docZip payloads are gzip).
@@ -293,7 +296,7 @@ let package = Package(
             name: "FiscalMixTestSupport",
             dependencies: [
                 "FiscalMixApp", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity",
-                "FiscalMixDFe", "FiscalMixXML", "FiscalMixFiscal",
+                "FiscalMixDFe", "FiscalMixXML", "FiscalMixFiscal", "FiscalMixConformance",
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -328,21 +331,23 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FiscalMixJSONTests", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixDFeTests", dependencies: ["FiscalMixDFe", "FiscalMixXML", "FiscalMixCore", "FiscalMixTestSupport",
+        .testTarget(name: "FiscalMixDFeTests", dependencies: ["FiscalMixDFe", "FiscalMixXML", "FiscalMixCore", "FiscalMixTestSupport", "FiscalMixTestTraits", "FiscalMixConformance",
                                                               .product(name: "Crypto", package: "swift-crypto")],
                     swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixFiscalTests", dependencies: [
-            "FiscalMixFiscal", "FiscalMixDFe", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport", "FiscalMixStorage",
+            "FiscalMixFiscal", "FiscalMixDFe", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport", "FiscalMixStorage", "FiscalMixTestTraits", "FiscalMixConformance",
             .product(name: "NIOSSL", package: "swift-nio-ssl"),
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ], swiftSettings: swiftSettings),
         .testTarget(name: "FiscalMixXMLTests", dependencies: ["FiscalMixXML"],
                     swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON", "FiscalMixConformance", "FiscalMixTestSupport"],
+        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON", "FiscalMixConformance", "FiscalMixTestSupport",
+                                                                  "FiscalMixTestTraits"],
                     exclude: ["known-failures.txt"], swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON", "FiscalMixConformance"],
+        .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON", "FiscalMixConformance", "FiscalMixTestTraits"],
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON", "FiscalMixConformance", "FiscalMixTestTraits"],
                     exclude: ["known-format-failures.txt"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FiscalMixCoreTests",
@@ -351,7 +356,8 @@ let package = Package(
         ),
         .testTarget(
             name: "FiscalMixSecretsTests",
-            dependencies: ["FiscalMixSecrets", "FiscalMixCore", "FiscalMixConformance", "FiscalMixTestSupport"],
+            dependencies: ["FiscalMixSecrets", "FiscalMixCore", "FiscalMixTestSupport"],
+            resources: [.copy("StandardWebhooksVectors")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -373,7 +379,7 @@ let package = Package(
             name: "FiscalMixAPITests",
             dependencies: [
                 "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
-                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs", "FiscalMixVault", "FiscalMixFiscal", "FiscalMixBlobs", "FiscalMixOutbound",
+                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs", "FiscalMixVault", "FiscalMixFiscal", "FiscalMixBlobs", "FiscalMixOutbound", "FiscalMixTestTraits", "FiscalMixConformance",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -73,8 +73,8 @@ case "sync":
         "FISCALMIX_MASTER_KEY": TestKeys.masterKey, "FISCALMIX_OUTBOUND_ALLOW": "127.0.0.1", "FISCALMIX_LOG_LEVEL": "warning",
     ])
     let runtime = try await FiscalMixRuntime.start(configuration, logger: logger)
-    let pfx = try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx")
-    let identity = try A1Certificate.open(pfx: pfx, password: "teste123", now: Date())
+    let pfx = try TestCertificates.modernPKCS12()
+    let identity = try A1Certificate.open(pfx: pfx, password: TestCertificates.password, now: Date())
     let suffix = UUID().uuidString.prefix(8).lowercased()
     let (_, _) = try await runtime.services.accounts.createAccount(.init(accountName: "Bench \(suffix)", ownerName: "Bench",
                                                                          ownerEmail: "bench-\(suffix)@example.com", ownerPassword: "bench password 123"))

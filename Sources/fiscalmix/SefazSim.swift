@@ -29,8 +29,9 @@ struct SefazSim: AsyncParsableCommand {
         var feeds: [String] = []
         @Option(name: .customLong("cte-feed"), help: "CNPJ[:COUNT] — generate COUNT CT-e (default 100) taken by CNPJ, on CTeDistribuicaoDFe. Repeatable.")
         var cteFeeds: [String] = []
-        @Flag(help: "Put the real distribution samples from shared/fiscal/samples at the start of every NF-e feed.")
-        var samples = false
+        @Option(name: .customLong("samples"),
+                help: "A folder of real distribution payloads named NSU_schema.xml (the AN's docZips, gunzipped) to put at the start of every NF-e feed.")
+        var samplesDirectory: String?
         @Option(help: "tpAmb the peer answers for: 1 produção, 2 homologação.") var environment = 1
 
         func validate() throws {
@@ -57,7 +58,7 @@ struct SefazSim: AsyncParsableCommand {
             let feeds = try feeds.map { text in
                 let (cnpj, count) = try Self.parseFeed(text)
                 var feed = SefazFeed(recipient: cnpj)
-                if samples { feed.append(raw: try FiscalSamples.distributionPayloads()) }
+                if let samplesDirectory { feed.append(raw: try SefazFeed.distributionPayloads(in: URL(fileURLWithPath: samplesDirectory))) }
                 feed.addNFe(count: count)
                 return feed
             }

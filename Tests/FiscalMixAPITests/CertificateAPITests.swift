@@ -30,15 +30,16 @@ import Testing
 
     /// Both encodings CA-issued files come in open; the metadata is read from the certificate and
     /// the file and password are sealed — never in a response, a log line or the audit trail.
-    @Test func uploadsModernAndLegacyFilesAndKeepsThemSealed() async throws {
+    @Test(.enabled(if: TestCertificates.openssl != nil, "writing the legacy PKCS#12 encoding needs openssl"))
+    func uploadsModernAndLegacyFilesAndKeepsThemSealed() async throws {
         try await TestServer.run { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             // An API key outlives clock jumps (a session does not), so one bcrypt sign-in suffices.
             let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
-            // The fake certificate's CNPJ is 11222333000181; a branch (same root) may hold it.
+            // The test certificate's CNPJ is 11222333000181; a branch (same root) may hold it.
             let companyId = try await Self.company(server, cnpj: "11222333000262", auth: auth)
-            let modern = try await Self.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_aes.pfx"),
+            let modern = try await Self.upload(server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
                                                password: Self.password, auth: auth)
             #expect(modern.status == 201, "\(modern.text)")
             #expect(modern.json["cnpj"] as? String == "11222333000181")
@@ -47,7 +48,7 @@ import Testing
             #expect((modern.json["fingerprint"] as? String)?.count == 64)
             #expect(modern.json["validTo"] as? String == "2036-11-20T00:32:46.000Z")
             // The same certificate again is a conflict; the legacy file holds the same one.
-            let legacy = try await Self.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"),
+            let legacy = try await Self.upload(server, companyId: companyId, file: try TestCertificates.legacyPKCS12(),
                                                password: Self.password, auth: auth)
             #expect(legacy.status == 409 && legacy.code == "certificate_exists")
             let list = try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: auth)
@@ -55,7 +56,7 @@ import Testing
 
             // Another company of the account opens the legacy encoding.
             let second = try await Self.company(server, cnpj: "11222333000181", auth: auth)
-            let legacyElsewhere = try await Self.upload(server, companyId: second, file: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"),
+            let legacyElsewhere = try await Self.upload(server, companyId: second, file: try TestCertificates.legacyPKCS12(),
                                                         password: Self.password, auth: auth)
             #expect(legacyElsewhere.status == 201)
             #expect(legacyElsewhere.json["fingerprint"] as? String == modern.json["fingerprint"] as? String)
@@ -84,13 +85,13 @@ import Testing
             // An API key outlives clock jumps (a session does not), so one bcrypt sign-in suffices.
             let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
             let companyId = try await Self.company(server, cnpj: "11222333000181", auth: auth)
-            let pfx = try FiscalSamples.bytes("certs/fake_ecnpj_aes.pfx")
+            let pfx = try TestCertificates.modernPKCS12()
 
             let wrong = try await Self.upload(server, companyId: companyId, file: pfx, password: "wrong-password", auth: auth)
             #expect(wrong.status == 422 && wrong.code == "certificate_wrong_password")
             let garbage = try await Self.upload(server, companyId: companyId, file: Array(repeating: 0x41, count: 2000), password: "x", auth: auth)
             #expect(garbage.status == 422 && garbage.code == "certificate_not_pkcs12")
-            let pem = try FiscalSamples.bytes("certs/fake_ecnpj_cert.pem")
+            let pem = try TestCertificates.certificatePEM()
             #expect(try await Self.upload(server, companyId: companyId, file: pem, password: "x", auth: auth).code == "certificate_not_pkcs12")
             // The same file with its key bag's type defaced: no private key is visible.
             var keyless = pfx
@@ -131,7 +132,7 @@ import Testing
             // An API key outlives clock jumps (a session does not), so one bcrypt sign-in suffices.
             let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
             let companyId = try await Self.company(server, cnpj: "11222333000181", auth: auth)
-            let uploaded = try await Self.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_aes.pfx"),
+            let uploaded = try await Self.upload(server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
                                                  password: Self.password, auth: auth)
             let id = try #require(uploaded.json["id"] as? String)
             #expect(try await server.request(.get, "/v1/certificates?expiring_within=30d", auth: auth).items.isEmpty)

@@ -22,7 +22,8 @@ import _CryptoExtras
         return try PKCS12Writer().write(certificates: [der.serializedBytes], pkcs8Key: Array(otherKey.pkcs8DERRepresentation), password: password)
     }
 
-    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
+    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"),
+          .enabled(if: TestCertificates.openssl != nil, "writing the legacy PKCS#12 encoding needs openssl"))
     func aKeyMatchingNoCertificateIsRefusedAndTheServerLives() async throws {
         let password = "teste123"
         let hostile = try Self.mismatchedPFX(password: password)
@@ -51,10 +52,10 @@ import _CryptoExtras
             // Still serving; good files still go through the child: a CA-style legacy file, a
             // wrong password (BoringSSL refuses, the child lives, the precise code comes back) and
             // a minted modern one.
-            let legacy = try await CertificateAPITests.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"),
+            let legacy = try await CertificateAPITests.upload(server, companyId: companyId, file: try TestCertificates.legacyPKCS12(),
                                                               password: CertificateAPITests.password, auth: auth)
             #expect(legacy.status == 201, "\(legacy.text)")
-            let wrong = try await CertificateAPITests.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_aes.pfx"),
+            let wrong = try await CertificateAPITests.upload(server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
                                                              password: "errada", auth: auth)
             #expect(wrong.code == "certificate_wrong_password", "\(wrong.text)")
             let minted = try SefazTestAuthority().mintECNPJ(cnpj: Self.cnpj).pkcs12(password: password)

@@ -5,6 +5,8 @@ import FiscalMixDFe
 import FiscalMixFiscal
 import FiscalMixStorage
 import FiscalMixTestSupport
+import FiscalMixConformance
+import FiscalMixTestTraits
 import Foundation
 import HTTPTypes
 import SQLKit
@@ -28,7 +30,7 @@ import Testing
     static func setUp(_ server: TestServer, peer: SefazPeer) async throws -> Setup {
         let (owner, auth) = try await server.ownerApiKey()
         let companyId = try await CertificateAPITests.company(server, cnpj: cnpj, auth: auth)
-        let upload = try await CertificateAPITests.upload(server, companyId: companyId, file: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"),
+        let upload = try await CertificateAPITests.upload(server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
                                                           password: CertificateAPITests.password, auth: auth)
         #expect(upload.status == 201, "\(upload.text)")
         let config = try await server.request(.put, "/v1/companies/\(companyId)/connector-configs/NFE", json: [
@@ -41,7 +43,7 @@ import Testing
     }
 
     static func identity() throws -> A1Certificate {
-        try A1Certificate.open(pfx: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"), password: CertificateAPITests.password, now: Date())
+        try A1Certificate.open(pfx: try TestCertificates.modernPKCS12(), password: CertificateAPITests.password, now: Date())
     }
 
     static func startSync(_ s: Setup) async throws -> String {
@@ -64,7 +66,7 @@ import Testing
     /// 1,000+ documents over 20+ answers with events, the real samples among them, a garbage
     /// docZip and a gzip bomb: everything lands once, amounts exact, summaries upgraded by the
     /// full XML, cancellations applied, the hour honoured (the peer never answers 656).
-    @Test func syncsALargeFeedOverMutualTLSAndHonoursTheHour() async throws {
+    @Test(.requires(.fiscalSamples)) func syncsALargeFeedOverMutualTLSAndHonoursTheHour() async throws {
         try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
             try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
                 let s = try await Self.setUp(server, peer: peer)

@@ -1,6 +1,8 @@
 import FiscalMixApp
 import FiscalMixDFe
 import FiscalMixTestSupport
+import FiscalMixConformance
+import FiscalMixTestTraits
 import Foundation
 import HTTPTypes
 import Testing
@@ -10,7 +12,7 @@ import Testing
 @Suite struct SefazSimCommandTests {
     static let cnpj = "11222333000181"
 
-    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
+    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"), .requires(.fiscalSamples))
     func mintsACertificateServesAFeedAndAFullSyncLandsEveryDocument() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sefaz-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,7 +32,7 @@ import Testing
         #expect(refused.terminationStatus != 0 && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.pfx").path))
 
         let runLog = directory.appendingPathComponent("run.log")
-        let sim = try Self.launch(["sefaz-sim", "run", "--dir", directory.path, "--port", "0", "--feed", "\(Self.cnpj):120", "--samples",
+        let sim = try Self.launch(["sefaz-sim", "run", "--dir", directory.path, "--port", "0", "--feed", "\(Self.cnpj):120", "--samples", FiscalSamples.url("xml/spednfe_distdfe_decoded").path,
                                    "--cte-feed", "\(Self.cnpj):60"], log: runLog)
         defer { if sim.isRunning { sim.terminate() } }
         let (baseURL, documents) = try await Self.waitForListening(runLog)

@@ -2,13 +2,15 @@ import Crypto
 import FiscalMixCore
 import FiscalMixDFe
 import FiscalMixTestSupport
+import FiscalMixConformance
+import FiscalMixTestTraits
 import FiscalMixXML
 import Foundation
 import Testing
 
 /// Every real sample, read by the parser and checked against the same fields read independently
 /// (a plain text search of the raw XML, which shares no code with the reader).
-@Suite struct SamplePayloadTests {
+@Suite(.requires(.fiscalSamples)) struct SamplePayloadTests {
     static func firstText(_ tag: String, in xml: String, after anchor: String? = nil) -> String? {
         var haystack = Substring(xml)
         if let anchor, let range = haystack.range(of: anchor) { haystack = haystack[range.upperBound...] }

@@ -3,6 +3,8 @@ import FiscalMixDFe
 import FiscalMixFiscal
 import FiscalMixOutbound
 import FiscalMixTestSupport
+import FiscalMixConformance
+import FiscalMixTestTraits
 import Foundation
 import NIOSSL
 import Testing
@@ -13,7 +15,7 @@ import Testing
     static let cnpj = "11222333000181"
 
     static func identity() throws -> A1Certificate {
-        try A1Certificate.open(pfx: try FiscalSamples.bytes("certs/fake_ecnpj_legacy.pfx"), password: "teste123", now: Date())
+        try A1Certificate.open(pfx: try TestCertificates.modernPKCS12(), password: "teste123", now: Date())
     }
 
     /// The real decoded payloads of the sped-nfe capture, as this CNPJ's feed.
@@ -26,7 +28,7 @@ import Testing
         return files.count
     }
 
-    @Test func fetchesTheFeedOverMutualTLSAndHonoursTheRules() async throws {
+    @Test(.requires(.fiscalSamples)) func fetchesTheFeedOverMutualTLSAndHonoursTheRules() async throws {
         let identity = try Self.identity()
         let clock = TestClock()
         try await SefazPeer.run(clientRoots: identity.chain, clock: clock) { peer in

@@ -94,6 +94,22 @@ import _CryptoExtras
         }
     }
 
+    /// The legacy encoding (RC2-40 certificate bag, 3DES key, SHA-1 MAC) opens in process and
+    /// holds the same certificate as the modern one.
+    @Test(.enabled(if: TestCertificates.openssl != nil, "writing the legacy PKCS#12 encoding needs openssl"))
+    func theLegacyEncodingOpensInProcess() throws {
+        let legacy = try TestCertificates.legacyPKCS12()
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("legacy-\(UUID().uuidString).p12")
+        try Data(legacy).write(to: file)
+        defer { try? FileManager.default.removeItem(at: file) }
+        let info = try Self.openssl(["pkcs12", "-in", file.path, "-info", "-noout", "-legacy", "-passin", "pass:\(TestCertificates.password)"])
+        #expect(info.output.contains("pbeWithSHA1And40BitRC2-CBC") && info.output.contains("MAC: sha1"), "\(info.output)")
+        let modern = try A1Certificate.open(pfx: try TestCertificates.modernPKCS12(), password: TestCertificates.password, now: Date())
+        let opened = try A1Certificate.open(pfx: legacy, password: TestCertificates.password, now: Date())
+        #expect(opened.metadata.cnpj == TestCertificates.cnpj && opened.metadata.fingerprint == modern.metadata.fingerprint)
+        #expect(throws: (any Error).self) { try A1Certificate.open(pfx: legacy, password: "wrong", now: Date()) }
+    }
+
     static func openssl(_ arguments: [String]) throws -> (status: Int32, output: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")

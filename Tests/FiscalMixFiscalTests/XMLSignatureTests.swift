@@ -1,6 +1,8 @@
 import FiscalMixCore
 import FiscalMixFiscal
 import FiscalMixTestSupport
+import FiscalMixConformance
+import FiscalMixTestTraits
 import FiscalMixXML
 import Foundation
 import Testing
@@ -9,7 +11,7 @@ import Testing
 /// verifier and against an independent implementation (xmlsec1).
 @Suite struct XMLSignatureTests {
     /// Every real signed event the AN distributed verifies: digest and RSA-SHA1 value.
-    @Test func realSignedEventsVerify() throws {
+    @Test(.requires(.fiscalSamples)) func realSignedEventsVerify() throws {
         let files = try FiscalSamples.files(in: "xml/spednfe_distdfe_decoded").filter { $0.lastPathComponent.contains("procEventoNFe") }
         #expect(files.count == 11)
         for file in files {
@@ -22,7 +24,7 @@ import Testing
     /// Every other signed sample: the one real manifestação request verifies; the NF-e, CT-e and
     /// NFS-e samples were edited after signing (pretty-printed, signature stripped or the Id
     /// changed) and are refused — exactly the verdicts `xmlsec1 --verify` gives on them.
-    @Test func otherSignedSamplesGetXmlsec1sVerdicts() throws {
+    @Test(.requires(.fiscalSamples)) func otherSignedSamplesGetXmlsec1sVerdicts() throws {
         let valid: Set<String> = ["exemplo_xml_request_sefazManifesta.xml"]
         let refused: Set<String> = ["nfe_layout4_com_prot.xml", "spedcte_example_cte_v4.00.xml", "req_evento_manifesta.xml",
                                     "procNFe_v4.00.xsd.xml", "41170706117473000150550010000463202612756525-procNFe.xml", "procNFe.xml"]
@@ -41,7 +43,7 @@ import Testing
     }
 
     static func signer() throws -> A1Certificate {
-        try A1Certificate.open(pfx: try FiscalSamples.bytes("certs/fake_ecnpj_aes.pfx"), password: "teste123", now: Date())
+        try A1Certificate.open(pfx: try TestCertificates.modernPKCS12(), password: "teste123", now: Date())
     }
 
     static let event = """
@@ -74,7 +76,7 @@ import Testing
     /// `xmlsec1 --verify` (libxmlsec1 over libxml2's C14N). (signxml 5.2 on lxml 6.1 was tried
     /// first and refuses even the events SEFAZ accepted: its subtree canonicalisation writes
     /// `xmlns=""` on `descEvento`.)
-    @Test(.enabled(if: xmlsec1 != nil, "needs xmlsec1 (apt-get install xmlsec1)"))
+    @Test(.enabled(if: xmlsec1 != nil, "needs xmlsec1 (apt-get install xmlsec1)"), .requires(.fiscalSamples))
     func xmlsec1AcceptsOurSignatureAndRefusesTampering() throws {
         let signed = try XMLSignature.signEnveloped(Self.event, referenceId: "ID2102103520030909107600014455001000180740100364234301",
                                                     with: try Self.signer())

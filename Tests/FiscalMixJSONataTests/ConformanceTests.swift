@@ -1,10 +1,11 @@
 import FiscalMixConformance
 import FiscalMixJSONata
 import FiscalMixTestSupport
+import FiscalMixTestTraits
 import Foundation
 import Testing
 
-/// The JSONata reference suite (shared/conformance/jsonata, jsonata-js v2.2.2), every case
+/// The JSONata reference suite (`conformance/jsonata` of the outside test data, jsonata-js v2.2.2), every case
 /// (`JSONataSuite`). Cases FiscalMix fails are listed with their reasons in
 /// `known-failures.txt`; the test fails when a case outside that list fails, and when a listed
 /// case starts passing (so the list stays true).
@@ -13,12 +14,12 @@ import Testing
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("known-failures.txt")
     }
 
-    @Test func referenceSuite() async throws {
+    @Test(.requires(.jsonata)) func referenceSuite() async throws {
         // Some cases carry the suite's time limit (e.g. 10 s for 200,000 `$string()` calls, 1.6 s
         // alone in a debug build); beside the heavy sync tests on 2 cores one took over 10 s, so
         // the suite runs in the timed lane.
         let outcome = try await TestLaneGate.shared.run(.timed) {
-            try await JSONataSuite.runOnLargeStack(suite: ConformanceSuites.directory("jsonata"))
+            try await JSONataSuite.runOnLargeStack(suite: ConformanceSuites.directory(.jsonata))
         }
         print("JSONata conformance: \(outcome.passed.count) passed, \(outcome.failed.count) failed, \(outcome.skipped.count) skipped")
         let (unexpected, nowPassing) = JSONataSuite.surprises(outcome, known: JSONataSuite.knownFailures(in: Self.knownFailuresFile))

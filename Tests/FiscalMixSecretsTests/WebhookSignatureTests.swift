@@ -1,15 +1,14 @@
 import Crypto
-import FiscalMixConformance
 import FiscalMixSecrets
 import FiscalMixTestSupport
 import Foundation
 import Testing
 
-/// Standard Webhooks signatures against the vectors in shared/conformance/standard-webhooks
-/// (the reference libraries' fixed vectors and the computed edge cases), and the verifier's
+/// Standard Webhooks signatures against the vectors in StandardWebhooksVectors/ (upstream's
+/// reference libraries' fixed vectors and computed edge cases, MIT; see its README), and the verifier's
 /// refusals.
 @Suite struct WebhookSignatureTests {
-    static var vectorsDirectory: URL { ConformanceSuites.directory("standard-webhooks") }
+    static var vectorsDirectory: URL { Bundle.module.resourceURL!.appendingPathComponent("StandardWebhooksVectors") }
 
     struct Vector: Decodable {
         let secret: String

@@ -46,6 +46,18 @@ public struct SefazFeed: Sendable {
     }
 
     /// Appends already-made payloads (the real samples) with the next NSUs.
+    /// Real distribution payloads saved as `{NSU}_{schema}.xml` files (as the AN's docZips
+    /// gunzipped), in NSU order, with the schema name each arrived under.
+    public static func distributionPayloads(in directory: URL) throws -> [(schema: String, xml: [UInt8])] {
+        try FileManager.default.contentsOfDirectory(at: directory, includingPropertiesForKeys: nil)
+            .filter { $0.pathExtension == "xml" && $0.lastPathComponent.contains("_") }
+            .sorted { $0.lastPathComponent < $1.lastPathComponent }
+            .map { file in
+                let parts = file.deletingPathExtension().lastPathComponent.split(separator: "_", maxSplits: 1)
+                return (String(parts[1]) + ".xsd", Array(try Data(contentsOf: file)))
+            }
+    }
+
     public mutating func append(raw payloads: [(schema: String, xml: [UInt8])]) {
         for payload in payloads {
             documents.append(.init(nsu: nextNSU, schema: payload.schema, xml: payload.xml))
