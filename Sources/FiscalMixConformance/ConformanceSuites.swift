@@ -17,6 +17,9 @@ public enum ConformanceSuites {
 
         /// The path of the set under a folder laid out as `../shared` is.
         var relativePath: String { self == .fiscalSamples ? "fiscal/samples" : "conformance/\(rawValue)" }
+        /// What must exist inside it for the set to count as there: the samples' tests all read
+        /// the sped-nfe capture, which only a copy of `../shared` brings (the script fetches nfelib's).
+        var probe: String { self == .fiscalSamples ? "xml/spednfe_distdfe_decoded" : "" }
     }
 
     public struct Missing: Error, CustomStringConvertible {
@@ -36,7 +39,8 @@ public enum ConformanceSuites {
         if let dir = environment["FISCALMIX_CONFORMANCE_DIR"], !dir.isEmpty { roots.append(URL(fileURLWithPath: dir).deletingLastPathComponent()) }
         roots.append(repositoryRoot.appendingPathComponent(".test-data"))
         roots.append(repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared"))
-        return roots.map { $0.appendingPathComponent(set.relativePath) }.first { FileManager.default.fileExists(atPath: $0.path) }
+        return roots.map { $0.appendingPathComponent(set.relativePath) }
+            .first { FileManager.default.fileExists(atPath: $0.appendingPathComponent(set.probe).path) }
     }
 
     /// The folder of `set`; throws `Missing`, naming the set and how to get it, when it is nowhere.

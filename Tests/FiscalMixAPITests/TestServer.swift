@@ -12,6 +12,7 @@ import HummingbirdTesting
 import Logging
 import NIOCore
 import NIOFoundationCompat
+import Synchronization
 
 /// A live FiscalMix server on a fresh test database, with a hand-moved clock and every log line
 /// captured.
@@ -45,9 +46,19 @@ struct TestServer {
             configure(&configuration)
             let runtime = try await FiscalMixRuntime.start(configuration, clock: clock, logger: logs.logger())
             let app = runtime.buildApplication(workers: workers)
+            // A failing test's error is held and thrown once the server has stopped: thrown inside
+            // `test`, a failure of the client's own shutdown on that path would skip the graceful
+            // stop, and the cancelled server can trap on a connection it accepted but never served
+            // ("Deinited NIOAsyncWriter without calling finish()").
+            let failure = Mutex<String?>(nil)
             try await app.test(.live) { client in
-                try await body(TestServer(client: client, runtime: runtime, clock: clock, logs: logs, transcript: Transcript()))
+                do {
+                    try await body(TestServer(client: client, runtime: runtime, clock: clock, logs: logs, transcript: Transcript()))
+                } catch {
+                    failure.withLock { $0 = String(reflecting: error) }
+                }
             }
+            if let failure = failure.withLock({ $0 }) { throw TestFailure(failure) }
         } catch {
             await database.remove()
             throw error
