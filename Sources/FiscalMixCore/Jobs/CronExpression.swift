@@ -28,7 +28,14 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         weekdays = Set(weekdayValues.map { $0 % 7 })
         dayRestricted = fields[2] != "*" && fields[2] != "?"
         weekdayRestricted = fields[4] != "*" && fields[4] != "?"
+        // "30 2" (February 30th) would never fire: refused here rather than searched for.
+        if dayRestricted, !weekdayRestricted, !months.contains(where: { month in days.contains { $0 <= Self.longestMonth[month - 1] } }) {
+            throw Self.invalid("no month it names has the day it names")
+        }
     }
+
+    /// The most days each month can have (February in a leap year).
+    static let longestMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
     static func invalid(_ why: String) -> FiscalMixError {
         FiscalMixError(.unprocessable, code: "invalid_cron", "Invalid cron expression: \(why).", details: ["field": "cron"])
@@ -75,7 +82,10 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
         calendar.timeZone = timeZone
         // Start at the next whole minute (zone offsets are whole minutes).
         var candidate = Date(timeIntervalSince1970: ((date.timeIntervalSince1970 / 60).rounded(.down) + 1) * 60)
-        for _ in 0..<(5 * 366 * 24 * 60) {
+        // Five years ahead is the horizon (a February 29th on a Monday can be further; such an
+        // expression answers nil): bounded by time, not by steps, so no expression searches long.
+        let horizon = candidate.addingTimeInterval(5 * 366 * 86_400)
+        while candidate <= horizon {
             let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: candidate)
             guard let month = c.month, let day = c.day, let hour = c.hour, let minute = c.minute, let weekday = c.weekday else { return nil }
             if !months.contains(month) {
