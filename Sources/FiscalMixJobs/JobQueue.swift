@@ -32,6 +32,23 @@ public struct JobQueue: Sendable {
         return result
     }
 
+    /// Enqueues inside the caller's transaction (a row and the job that processes it are written
+    /// together). Call `announce` with the result once the transaction has committed: metrics and
+    /// worker wake-ups must not fire for a job a rollback undid.
+    public func enqueue(_ new: NewJob, in tx: Transaction) async throws -> (job: Job, created: Bool) {
+        var new = new
+        if let definition = registry[new.type], new.maxAttempts == NewJob(type: "").maxAttempts { new.maxAttempts = definition.maxAttempts }
+        try Self.validate(new)
+        return try await repository.enqueue(new, now: clock.now(), in: tx)
+    }
+
+    /// After the commit of a transaction that enqueued `job`: counts it and wakes a worker.
+    public func announce(_ enqueued: (job: Job, created: Bool)) {
+        guard enqueued.created else { return }
+        metrics.count(JobMetrics.enqueued, type: enqueued.job.type)
+        wakeups?.notify(queue: enqueued.job.queue)
+    }
+
     public func enqueueBatch(_ jobs: [NewJob]) async throws {
         for job in jobs { try Self.validate(job) }
         try await repository.enqueueBatch(jobs, now: clock.now())

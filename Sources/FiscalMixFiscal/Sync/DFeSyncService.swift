@@ -67,37 +67,44 @@ public struct DFeSyncService: Sendable {
         if let active = try await runs.active(companyId: company.id, docType: docType) {
             // A run whose job ended without closing it (dead after repeated crashes, cancelled by
             // an operator) must not block the company's syncs for ever: close it and start anew.
-            guard let jobId = active.jobId, let job = try await JobRepository(database: database).find(id: jobId, accountId: nil),
-                  [.dead, .failed, .cancelled].contains(job.status)
-            else { return active }
-            try await runs.finish(id: active.id, status: .failed, statusCode: nil, failure: "its job ended as \(job.status.rawValue)", now: clock.now())
+            // So must a run with no job at all, which a start interrupted between its steps left
+            // before the run and its job were written in one transaction.
+            let failure: String
+            if let jobId = active.jobId {
+                guard let job = try await JobRepository(database: database).find(id: jobId, accountId: nil),
+                      [.dead, .failed, .cancelled].contains(job.status) else { return active }
+                failure = "its job ended as \(job.status.rawValue)"
+            } else {
+                failure = "it had no job (its start was interrupted)"
+            }
+            try await runs.finish(id: active.id, status: .failed, statusCode: nil, failure: failure, now: clock.now())
         }
         let config = try await configuration(companyId: company.id, docType: docType)
         let cursor = try await runs.cursor(companyId: company.id, docType: docType, environment: config.environment.code)
         let now = clock.now()
-        let run = SyncRun(id: ID.make(now: now), accountId: company.accountId, companyId: company.id, docType: docType, jobId: nil,
+        var run = SyncRun(id: ID.make(now: now), accountId: company.accountId, companyId: company.id, docType: docType, jobId: nil,
                           status: .pending, startedAt: now, createdAt: now, updatedAt: now)
+        let job = NewJob(type: Self.jobType, queue: "default", accountId: company.accountId, payload: #"{"sync_run_id":"\#(run.id.lowercased)"}"#,
+                         runAt: cursor.nextAllowedAt.map { max($0, now) }, maxAttempts: 10, idempotencyKey: "sync:\(run.id.lowercased)",
+                         correlationId: run.id.lowercased)
+        // The run and its job are one transaction: a process killed between them once left a
+        // pending run with no job, which blocked every later sync of the company.
+        let enqueued: (job: Job, created: Bool)
         do {
-            try await database.transaction { [runs] tx in try await runs.insert(run, environment: config.environment.code, in: tx) }
+            enqueued = try await database.transaction { [runs, queue, run] tx in
+                try await runs.insert(run, environment: config.environment.code, in: tx)
+                let enqueued = try await queue.enqueue(job, in: tx)
+                try await runs.setJob(id: run.id, jobId: enqueued.job.id, in: tx)
+                return enqueued
+            }
         } catch where database.isUniqueViolation(error) {
             // Another request won the race; answer its run.
             if let active = try await runs.active(companyId: company.id, docType: docType) { return active }
             throw error
         }
-        let runAt = cursor.nextAllowedAt.map { max($0, now) }
-        do {
-            let (job, _) = try await queue.enqueue(NewJob(
-                type: Self.jobType, queue: "default", accountId: company.accountId, payload: #"{"sync_run_id":"\#(run.id.lowercased)"}"#,
-                runAt: runAt, maxAttempts: 10, idempotencyKey: "sync:\(run.id.lowercased)", correlationId: run.id.lowercased))
-            try await database.transaction { [runs] tx in try await runs.setJob(id: run.id, jobId: job.id, in: tx) }
-            var queued = run
-            queued.jobId = job.id
-            return queued
-        } catch {
-            // A run without a job would block the company's syncs: close it.
-            try? await runs.finish(id: run.id, status: .failed, statusCode: nil, failure: "could not enqueue the sync job", now: clock.now())
-            throw error
-        }
+        queue.announce(enqueued)
+        run.jobId = enqueued.job.id
+        return run
     }
 
     /// The company's configuration for a type, or the defaults (production, the AN's URL, scheduled sync on).

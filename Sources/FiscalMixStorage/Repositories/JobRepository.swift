@@ -32,23 +32,39 @@ public struct JobRepository: Sendable {
     /// Enqueues a job. With an idempotency key, a second enqueue of the same key for the same
     /// account and type returns the first job and creates nothing (`created` is false).
     public func enqueue(_ new: NewJob, now: Date) async throws -> (job: Job, created: Bool) {
-        let id = new.id ?? ID.make(now: now)
-        let rows = try await database.query("""
-            INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, idempotency_key,
-                              correlation_id, created_at, updated_at)
-            VALUES (\(bind: id), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue), 'queued', \(bind: new.priority), 0,
-                    \(bind: new.maxAttempts), \(bind: new.runAt ?? now), \(json: new.payload), \(bind: new.idempotencyKey),
-                    \(bind: new.correlationId), \(bind: now), \(bind: now))
-            ON CONFLICT DO NOTHING
-            RETURNING *
-            """)
+        let rows = try await database.query(Self.insert(new, now: now))
         // On PostgreSQL the insert notifies idle workers (trigger of migration 6).
         if let row = rows.first { return (try Self.decode(row), true) }
+        guard let existing = try await database.first(try Self.existing(new)) else { throw StorageError.corruptRow("idempotent job vanished") }
+        return (try Self.decode(existing), false)
+    }
+
+    /// As `enqueue`, inside the caller's transaction: the job exists exactly when what it follows
+    /// up was committed.
+    public func enqueue(_ new: NewJob, now: Date, in tx: Transaction) async throws -> (job: Job, created: Bool) {
+        if let row = try await tx.query(Self.insert(new, now: now)).first { return (try Self.decode(row), true) }
+        guard let existing = try await tx.first(try Self.existing(new)) else { throw StorageError.corruptRow("idempotent job vanished") }
+        return (try Self.decode(existing), false)
+    }
+
+    static func insert(_ new: NewJob, now: Date) -> SQLQueryString {
+        """
+        INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, idempotency_key,
+                          correlation_id, created_at, updated_at)
+        VALUES (\(bind: new.id ?? ID.make(now: now)), \(bind: new.accountId), \(bind: new.type), \(bind: new.queue), 'queued', \(bind: new.priority), 0,
+                \(bind: new.maxAttempts), \(bind: new.runAt ?? now), \(json: new.payload), \(bind: new.idempotencyKey),
+                \(bind: new.correlationId), \(bind: now), \(bind: now))
+        ON CONFLICT DO NOTHING
+        RETURNING *
+        """
+    }
+
+    /// The job that already holds `new`'s idempotency key (the insert did nothing).
+    static func existing(_ new: NewJob) throws -> SQLQueryString {
         guard let key = new.idempotencyKey else { throw StorageError.corruptRow("job insert returned nothing") }
         var sql: SQLQueryString = "SELECT * FROM jobs WHERE type = \(bind: new.type) AND idempotency_key = \(bind: key)"
         if let accountId = new.accountId { sql += " AND account_id = \(bind: accountId)" } else { sql += " AND account_id IS NULL" }
-        guard let existing = try await database.first(sql) else { throw StorageError.corruptRow("idempotent job vanished") }
-        return (try Self.decode(existing), false)
+        return sql
     }
 
     /// Enqueues many jobs in one statement per 500 (no idempotency keys).
