@@ -122,19 +122,42 @@ public struct FiscalMixRuntime: Sendable {
     }
 
     /// The HTTP application with its background services: the request-log writer, the database
-    /// pool and, unless `workers` is false, the job workers.
+    /// pool and, unless `workers` is false, the job workers (what the tests run).
     public func buildApplication(workers: Bool = false) -> some ApplicationProtocol {
-        // Shut down in reverse: HTTP server, workers (finish in-flight jobs), the log writer
-        // (final flush), then the pool.
+        makeApplication(services: backgroundServices(workers: workers))
+    }
+
+    /// `fiscalmix serve`: the HTTP application and its background services as peers in one group
+    /// that stops gracefully on SIGTERM/SIGINT — and also when any of them ends or fails. (Inside
+    /// the application's own group a failing service would cancel the HTTP server instead, and a
+    /// cancelled server traps on a connection it accepted but had not yet served.)
+    public func serveServiceGroup(workers: Bool) -> ServiceGroup {
+        Self.gracefulGroup(backgroundServices(workers: workers) + [makeApplication(services: [])], logger: logger)
+    }
+
+    /// Shut down in reverse: HTTP server, workers (finish in-flight jobs), the log writer (final
+    /// flush), then the pool.
+    func backgroundServices(workers: Bool) -> [any Service] {
         var background: [any Service] = [DatabaseService(database: database), services.requestLogWriter, OutboundService(client: outbound)]
         if workers { background += makeWorkers() as [any Service] + [scheduler] }
-        return Application(
+        return background
+    }
+
+    func makeApplication(services background: [any Service]) -> some ApplicationProtocol & Service {
+        Application(
             router: buildRouter(services),
             server: .http1(additionalChannelHandlers: [HTTPParseErrorResponder()]),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "FiscalMix"),
             services: background,
             logger: logger
         )
+    }
+
+    static func gracefulGroup(_ services: [any Service], logger: Logger) -> ServiceGroup {
+        ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                                           failureTerminationBehavior: .gracefullyShutdownGroup) },
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
 
     /// One worker per configured queue.
@@ -156,8 +179,7 @@ public struct FiscalMixRuntime: Sendable {
 
     /// Workers only (`fiscalmix worker`), with the pool closed after they stop.
     public func workerServiceGroup() -> ServiceGroup {
-        ServiceGroup(configuration: .init(services: [DatabaseService(database: database)] + makeWorkers().map { $0 as any Service } + [scheduler],
-                                          gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        Self.gracefulGroup([DatabaseService(database: database)] + makeWorkers().map { $0 as any Service } + [scheduler], logger: logger)
     }
 
     /// Wakes this process's idle workers now instead of at their next idle poll (after a test

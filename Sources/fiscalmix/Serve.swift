@@ -22,7 +22,7 @@ struct Serve: AsyncParsableCommand {
         let runtime = try await FiscalMixRuntime.start(configuration, logger: logger)
         logger.info("FiscalMix \(FiscalMixVersion.current) on \(runtime.database.dialect.rawValue)")
         if !noWorkers { await runtime.enqueueHousekeeping() }
-        try await runtime.buildApplication(workers: !noWorkers).runService()
+        try await runtime.serveServiceGroup(workers: !noWorkers).run()
     }
 }
 
