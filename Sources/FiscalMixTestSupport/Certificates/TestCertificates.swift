@@ -63,6 +63,13 @@ public enum TestCertificates {
     }
 
     private static func run(_ executable: URL, _ arguments: [String]) throws {
+        let (status, said) = try openssl(arguments, executable: executable)
+        guard status == 0 else { throw Unavailable(description: "openssl \(arguments.first ?? "") failed: \(said)") }
+    }
+
+    /// Runs openssl with `arguments`; its status and everything it printed.
+    public static func openssl(_ arguments: [String], executable: URL? = openssl) throws -> (status: Int32, output: String) {
+        guard let executable else { throw Unavailable(description: "openssl is not installed") }
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -72,8 +79,6 @@ public enum TestCertificates {
         try process.run()
         let said = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw Unavailable(description: "openssl \(arguments.first ?? "") failed: \(String(decoding: said, as: UTF8.self))")
-        }
+        return (process.terminationStatus, String(decoding: said, as: UTF8.self))
     }
 }
