@@ -80,7 +80,7 @@ public struct FiscalMixRuntime: Sendable {
             // The sync service enqueues with the registry's defaults written out (the registry
             // holds the sync handler, which needs the service).
             let enqueuer = JobQueue(database: database, registry: JobRegistry(), clock: clock, metrics: metrics.jobs, wakeups: wakeups)
-            let endpoint = MetricsEndpoint(bearerToken: configuration.metricsToken) { try await metrics.render(database: database) }
+            let endpoint = MetricsEndpoint(bearerToken: configuration.metricsToken) { try await metrics.render(database: database, queues: configuration.workerQueues) }
             let services = APIServices(database: database, auth: auth, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
                                        identityConfiguration: configuration.identity, requestLogWriter: writer,
                                        secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,

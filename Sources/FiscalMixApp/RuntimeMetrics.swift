@@ -28,9 +28,10 @@ public struct RuntimeMetrics: Sendable {
         outbound = OutboundMetrics(factory: factory)
     }
 
-    /// The exposition text, with the queue-depth gauges read from the database first.
-    public func render(database: Database) async throws -> String {
-        try await jobs.refreshQueueDepth(JobRepository(database: database))
+    /// The exposition text, with the queue-depth gauges read from the database first (every
+    /// queue in `queues` appears, at zero when it is empty).
+    public func render(database: Database, queues: [String]) async throws -> String {
+        try await jobs.refreshQueueDepth(JobRepository(database: database), knownQueues: queues)
         return registry.emitToString()
     }
 }

@@ -60,9 +60,13 @@ public final class JobMetrics: Sendable {
     }
 
     /// Sets the queue-depth gauges from the database; called when metrics are scraped, so the
-    /// figure is current and costs nothing between scrapes. Queues that emptied drop to zero.
-    public func refreshQueueDepth(_ repository: JobRepository) async throws {
-        let counts = try await repository.activeCounts()
+    /// figure is current and costs nothing between scrapes. Queues that emptied drop to zero, and
+    /// `knownQueues` (the ones this deployment works) are there at zero from the first scrape.
+    public func refreshQueueDepth(_ repository: JobRepository, knownQueues: [String] = []) async throws {
+        let found = try await repository.activeCounts()
+        let zeros = knownQueues.flatMap { queue in [Job.Status.queued, .running].map { (queue: queue, status: $0, count: 0) } }
+            .filter { zero in !found.contains { $0.queue == zero.queue && $0.status == zero.status } }
+        let counts = found + zeros
         gauges.withLock { cache in
             var seen = Set<String>()
             for (queue, status, count) in counts {

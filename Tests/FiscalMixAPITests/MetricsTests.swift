@@ -16,6 +16,19 @@ import Testing
         return nil
     }
 
+    /// An operator's first scrape of a fresh server already has the queue-depth gauges, at zero.
+    @Test func aFreshServerExposesItsQueuesAtZero() async throws {
+        try await TestServer.run(configure: { $0.workerQueues = ["default", "exports"] }) { server in
+            let scrape = try await server.request(.get, "/metrics")
+            #expect(scrape.status == 200)
+            for queue in ["default", "exports"] {
+                for status in ["queued", "running"] {
+                    #expect(Self.sample(scrape.text, "fiscalmix_jobs_queue_depth{queue=\"\(queue)\",status=\"\(status)\"}") == 0, "\(scrape.text)")
+                }
+            }
+        }
+    }
+
     @Test func jobCountersHistogramsAndQueueDepthAreExposedToAScraperWithTheToken() async throws {
         try await TestServer.run(workers: true, configure: { $0.metricsToken = "scrape-token-123" }) { server in
             let owner = try await server.createAccount()
