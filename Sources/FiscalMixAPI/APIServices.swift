@@ -43,6 +43,8 @@ public struct APIServices: Sendable {
     public let secureCookies: Bool
     /// Adds `GET /hello`, the bare route the benchmark compares against.
     public let benchmarkRoutes: Bool
+    /// One log line per request at info (`FISCALMIX_ACCESS_LOG`).
+    public let accessLog: Bool
     /// `GET /metrics`, when the runtime exposes metrics.
     public let metrics: MetricsEndpoint?
     /// Request limits per client and account, and where the counts are kept.
@@ -57,7 +59,8 @@ public struct APIServices: Sendable {
                 outbound: OutboundClient? = nil, blobs: any BlobStore, blobLinks: any BlobLinks, linkSigner: BlobLinkSigner,
                 jobQueue: JobQueue, addressRules: AccountAddressRuleCache? = nil, pkcs12Isolation: (any PKCS12Isolation)? = nil,
                 apiRateLimits: APIRateLimits = .off, requestCounter: any RequestCounter = LocalRequestCounter(),
-                externalSecrets: ExternalSecretSources = .none, logger: Logger) {
+                externalSecrets: ExternalSecretSources = .none, accessLog: Bool = true, logger: Logger) {
+        self.accessLog = accessLog
         self.apiRateLimits = apiRateLimits
         self.blobs = blobs
         self.linkSigner = linkSigner

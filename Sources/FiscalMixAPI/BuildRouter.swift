@@ -23,7 +23,7 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
 
     let v1Group = router.group("v1")
         .add(middleware: AuthenticationMiddleware(auth: services.auth))
-        .add(middleware: RequestLogMiddleware(writer: services.requestLogWriter))
+        .add(middleware: RequestLogMiddleware(writer: services.requestLogWriter, accessLog: services.accessLog))
         .add(middleware: APIRateLimitMiddleware(limits: services.apiRateLimits, counter: services.requestCounter, clock: services.auth.clock))
         .add(middleware: IdempotencyMiddleware(repository: IdempotencyRepository(database: services.database)))
         .add(middleware: ProblemMiddleware())
@@ -51,7 +51,7 @@ public func buildRouter(_ services: APIServices) -> Router<AppRequestContext> {
     // Inbox providers post without an API key (their signature is the credential), and download
     // links carry their own signed token, so both sit outside the API's authentication.
     let unauthenticatedGroup = router.group("v1")
-        .add(middleware: RequestLogMiddleware(writer: services.requestLogWriter))
+        .add(middleware: RequestLogMiddleware(writer: services.requestLogWriter, accessLog: services.accessLog))
         .add(middleware: ProblemMiddleware())
     let unauthenticated = CatalogedGroup(group: unauthenticatedGroup, prefix: "/v1", catalog: catalog)
     InboxController(inbox: services.inbox).addReceiveRoute(to: unauthenticated)

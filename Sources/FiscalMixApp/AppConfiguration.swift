@@ -31,6 +31,9 @@ public struct AppConfiguration: Sendable {
     public var identity: IdentityConfiguration
     public var runMigrationsOnStart: Bool
     public var benchmarkRoutes: Bool
+    /// One line per request at info level: method, route, status, duration, request and account
+    /// ids — never bodies or credentials (`FISCALMIX_ACCESS_LOG`, default true).
+    public var accessLog: Bool
     public var workerQueues: [String]
     public var workerConcurrency: Int
     public var workerPrefetch: Int
@@ -180,6 +183,7 @@ public struct AppConfiguration: Sendable {
         self.identity = identity
         runMigrationsOnStart = try bool("FISCALMIX_AUTO_MIGRATE", true)
         benchmarkRoutes = try bool("FISCALMIX_BENCH_ROUTES", false)
+        accessLog = try bool("FISCALMIX_ACCESS_LOG", true)
         workerQueues = string("FISCALMIX_WORKER_QUEUES", "default").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty }
         workerConcurrency = try int("FISCALMIX_WORKER_CONCURRENCY", 4, 1...256)

@@ -91,7 +91,8 @@ public struct FiscalMixRuntime: Sendable {
                                        // Counted where every server process sees the same counts.
                                        requestCounter: configuration.usesEmbeddedDatabase
                                            ? LocalRequestCounter() : SQLRequestCounter(database: database),
-                                       externalSecrets: try configuration.externalSecretSources(), logger: logger)
+                                       externalSecrets: try configuration.externalSecretSources(), accessLog: configuration.accessLog,
+                                       logger: logger)
             // Endpoints written before header values were sealed are sealed now, once.
             do {
                 let sealed = try await services.webhookEndpoints.sealPlaintextHeaders()

@@ -9,10 +9,12 @@ import NIOCore
 import NIOFoundationCompat
 
 /// Writes a request log row (seed 002 RequestLog) for every API call, with the operation being
-/// the matched route (`GET /v1/api-keys/{id}`), never the raw path with its ids and queries.
+/// the matched route (`GET /v1/api-keys/{id}`), never the raw path with its ids and queries —
+/// and, when `accessLog` is on, the same as one line of the server's log.
 struct RequestLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let writer: RequestLogWriter
+    let accessLog: Bool
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -39,5 +41,11 @@ struct RequestLogMiddleware: RouterMiddleware {
             status: RequestLogEntry.status(forHTTP: status), httpStatus: status, latencyMs: ms,
             idempotencyKey: request.headers[.idempotencyKey].map { String($0.prefix(255)) }, ip: context.remoteIP, createdAt: Date())
         writer.append(entry)
+        if accessLog {
+            context.logger.info("request", metadata: [
+                "method": "\(request.method.rawValue)", "route": "\(entry.path)", "status": "\(status)", "duration_ms": "\(ms)",
+                "request_id": "\(context.requestId)", "account_id": "\(context.principal?.accountId.lowercased ?? "-")",
+            ])
+        }
     }
 }
