@@ -13,13 +13,21 @@ final class SchemaRegex: @unchecked Sendable {
 
     init?(_ source: String) {
         // (ICU refuses an empty pattern, which ECMA-262 allows: it matches everywhere.)
-        guard let translated = Self.translate(source),
-            let regex = try? NSRegularExpression(pattern: translated.isEmpty ? "(?:)" : translated)
+        guard let translated = Self.translate(source) else { return nil }
+        let linear = LinearPattern(source)
+        // Foundation leaks its copy of a pattern longer than 255 UTF-16 units when ICU refuses it
+        // (found by the fuzzer: Fuzz/Targets/jsonschema.swift), so a long pattern is handed to ICU
+        // only once this module's own parser has read it as a regular one.
+        guard translated.utf16.count <= Self.longestUncheckedPattern || linear != nil,
+              let regex = try? NSRegularExpression(pattern: translated.isEmpty ? "(?:)" : translated)
         else { return nil }
         self.source = source
         self.regex = regex
-        linear = LinearPattern(source)
+        self.linear = linear
     }
+
+    /// The longest pattern handed to ICU without first being read by `PatternSyntax`.
+    static let longestUncheckedPattern = 255
 
     /// Whether the pattern matches. Both engines spend the validation's step budget as they
     /// work (ICU through its progress reports during a long match), so a hostile pattern or

@@ -89,5 +89,6 @@ enum ErrorMessages {
         "D3141": "{{value}}",
         "U1001": "Evaluation exceeded its bounds ({{token}}): check for non-terminating recursion or loops",
         "U1002": "The expression nests deeper than {{value}} levels",
+        "U1003": "A regular expression here has at most {{value}} characters",
     ]
 }

@@ -4,6 +4,9 @@ import Foundation
 /// syntax is close to ICU's; the two forms ICU lacks (`[^]`, any character, and `[]`, nothing)
 /// are rewritten.
 struct RegexLiteral: @unchecked Sendable {
+    /// The longest regular expression an expression may hold.
+    static let longestPattern = 255
+
     let pattern: String
     let flags: String
     let regex: NSRegularExpression
@@ -15,6 +18,11 @@ struct RegexLiteral: @unchecked Sendable {
         if flags.contains("i") { options.insert(.caseInsensitive) }
         if flags.contains("m") { options.insert(.anchorsMatchLines) }
         let translated = pattern.replacingOccurrences(of: "[^]", with: "[\\s\\S]").replacingOccurrences(of: "[]", with: "(?!)")
+        // Foundation leaks its copy of a pattern longer than 255 UTF-16 units that ICU refuses
+        // (found by the fuzzer: Fuzz/Targets/jsonata.swift): such patterns are not compiled.
+        guard translated.utf16.count <= Self.longestPattern else {
+            throw JSONataError("U1003", position: position, value: String(Self.longestPattern))
+        }
         do {
             regex = try NSRegularExpression(pattern: translated, options: options)
         } catch {

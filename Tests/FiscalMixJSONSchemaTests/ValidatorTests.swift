@@ -26,6 +26,19 @@ import Testing
         #expect(minimum.absoluteKeywordLocation == "https://fiscalmix.example/invoice#/$defs/item/properties/amount/minimum")
     }
 
+    /// A long pattern reaches ICU only once this module's own parser has read it (Foundation leaks
+    /// the copy of a long pattern ICU refuses): a long regular pattern still works, a long one
+    /// this module cannot read is refused as ICU would refuse an invalid one.
+    @Test func longPatternsAreReadBeforeICUSeesThem() throws {
+        let long = String(repeating: "ab", count: 200)
+        let regular = try schema(#"{"pattern": "^(\#(long))+$"}"#)
+        #expect(regular.validate(.string(long + long)).valid && !regular.validate(.string(long + "c")).valid)
+        #expect(throws: (any Error).self) { try schema(#"{"pattern": "(\#(long)"}"#) }
+        #expect(throws: (any Error).self) { try schema(#"{"pattern": "(?<=x)\#(long)"}"#) }
+        // Short ones keep every ICU construct (lookbehind here).
+        #expect(try schema(#"{"pattern": "(?<=x)ab"}"#).validate(.string("xab")).valid)
+    }
+
     @Test func decimalAmountsAreCheckedExactly() throws {
         let cents = try schema(#"{"multipleOf": 0.01}"#)
         // 1234.56 / 0.01 is not an integer in binary floating point; in decimal it is.

@@ -73,6 +73,15 @@ import Testing
         #expect(try JSONataExpression(Array(repeating: "1", count: 20).joined(separator: "+")).evaluate(nil) == .int(20))
     }
 
+    /// Regular expressions are at most 255 characters (Foundation leaks the copy of a longer one
+    /// ICU refuses; found by the fuzzer).
+    @Test func aLongRegularExpressionIsRefusedWithItsOwnCode() throws {
+        #expect { try JSONataExpression("$match('aaa', /" + String(repeating: "a", count: 300) + "/)") } throws: {
+            ($0 as? JSONataError)?.code == "U1003"
+        }
+        #expect(try JSONataExpression("$contains('abc', /" + String(repeating: "[a-c]", count: 3) + "/)").evaluate(nil) == .bool(true))
+    }
+
     /// A closure bound to a variable of the frame it closes over is a reference cycle: without
     /// ending it, every evaluation of such an expression would keep its frames, and the input
     /// they bind, alive for the life of the worker.
