@@ -47,6 +47,12 @@ import Testing
             #expect((modern.json["subject"] as? String)?.contains("EMPRESA TESTE LTDA:11222333000181") == true)
             #expect((modern.json["fingerprint"] as? String)?.count == 64)
             #expect(modern.json["validTo"] as? String == "2036-11-20T00:32:46.000Z")
+            // The serial as openssl prints it: full bytes, upper-case hex.
+            let pemFile = FileManager.default.temporaryDirectory.appendingPathComponent("serial-\(UUID().uuidString).pem")
+            try Data(try TestCertificates.certificatePEM()).write(to: pemFile)
+            defer { try? FileManager.default.removeItem(at: pemFile) }
+            let printed = try TestCertificates.openssl(["x509", "-in", pemFile.path, "-noout", "-serial"]).output
+            #expect("serial=\(modern.json["serial"] as? String ?? "-")" == printed.trimmingCharacters(in: .whitespacesAndNewlines), "\(printed)")
             // The same certificate again is a conflict; the legacy file holds the same one.
             let legacy = try await Self.upload(server, companyId: companyId, file: try TestCertificates.legacyPKCS12(),
                                                password: Self.password, auth: auth)

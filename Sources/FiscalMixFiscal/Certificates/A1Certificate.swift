@@ -53,7 +53,7 @@ public struct A1Certificate: Sendable {
                                  details: ["field": "file"])
         }
         let metadata = CertificateMetadata(
-            subject: leaf.subject.description, issuer: leaf.issuer.description, serial: leaf.serialNumber.description,
+            subject: leaf.subject.description, issuer: leaf.issuer.description, serial: Self.hexSerial(leaf.serialNumber),
             cnpj: cnpj, validFrom: leaf.notValidBefore, validTo: leaf.notValidAfter,
             fingerprint: Hex.encode(Array(SHA256.hash(data: der))))
         return A1Certificate(chain: bundle.certificateChain, privateKey: bundle.privateKey, leaf: leaf, metadata: metadata)
@@ -73,4 +73,18 @@ public struct CertificateMetadata: Sendable, Codable, Equatable {
     public var validTo: Date
     /// SHA-256 of the leaf's DER, hex.
     public var fingerprint: String
+}
+
+extension A1Certificate {
+    /// The serial as openssl prints it (`openssl x509 -serial`): every byte as two upper-case hex
+    /// digits, without the sign byte DER adds before a high bit (swift-certificates' own
+    /// description drops each byte's leading zero: `35:6:ce:…` for `3506CE…`).
+    static func hexSerial(_ serial: Certificate.SerialNumber) -> String {
+        var bytes = serial.bytes[...]
+        while bytes.count > 1, bytes.first == 0 { bytes = bytes.dropFirst() }
+        return bytes.map { byte in
+            let digits = Array("0123456789ABCDEF")
+            return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+        }.joined()
+    }
 }
