@@ -38,6 +38,8 @@ for target in "${targets[@]}"; do
   # The multipart reader lives in the API target (which needs Hummingbird); its one file is
   # compiled into the fuzzer itself.
   [[ "$target" == multipart ]] && extra=(Sources/FiscalMixAPI/Support/MultipartFormData.swift)
+  binary="$out/fuzz-$target"
+  if [[ -f "$binary" ]] && [[ -z "$(find "Fuzz/Targets/$target.swift" "${objects[@]}" "${extra[@]}" -newer "$binary" | head -1)" ]]; then continue; fi
   echo "target $target"
   # (gold warns once per sanitizer symbol it cannot export; those lines say nothing.)
   swiftc "${flags[@]}" -module-name "Fuzz_$target" "Fuzz/Targets/$target.swift" "${extra[@]}" "${objects[@]}" -lz -o "$out/fuzz-$target" \
