@@ -364,6 +364,7 @@ import Testing
                 #expect(missing.status == 422)
                 #expect(try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "aceite"], auth: s.auth).status == 422)
 
+                server.clock.advance(by: 0.538)  // the event keeps the second it was signed at, not this fraction
                 let ciencia = try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: s.auth)
                 #expect(ciencia.status == 200 && ciencia.json["result"] as? String == "registered", "\(ciencia.text)")
                 #expect(ciencia.json["statusCode"] as? Int == 135 && (ciencia.json["protocolNumber"] as? String)?.count == 15)
@@ -372,6 +373,8 @@ import Testing
                 #expect(again.json["result"] as? String == "already_registered" && again.json["statusCode"] as? Int == 573)
                 let events = try await server.request(.get, "/v1/documents/\(id)", auth: s.auth).json["events"] as? [[String: Any]]
                 #expect(events?.contains { $0["eventCode"] as? String == "210210" && $0["protocolNumber"] != nil } == true)
+                let signedDate = try #require(events?.first { $0["eventCode"] as? String == "210210" }?["eventDate"] as? String)
+                #expect(signedDate.hasSuffix(".000Z"), "\(signedDate)")
                 let stranger = try await server.ownerApiKey().auth
                 #expect(try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: stranger).status == 404)
 

@@ -86,8 +86,10 @@ public struct ManifestationService: Sendable {
         }
         let now = clock.now()
         let config = try await sync.configuration(companyId: company.id, docType: .NFE)
+        // dhEvento carries whole seconds: the event keeps the instant that was signed, not a finer one.
+        let signedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let signedEvent = ManifestationEvent(accessKey: document.accessKey, author: company.cnpj, environment: config.environment.code,
-                                             type: type, justification: justification, date: now)
+                                             type: type, justification: justification, date: signedAt)
         if let problem = signedEvent.justificationProblem { throw FiscalMixError.validation("justificativa", problem) }
         guard let outbound else { throw FiscalMixError(.unavailable, code: "outbound_unavailable", "Outside calls are not configured.") }
         let identity = try await certificates.identity(companyId: company.id, accountId: company.accountId)
