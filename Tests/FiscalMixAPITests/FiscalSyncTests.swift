@@ -145,6 +145,12 @@ import Testing
                 #expect(try unlinked?.decode(column: "n", as: Int.self) == 0)
                 #expect(try await IntegrationEventRepository(database: database).count(accountId: s.accountId, type: "fiscal_document.received")
                         == run["docsSaved"] as? Int)
+                // Every stored fiscal event is announced once, in the transaction that stored it.
+                let storedEvents = try await database.first("SELECT COUNT(*) AS n FROM fiscal_events WHERE company_id = \(bind: company)")
+                let eventCount = try #require(try storedEvents?.decode(column: "n", as: Int.self))
+                #expect(eventCount > 0)
+                #expect(try await IntegrationEventRepository(database: database).count(accountId: s.accountId, type: "fiscal_event.received")
+                        == eventCount)
 
                 // Caught up: a new sync waits for the AN's hour instead of asking (which would be 656).
                 let second = try await Self.startSync(s)
@@ -374,6 +380,11 @@ import Testing
                 let events = try await server.request(.get, "/v1/documents/\(id)", auth: s.auth).json["events"] as? [[String: Any]]
                 #expect(events?.contains { $0["eventCode"] as? String == "210210" && $0["protocolNumber"] != nil } == true)
                 let signedDate = try #require(events?.first { $0["eventCode"] as? String == "210210" }?["eventDate"] as? String)
+                // The stored event is announced as fiscal_event.received, with its document.
+                let announced = try await server.request(.get, "/v1/events?limit=200", auth: s.auth).items
+                    .filter { $0["eventType"] as? String == "fiscal_event.received" }
+                #expect(announced.contains { ($0["payload"] as? [String: Any])?["document_id"] as? String == id.lowercased()
+                    && ($0["payload"] as? [String: Any])?["event_code"] as? String == "210210" }, "\(announced)")
                 #expect(signedDate.hasSuffix(".000Z"), "\(signedDate)")
                 let stranger = try await server.ownerApiKey().auth
                 #expect(try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: stranger).status == 404)

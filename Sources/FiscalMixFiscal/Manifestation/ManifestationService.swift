@@ -139,8 +139,11 @@ public struct ManifestationService: Sendable {
             eventType: parsed.eventType, eventCode: parsed.code, sequence: parsed.sequence, eventDate: event.date,
             protocolNumber: registration.protocolNumber, description: parsed.description, authorCnpjCpf: company.cnpj, isSummary: false,
             nsu: nil, storageXMLPath: path, hashSHA256: DFeBatchWriter.sha256(xml), createdAt: now)
-        try await database.transaction { tx in
-            _ = try await FiscalEventRepository(database: database).upsert(record, syncRunId: nil, in: tx)
+        try await database.transaction { [database] tx in
+            // The row and its announcement commit together.
+            let written = try await FiscalEventRepository(database: database).upsertReturning([record], syncRunId: nil, in: tx)
+            try await IntegrationEventPublisher(database: database).publish(
+                accountId: company.accountId, written.map { DFeBatchWriter.eventAnnouncement(record, written: $0) }, now: now, in: tx)
         }
     }
 }

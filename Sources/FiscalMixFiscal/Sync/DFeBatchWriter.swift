@@ -121,8 +121,14 @@ struct DFeBatchWriter: Sendable {
                 announcements.append(.init(key: "fiscal_document.received:\(id.lowercased):\(record.isSummary ? "summary" : "full")",
                                            type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id)))
             }
+            let writtenEvents = try await eventRepository.upsertReturning(eventRecords, syncRunId: run.id, in: tx)
+            for written in writtenEvents {
+                guard let record = eventRecords.first(where: { $0.accessKey == written.accessKey && $0.eventCode == written.eventCode
+                    && $0.sequence == written.sequence }) else { continue }
+                announcements.append(Self.eventAnnouncement(record, written: written))
+            }
             try await publisher.publish(accountId: run.accountId, announcements, now: now, in: tx)
-            let savedEvents = try await eventRepository.upsert(eventRecords, syncRunId: run.id, in: tx)
+            let savedEvents = writtenEvents.count
             try await documentRepository.reconcile(companyId: company.id, accessKeys: documentRecords.map(\.accessKey) + eventRecords.map(\.accessKey),
                                                    now: now, in: tx)
             let saved = written.count
@@ -184,6 +190,21 @@ struct DFeBatchWriter: Sendable {
 
     static func sha256(_ bytes: [UInt8]) -> String {
         Hex.encode(SHA256.hash(data: bytes))
+    }
+
+    /// `fiscal_event.received` for an event row just written, with its document when that is held.
+    static func eventAnnouncement(_ e: FiscalEventRecord, written: FiscalEventRepository.Written) -> IntegrationEventRepository.NewEvent {
+        var object: [String: String] = [
+            "event_id": written.id.lowercased, "company_id": e.companyId.lowercased, "access_key": e.accessKey, "event_code": e.eventCode,
+            "event_type": e.eventType, "sequence": String(e.sequence), "event_date": RFC3339.string(from: e.eventDate),
+            "summary": e.isSummary ? "true" : "false",
+        ]
+        if let documentId = written.documentId { object["document_id"] = documentId.lowercased }
+        if let protocolNumber = e.protocolNumber { object["protocol"] = protocolNumber }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return .init(key: "fiscal_event.received:\(written.id.lowercased):\(e.isSummary ? "summary" : "full")", type: "fiscal_event.received",
+                     source: "fiscalmix.sync", payloadJSON: String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self))
     }
 
     /// The `fiscal_document.received` payload: what a subscriber needs to decide and fetch.

@@ -17,7 +17,21 @@ public struct FiscalEventRepository: Sendable {
     /// The same for several events (distinct key, code and sequence) in one statement; returns
     /// how many rows were written.
     public func upsert(_ events: [FiscalEventRecord], syncRunId: UUID?, in tx: Transaction) async throws -> Int {
-        guard !events.isEmpty else { return 0 }
+        try await upsertReturning(events, syncRunId: syncRunId, in: tx).count
+    }
+
+    /// A row written by `upsert`: its id and the document it is attached to, if that is held.
+    public struct Written: Sendable {
+        public let id: UUID
+        public let accessKey: String
+        public let eventCode: String
+        public let sequence: Int
+        public let documentId: UUID?
+    }
+
+    /// As `upsert`, answering the rows written.
+    public func upsertReturning(_ events: [FiscalEventRecord], syncRunId: UUID?, in tx: Transaction) async throws -> [Written] {
+        guard !events.isEmpty else { return [] }
         var sql: SQLQueryString = """
             INSERT INTO fiscal_events (id, account_id, company_id, fiscal_document_id, sync_run_id, access_key, event_type, event_code, sequence,
                 event_date, protocol, description, author_cnpj_cpf, is_summary, storage_xml_path, hash_sha256, nsu, created_at, updated_at) VALUES
@@ -38,9 +52,12 @@ public struct FiscalEventRepository: Sendable {
                 author_cnpj_cpf = excluded.author_cnpj_cpf, is_summary = excluded.is_summary, storage_xml_path = excluded.storage_xml_path,
                 hash_sha256 = excluded.hash_sha256, nsu = excluded.nsu, sync_run_id = excluded.sync_run_id, updated_at = excluded.updated_at
             WHERE fiscal_events.is_summary = \(bind: true) AND excluded.is_summary = \(bind: false)
-            RETURNING id
+            RETURNING id, access_key, event_code, sequence, fiscal_document_id
             """
-        return try await tx.query(sql).count
+        return try await tx.query(sql).map { row in
+            Written(id: try row.get("id"), accessKey: try row.get("access_key"), eventCode: try row.get("event_code"),
+                    sequence: try row.get("sequence"), documentId: try row.get("fiscal_document_id"))
+        }
     }
 
     /// What is held already: "key|code|sequence" → is_summary.
