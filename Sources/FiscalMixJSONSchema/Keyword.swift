@@ -8,26 +8,32 @@ import Foundation
 /// so that a keyword holding it stays one pointer wide (keywords are copied at every subschema).
 final class SchemaRegex: @unchecked Sendable {
     let source: String
-    let regex: NSRegularExpression
+    /// ICU's compiled pattern; nil for a long pattern, which runs on `linear` alone.
+    let regex: NSRegularExpression?
     let linear: LinearPattern?
 
     init?(_ source: String) {
         // (ICU refuses an empty pattern, which ECMA-262 allows: it matches everywhere.)
         guard let translated = Self.translate(source) else { return nil }
         let linear = LinearPattern(source)
-        // Foundation leaks its copy of a pattern longer than 255 UTF-16 units when ICU refuses it
-        // (found by the fuzzer: Fuzz/Targets/jsonschema.swift), so a long pattern is handed to ICU
-        // only once this module's own parser has read it as a regular one.
-        guard translated.utf16.count <= Self.longestUncheckedPattern || linear != nil,
-              let regex = try? NSRegularExpression(pattern: translated.isEmpty ? "(?:)" : translated)
-        else { return nil }
+        if translated.utf16.count > Self.longestICUPattern {
+            // Foundation leaks its copy of a pattern this long whenever ICU refuses it (found by
+            // the fuzzer: Fuzz/Targets/jsonschema.swift), so ICU never sees one: a long pattern
+            // must be one this module's own parser reads as regular, and runs on that alone.
+            guard let linear else { return nil }
+            self.source = source
+            self.regex = nil
+            self.linear = linear
+            return
+        }
+        guard let regex = try? NSRegularExpression(pattern: translated.isEmpty ? "(?:)" : translated) else { return nil }
         self.source = source
         self.regex = regex
         self.linear = linear
     }
 
-    /// The longest pattern handed to ICU without first being read by `PatternSyntax`.
-    static let longestUncheckedPattern = 255
+    /// The longest pattern handed to ICU.
+    static let longestICUPattern = 255
 
     /// Whether the pattern matches. Both engines spend the validation's step budget as they
     /// work (ICU through its progress reports during a long match), so a hostile pattern or
@@ -39,6 +45,7 @@ final class SchemaRegex: @unchecked Sendable {
     }
 
     func icuMatches(_ text: String, budget: SchemaEvaluator.Budget) -> Bool {
+        guard let regex else { return false }
         var found = false
         regex.enumerateMatches(in: text, options: [.reportProgress], range: NSRange(text.startIndex..., in: text)) { result, _, stop in
             if result != nil {
