@@ -99,7 +99,7 @@ struct SefazSim: AsyncParsableCommand {
         @Option(help: "Where to write the .pfx.") var out: String
         @Option(help: "The .pfx password (default: the FISCALMIX_SIM_CERT_PASSWORD variable).") var password: String?
         @Option(help: "Razão social in the certificate's CN.") var name = "EMPRESA DE TESTE LTDA"
-        @Option(help: "Days of validity from now (negative: already expired, for testing refusals).") var days = 365
+        @Option(parsing: .unconditional, help: "Days of validity from now (negative: already expired, for testing refusals).") var days = 365
 
         func run() async throws {
             let company: CNPJ

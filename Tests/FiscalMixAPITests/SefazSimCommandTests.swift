@@ -1,5 +1,6 @@
 import FiscalMixApp
 import FiscalMixDFe
+import FiscalMixFiscal
 import FiscalMixTestSupport
 import FiscalMixConformance
 import FiscalMixTestTraits
@@ -62,6 +63,24 @@ import Testing
         sim.terminate()  // SIGTERM: a clean stop
         await WorkerProcess.exit(of: sim)
         #expect(sim.terminationStatus == 0, "\(Self.text(runLog))")
+    }
+
+    /// `mint-cert --days -1`, as docs/sefaz.md writes it, mints an already expired certificate
+    /// (the option takes a negative number as its value instead of reading it as a flag).
+    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
+    func anExpiredCertificateIsMintedAsTheDocsWriteIt() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fm-mint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let pfx = directory.appendingPathComponent("expired.pfx")
+        let log = directory.appendingPathComponent("mint.log")
+        let mint = try Self.launch(["sefaz-sim", "mint-cert", "--dir", directory.path, "--cnpj", Self.cnpj, "--out", pfx.path,
+                                    "--password", "teste123", "--days", "-1"], log: log)
+        await WorkerProcess.exit(of: mint)
+        #expect(mint.terminationStatus == 0, "\(Self.text(log))")
+        let bytes = Array(try Data(contentsOf: pfx))
+        #expect(throws: (any Error).self) { try A1Certificate.open(pfx: bytes, password: "teste123", now: Date()) }
+        _ = try A1Certificate.open(pfx: bytes, password: "teste123", now: Date().addingTimeInterval(-36 * 3600))
     }
 
     static func launch(_ arguments: [String], log: URL) throws -> Process {
