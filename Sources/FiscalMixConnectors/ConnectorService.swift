@@ -5,7 +5,7 @@ import FiscalMixStorage
 import FiscalMixVault
 import Foundation
 
-/// Connectors (seed 000 + seed 002): create, change, read and delete, with the authentication
+/// Connectors (`connectors`, docs/data-model.md): create, change, read and delete, with the authentication
 /// secret sealed by the vault and referenced, never returned.
 public struct ConnectorService: Sendable {
     /// Non-secret authentication settings are kept in `settings` under this prefix.

@@ -38,7 +38,7 @@ public struct PolicyView: Sendable, Encodable {
     }
 }
 
-/// Policies (seed 002): saved by name, each save a new version; read and deleted by id.
+/// Policies (`policies`, docs/data-model.md): saved by name, each save a new version; read and deleted by id.
 public struct PolicyService: Sendable {
     let database: Database
     let policies: PolicyRepository

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One finished outside call, for the request log (seed 002 RequestLog, direction outbound).
+/// One finished outside call, for the request log (`request_logs`, direction outbound; docs/data-model.md).
 /// The path is kept without its query string, which may carry an API key.
 public struct OutboundLogEntry: Sendable {
     public var accountId: UUID?

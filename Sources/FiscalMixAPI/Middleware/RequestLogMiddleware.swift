@@ -8,7 +8,7 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 
-/// Writes a request log row (seed 002 RequestLog) for every API call, with the operation being
+/// Writes a request log row (`request_logs`, docs/data-model.md) for every API call, with the operation being
 /// the matched route (`GET /v1/api-keys/{id}`), never the raw path with its ids and queries —
 /// and, when `accessLog` is on, the same as one line of the server's log.
 struct RequestLogMiddleware: RouterMiddleware {

@@ -3,7 +3,7 @@ import FiscalMixOutbound
 import FiscalMixXML
 import Foundation
 
-/// Blobs in an Azure Blob Storage container (seed 000's `azure_blob` destination type) over the
+/// Blobs in an Azure Blob Storage container (also a process output destination, docs/data-model.md) over the
 /// Blob service REST API, through the one outbound client. Authorized with the account's Shared
 /// Key, or with a SAS token the deployment was given (then no download links: a SAS cannot mint
 /// narrower ones).

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A company's digital certificate as FiscalMix records it (seed 004 `certificates`). The file and
+/// A company's digital certificate as FiscalMix records it (`certificates`, docs/data-model.md). The file and
 /// its password live sealed in the vault; this record only names them.
 public struct CertificateRecord: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable, CaseIterable { case active, expired, revoked, pending }

@@ -63,7 +63,7 @@ public struct A1Certificate: Sendable {
     public var leafDER: [UInt8] { (try? chain[0].toDERBytes()) ?? [] }
 }
 
-/// What is recorded about a certificate (seed 004 `certificates.metadata` plus its own columns).
+/// What is recorded about a certificate (`certificates.metadata` plus its own columns; docs/data-model.md).
 public struct CertificateMetadata: Sendable, Codable, Equatable {
     public var subject: String
     public var issuer: String

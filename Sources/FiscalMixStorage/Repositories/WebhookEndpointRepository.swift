@@ -76,11 +76,12 @@ public struct WebhookEndpointRepository: Sendable {
             """)).isEmpty
     }
 
-    /// One page, of every account, of endpoints without sealed headers, after `after` in id
-    /// order; those among them whose header values are still plaintext (written before migration
-    /// 15) are the ones to seal. `last` is where the next page starts (nil: no more).
+    /// One page, of every account, of endpoints whose header values are still plaintext (written
+    /// before migration 15), after `after` in id order. `last` is where the next page starts
+    /// (nil: no more).
     public func unsealedHeaders(after: UUID?, limit: Int) async throws -> (plaintext: [WebhookEndpoint], last: UUID?) {
-        var sql: SQLQueryString = "SELECT * FROM webhook_endpoints WHERE headers_secret_ref_id IS NULL"
+        // Rows with no headers at all are skipped in the database: a start reads only what it seals.
+        var sql: SQLQueryString = "SELECT * FROM webhook_endpoints WHERE headers_secret_ref_id IS NULL AND CAST(headers AS TEXT) <> '{}'"
         if let after { sql += " AND id > \(bind: after)" }
         sql += " ORDER BY id LIMIT \(bind: limit)"
         let rows = try await database.query(sql).map(Self.decode)
