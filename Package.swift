@@ -1,8 +1,10 @@
 // swift-tools-version:6.1
 // FiscalMix: fiscal-document hub and integration platform.
-// Targets follow ../shared/ARCHITECTURE.md: dependencies point down only.
-//   L5 fiscalmix (CLI) → L4 FiscalMixApp → L3 FiscalMixAPI → L2 FiscalMixIdentity
-//   → L1 FiscalMixStorage, FiscalMixSecrets → L0 FiscalMixCore
+// The layout, what each target owns and the rules: docs/architecture.md (its target graph is
+// generated from this file by scripts/architecture-graph.sh). Dependencies point down only:
+//   fiscalmix (CLI) → FiscalMixApp (composition root) → FiscalMixAPI → FiscalMixHTTPEdge
+//   → feature slices (Jobs, Identity, Vault, Connectors, Webhooks, Fiscal, Blobs)
+//   → kernel (FiscalMixDatabase, FiscalMixSecrets, FiscalMixOutbound) → FiscalMixCore
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
@@ -29,6 +31,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/async-kit.git", from: "1.22.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -45,351 +49,226 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
     ],
     targets: [
-        // L0 — domain types, ids, errors, ports. No I/O, no frameworks.
+        // Core — domain values, ids, errors, ports. No I/O, no frameworks.
         .target(name: "FiscalMixCore", swiftSettings: swiftSettings),
 
-        // L0 — pure engines: the JSON value and the transform languages (standard library and
-        // Foundation only, no I/O).
+        // Engines — the JSON value and the transform languages (standard library and Foundation
+        // only, no I/O).
         .target(name: "FiscalMixJSON", swiftSettings: swiftSettings),
-        .target(name: "FiscalMixJMESPath", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
-        .target(name: "FiscalMixJSONSchema", dependencies: ["FiscalMixJSON"], swiftSettings: engineSettings),
-        .target(name: "FiscalMixJSONata", dependencies: ["FiscalMixJSON"], swiftSettings: engineSettings),
-        // The conformance suites' runners (../shared/conformance), shared by the engines' test
-        // targets and the release-build check in fiscalmix-transforms-bench.
-        .target(name: "FiscalMixConformance", dependencies: ["FiscalMixJSON", "FiscalMixJSONSchema", "FiscalMixJSONata"],
+        .target(name: "FiscalMixJMESPath", dependencies: uses("FiscalMixJSON"), swiftSettings: swiftSettings),
+        .target(name: "FiscalMixJSONSchema", dependencies: uses("FiscalMixJSON"), swiftSettings: engineSettings),
+        .target(name: "FiscalMixJSONata", dependencies: uses("FiscalMixJSON"), swiftSettings: engineSettings),
+        // The transform engines as a server uses them: one compiled transform per DSL profile, bounded.
+        .target(name: "FiscalMixTransforms", dependencies: uses("FiscalMixJSON", "FiscalMixJMESPath", "FiscalMixJSONata"),
                 swiftSettings: swiftSettings),
-        // Tests only — `.requires(.jsonata)`: a test that reads outside data skips, with a notice,
-        // where the data is absent (fails under FISCALMIX_REQUIRE_TEST_DATA=1).
-        .target(name: "FiscalMixTestTraits", dependencies: ["FiscalMixConformance"], swiftSettings: swiftSettings),
-        // L0 — the XML reader and canonicalizer the fiscal documents and their signatures need.
+        // The conformance suites' runners, shared by the engines' test targets and the
+        // release-build check in fiscalmix-transforms-bench.
+        .target(name: "FiscalMixConformance", dependencies: uses("FiscalMixJSON", "FiscalMixJSONSchema", "FiscalMixJSONata"),
+                swiftSettings: swiftSettings),
+        // The XML reader and canonicalizer the fiscal documents and their signatures need.
         .target(name: "FiscalMixXML", swiftSettings: swiftSettings),
-        // L1 — zlib from Debian (docZip payloads are gzip).
+        // zlib from Debian (docZip payloads are gzip).
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
-        // L1 — reading fiscal payloads (NF-e, CT-e, events) into domain values; no I/O.
-        .target(name: "FiscalMixDFe", dependencies: ["FiscalMixCore", "FiscalMixXML", "CZlib"], swiftSettings: swiftSettings),
+        // Reading fiscal payloads (NF-e, CT-e, events) into domain values; no I/O.
+        .target(name: "FiscalMixDFe", dependencies: uses("FiscalMixCore", "FiscalMixXML", "CZlib"), swiftSettings: swiftSettings),
 
-        // L1 — infrastructure.
-        .target(
-            name: "FiscalMixSecrets",
-            dependencies: [
-                "FiscalMixCore",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        // L1 — the one outbound HTTP client: policies, SSRF guard, request log entries. The only
-        // target that imports AsyncHTTPClient.
-        .target(
-            name: "FiscalMixOutbound",
-            dependencies: [
-                "FiscalMixCore",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        // L1 — blob stores beyond the local folder: S3-compatible (Signature V4 over the outbound
-        // client).
-        .target(
-            name: "FiscalMixBlobs",
-            dependencies: [
-                "FiscalMixCore", "FiscalMixOutbound", "FiscalMixXML",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "FiscalMixStorage",
-            dependencies: [
-                "FiscalMixCore",
-                "FiscalMixJSON",
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "SQLiteKit", package: "sqlite-kit"),
-                .product(name: "PostgresKit", package: "postgres-kit"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        // Kernel — what every feature shares and nothing more.
+        // The database: drivers, dialects, schema DSL, migration runner, transactions, rows, paging,
+        // group commit. It holds no domain table.
+        .target(name: "FiscalMixDatabase",
+                dependencies: uses("FiscalMixCore", "FiscalMixJSON", "AsyncKit", "Logging", "NIOCore", "NIOPosix", "NIOSSL", "PostgresKit",
+                                   "PostgresNIO", "SQLKit", "SQLiteKit"),
+                swiftSettings: swiftSettings),
+        // Sealing and hashing primitives: envelopes, passwords, webhook signatures.
+        .target(name: "FiscalMixSecrets", dependencies: uses("FiscalMixCore", "Crypto", "HummingbirdBcrypt", "NIOPosix"),
+                swiftSettings: swiftSettings),
+        // The one outbound HTTP client: policies, SSRF guard, request log entries. The only target
+        // that imports AsyncHTTPClient.
+        .target(name: "FiscalMixOutbound",
+                dependencies: uses("FiscalMixCore", "AsyncHTTPClient", "NIOCore", "NIOHTTP1", "NIOPosix", "NIOSSL"),
+                swiftSettings: swiftSettings),
+        // Migrations 1–14, the frozen baseline every existing installation has; later steps live
+        // in the slice that owns their tables.
+        .target(name: "FiscalMixSchemaBaseline", dependencies: uses("FiscalMixCore", "FiscalMixDatabase"), swiftSettings: swiftSettings),
 
-        .target(
-            name: "FiscalMixJobs",
-            dependencies: [
-                "FiscalMixCore", "FiscalMixStorage",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        // Feature slices — each owns its tables, their SQL and its migrations.
+        // Event log: operational events worth keeping (a job went dead, a sync failed), written by
+        // any slice in its own transaction.
+        .target(name: "FiscalMixEventLog", dependencies: uses("FiscalMixCore", "FiscalMixDatabase", "SQLKit"), swiftSettings: swiftSettings),
+        // Jobs: the queue, workers, the scheduler (jobs, job_runs, schedules).
+        .target(name: "FiscalMixJobs",
+                dependencies: uses("FiscalMixCore", "FiscalMixDatabase", "FiscalMixEventLog", "CoreMetrics", "Logging", "PostgresNIO", "SQLKit",
+                                   "ServiceLifecycle"),
+                swiftSettings: swiftSettings),
+        // Vault: sealed secrets and connector tokens, key rotation.
+        .target(name: "FiscalMixVault", dependencies: uses("FiscalMixCore", "FiscalMixDatabase", "FiscalMixSecrets", "SQLKit"),
+                swiftSettings: swiftSettings),
+        // Identity: accounts, users, invites, sessions, MFA, API keys, companies and roles, audit
+        // and request logs.
+        .target(name: "FiscalMixIdentity",
+                dependencies: uses("FiscalMixCore", "FiscalMixDatabase", "FiscalMixSecrets", "FiscalMixVault", "Logging", "SQLKit"),
+                swiftSettings: swiftSettings),
+        // Connectors: connectors with their credentials, policies and their buckets, outbound settings.
+        .target(name: "FiscalMixConnectors",
+                dependencies: uses("FiscalMixCore", "FiscalMixDatabase", "FiscalMixIdentity", "FiscalMixOutbound", "FiscalMixVault", "SQLKit"),
+                swiftSettings: swiftSettings),
+        // Webhooks: the integration-event outbox (catalogue, mappings, event log, retention),
+        // endpoints, signed deliveries as durable jobs, replays, the inbox.
+        .target(name: "FiscalMixWebhooks",
+                dependencies: uses("FiscalMixCore", "FiscalMixDatabase", "FiscalMixConnectors", "FiscalMixIdentity", "FiscalMixJSON",
+                                   "FiscalMixJSONSchema", "FiscalMixJobs", "FiscalMixOutbound", "FiscalMixSecrets", "FiscalMixTransforms",
+                                   "FiscalMixVault", "Logging", "PostgresNIO", "SQLKit"),
+                swiftSettings: swiftSettings),
+        // Fiscal: A1 certificates, the SEFAZ distribution client, sync, documents, manifestação.
+        .target(name: "FiscalMixFiscal",
+                dependencies: uses("FiscalMixCore", "FiscalMixDFe", "FiscalMixDatabase", "FiscalMixEventLog", "FiscalMixIdentity", "FiscalMixJSON",
+                                   "FiscalMixJobs", "FiscalMixOutbound", "FiscalMixVault", "FiscalMixWebhooks", "FiscalMixXML", "Crypto", "Logging", "NIOSSL",
+                                   "SQLKit", "SwiftASN1", "X509", "_CryptoExtras"),
+                swiftSettings: swiftSettings),
+        // Blobs: the local folder, S3-compatible stores (Signature V4) and Azure Blob Storage.
+        .target(name: "FiscalMixBlobs", dependencies: uses("FiscalMixCore", "FiscalMixOutbound", "FiscalMixXML", "Crypto"),
+                swiftSettings: swiftSettings),
 
-        // L2 — features.
-        .target(
-            name: "FiscalMixConnectors",
-            dependencies: [
-                "FiscalMixOutbound", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixIdentity",
-            ],
-            swiftSettings: swiftSettings
-        ),
-        // L2 — the fiscal-document hub: A1 certificates, the SEFAZ distribution client, sync, manifestação.
-        .target(
-            name: "FiscalMixFiscal",
-            dependencies: [
-                "FiscalMixCore", "FiscalMixDFe", "FiscalMixXML", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault",
-                "FiscalMixOutbound", "FiscalMixJobs", "FiscalMixIdentity",
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        // L2 — the transform engines as a server uses them: one compiled transform per DSL
-        // profile, bounded (event mappings now, pipelines later).
-        .target(
-            name: "FiscalMixTransforms",
-            dependencies: ["FiscalMixJSON", "FiscalMixJMESPath", "FiscalMixJSONata"],
-            swiftSettings: swiftSettings
-        ),
-        // L2 — integration events and webhooks: the event catalogue and ingest, endpoints with
-        // their sealed secrets, signed deliveries as durable jobs, replays.
-        .target(
-            name: "FiscalMixWebhooks",
-            dependencies: [
-                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixOutbound", "FiscalMixJobs",
-                "FiscalMixIdentity", "FiscalMixJSON", "FiscalMixJSONSchema", "FiscalMixTransforms",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "FiscalMixVault",
-            dependencies: ["FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets"],
-            swiftSettings: swiftSettings
-        ),
-        .target(
-            name: "FiscalMixIdentity",
-            dependencies: [
-                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixVault",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        // HTTP edges — what the JSON API and the console share: request context, authentication,
+        // CSRF/origin checks, problem documents, idempotency keys, request counters.
+        .target(name: "FiscalMixHTTPEdge",
+                dependencies: uses("FiscalMixCore", "FiscalMixDatabase", "FiscalMixIdentity", "FiscalMixSecrets", "HTTPTypes", "Hummingbird",
+                                   "Logging", "NIOCore", "NIOFoundationCompat", "NIOHTTP1", "NIOHTTPTypes", "SQLKit", "ServiceLifecycle"),
+                swiftSettings: swiftSettings),
+        // The JSON API: controllers, the route catalogue, the OpenAPI document.
+        .target(name: "FiscalMixAPI",
+                dependencies: uses("FiscalMixCore", "FiscalMixConnectors", "FiscalMixDFe", "FiscalMixDatabase", "FiscalMixFiscal",
+                                   "FiscalMixHTTPEdge", "FiscalMixIdentity", "FiscalMixJSON", "FiscalMixJobs", "FiscalMixOutbound",
+                                   "FiscalMixSecrets", "FiscalMixVault", "FiscalMixWebhooks", "HTTPTypes", "Hummingbird", "Logging", "NIOCore",
+                                   "NIOFoundationCompat"),
+                resources: [.copy("Resources/openapi.yaml")],
+                swiftSettings: swiftSettings),
 
-        // L3 — HTTP API.
-        .target(
-            name: "FiscalMixAPI",
-            dependencies: [
-                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal", "FiscalMixDFe", "FiscalMixWebhooks",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-            ],
-            resources: [.copy("Resources/openapi.yaml")],
-            swiftSettings: swiftSettings
-        ),
+        // The composition root: configuration, every service built once, the schema history.
+        .target(name: "FiscalMixApp",
+                dependencies: uses("FiscalMixCore", "FiscalMixAPI", "FiscalMixBlobs", "FiscalMixConnectors", "FiscalMixDatabase", "FiscalMixFiscal",
+                                   "FiscalMixHTTPEdge", "FiscalMixIdentity", "FiscalMixJSON", "FiscalMixJobs", "FiscalMixOutbound",
+                                   "FiscalMixSchemaBaseline", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixWebhooks", "CoreMetrics",
+                                   "Hummingbird", "Logging", "Prometheus", "ServiceLifecycle", "UnixSignals"),
+                swiftSettings: swiftSettings),
 
-        // L4 — composition root.
-        .target(
-            name: "FiscalMixApp",
-            dependencies: [
-                "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity", "FiscalMixAPI", "FiscalMixJobs", "FiscalMixJSON",
-                "FiscalMixVault", "FiscalMixConnectors", "FiscalMixOutbound", "FiscalMixFiscal", "FiscalMixWebhooks", "FiscalMixBlobs",
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        // A stand-in for the SEFAZ web services, shipped in the binary (`fiscalmix sefaz-sim`):
+        // the peer, its test CA, e-CNPJ minting, the PKCS#12 writer. No dependency on the App.
+        .target(name: "FiscalMixSefazPeer",
+                dependencies: uses("FiscalMixCore", "FiscalMixDFe", "FiscalMixFiscal", "FiscalMixXML", "Crypto", "Hummingbird", "HummingbirdTLS",
+                                   "Logging", "NIOCore", "NIOSSL", "ServiceLifecycle", "SwiftASN1", "X509", "_CryptoExtras"),
+                swiftSettings: swiftSettings),
 
-        // L5 — command line.
-        .executableTarget(
-            name: "fiscalmix",
-            dependencies: [
-                "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixIdentity", "FiscalMixSecrets", "FiscalMixJobs",
-                "FiscalMixVault", "FiscalMixDFe", "FiscalMixTestSupport",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        // The command line.
+        .executableTarget(name: "fiscalmix",
+                          dependencies: uses("FiscalMixAPI", "FiscalMixApp", "FiscalMixCore", "FiscalMixDFe", "FiscalMixDatabase", "FiscalMixFiscal",
+                                             "FiscalMixIdentity", "FiscalMixSecrets", "FiscalMixSefazPeer", "FiscalMixVault", "ArgumentParser",
+                                             "Hummingbird", "Logging", "ServiceLifecycle", "UnixSignals"),
+                          swiftSettings: swiftSettings),
 
         // Benchmarks (not tests): run in release mode, see Benchmarks/.
-        .executableTarget(
-            name: "fiscalmix-outbound-bench",
-            dependencies: [
-                "FiscalMixCore", "FiscalMixOutbound", "FiscalMixSecrets", "FiscalMixTestSupport",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Benchmarks/OutboundBenchmark",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "fiscalmix-transforms-bench",
-            dependencies: ["FiscalMixJSON", "FiscalMixJMESPath", "FiscalMixJSONSchema", "FiscalMixJSONata", "FiscalMixConformance"],
-            path: "Benchmarks/TransformsBenchmark",
-            swiftSettings: swiftSettings
-        ),
-        .executableTarget(
-            name: "fiscalmix-jobs-bench",
-            dependencies: [
-                "FiscalMixCore", "FiscalMixStorage", "FiscalMixJobs",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Benchmarks/JobsBenchmark",
-            swiftSettings: swiftSettings
-        ),
+        .executableTarget(name: "fiscalmix-outbound-bench",
+                          dependencies: uses("FiscalMixCore", "FiscalMixOutbound", "FiscalMixSecrets", "FiscalMixTestSupport", "AsyncHTTPClient",
+                                             "Crypto", "NIOCore"),
+                          path: "Benchmarks/OutboundBenchmark", swiftSettings: swiftSettings),
+        .executableTarget(name: "fiscalmix-transforms-bench",
+                          dependencies: uses("FiscalMixJSON", "FiscalMixJMESPath", "FiscalMixJSONSchema", "FiscalMixJSONata", "FiscalMixConformance"),
+                          path: "Benchmarks/TransformsBenchmark", swiftSettings: swiftSettings),
+        .executableTarget(name: "fiscalmix-jobs-bench",
+                          dependencies: uses("FiscalMixCore", "FiscalMixDatabase", "FiscalMixJobs", "FiscalMixSchemaBaseline", "Logging", "SQLKit",
+                                             "ServiceLifecycle"),
+                          path: "Benchmarks/JobsBenchmark", swiftSettings: swiftSettings),
+        .executableTarget(name: "fiscalmix-dfe-bench",
+                          dependencies: uses("FiscalMixAPI", "FiscalMixApp", "FiscalMixCore", "FiscalMixDFe", "FiscalMixDatabase", "FiscalMixFiscal",
+                                             "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixSefazPeer", "FiscalMixTestSupport", "Logging"),
+                          path: "Benchmarks/DFeBenchmark", swiftSettings: swiftSettings),
+        .executableTarget(name: "fiscalmix-webhooks-bench",
+                          dependencies: uses("FiscalMixAPI", "FiscalMixApp", "FiscalMixCore", "FiscalMixDatabase", "FiscalMixIdentity",
+                                             "FiscalMixSecrets", "FiscalMixTestSupport", "FiscalMixWebhooks", "AsyncHTTPClient", "Logging",
+                                             "NIOCore", "NIOHTTP1", "SQLKit", "ServiceLifecycle"),
+                          path: "Benchmarks/WebhooksBenchmark", swiftSettings: swiftSettings),
 
-        .executableTarget(
-            name: "fiscalmix-dfe-bench",
-            dependencies: [
-                "FiscalMixAPI", "FiscalMixApp", "FiscalMixCore", "FiscalMixDFe", "FiscalMixFiscal", "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixStorage",
-                "FiscalMixTestSupport",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Benchmarks/DFeBenchmark",
-            swiftSettings: swiftSettings
-        ),
+        // Test support — never linked into the product.
+        .target(name: "FiscalMixTestSupport",
+                dependencies: uses("FiscalMixApp", "FiscalMixConformance", "FiscalMixCore", "FiscalMixDatabase", "FiscalMixSefazPeer",
+                                   "FiscalMixXML", "Crypto", "HTTPTypes", "Hummingbird", "Logging", "NIOCore", "ServiceLifecycle"),
+                swiftSettings: swiftSettings),
+        // `.requires(.jsonata)`: a test that reads outside data skips, with a notice, where the
+        // data is absent (fails under FISCALMIX_REQUIRE_TEST_DATA=1).
+        .target(name: "FiscalMixTestTraits", dependencies: uses("FiscalMixConformance"), swiftSettings: swiftSettings),
 
-        .executableTarget(
-            name: "fiscalmix-webhooks-bench",
-            dependencies: [
-                "FiscalMixAPI", "FiscalMixApp", "FiscalMixCore", "FiscalMixIdentity", "FiscalMixSecrets", "FiscalMixStorage", "FiscalMixTestSupport",
-                "FiscalMixWebhooks",
-                .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SQLKit", package: "sql-kit"),
-            ],
-            path: "Benchmarks/WebhooksBenchmark",
-            swiftSettings: swiftSettings
-        ),
-
-        // Shared by tests and dev sub-commands.
-        .target(
-            name: "FiscalMixTestSupport",
-            dependencies: [
-                "FiscalMixApp", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets", "FiscalMixIdentity",
-                "FiscalMixDFe", "FiscalMixXML", "FiscalMixFiscal", "FiscalMixConformance",
-                .product(name: "HummingbirdTLS", package: "hummingbird"),
-                .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-
-        .testTarget(
-            name: "FiscalMixJobsTests",
-            dependencies: [
-                "FiscalMixJobs", "FiscalMixStorage", "FiscalMixCore", "FiscalMixTestSupport",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "SQLKit", package: "sql-kit"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "FiscalMixOutboundTests",
-            dependencies: [
-                "FiscalMixOutbound", "FiscalMixCore", "FiscalMixStorage", "FiscalMixTestSupport",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(name: "FiscalMixJSONTests", dependencies: ["FiscalMixJSON"], swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixDFeTests", dependencies: ["FiscalMixDFe", "FiscalMixXML", "FiscalMixCore", "FiscalMixTestSupport", "FiscalMixTestTraits", "FiscalMixConformance",
-                                                              .product(name: "Crypto", package: "swift-crypto")],
-                    swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixFiscalTests", dependencies: [
-            "FiscalMixFiscal", "FiscalMixDFe", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport", "FiscalMixStorage", "FiscalMixTestTraits", "FiscalMixConformance",
-            .product(name: "NIOSSL", package: "swift-nio-ssl"),
-            .product(name: "Crypto", package: "swift-crypto"),
-            .product(name: "_CryptoExtras", package: "swift-crypto"),
-        ], swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixXMLTests", dependencies: ["FiscalMixXML"],
-                    swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJSONataTests", dependencies: ["FiscalMixJSONata", "FiscalMixJSON", "FiscalMixConformance", "FiscalMixTestSupport",
-                                                                  "FiscalMixTestTraits"],
+        // Tests mirror targets; the end-to-end API tests live in FiscalMixAPITests.
+        .testTarget(name: "FiscalMixCoreTests", dependencies: uses("FiscalMixCore"), swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixJSONTests", dependencies: uses("FiscalMixJSON"), swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixXMLTests", dependencies: uses("FiscalMixXML"), swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixJSONataTests",
+                    dependencies: uses("FiscalMixConformance", "FiscalMixJSON", "FiscalMixJSONata", "FiscalMixTestSupport", "FiscalMixTestTraits"),
                     exclude: ["known-failures.txt"], swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJMESPathTests", dependencies: ["FiscalMixJMESPath", "FiscalMixJSON", "FiscalMixConformance", "FiscalMixTestTraits"],
+        .testTarget(name: "FiscalMixJMESPathTests",
+                    dependencies: uses("FiscalMixConformance", "FiscalMixJMESPath", "FiscalMixJSON", "FiscalMixTestTraits"),
                     swiftSettings: swiftSettings),
-        .testTarget(name: "FiscalMixJSONSchemaTests", dependencies: ["FiscalMixJSONSchema", "FiscalMixJSON", "FiscalMixConformance", "FiscalMixTestTraits"],
+        .testTarget(name: "FiscalMixJSONSchemaTests",
+                    dependencies: uses("FiscalMixConformance", "FiscalMixJSON", "FiscalMixJSONSchema", "FiscalMixTestTraits"),
                     exclude: ["known-format-failures.txt"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "FiscalMixCoreTests",
-            dependencies: ["FiscalMixCore"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "FiscalMixSecretsTests",
-            dependencies: ["FiscalMixSecrets", "FiscalMixCore", "FiscalMixTestSupport"],
-            resources: [.copy("StandardWebhooksVectors")],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "FiscalMixBlobsTests",
-            dependencies: ["FiscalMixBlobs", "FiscalMixOutbound", "FiscalMixCore", "FiscalMixTestSupport"],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "FiscalMixStorageTests",
-            dependencies: [
-                "FiscalMixStorage", "FiscalMixCore", "FiscalMixTestSupport",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-            ],
-            swiftSettings: swiftSettings
-        ),
-        .testTarget(
-            name: "FiscalMixAPITests",
-            dependencies: [
-                "FiscalMixApp", "FiscalMixAPI", "FiscalMixCore", "FiscalMixStorage", "FiscalMixSecrets",
-                "FiscalMixIdentity", "FiscalMixTestSupport", "FiscalMixJobs", "FiscalMixVault", "FiscalMixFiscal", "FiscalMixBlobs", "FiscalMixOutbound", "FiscalMixTestTraits", "FiscalMixConformance",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOFoundationCompat", package: "swift-nio"),
-                .product(name: "SQLKit", package: "sql-kit"),
-                .product(name: "SwiftASN1", package: "swift-asn1"),
-                .product(name: "_CryptoExtras", package: "swift-crypto"),
-            ],
-            swiftSettings: swiftSettings
-        ),
+        .testTarget(name: "FiscalMixDFeTests",
+                    dependencies: uses("FiscalMixConformance", "FiscalMixCore", "FiscalMixDFe", "FiscalMixTestSupport", "FiscalMixTestTraits",
+                                       "FiscalMixXML", "Crypto"),
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixDatabaseTests",
+                    dependencies: uses("FiscalMixApp", "FiscalMixCore", "FiscalMixDatabase", "FiscalMixSchemaBaseline", "FiscalMixTestSupport", "Logging", "PostgresNIO", "SQLKit"),
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixSecretsTests",
+                    dependencies: uses("FiscalMixCore", "FiscalMixSecrets", "FiscalMixTestSupport", "Crypto"),
+                    resources: [.copy("StandardWebhooksVectors")], swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixOutboundTests",
+                    dependencies: uses("FiscalMixApp", "FiscalMixConnectors", "FiscalMixCore", "FiscalMixDatabase", "FiscalMixOutbound", "FiscalMixTestSupport", "Logging"),
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixJobsTests",
+                    dependencies: uses("FiscalMixApp", "FiscalMixCore", "FiscalMixDatabase", "FiscalMixEventLog", "FiscalMixJobs", "FiscalMixTestSupport",
+                                       "Logging", "SQLKit", "ServiceLifecycle"),
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixBlobsTests",
+                    dependencies: uses("FiscalMixBlobs", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport"),
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixIdentityTests",
+                    dependencies: uses("FiscalMixApp", "FiscalMixCore", "FiscalMixDatabase", "FiscalMixIdentity", "FiscalMixTestSupport", "Logging", "SQLKit"),
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixWebhooksTests",
+                    dependencies: uses("FiscalMixApp", "FiscalMixCore", "FiscalMixDatabase", "FiscalMixJobs", "FiscalMixTestSupport",
+                                       "FiscalMixWebhooks", "Logging", "SQLKit"),
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixFiscalTests",
+                    dependencies: uses("FiscalMixBlobs", "FiscalMixConformance", "FiscalMixCore", "FiscalMixDFe", "FiscalMixDatabase", "FiscalMixFiscal",
+                                       "FiscalMixOutbound", "FiscalMixSefazPeer", "FiscalMixTestSupport", "FiscalMixTestTraits", "FiscalMixXML",
+                                       "Crypto", "NIOSSL", "_CryptoExtras"),
+                    swiftSettings: swiftSettings),
+        .testTarget(name: "FiscalMixAPITests",
+                    dependencies: uses("FiscalMixAPI", "FiscalMixApp", "FiscalMixBlobs", "FiscalMixConformance", "FiscalMixConnectors", "FiscalMixCore",
+                                       "FiscalMixDFe", "FiscalMixDatabase", "FiscalMixFiscal", "FiscalMixHTTPEdge", "FiscalMixIdentity",
+                                       "FiscalMixJobs", "FiscalMixOutbound", "FiscalMixSecrets", "FiscalMixSefazPeer", "FiscalMixTestSupport",
+                                       "FiscalMixTestTraits", "FiscalMixVault", "FiscalMixWebhooks", "Crypto", "HTTPTypes", "Hummingbird",
+                                       "HummingbirdTesting", "Logging", "NIOCore", "NIOFoundationCompat", "SQLKit", "ServiceLifecycle",
+                                       "SwiftASN1", "_CryptoExtras"),
+                    swiftSettings: swiftSettings),
     ]
 )
+
+/// A target's dependencies by the names its files import: FiscalMix targets (and CZlib) by
+/// name, every other module as the product of the package that ships it.
+func uses(_ modules: String...) -> [Target.Dependency] {
+    let packageOf = [
+        "AsyncHTTPClient": "async-http-client", "AsyncKit": "async-kit", "ArgumentParser": "swift-argument-parser",
+        "CoreMetrics": "swift-metrics", "Crypto": "swift-crypto", "_CryptoExtras": "swift-crypto", "HTTPTypes": "swift-http-types",
+        "Hummingbird": "hummingbird", "HummingbirdTLS": "hummingbird", "HummingbirdTesting": "hummingbird",
+        "HummingbirdBcrypt": "hummingbird-auth", "Logging": "swift-log", "Metrics": "swift-metrics", "NIOCore": "swift-nio",
+        "NIOPosix": "swift-nio", "NIOHTTP1": "swift-nio", "NIOFoundationCompat": "swift-nio", "NIOHTTPTypes": "swift-nio-extras",
+        "NIOSSL": "swift-nio-ssl", "PostgresKit": "postgres-kit", "PostgresNIO": "postgres-nio", "Prometheus": "swift-prometheus",
+        "SQLKit": "sql-kit", "SQLiteKit": "sqlite-kit", "SQLiteNIO": "sqlite-nio", "ServiceLifecycle": "swift-service-lifecycle",
+        "UnixSignals": "swift-service-lifecycle", "SwiftASN1": "swift-asn1", "X509": "swift-certificates",
+        "Configuration": "swift-configuration",
+    ]
+    return modules.map { module in
+        if let package = packageOf[module] { return .product(name: module, package: package) }
+        return .target(name: module)
+    }
+}

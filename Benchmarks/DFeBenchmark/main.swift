@@ -7,10 +7,11 @@ import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
 import FiscalMixDFe
+import FiscalMixSefazPeer
 import FiscalMixFiscal
 import FiscalMixIdentity
 import FiscalMixJobs
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging

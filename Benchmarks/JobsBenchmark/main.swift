@@ -2,9 +2,10 @@
 //   swift run -c release fiscalmix-jobs-bench <database-url> [jobs]
 //   swift run -c release fiscalmix-jobs-bench <database-url> drain <jobs>   (memory: fill, then drain with one worker)
 // Prints one JSON object per figure, so Benchmarks/jobs.sh can put it beside pgqueuer's.
+import FiscalMixSchemaBaseline
 import FiscalMixCore
 import FiscalMixJobs
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 import Logging
 import SQLKit
@@ -47,7 +48,7 @@ func elapsed(_ body: () async throws -> Void) async rethrows -> Double {
 }
 
 let database = try Database.open(url: url, logger: logger)
-try await MigrationRunner(database: database, logger: logger).run()
+try await MigrationRunner(database: database, history: try MigrationHistory(BaselineSchema.migrations), logger: logger).run()
 /// Handler runs so far: the drain loop asks the database only once the handlers have seen every
 /// job, so measuring does not load the database it measures (a count every 20 ms over a table of
 /// 50,000 rows took a share of the CPU the queue competes for; pgqueuer's drain mode asks nothing).

@@ -11,7 +11,7 @@ import FiscalMixApp
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixTestSupport
 import FiscalMixWebhooks
 import Foundation

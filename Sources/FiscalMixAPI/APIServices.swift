@@ -5,9 +5,10 @@ import FiscalMixIdentity
 import FiscalMixJobs
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixVault
 import FiscalMixWebhooks
+import FiscalMixHTTPEdge
 import HTTPTypes
 import Logging
 import NIOCore

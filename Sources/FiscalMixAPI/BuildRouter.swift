@@ -1,5 +1,6 @@
 import FiscalMixIdentity
-import FiscalMixStorage
+import FiscalMixDatabase
+import FiscalMixHTTPEdge
 import HTTPTypes
 import Hummingbird
 import Logging

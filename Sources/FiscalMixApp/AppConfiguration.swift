@@ -4,6 +4,7 @@ import FiscalMixIdentity
 import FiscalMixOutbound
 import FiscalMixSecrets
 import FiscalMixCore
+import FiscalMixHTTPEdge
 import Foundation
 
 /// Everything FiscalMix reads from its environment, with the defaults that make a bare

@@ -7,9 +7,10 @@ import FiscalMixIdentity
 import FiscalMixJobs
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixVault
 import FiscalMixWebhooks
+import FiscalMixHTTPEdge
 import Foundation
 import Hummingbird
 import Logging
@@ -41,7 +42,7 @@ public struct FiscalMixRuntime: Sendable {
         let database = try Database.open(url: configuration.databaseURL, logger: logger)
         do {
             if configuration.runMigrationsOnStart {
-                try await MigrationRunner(database: database, logger: logger).run()
+                try await MigrationRunner(database: database, history: try FiscalMixSchema.history(), logger: logger).run()
             }
             // The event partitions of this month and those ahead exist before anything is
             // written (the daily events.retention job keeps them ahead). Without them rows wait
@@ -247,13 +248,13 @@ public func makeLogger(_ configuration: AppConfiguration, label: String = "fisca
 
 extension FiscalMixRuntime {
     public func appliedVersions() async throws -> [Int] {
-        try await MigrationRunner(database: database, logger: logger).appliedVersions()
+        try await MigrationRunner(database: database, history: try FiscalMixSchema.history(), logger: logger).appliedVersions()
     }
 }
 
 extension FiscalMixRuntime {
     public var vault: SecretVault { SecretVault(database: database, envelopes: envelopes, clock: clock) }
     public var keyRotation: KeyRotation {
-        KeyRotation(database: database, envelopes: envelopes, mfaSecrets: services.auth.mfaSecrets, clock: clock)
+        KeyRotation(database: database, envelopes: envelopes, sealedElsewhere: services.auth.mfaSecrets, clock: clock)
     }
 }

@@ -1,7 +1,11 @@
 import FiscalMixCore
+import FiscalMixFiscal
+import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJobs
-import FiscalMixStorage
+import FiscalMixWebhooks
+import FiscalMixDatabase
+import FiscalMixHTTPEdge
 import Foundation
 
 /// Job types every FiscalMix process can run. Feature issues add theirs (DF-e sync, webhook
@@ -20,14 +24,14 @@ enum BuiltInJobs {
             // windows over an hour old.
             JobDefinition(type: prune, maxAttempts: 3, timeout: .seconds(120)) { _ in
                 let now = clock.now()
-                try await LoginAttemptRepository(database: database).prune(before: now.addingTimeInterval(-86_400))
+                try await IdentityMaintenance(database: database).prune(now: now)
                 try await IdempotencyRepository(database: database).prune(now: now)
                 try await SQLRequestCounter(database: database).prune(before: now.addingTimeInterval(-3600))
             },
             // Events whose last two deliveries ended at the same instant (each saw the other
             // pending) are settled here, a minute later at most.
             JobDefinition(type: settleEvents, maxAttempts: 3, timeout: .seconds(120)) { _ in
-                _ = try await IntegrationEventRepository(database: database).settleStale(now: clock.now())
+                try await EventSettlement(database: database).settleStale(now: clock.now())
             },
             // Daily: event partitions for the months ahead (PostgreSQL), and events with their
             // deliveries and attempts past the retention removed (a month at once on PostgreSQL).
@@ -38,7 +42,7 @@ enum BuiltInJobs {
             // Active certificates past their end become `expired` (daily), so lists and the sync
             // stop offering them.
             JobDefinition(type: expireCertificates, maxAttempts: 3, timeout: .seconds(120)) { _ in
-                _ = try await CertificateRepository(database: database).markExpired(now: clock.now())
+                try await CertificateMaintenance(database: database).expireLapsed(now: clock.now())
             },
             // Holds a worker slot for `{"seconds": n}` (at most an hour): a probe for checking that
             // workers run, drain and recover, used by the crash-recovery test.

@@ -1,4 +1,5 @@
 import FiscalMixFiscal
+import FiscalMixHTTPEdge
 import Foundation
 #if canImport(Glibc)
 import Glibc

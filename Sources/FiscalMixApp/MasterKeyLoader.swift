@@ -1,4 +1,5 @@
 import FiscalMixSecrets
+import FiscalMixHTTPEdge
 import Foundation
 import Logging
 

@@ -1,7 +1,7 @@
 import CoreMetrics
 import FiscalMixJobs
 import FiscalMixOutbound
-import FiscalMixStorage
+import FiscalMixDatabase
 import Prometheus
 
 /// The runtime's Prometheus registry and the metrics written into it. One per runtime rather
@@ -31,7 +31,7 @@ public struct RuntimeMetrics: Sendable {
     /// The exposition text, with the queue-depth gauges read from the database first (every
     /// queue in `queues` appears, at zero when it is empty).
     public func render(database: Database, queues: [String]) async throws -> String {
-        try await jobs.refreshQueueDepth(JobRepository(database: database), knownQueues: queues)
+        try await jobs.refreshQueueDepth(database: database, knownQueues: queues)
         return registry.emitToString()
     }
 }

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixOutbound
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixVault
 import Foundation
 
@@ -13,7 +13,6 @@ public struct ConnectorService: Sendable {
 
     let database: Database
     let connectors: ConnectorRepository
-    let secrets: SealedSecretRepository
     let policies: PolicyRepository
     let vault: SecretVault
     let audit: AuditTrail
@@ -27,7 +26,6 @@ public struct ConnectorService: Sendable {
                 externalSecrets: ExternalSecretSources = .none) {
         self.database = database
         connectors = ConnectorRepository(database: database)
-        secrets = SealedSecretRepository(database: database)
         policies = PolicyRepository(database: database)
         self.vault = vault
         self.audit = audit
@@ -51,10 +49,10 @@ public struct ConnectorService: Sendable {
         let entry = audit.entry("connector.created", by: principal, entityType: "connector", entityId: connector.id.lowercased,
                                 metadata: ["name": connector.name, "baseUrl": connector.baseURL, "authType": connector.authType.rawValue], meta: meta)
         do {
-            try await database.transaction { [connectors, secrets, audit, connector] tx in
+            try await database.transaction { [connectors, vault, audit, connector] tx in
                 if let credential {
-                    if let sealed = credential.sealed { try await secrets.insert(sealed, now: now, in: tx) }
-                    try await connectors.insertSecretRef(credential.ref, now: now, in: tx)
+                    if let sealed = credential.sealed { try await vault.insert(sealed, in: tx) }
+                    try await vault.insertRef(credential.ref, in: tx)
                 }
                 try await connectors.insert(connector, in: tx)
                 try await audit.write(entry, in: tx)
@@ -111,13 +109,13 @@ public struct ConnectorService: Sendable {
         if input.auth != nil { diff["secret"] = ["from": "[redacted]", "to": "[redacted]"] }
         let entry = audit.entry("connector.updated", by: principal, entityType: "connector", entityId: connector.id.lowercased, diff: diff, meta: meta)
         do {
-            try await database.transaction { [connectors, secrets, audit, connector, credential] tx in
+            try await database.transaction { [connectors, vault, audit, connector, credential] tx in
                 if let credential {
-                    if let sealed = credential.sealed { try await secrets.insert(sealed, now: now, in: tx) }
-                    try await connectors.insertSecretRef(credential.ref, now: now, in: tx)
+                    if let sealed = credential.sealed { try await vault.insert(sealed, in: tx) }
+                    try await vault.insertRef(credential.ref, in: tx)
                 }
                 try await connectors.update(connector, in: tx)
-                if input.auth != nil, let oldRef { try await Self.remove(oldRef, connectors: connectors, secrets: secrets, in: tx) }
+                if input.auth != nil, let oldRef { try await Self.remove(oldRef, connectors: connectors, vault: vault, in: tx) }
                 try await audit.write(entry, in: tx)
             }
         } catch where database.isUniqueViolation(error) {
@@ -132,9 +130,9 @@ public struct ConnectorService: Sendable {
         let ref = try await secretRef(of: connector)
         let entry = audit.entry("connector.deleted", by: principal, entityType: "connector", entityId: connector.id.lowercased,
                                 metadata: ["name": connector.name], meta: meta)
-        try await database.transaction { [connectors, secrets, audit] tx in
+        try await database.transaction { [connectors, vault, audit] tx in
             guard try await connectors.delete(id: connector.id, accountId: connector.accountId, in: tx) else { return }
-            if let ref { try await Self.remove(ref, connectors: connectors, secrets: secrets, in: tx) }
+            if let ref { try await Self.remove(ref, connectors: connectors, vault: vault, in: tx) }
             try await audit.write(entry, in: tx)
         }
     }
@@ -212,12 +210,12 @@ public struct ConnectorService: Sendable {
 
     func secretRef(of c: Connector) async throws -> SecretRef? {
         guard let id = c.secretRefId else { return nil }
-        return try await connectors.secretRef(id: id, accountId: c.accountId)
+        return try await vault.ref(id: id, accountId: c.accountId)
     }
 
-    static func remove(_ ref: SecretRef, connectors: ConnectorRepository, secrets: SealedSecretRepository, in tx: Transaction) async throws {
-        try await connectors.deleteSecretRef(id: ref.id, in: tx)
-        if ref.provider == .db, let id = UUID(uuidString: ref.ref) { try await secrets.delete(id: id, in: tx) }
+    static func remove(_ ref: SecretRef, connectors: ConnectorRepository, vault: SecretVault, in tx: Transaction) async throws {
+        try await vault.deleteRef(id: ref.id, in: tx)
+        if ref.provider == .db, let id = UUID(uuidString: ref.ref) { try await vault.delete(id: id, in: tx) }
     }
 
     /// Checks the method's fields, moves its non-secret ones into settings, and seals the secret.

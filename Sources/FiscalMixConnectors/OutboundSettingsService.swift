@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixOutbound
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 import Synchronization
 

@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixIdentity
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// What a caller sends to save a policy: a name and the parts it sets (missing parts take

@@ -1,5 +1,6 @@
 import Crypto
 import FiscalMixXML
+import FiscalMixSefazPeer
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,4 +1,5 @@
 import FiscalMixConformance
+import FiscalMixSefazPeer
 import Foundation
 
 /// The real fiscal samples (`fiscal/samples` of the outside test data, see its README), found as

@@ -1,4 +1,4 @@
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 import Logging
 
@@ -38,26 +38,29 @@ public struct TestDatabase: Sendable {
     public func remove() async { await cleanup() }
 
     /// A fresh database for `body`, with `migrations` applied first, removed afterwards.
-    public static func with(migrations: [Migration] = [], logger: Logger = Logger(label: "test-db"),
-                            _ body: (Database) async throws -> Void) async throws {
+    @discardableResult
+    public static func with<T>(migrations: MigrationHistory? = nil, logger: Logger = Logger(label: "test-db"),
+                               _ body: (Database) async throws -> T) async throws -> T {
         try await with(migrations: migrations, logger: logger) { database, _ in try await body(database) }
     }
 
     /// The same, also passing the database's URL (for a second pool: "another process").
-    public static func with(migrations: [Migration] = [], logger: Logger = Logger(label: "test-db"),
-                            _ body: (Database, _ url: String) async throws -> Void) async throws {
+    @discardableResult
+    public static func with<T>(migrations: MigrationHistory? = nil, logger: Logger = Logger(label: "test-db"),
+                               _ body: (Database, _ url: String) async throws -> T) async throws -> T {
         let test = try await make(logger: logger)
         let database = try Database.open(url: test.url, logger: logger)
         do {
-            if !migrations.isEmpty { try await MigrationRunner(database: database, migrations: migrations, logger: logger).run() }
-            try await body(database, test.url)
+            if let migrations { try await MigrationRunner(database: database, history: migrations, logger: logger).run() }
+            let result = try await body(database, test.url)
+            try await database.shutdown()
+            await test.remove()
+            return result
         } catch {
             try? await database.shutdown()
             await test.remove()
             throw error
         }
-        try await database.shutdown()
-        await test.remove()
     }
 
     static func replacingDatabase(in url: String, with name: String) -> String {

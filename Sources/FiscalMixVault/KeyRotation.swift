@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// Re-wraps every data key under the current master key. Plaintext is never produced or
@@ -11,14 +11,14 @@ public struct KeyRotation: Sendable {
     let repository: SealedSecretRepository
     let tokens: ConnectorTokenRepository
     let envelopes: EnvelopeService
-    let mfaSecrets: MFASecrets?
+    let sealedElsewhere: (any SealedOutsideVault)?
     let clock: any WallClock
 
-    public init(database: Database, envelopes: EnvelopeService, mfaSecrets: MFASecrets? = nil, clock: any WallClock = SystemWallClock()) {
+    public init(database: Database, envelopes: EnvelopeService, sealedElsewhere: (any SealedOutsideVault)? = nil, clock: any WallClock = SystemWallClock()) {
         repository = SealedSecretRepository(database: database)
         tokens = ConnectorTokenRepository(database: database)
         self.envelopes = envelopes
-        self.mfaSecrets = mfaSecrets
+        self.sealedElsewhere = sealedElsewhere
         self.clock = clock
     }
 
@@ -34,7 +34,7 @@ public struct KeyRotation: Sendable {
         let current = envelopes.keys.currentKeyId
         // TOTP secrets still sealed directly under a master key move into the vault first (new
         // envelopes, wrapped by the current key): after this nothing needs an old key.
-        if let mfaSecrets { progress.rewrapped += try await mfaSecrets.upgradeAll(batchSize: batchSize) }
+        if let sealedElsewhere { progress.rewrapped += try await sealedElsewhere.upgradeAll(batchSize: batchSize) }
         try await rewrapAll(&progress, current: current, pause: pause, onBatch: onBatch,
                             next: { try await repository.wrappedByOtherKeys(than: current, limit: batchSize) }) { secret in
             try await repository.replaceWrap(id: secret.id, from: secret.envelope.kekId, to: try await envelopes.rewrap(secret.envelope), now: clock.now())
@@ -63,4 +63,11 @@ public struct KeyRotation: Sendable {
     func remaining(_ current: String) async throws -> Int {
         try await repository.count(wrappedByOtherKeysThan: current) + (try await tokens.count(wrappedByOtherKeysThan: current))
     }
+}
+
+/// Secrets a feature still holds sealed directly under a master key (not as vault envelopes): a
+/// rotation moves them into the vault first, so that afterwards nothing needs an old key.
+public protocol SealedOutsideVault: Sendable {
+    /// Moves every such secret into the vault; returns how many moved.
+    func upgradeAll(batchSize: Int) async throws -> Int
 }

@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// The access tokens connectors obtain (OAuth client credentials), sealed in `connector_tokens`

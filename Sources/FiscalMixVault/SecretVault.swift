@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// Stores and reads secrets through the envelope service: connectors, certificates and webhook
@@ -8,12 +8,14 @@ import Foundation
 public struct SecretVault: Sendable {
     let repository: SealedSecretRepository
     let tokens: ConnectorTokenRepository
+    let refs: SecretRefRepository
     let envelopes: EnvelopeService
     let clock: any WallClock
 
     public init(database: Database, envelopes: EnvelopeService, clock: any WallClock = SystemWallClock()) {
         repository = SealedSecretRepository(database: database)
         tokens = ConnectorTokenRepository(database: database)
+        refs = SecretRefRepository(database: database)
         self.envelopes = envelopes
         self.clock = clock
     }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import FiscalMixApp
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixVault
 
 struct Keys: AsyncParsableCommand {

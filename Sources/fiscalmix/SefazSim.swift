@@ -1,7 +1,7 @@
 import ArgumentParser
 import FiscalMixCore
 import FiscalMixDFe
-import FiscalMixTestSupport
+import FiscalMixSefazPeer
 import Foundation
 import UnixSignals
 

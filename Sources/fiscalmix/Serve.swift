@@ -2,7 +2,7 @@ import ArgumentParser
 import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
-import FiscalMixStorage
+import FiscalMixDatabase
 import Logging
 import ServiceLifecycle
 import Hummingbird

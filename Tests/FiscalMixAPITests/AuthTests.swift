@@ -1,6 +1,6 @@
 import FiscalMixApp
 import FiscalMixSecrets
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes

@@ -1,8 +1,9 @@
 import FiscalMixApp
 import FiscalMixDFe
-import FiscalMixFiscal
-import FiscalMixStorage
+@testable import FiscalMixFiscal
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
+import FiscalMixSefazPeer
 import Foundation
 import HTTPTypes
 import SQLKit

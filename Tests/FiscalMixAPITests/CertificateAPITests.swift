@@ -1,8 +1,8 @@
 import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
-import FiscalMixFiscal
-import FiscalMixStorage
+@testable import FiscalMixFiscal
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes

@@ -1,5 +1,5 @@
 import FiscalMixApp
-import FiscalMixBlobs
+@testable import FiscalMixBlobs
 import FiscalMixSecrets
 import Foundation
 import Logging

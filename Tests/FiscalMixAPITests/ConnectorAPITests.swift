@@ -1,8 +1,8 @@
 import FiscalMixAPI
 import FiscalMixApp
-import FiscalMixConnectors
+@testable import FiscalMixConnectors
 import FiscalMixCore
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes

@@ -1,10 +1,10 @@
 import FiscalMixAPI
 import FiscalMixApp
-import FiscalMixConnectors
+@testable import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes

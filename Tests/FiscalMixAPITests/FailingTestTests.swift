@@ -1,6 +1,7 @@
 import FiscalMixApp
-import FiscalMixFiscal
+@testable import FiscalMixFiscal
 import FiscalMixTestSupport
+import FiscalMixSefazPeer
 import Foundation
 import HTTPTypes
 import Testing

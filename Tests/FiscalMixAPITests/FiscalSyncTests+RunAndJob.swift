@@ -2,11 +2,12 @@ import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
 import FiscalMixDFe
-import FiscalMixFiscal
-import FiscalMixStorage
+@testable import FiscalMixFiscal
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import FiscalMixConformance
 import FiscalMixTestTraits
+import FiscalMixSefazPeer
 import Foundation
 import HTTPTypes
 import SQLKit

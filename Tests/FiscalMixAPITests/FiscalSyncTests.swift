@@ -2,11 +2,13 @@ import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
 import FiscalMixDFe
-import FiscalMixFiscal
-import FiscalMixStorage
+@testable import FiscalMixFiscal
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import FiscalMixConformance
 import FiscalMixTestTraits
+import FiscalMixSefazPeer
+@testable import FiscalMixWebhooks
 import Foundation
 import HTTPTypes
 import SQLKit

@@ -1,10 +1,10 @@
 import Crypto
 import FiscalMixApp
-import FiscalMixBlobs
+@testable import FiscalMixBlobs
 import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes

@@ -1,11 +1,11 @@
 import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
-import FiscalMixIdentity
+@testable import FiscalMixIdentity
 import FiscalMixSecrets
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
-import FiscalMixVault
+@testable import FiscalMixVault
 import Foundation
 import Logging
 import SQLKit

@@ -1,7 +1,7 @@
 import FiscalMixApp
 import FiscalMixCore
-import FiscalMixJobs
-import FiscalMixStorage
+@testable import FiscalMixJobs
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes

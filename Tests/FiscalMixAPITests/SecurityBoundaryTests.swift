@@ -1,11 +1,11 @@
 import FiscalMixAPI
 import FiscalMixApp
-import FiscalMixConnectors
+@testable import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixSecrets
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
-import FiscalMixWebhooks
+@testable import FiscalMixWebhooks
 import Foundation
 import HTTPTypes
 import HummingbirdTesting

@@ -1,6 +1,6 @@
 import FiscalMixApp
 import FiscalMixDFe
-import FiscalMixFiscal
+@testable import FiscalMixFiscal
 import FiscalMixTestSupport
 import FiscalMixConformance
 import FiscalMixTestTraits

@@ -1,10 +1,11 @@
 import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
-import FiscalMixIdentity
+@testable import FiscalMixIdentity
 import FiscalMixSecrets
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
+import FiscalMixHTTPEdge
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,7 +1,8 @@
 import FiscalMixApp
 import FiscalMixCore
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
+@testable import FiscalMixWebhooks
 import Foundation
 import HTTPTypes
 import SQLKit

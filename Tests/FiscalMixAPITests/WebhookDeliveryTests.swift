@@ -1,7 +1,7 @@
 import FiscalMixApp
 import FiscalMixCore
 import FiscalMixSecrets
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import SQLKit

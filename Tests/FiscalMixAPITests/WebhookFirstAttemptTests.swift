@@ -1,6 +1,6 @@
 import FiscalMixApp
 import FiscalMixCore
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import SQLKit

@@ -1,4 +1,4 @@
-import FiscalMixBlobs
+@testable import FiscalMixBlobs
 import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixTestSupport

@@ -1,4 +1,4 @@
-import FiscalMixBlobs
+@testable import FiscalMixBlobs
 import FiscalMixTestSupport
 import Foundation
 import Testing

@@ -1,10 +1,11 @@
 import FiscalMixCore
 import FiscalMixDFe
-import FiscalMixFiscal
+@testable import FiscalMixFiscal
 import FiscalMixOutbound
 import FiscalMixTestSupport
 import FiscalMixConformance
 import FiscalMixTestTraits
+import FiscalMixSefazPeer
 import Foundation
 import NIOSSL
 import Testing

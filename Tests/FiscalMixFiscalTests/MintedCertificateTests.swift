@@ -1,9 +1,10 @@
 import Crypto
 import FiscalMixCore
 import FiscalMixDFe
-import FiscalMixFiscal
+@testable import FiscalMixFiscal
 import FiscalMixOutbound
 import FiscalMixTestSupport
+import FiscalMixSefazPeer
 import Foundation
 import NIOSSL
 import Testing

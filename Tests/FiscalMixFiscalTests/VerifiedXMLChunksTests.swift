@@ -1,7 +1,8 @@
 import Crypto
 import FiscalMixCore
-import FiscalMixFiscal
-import FiscalMixStorage
+@testable import FiscalMixFiscal
+@testable import FiscalMixDatabase
+import FiscalMixBlobs
 import Foundation
 import Testing
 

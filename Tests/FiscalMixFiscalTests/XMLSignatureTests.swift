@@ -1,5 +1,5 @@
 import FiscalMixCore
-import FiscalMixFiscal
+@testable import FiscalMixFiscal
 import FiscalMixTestSupport
 import FiscalMixConformance
 import FiscalMixTestTraits

@@ -1,6 +1,8 @@
+import FiscalMixApp
 import FiscalMixCore
-import FiscalMixJobs
-import FiscalMixStorage
+@testable import FiscalMixJobs
+@testable import FiscalMixDatabase
+@testable import FiscalMixEventLog
 import FiscalMixTestSupport
 import Foundation
 import Logging
@@ -14,7 +16,7 @@ func withJobsDatabase(_ body: (Database) async throws -> Void) async throws {
 
 /// The same, also passing the database URL so a test can open a second pool ("another process").
 func withJobsDatabase(_ body: (Database, String) async throws -> Void) async throws {
-    try await TestDatabase.with(migrations: allMigrations, logger: Logger(label: "jobs-test"), body)
+    try await TestDatabase.with(migrations: try FiscalMixSchema.history(), logger: Logger(label: "jobs-test"), body)
 }
 
 @Suite struct JobQueueTests {

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixJobs
-import FiscalMixStorage
+@testable import FiscalMixJobs
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging

@@ -1,5 +1,6 @@
 import FiscalMixCore
-import FiscalMixStorage
+@testable import FiscalMixJobs
+@testable import FiscalMixDatabase
 import Foundation
 import SQLKit
 import Testing

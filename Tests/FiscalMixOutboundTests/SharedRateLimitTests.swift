@@ -1,6 +1,8 @@
+import FiscalMixApp
+import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixOutbound
-import FiscalMixStorage
+@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging
@@ -19,7 +21,7 @@ import Testing
         let test = try await TestDatabase.make()
         let logger = Logger(label: "rate")
         let first = try Database.open(url: test.url, logger: logger)
-        try await MigrationRunner(database: first, logger: logger).run()
+        try await MigrationRunner(database: first, history: try FiscalMixSchema.history(), logger: logger).run()
         let second = try Database.open(url: test.url, logger: logger)
         let guardRules = AddressGuard(allowed: ["127.0.0.0/8"])
         let clients = [

@@ -1,6 +1,7 @@
 import FiscalMixCore
 import FiscalMixIdentity
-import FiscalMixStorage
+import FiscalMixDatabase
+import FiscalMixHTTPEdge
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,6 +1,7 @@
 import FiscalMixCore
 import FiscalMixFiscal
 import FiscalMixSecrets
+import FiscalMixHTTPEdge
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,5 +1,6 @@
 import FiscalMixCore
 import FiscalMixFiscal
+import FiscalMixHTTPEdge
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,7 +1,8 @@
 import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixIdentity
-import FiscalMixStorage
+import FiscalMixDatabase
+import FiscalMixHTTPEdge
 import Foundation
 import HTTPTypes
 import Hummingbird

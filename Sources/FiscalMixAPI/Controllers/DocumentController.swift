@@ -1,7 +1,8 @@
 import FiscalMixCore
 import FiscalMixDFe
 import FiscalMixFiscal
-import FiscalMixStorage
+import FiscalMixDatabase
+import FiscalMixHTTPEdge
 import Foundation
 import HTTPTypes
 import Hummingbird

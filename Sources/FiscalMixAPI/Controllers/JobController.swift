@@ -1,7 +1,8 @@
 import FiscalMixCore
 import FiscalMixJSON
 import FiscalMixJobs
-import FiscalMixStorage
+import FiscalMixDatabase
+import FiscalMixHTTPEdge
 import Foundation
 import Hummingbird
 

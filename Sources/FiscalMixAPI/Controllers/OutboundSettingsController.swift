@@ -1,4 +1,5 @@
 import FiscalMixConnectors
+import FiscalMixHTTPEdge
 import Hummingbird
 
 /// `/v1/outbound-settings`: the internal addresses the account's outside calls may reach.

@@ -1,6 +1,7 @@
 import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixIdentity
+import FiscalMixHTTPEdge
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,6 +1,7 @@
 import FiscalMixCore
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixWebhooks
+import FiscalMixHTTPEdge
 import Foundation
 import HTTPTypes
 import Hummingbird

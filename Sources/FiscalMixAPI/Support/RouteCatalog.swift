@@ -1,4 +1,5 @@
 import FiscalMixCore
+import FiscalMixHTTPEdge
 import Hummingbird
 import HTTPTypes
 import Synchronization

@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixIdentity
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixVault
 import Foundation
 
@@ -12,7 +12,6 @@ public struct CertificateService: Sendable {
 
     let database: Database
     let certificates: CertificateRepository
-    let secrets: SealedSecretRepository
     let vault: SecretVault
     let companies: CompanyService
     let audit: AuditTrail
@@ -25,7 +24,6 @@ public struct CertificateService: Sendable {
         self.isolation = isolation
         self.database = database
         certificates = CertificateRepository(database: database)
-        secrets = SealedSecretRepository(database: database)
         self.vault = vault
         self.companies = companies
         self.audit = audit
@@ -60,9 +58,9 @@ public struct CertificateService: Sendable {
         let entry = audit.entry("certificate.uploaded", by: principal, entityType: "certificate", entityId: id.lowercased,
                                 metadata: ["company": companyId.lowercased, "fingerprint": m.fingerprint, "cnpj": m.cnpj,
                                            "validTo": RFC3339.string(from: m.validTo)], meta: meta)
-        try await database.transaction { [certificates, secrets, audit] tx in
-            try await secrets.insert(sealedFile, now: now, in: tx)
-            try await secrets.insert(sealedPassword, now: now, in: tx)
+        try await database.transaction { [certificates, vault, audit] tx in
+            try await vault.insert(sealedFile, in: tx)
+            try await vault.insert(sealedPassword, in: tx)
             try await certificates.insert(record, in: tx)
             try await audit.write(entry, in: tx)
         }

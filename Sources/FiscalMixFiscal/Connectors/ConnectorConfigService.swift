@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixIdentity
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 import NIOSSL
 

@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixIdentity
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// Reading what the sync stored: lists with filters, one document with its events, its XML.

@@ -1,10 +1,11 @@
 import FiscalMixCore
+import FiscalMixWebhooks
 import FiscalMixDFe
 import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixOutbound
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// Manifestação do destinatário (PROTOCOLS.md §4): builds the `evento`, signs it with the
@@ -70,7 +71,7 @@ public struct ManifestationService: Sendable {
                   let type = payload["type"]?.stringValue.flatMap(ManifestationType.init(rawValue:))
             else { throw JobFailure.doNotRetry(message: "payload must name document_id and type") }
             guard let document = try await documents.find(id: id),
-                  let company = try await CompanyRepository(database: database).find(id: document.companyId, accountId: document.accountId)
+                  let company = try await companies.company(id: document.companyId, accountId: document.accountId)
             else { return }
             do {
                 _ = try await send(document: document, company: company, type: type, justification: nil)

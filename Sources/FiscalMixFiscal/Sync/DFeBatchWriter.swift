@@ -1,7 +1,9 @@
 import Crypto
 import FiscalMixCore
+import FiscalMixWebhooks
+import FiscalMixJobs
 import FiscalMixDFe
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// Stores one distribution answer: each docZip is gunzipped (bounded), parsed, its XML written
@@ -139,7 +141,7 @@ struct DFeBatchWriter: Sendable {
             if context.autoCiencia, !newSummaries.isEmpty {
                 // In the batch's transaction: a crash cannot commit the summaries without their
                 // ciência jobs. Keyed by document, so a repeated batch enqueues nothing twice.
-                try await JobRepository(database: database).enqueueBatch(
+                try await JobsInTransaction.enqueueBatch(
                     ManifestationService.cienciaJobs(documentIds: newSummaries, accountId: run.accountId, correlationId: run.id.lowercased),
                     now: now, in: tx)
             }

@@ -1,9 +1,11 @@
 import FiscalMixCore
+import FiscalMixIdentity
 import FiscalMixDFe
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixOutbound
-import FiscalMixStorage
+import FiscalMixDatabase
+import FiscalMixEventLog
 import Foundation
 import Logging
 
@@ -52,7 +54,7 @@ public struct DFeSyncJob: Sendable {
         }
         let runs = SyncRunRepository(database: database)
         guard let run = try await runs.find(id: runId), run.status == .pending || run.status == .running else { return }
-        guard let company = try await CompanyRepository(database: database).find(id: run.companyId, accountId: run.accountId) else {
+        guard let company = try await service.companies.company(id: run.companyId, accountId: run.accountId) else {
             try await runs.finish(id: run.id, status: .failed, statusCode: nil, failure: "the company no longer exists", now: clock.now())
             return
         }

@@ -2,7 +2,7 @@ import FiscalMixCore
 import FiscalMixDFe
 import FiscalMixIdentity
 import FiscalMixJobs
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 import Logging
 
@@ -71,9 +71,8 @@ public struct DFeSyncService: Sendable {
             // before the run and its job were written in one transaction.
             let failure: String
             if let jobId = active.jobId {
-                guard let job = try await JobRepository(database: database).find(id: jobId, accountId: nil),
-                      [.dead, .failed, .cancelled].contains(job.status) else { return active }
-                failure = "its job ended as \(job.status.rawValue)"
+                guard let status = try await queue.status(of: jobId), [.dead, .failed, .cancelled].contains(status) else { return active }
+                failure = "its job ended as \(status.rawValue)"
             } else {
                 failure = "it had no job (its start was interrupted)"
             }
@@ -131,7 +130,7 @@ public struct DFeSyncService: Sendable {
     public func dispatchScheduled() async throws -> Int {
         let now = clock.now()
         var started = 0
-        for company in try await CompanyRepository(database: database).withCurrentCertificate(now: now) {
+        for company in try await companies.activeCompanies(ids: try await certificates.certificates.companiesWithCurrentA1(now: now)) {
             for type in Self.distributable {
                 let config = try await configuration(companyId: company.id, docType: type)
                 guard config.autoSync, config.status == .active else { continue }

@@ -1,3 +1,4 @@
+import FiscalMixSefazPeer
 import Foundation
 import Synchronization
 

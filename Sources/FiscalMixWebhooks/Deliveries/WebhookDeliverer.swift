@@ -1,9 +1,10 @@
+import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixTransforms
 import FiscalMixVault
 import Foundation
@@ -27,7 +28,7 @@ public struct WebhookDeliverer: Sendable {
     let deliveries: WebhookDeliveryRepository
     let events: IntegrationEventRepository
     let publisher: IntegrationEventPublisher
-    let policies: PolicyRepository
+    let policies: PolicyLookup
     let keys: SigningKeys
     let outbound: OutboundClient
     let clock: any WallClock
@@ -46,7 +47,7 @@ public struct WebhookDeliverer: Sendable {
         deliveries = WebhookDeliveryRepository(database: database)
         events = IntegrationEventRepository(database: database)
         publisher = IntegrationEventPublisher(database: database)
-        policies = PolicyRepository(database: database)
+        policies = PolicyLookup(database: database)
         keys = SigningKeys(secrets: OpenedSecrets(database: database, vault: vault))
         self.outbound = outbound
         self.clock = clock

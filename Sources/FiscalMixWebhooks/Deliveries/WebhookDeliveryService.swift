@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixIdentity
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// Reads deliveries with their attempts, and replays them: one delivery, or every failed and

@@ -1,8 +1,9 @@
+import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixVault
 import Foundation
 
@@ -12,9 +13,7 @@ public struct WebhookEndpointService: Sendable {
     let database: Database
     let endpoints: WebhookEndpointRepository
     let deliveries: WebhookDeliveryRepository
-    let secretRefs: ConnectorRepository
-    let sealed: SealedSecretRepository
-    let policies: PolicyRepository
+    let policies: PolicyLookup
     let vault: SecretVault
     let audit: AuditTrail
     let breakers: CircuitBreakers
@@ -28,9 +27,7 @@ public struct WebhookEndpointService: Sendable {
         self.database = database
         endpoints = WebhookEndpointRepository(database: database)
         deliveries = WebhookDeliveryRepository(database: database)
-        secretRefs = ConnectorRepository(database: database)
-        sealed = SealedSecretRepository(database: database)
-        policies = PolicyRepository(database: database)
+        policies = PolicyLookup(database: database)
         self.vault = vault
         self.audit = audit
         self.breakers = breakers
@@ -116,7 +113,7 @@ public struct WebhookEndpointService: Sendable {
         var replacedHeaders: SecretRef?
         var sealedHeaders: NewSecret?
         if input.headers != nil {
-            replacedHeaders = try await before.headersSecretRefId.asyncFlatMap { try await secretRefs.secretRef(id: $0, accountId: before.accountId) }
+            replacedHeaders = try await before.headersSecretRefId.asyncFlatMap { try await vault.ref(id: $0, accountId: before.accountId) }
             sealedHeaders = try await sealHeaders(of: &endpoint, now: endpoint.updatedAt)
         } else {
             endpoint.headers = before.headers
@@ -136,7 +133,7 @@ public struct WebhookEndpointService: Sendable {
         try principal.require(.webhooksWrite)
         let endpoint = try await find(id, principal)
         let refs = try await [endpoint.secretRefId, endpoint.previousSecretRefId, endpoint.headersSecretRefId].compactMap { $0 }.asyncCompactMap {
-            try await secretRefs.secretRef(id: $0, accountId: endpoint.accountId)
+            try await vault.ref(id: $0, accountId: endpoint.accountId)
         }
         let entry = audit.entry("webhook_endpoint.deleted", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
                                 metadata: ["url": endpoint.url], meta: meta)
@@ -157,7 +154,7 @@ public struct WebhookEndpointService: Sendable {
         }
         var endpoint = try await find(id, principal)
         let now = clock.now()
-        let dropped = try await endpoint.previousSecretRefId.asyncFlatMap { try await secretRefs.secretRef(id: $0, accountId: endpoint.accountId) }
+        let dropped = try await endpoint.previousSecretRefId.asyncFlatMap { try await vault.ref(id: $0, accountId: endpoint.accountId) }
         endpoint.previousSecretRefId = endpoint.secretRefId
         endpoint.previousSecretExpiresAt = now.addingTimeInterval(TimeInterval(overlap))
         let secret = try await newSecret(for: &endpoint, now: now)
@@ -268,7 +265,7 @@ public struct WebhookEndpointService: Sendable {
     /// The endpoint's header values, opened.
     func headers(of endpoint: WebhookEndpoint) async throws -> [String: String] {
         guard let refId = endpoint.headersSecretRefId else { return endpoint.headers }
-        guard let ref = try await secretRefs.secretRef(id: refId, accountId: endpoint.accountId), let sealedId = UUID(uuidString: ref.ref) else {
+        guard let ref = try await vault.ref(id: refId, accountId: endpoint.accountId), let sealedId = UUID(uuidString: ref.ref) else {
             throw FiscalMixError.notFound("Secret")
         }
         return try JSONDecoder().decode([String: String].self, from: try await vault.reveal(sealedId, accountId: endpoint.accountId))
@@ -295,13 +292,13 @@ public struct WebhookEndpointService: Sendable {
     }
 
     func store(_ secret: NewSecret, in tx: Transaction) async throws {
-        try await sealed.insert(secret.sealed, now: clock.now(), in: tx)
-        try await secretRefs.insertSecretRef(secret.ref, now: clock.now(), in: tx)
+        try await vault.insert(secret.sealed, in: tx)
+        try await vault.insertRef(secret.ref, in: tx)
     }
 
     func remove(_ ref: SecretRef, in tx: Transaction) async throws {
-        try await secretRefs.deleteSecretRef(id: ref.id, in: tx)
-        if ref.provider == .db, let id = UUID(uuidString: ref.ref) { try await sealed.delete(id: id, in: tx) }
+        try await vault.deleteRef(id: ref.id, in: tx)
+        if ref.provider == .db, let id = UUID(uuidString: ref.ref) { try await vault.delete(id: id, in: tx) }
     }
 }
 

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixJSON
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixTransforms
 import Foundation
 import Synchronization

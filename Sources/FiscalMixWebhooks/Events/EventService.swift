@@ -2,7 +2,7 @@ import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJSONSchema
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// `POST /v1/events` and the reads of events: an event is accepted once per id (a repeat answers

@@ -2,7 +2,7 @@ import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJSONSchema
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 import Synchronization
 

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixJSON
 import FiscalMixJobs
-import FiscalMixStorage
+import FiscalMixDatabase
 import Foundation
 
 /// The `inbox.process` job: an accepted inbound message becomes an integration event of its

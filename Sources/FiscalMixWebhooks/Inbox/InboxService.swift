@@ -3,7 +3,7 @@ import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixSecrets
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixVault
 import Foundation
 import Synchronization
@@ -15,8 +15,6 @@ import Synchronization
 public struct InboxService: Sendable {
     let database: Database
     let inbox: InboxRepository
-    let secretRefs: ConnectorRepository
-    let sealed: SealedSecretRepository
     let vault: SecretVault
     let blobs: any BlobStore
     let audit: AuditTrail
@@ -26,8 +24,6 @@ public struct InboxService: Sendable {
     public init(database: Database, vault: SecretVault, blobs: any BlobStore, audit: AuditTrail, clock: any WallClock) {
         self.database = database
         inbox = InboxRepository(database: database)
-        secretRefs = ConnectorRepository(database: database)
-        sealed = SealedSecretRepository(database: database)
         self.vault = vault
         self.blobs = blobs
         self.audit = audit
@@ -73,9 +69,9 @@ public struct InboxService: Sendable {
         let entry = audit.entry("inbox_provider.created", by: principal, entityType: "inbox_provider", entityId: id.lowercased,
                                 metadata: ["name": name, "verifier": scheme.rawValue], meta: meta)
         do {
-            try await database.transaction { [inbox, sealed, secretRefs, audit] tx in
-                try await sealed.insert(sealedSecret, now: now, in: tx)
-                try await secretRefs.insertSecretRef(ref, now: now, in: tx)
+            try await database.transaction { [inbox, vault, audit] tx in
+                try await vault.insert(sealedSecret, in: tx)
+                try await vault.insertRef(ref, in: tx)
                 try await inbox.insert(provider, in: tx)
                 try await audit.write(entry, in: tx)
             }
@@ -100,14 +96,14 @@ public struct InboxService: Sendable {
     public func deleteProvider(_ principal: Principal, id: UUID, meta: RequestMeta) async throws {
         try principal.require(.webhooksWrite)
         guard let p = try await inbox.provider(id: id, accountId: principal.accountId) else { throw FiscalMixError.notFound("Inbox provider") }
-        let ref = try await p.secretRefId.asyncFlatMap { try await secretRefs.secretRef(id: $0, accountId: p.accountId) }
+        let ref = try await p.secretRefId.asyncFlatMap { try await vault.ref(id: $0, accountId: p.accountId) }
         let entry = audit.entry("inbox_provider.deleted", by: principal, entityType: "inbox_provider", entityId: p.id.lowercased,
                                 metadata: ["name": p.name], meta: meta)
-        try await database.transaction { [inbox, secretRefs, sealed, audit] tx in
+        try await database.transaction { [inbox, vault, audit] tx in
             guard try await inbox.deleteProvider(id: p.id, accountId: p.accountId, in: tx) else { return }
             if let ref {
-                try await secretRefs.deleteSecretRef(id: ref.id, in: tx)
-                if let sealedId = UUID(uuidString: ref.ref) { try await sealed.delete(id: sealedId, in: tx) }
+                try await vault.deleteRef(id: ref.id, in: tx)
+                if let sealedId = UUID(uuidString: ref.ref) { try await vault.delete(id: sealedId, in: tx) }
             }
             try await audit.write(entry, in: tx)
         }
@@ -150,7 +146,7 @@ public struct InboxService: Sendable {
         let stored = try await database.transaction { [inbox] tx in
             guard try await inbox.accept(message, headersJSON: JSON.object(JSONObject(kept.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })).serialized(),
                                          in: tx) else { return false }
-            try await JobRepository(database: database).enqueueBatch([InboxProcessor.job(messageId: message.id, accountId: message.accountId)],
+            try await JobsInTransaction.enqueueBatch([InboxProcessor.job(messageId: message.id, accountId: message.accountId)],
                                                                      now: now, in: tx)
             return true
         }

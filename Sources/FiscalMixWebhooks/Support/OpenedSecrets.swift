@@ -1,5 +1,5 @@
 import FiscalMixCore
-import FiscalMixStorage
+import FiscalMixDatabase
 import FiscalMixVault
 import Foundation
 import Synchronization
@@ -7,18 +7,16 @@ import Synchronization
 /// Secrets opened from the vault, kept in memory by reference id (a reference never changes
 /// what it points at), so a busy endpoint or inbox does not unseal per message.
 final class OpenedSecrets: Sendable {
-    private let secretRefs: ConnectorRepository
     private let vault: SecretVault
     private let opened = Mutex<[UUID: String]>([:])
 
     init(database: Database, vault: SecretVault) {
-        secretRefs = ConnectorRepository(database: database)
         self.vault = vault
     }
 
     func secret(_ refId: UUID, accountId: UUID) async throws -> String {
         if let hit = opened.withLock({ $0[refId] }) { return hit }
-        guard let ref = try await secretRefs.secretRef(id: refId, accountId: accountId), ref.provider == .db,
+        guard let ref = try await vault.ref(id: refId, accountId: accountId), ref.provider == .db,
               let sealedId = UUID(uuidString: ref.ref) else { throw FiscalMixError.notFound("Secret") }
         let secret = String(decoding: try await vault.reveal(sealedId, accountId: accountId), as: UTF8.self)
         opened.withLock { cache in

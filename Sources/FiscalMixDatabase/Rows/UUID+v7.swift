@@ -1,0 +1,7 @@
+import FiscalMixCore
+import Foundation
+
+extension UUID {
+    /// A new time-ordered id.
+    package static func v7() -> UUID { ID.make() }
+}

@@ -1,0 +1,91 @@
+import FiscalMixCore
+import FiscalMixDatabase
+import Foundation
+
+/// One DF-e distribution sync of a company and document type (seed 004 `sync_runs`, flow 3.2).
+/// Counters and the NSU range move with each committed batch, so a reader sees progress.
+public struct SyncRun: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable { case pending, running, completed, failed }
+
+    /// A payload that could not be stored as a document or event; kept raw under `path`.
+    public struct Problem: Sendable, Equatable, Codable {
+        public var nsu: Int64
+        public var schema: String
+        public var code: String
+        public var message: String
+        public var path: String?
+        public init(nsu: Int64, schema: String, code: String, message: String, path: String?) {
+            self.nsu = nsu
+            self.schema = schema
+            self.code = code
+            self.message = message
+            self.path = path
+        }
+    }
+
+    public var id: UUID
+    public var accountId: UUID
+    public var companyId: UUID
+    public var docType: FiscalDocType
+    public var jobId: UUID?
+    public var status: Status
+    public var startedAt: Date
+    public var finishedAt: Date?
+    public var nsuStart: Int64?
+    public var nsuEnd: Int64?
+    public var maxNSU: Int64?
+    public var docsFound: Int
+    public var docsSaved: Int
+    public var eventsSaved: Int
+    /// Payloads kept raw, and the reason the run stopped when it failed.
+    public var problems: [Problem]
+    public var failure: String?
+    /// The last cStat the distribution service answered.
+    public var lastStatusCode: Int?
+    public var createdAt: Date
+    public var updatedAt: Date
+
+    public init(id: UUID, accountId: UUID, companyId: UUID, docType: FiscalDocType, jobId: UUID?, status: Status, startedAt: Date,
+                finishedAt: Date? = nil, nsuStart: Int64? = nil, nsuEnd: Int64? = nil, maxNSU: Int64? = nil, docsFound: Int = 0,
+                docsSaved: Int = 0, eventsSaved: Int = 0, problems: [Problem] = [], failure: String? = nil, lastStatusCode: Int? = nil,
+                createdAt: Date, updatedAt: Date) {
+        self.id = id
+        self.accountId = accountId
+        self.companyId = companyId
+        self.docType = docType
+        self.jobId = jobId
+        self.status = status
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.nsuStart = nsuStart
+        self.nsuEnd = nsuEnd
+        self.maxNSU = maxNSU
+        self.docsFound = docsFound
+        self.docsSaved = docsSaved
+        self.eventsSaved = eventsSaved
+        self.problems = problems
+        self.failure = failure
+        self.lastStatusCode = lastStatusCode
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// Where the distribution sequence of a company, document type and environment stands: the last
+/// committed `ultNSU` and the earliest moment the AN may be asked again (PROTOCOLS.md §1.7–1.8).
+public struct SyncCursor: Sendable, Equatable {
+    public var companyId: UUID
+    public var docType: FiscalDocType
+    public var environment: Int
+    public var lastNSU: Int64
+    public var maxNSU: Int64
+    public var nextAllowedAt: Date?
+    public init(companyId: UUID, docType: FiscalDocType, environment: Int, lastNSU: Int64 = 0, maxNSU: Int64 = 0, nextAllowedAt: Date? = nil) {
+        self.companyId = companyId
+        self.docType = docType
+        self.environment = environment
+        self.lastNSU = lastNSU
+        self.maxNSU = maxNSU
+        self.nextAllowedAt = nextAllowedAt
+    }
+}

@@ -1,7 +1,0 @@
-import FiscalMixCore
-import Foundation
-
-extension UUID {
-    /// A new time-ordered id.
-    static func v7() -> UUID { ID.make() }
-}
