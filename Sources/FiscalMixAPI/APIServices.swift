@@ -14,10 +14,12 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 
-/// The services the HTTP layer calls, built once by the composition root.
+/// The services the JSON API calls. The App builds each of them once (FiscalMixRuntime.start) and
+/// hands them over here; controllers take only the ones they use.
 public struct APIServices: Sendable {
     public let database: Database
     public let auth: AuthService
+    public let audit: AuditService
     public let mfa: MFAService
     public let apiKeys: ApiKeyService
     public let accounts: AccountService
@@ -40,6 +42,7 @@ public struct APIServices: Sendable {
     public let inbox: InboxService
     public let identityConfiguration: IdentityConfiguration
     public let requestLogWriter: RequestLogWriter
+    public let idempotency: IdempotencyRepository
     /// `Secure` on the session cookie: set when FiscalMix is served over TLS.
     public let secureCookies: Bool
     /// Adds `GET /hello`, the bare route the benchmark compares against.
@@ -55,51 +58,73 @@ public struct APIServices: Sendable {
     public let blobs: any BlobStore
     public let linkSigner: BlobLinkSigner
 
-    public init(database: Database, auth: AuthService, vault: SecretVault, identityConfiguration: IdentityConfiguration,
-                requestLogWriter: RequestLogWriter, secureCookies: Bool, benchmarkRoutes: Bool, metrics: MetricsEndpoint? = nil,
-                outbound: OutboundClient? = nil, blobs: any BlobStore, blobLinks: any BlobLinks, linkSigner: BlobLinkSigner,
-                jobQueue: JobQueue, addressRules: AccountAddressRuleCache? = nil, pkcs12Isolation: (any PKCS12Isolation)? = nil,
-                apiRateLimits: APIRateLimits = .off, requestCounter: any RequestCounter = LocalRequestCounter(),
-                externalSecrets: ExternalSecretSources = .none, accessLog: Bool = true, logger: Logger) {
-        self.accessLog = accessLog
-        self.apiRateLimits = apiRateLimits
-        self.blobs = blobs
-        self.linkSigner = linkSigner
-        self.requestCounter = requestCounter
-        self.connectors = ConnectorService(database: database, vault: vault, audit: auth.auditTrail, clock: auth.clock,
-                                           caller: outbound.map { ConnectorCaller(client: $0, vault: vault) }, externalSecrets: externalSecrets)
-        self.policies = PolicyService(database: database, audit: auth.auditTrail, clock: auth.clock)
-        self.outboundSettings = OutboundSettingsService(database: database, rules: addressRules ?? AccountAddressRuleCache(database: database),
-                                                        audit: auth.auditTrail, clock: auth.clock,
-                                                        addressGuard: outbound?.configuration.addressGuard ?? AddressGuard())
+    public init(database: Database,
+                auth: AuthService,
+                audit: AuditService,
+                mfa: MFAService,
+                apiKeys: ApiKeyService,
+                accounts: AccountService,
+                operators: OperatorService,
+                companies: CompanyService,
+                jobs: JobAdministration,
+                connectors: ConnectorService,
+                policies: PolicyService,
+                outboundSettings: OutboundSettingsService,
+                certificates: CertificateService,
+                connectorConfigs: ConnectorConfigService,
+                sync: DFeSyncService,
+                documents: FiscalDocumentService,
+                manifestation: ManifestationService,
+                eventTypes: EventTypeService,
+                eventMappings: EventMappingService,
+                events: EventService,
+                webhookEndpoints: WebhookEndpointService,
+                webhookDeliveries: WebhookDeliveryService,
+                inbox: InboxService,
+                identityConfiguration: IdentityConfiguration,
+                requestLogWriter: RequestLogWriter,
+                idempotency: IdempotencyRepository,
+                secureCookies: Bool,
+                benchmarkRoutes: Bool,
+                accessLog: Bool,
+                metrics: MetricsEndpoint?,
+                apiRateLimits: APIRateLimits,
+                requestCounter: any RequestCounter,
+                blobs: any BlobStore,
+                linkSigner: BlobLinkSigner) {
         self.database = database
         self.auth = auth
-        self.mfa = MFAService(database: database, auth: auth)
-        self.apiKeys = ApiKeyService(database: database, auth: auth)
-        self.accounts = AccountService(database: database, auth: auth)
-        self.operators = OperatorService(database: database, auth: auth)
-        self.companies = CompanyService(database: database, auth: auth)
-        self.certificates = CertificateService(database: database, vault: vault, companies: companies, audit: auth.auditTrail, clock: auth.clock,
-                                               isolation: pkcs12Isolation)
-        self.jobs = JobAdministration(database: database, clock: auth.clock)
-        self.connectorConfigs = ConnectorConfigService(database: database, companies: companies, audit: auth.auditTrail, clock: auth.clock)
-        self.sync = DFeSyncService(database: database, companies: companies, certificates: certificates, queue: jobQueue, clock: auth.clock,
-                                   logger: logger)
-        self.documents = FiscalDocumentService(database: database, companies: companies, blobs: blobs, links: blobLinks,
-                                               clock: auth.clock)
-        self.manifestation = ManifestationService(database: database, companies: companies, certificates: certificates, sync: sync,
-                                                  outbound: outbound, blobs: blobs, clock: auth.clock)
-        self.eventTypes = EventTypeService(database: database, clock: auth.clock)
-        self.eventMappings = EventMappingService(database: database, clock: auth.clock)
-        self.events = EventService(database: database, types: eventTypes, clock: auth.clock)
-        self.webhookEndpoints = WebhookEndpointService(database: database, vault: vault, audit: auth.auditTrail,
-                                                       breakers: outbound?.breakers ?? CircuitBreakers(), clock: auth.clock)
-        self.webhookDeliveries = WebhookDeliveryService(database: database, clock: auth.clock)
-        self.inbox = InboxService(database: database, vault: vault, blobs: blobs, audit: auth.auditTrail, clock: auth.clock)
+        self.audit = audit
+        self.mfa = mfa
+        self.apiKeys = apiKeys
+        self.accounts = accounts
+        self.operators = operators
+        self.companies = companies
+        self.jobs = jobs
+        self.connectors = connectors
+        self.policies = policies
+        self.outboundSettings = outboundSettings
+        self.certificates = certificates
+        self.connectorConfigs = connectorConfigs
+        self.sync = sync
+        self.documents = documents
+        self.manifestation = manifestation
+        self.eventTypes = eventTypes
+        self.eventMappings = eventMappings
+        self.events = events
+        self.webhookEndpoints = webhookEndpoints
+        self.webhookDeliveries = webhookDeliveries
+        self.inbox = inbox
         self.identityConfiguration = identityConfiguration
         self.requestLogWriter = requestLogWriter
+        self.idempotency = idempotency
         self.secureCookies = secureCookies
         self.benchmarkRoutes = benchmarkRoutes
+        self.accessLog = accessLog
         self.metrics = metrics
+        self.apiRateLimits = apiRateLimits
+        self.requestCounter = requestCounter
+        self.blobs = blobs
+        self.linkSigner = linkSigner
     }
 }

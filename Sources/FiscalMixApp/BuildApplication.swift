@@ -26,6 +26,8 @@ public struct FiscalMixRuntime: Sendable {
     public let logger: Logger
     public let jobRegistry: JobRegistry
     public let jobQueue: JobQueue
+    /// The one vault of the process (sealed secrets, references, connector tokens).
+    public let vault: SecretVault
     public let metrics: RuntimeMetrics
     /// Seals and opens every secret (envelope encryption under the master key).
     public let envelopes: EnvelopeService
@@ -53,7 +55,8 @@ public struct FiscalMixRuntime: Sendable {
             } catch {
                 logger.warning("could not prepare event partitions", metadata: ["error": "\(String(reflecting: error))"])
             }
-            let mfaSecrets = MFASecrets(database: database, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
+            let vault = SecretVault(database: database, envelopes: envelopes, clock: clock)
+            let mfaSecrets = MFASecrets(database: database, vault: vault,
                                         masterKeys: [masterKey] + (try MasterKeyLoader.previous(configuration)))
             let auth = AuthService(database: database, mfaSecrets: mfaSecrets, configuration: configuration.identity,
                                    clock: clock, logger: logger)
@@ -78,22 +81,15 @@ public struct FiscalMixRuntime: Sendable {
             let blobLinks: any BlobLinks = objectStore ?? SignedBlobLinks(signer: linkSigner, baseURL: configuration.publicURL
                 ?? "http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(configuration.port)")
             let wakeups = JobWakeups()
-            // The sync service enqueues with the registry's defaults written out (the registry
-            // holds the sync handler, which needs the service).
-            let enqueuer = JobQueue(database: database, registry: JobRegistry(), clock: clock, metrics: metrics.jobs, wakeups: wakeups)
+            // One queue for the whole process; its per-type defaults are set below, once the
+            // handlers (which need the services that enqueue) exist.
+            let jobTypes = JobTypeDefaults()
+            let jobQueue = JobQueue(database: database, types: jobTypes, clock: clock, metrics: metrics.jobs, wakeups: wakeups)
             let endpoint = MetricsEndpoint(bearerToken: configuration.metricsToken) { try await metrics.render(database: database, queues: configuration.workerQueues) }
-            let services = APIServices(database: database, auth: auth, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
-                                       identityConfiguration: configuration.identity, requestLogWriter: writer,
-                                       secureCookies: configuration.secureCookies, benchmarkRoutes: configuration.benchmarkRoutes,
-                                       metrics: endpoint, outbound: outbound, blobs: blobs, blobLinks: blobLinks,
-                                       linkSigner: linkSigner, jobQueue: enqueuer, addressRules: addressRules,
-                                       pkcs12Isolation: configuration.pkcs12Inspector.map { ChildProcessPKCS12Isolation(executable: URL(fileURLWithPath: $0)) },
-                                       apiRateLimits: configuration.apiRateLimits,
-                                       // Counted where every server process sees the same counts.
-                                       requestCounter: configuration.usesEmbeddedDatabase
-                                           ? LocalRequestCounter() : SQLRequestCounter(database: database),
-                                       externalSecrets: try configuration.externalSecretSources(), accessLog: configuration.accessLog,
-                                       logger: logger)
+            let services = try makeServices(ServiceInfrastructure(
+                database: database, configuration: configuration, auth: auth, vault: vault, requestLogWriter: writer, metrics: endpoint,
+                outbound: outbound, blobs: blobs, blobLinks: blobLinks, linkSigner: linkSigner, jobQueue: jobQueue,
+                addressRules: addressRules, logger: logger))
             // Endpoints written before header values were sealed are sealed now, once.
             do {
                 let sealed = try await services.webhookEndpoints.sealPlaintextHeaders()
@@ -106,16 +102,15 @@ public struct FiscalMixRuntime: Sendable {
                                      blobs: blobs, clock: clock, logger: logger)
             registry.register(syncJob.definition)
             registry.register(services.manifestation.definition)
-            registry.register(WebhookDeliverer(database: database, vault: SecretVault(database: database, envelopes: envelopes, clock: clock),
+            registry.register(WebhookDeliverer(database: database, vault: vault,
                                                outbound: outbound, clock: clock, logger: logger).definition)
             registry.register(InboxProcessor(database: database, blobs: blobs, clock: clock).definition)
             registry.register(JobDefinition(type: DFeSyncService.dispatchJobType, maxAttempts: 3, timeout: .seconds(600)) { [sync = services.sync] _ in
                 _ = try await sync.dispatchScheduled()
             })
+            jobTypes.use(registry)
             return FiscalMixRuntime(configuration: configuration, database: database, services: services, logger: logger,
-                                    jobRegistry: registry,
-                                    jobQueue: JobQueue(database: database, registry: registry, clock: clock, metrics: metrics.jobs,
-                                                       wakeups: wakeups),
+                                    jobRegistry: registry, jobQueue: jobQueue, vault: vault,
                                     metrics: metrics, envelopes: envelopes, outbound: outbound, wakeups: wakeups, clock: clock)
         } catch {
             try? await database.shutdown()
@@ -253,7 +248,6 @@ extension FiscalMixRuntime {
 }
 
 extension FiscalMixRuntime {
-    public var vault: SecretVault { SecretVault(database: database, envelopes: envelopes, clock: clock) }
     public var keyRotation: KeyRotation {
         KeyRotation(database: database, envelopes: envelopes, sealedElsewhere: services.auth.mfaSecrets, clock: clock)
     }

@@ -1,6 +1,6 @@
 import FiscalMixXML
 
-/// The distribution services of the Ambiente Nacional (PROTOCOLS.md §1–2): NF-e (`distDFeInt`
+/// The distribution services of the Ambiente Nacional (docs/sefaz.md, "Distribution"): NF-e (`distDFeInt`
 /// v1.01) and CT-e (v1.00), their SOAP wrappers and answers.
 public enum DistributionService: String, Sendable, CaseIterable {
     case nfe, cte

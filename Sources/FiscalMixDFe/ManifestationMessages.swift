@@ -1,7 +1,7 @@
 import FiscalMixXML
 import Foundation
 
-/// The recipient's manifestação (PROTOCOLS.md §4): the four events, their exact ASCII
+/// The recipient's manifestação (docs/sefaz.md, "Manifestação do destinatário"): the four events, their exact ASCII
 /// descriptions and justification rules, the `evento` to sign, and NFeRecepcaoEvento4's envelope
 /// and answer.
 public enum ManifestationType: String, Sendable, Codable, CaseIterable {

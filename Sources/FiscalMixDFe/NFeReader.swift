@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixXML
 
-/// resNFe (summary) and NFe / nfeProc (full document) fields, as PROTOCOLS.md §7 lists them.
+/// resNFe (summary) and NFe / nfeProc (full document) fields, as docs/sefaz.md lists them.
 enum NFeReader {
     static func summary(_ root: XElement) throws(DFeParseError) -> DFeDocument {
         let key = try DFeParser.accessKey(try DFeParser.text(root, "chNFe"), field: "chNFe")

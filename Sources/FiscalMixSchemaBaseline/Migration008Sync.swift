@@ -3,7 +3,7 @@ import FiscalMixCore
 
 /// DF-e sync (flow 3.2), beyond seed 004's columns:
 /// - `sync_cursors`: the committed `ultNSU`, `maxNSU` and `next_allowed_at` per company, document
-///   type and environment (PROTOCOLS.md §1.8: persisted with each batch, so a restart can neither
+///   type and environment (docs/sefaz.md, "Distribution": persisted with each batch, so a restart can neither
 ///   skip nor repeat a range, nor ask the AN again inside its hour);
 /// - `fiscal_documents.is_summary` and `protocol` (a resNFe row is upgraded by the procNFe);
 /// - `fiscal_events` rebuilt so an event can be stored before its document arrives: linked by

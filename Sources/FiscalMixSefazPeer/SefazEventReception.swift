@@ -5,7 +5,7 @@ import Foundation
 import Hummingbird
 import Synchronization
 
-/// NFeRecepcaoEvento4 for the recipient's manifestação (PROTOCOLS.md §4): `envEvento` v1.00 in
+/// NFeRecepcaoEvento4 for the recipient's manifestação (docs/sefaz.md, "Manifestação do destinatário"): `envEvento` v1.00 in
 /// `nfeDadosMsg`, each `evento` checked — Id (572), signature (297), certificate CNPJ root (631),
 /// event type (491), exact description and justification rules (493/595), duplicates (573) — and
 /// answered in a 128 lote with 135 and a protocol. A ciência, confirmação or operação não

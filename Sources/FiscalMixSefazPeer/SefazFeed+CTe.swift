@@ -6,7 +6,7 @@ import Foundation
 /// the full `cteProc` v4.00 of every CT-e in which the company is an actor — here the
 /// destinatário and taker (toma3 = 3) of freight its suppliers ship — with the NF-e it carries,
 /// and cancellations as `procEventoCTe`. CT-e has no manifestação gate, so full XMLs come at once
-/// (PROTOCOLS.md §2).
+/// (docs/sefaz.md, "Distribution").
 extension SefazFeed {
     /// Carriers with valid CNPJ check digits.
     static let carriers: [(cnpj: String, name: String)] = [

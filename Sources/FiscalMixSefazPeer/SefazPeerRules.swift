@@ -2,7 +2,7 @@ import FiscalMixDFe
 import Foundation
 
 /// The Ambiente Nacional's distribution behaviour for one peer: the feed per CNPJ and the
-/// consumption rules of NT 2014.002 (PROTOCOLS.md §1.6–1.7), decided without any I/O so the rules
+/// consumption rules of NT 2014.002 (docs/sefaz.md, "Distribution"), decided without any I/O so the rules
 /// can be read in one place.
 public struct SefazPeerRules: Sendable {
     public struct FeedDocument: Sendable {

@@ -23,15 +23,14 @@ import _CryptoExtras
         return try PKCS12Writer().write(certificates: [der.serializedBytes], pkcs8Key: Array(otherKey.pkcs8DERRepresentation), password: password)
     }
 
-    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"),
-          .enabled(if: TestCertificates.openssl != nil, "writing the legacy PKCS#12 encoding needs openssl"))
+    @Test(.enabled(if: TestCertificates.openssl != nil, "writing the legacy PKCS#12 encoding needs openssl"))
     func aKeyMatchingNoCertificateIsRefusedAndTheServerLives() async throws {
         let password = "teste123"
         let hostile = try Self.mismatchedPFX(password: password)
 
         // What the isolation guards against: the child really dies on this file (a signal, not an exit).
         let child = Process()
-        child.executableURL = WorkerProcess.binary
+        child.executableURL = try WorkerProcess.requireBinary()
         child.arguments = ["inspect-pkcs12"]
         let input = Pipe()
         child.standardInput = input
@@ -43,7 +42,8 @@ import _CryptoExtras
         await WorkerProcess.exit(of: child)
         #expect(child.terminationReason == .uncaughtSignal)
 
-        try await TestServer.run(configure: { $0.pkcs12Inspector = WorkerProcess.binary.path }) { server in
+        let inspector = try WorkerProcess.requireBinary().path
+        try await TestServer.run(configure: { $0.pkcs12Inspector = inspector }) { server in
             let (_, auth) = try await server.ownerApiKey()
             let companyId = try await CertificateAPITests.company(server, cnpj: Self.cnpj, auth: auth)
             let refused = try await CertificateAPITests.upload(server, companyId: companyId, file: hostile, password: password, auth: auth)

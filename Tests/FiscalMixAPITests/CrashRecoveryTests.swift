@@ -11,7 +11,7 @@ import Testing
 /// A `fiscalmix worker` process killed with SIGKILL mid-job loses nothing: once its lease
 /// expires, another worker finishes the job.
 @Suite struct CrashRecoveryTests {
-    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
+    @Test
     func aJobOfAKilledWorkerProcessIsFinishedByAnother() async throws {
         let test = try await TestDatabase.make()
         let configuration = try testConfiguration(database: test)

@@ -299,7 +299,7 @@ import Testing
     /// A `fiscalmix worker` killed with SIGKILL in the middle of a sync: another worker takes the
     /// job over when the lease runs out and resumes from the last committed NSU — every document
     /// once, no gap, and the AN never sees an out-of-sequence question (no 656).
-    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
+    @Test
     func aKilledWorkerResumesTheSyncWithNoGapAndNoDuplicate() async throws {
         try await TestServer.run(configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
             try await SefazPeer.run(clientRoots: try Self.identity().chain, answerDelay: .milliseconds(150)) { peer in

@@ -14,7 +14,7 @@ import Testing
 /// `fiscalmix keys rotate` killed half-way and run again: every secret ends up wrapped by the
 /// new key and opens with it alone; nothing was re-encrypted or lost.
 @Suite struct KeyRotationTests {
-    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
+    @Test
     func aRotationKilledHalfWayResumesAndEverySecretOpensUnderTheNewKey() async throws {
         let test = try await TestDatabase.make()
         let configuration = try testConfiguration(database: test)

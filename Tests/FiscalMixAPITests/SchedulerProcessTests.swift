@@ -11,7 +11,7 @@ import Testing
 /// Four `fiscalmix worker` processes, each running the scheduler, race for the same due ticks:
 /// every tick becomes exactly one job.
 @Suite struct SchedulerProcessTests {
-    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
+    @Test
     func fourSchedulerProcessesFireEachTickOnce() async throws {
         let test = try await TestDatabase.make()
         let configuration = try testConfiguration(database: test)

@@ -13,7 +13,7 @@ import Testing
 @Suite struct SefazSimCommandTests {
     static let cnpj = "11222333000181"
 
-    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"), .requires(.fiscalSamples))
+    @Test(.requires(.fiscalSamples))
     func mintsACertificateServesAFeedAndAFullSyncLandsEveryDocument() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("sefaz-sim-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -67,7 +67,7 @@ import Testing
 
     /// `mint-cert --days -1`, as docs/sefaz.md writes it, mints an already expired certificate
     /// (the option takes a negative number as its value instead of reading it as a flag).
-    @Test(.enabled(if: WorkerProcess.available, "needs the fiscalmix binary"))
+    @Test
     func anExpiredCertificateIsMintedAsTheDocsWriteIt() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("fm-mint-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -86,7 +86,7 @@ import Testing
     static func launch(_ arguments: [String], log: URL) throws -> Process {
         FileManager.default.createFile(atPath: log.path, contents: nil)
         let process = Process()
-        process.executableURL = WorkerProcess.binary
+        process.executableURL = try WorkerProcess.requireBinary()
         process.arguments = arguments
         let handle = try FileHandle(forWritingTo: log)
         process.standardOutput = handle

@@ -9,12 +9,21 @@ enum WorkerProcess {
             .appendingPathComponent(".build/debug/fiscalmix")
     }
 
-    static var available: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
+    /// The binary, or an error that says how to build it: a test that needs it fails, never skips.
+    static func requireBinary() throws -> URL {
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else { throw MissingBinary(path: binary.path) }
+        return binary
+    }
+
+    struct MissingBinary: Error, CustomStringConvertible {
+        let path: String
+        var description: String { "this test runs the fiscalmix binary, and \(path) is missing: run `swift build` before `swift test`" }
+    }
 
     static func launch(_ configuration: AppConfiguration, arguments: [String] = ["worker"], environment extra: [String: String] = [:],
                        output: FileHandle? = nil) throws -> Process {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = try requireBinary()
         process.arguments = arguments
         // Never the test run's own stdout: a child outliving a crashed test process would hold
         // that pipe open and a CI reading it would wait for ever.

@@ -10,7 +10,7 @@ import NIOCore
 import NIOFoundationCompat
 
 struct ApiKeyController {
-    let services: APIServices
+    let apiKeys: ApiKeyService
 
     struct CreateInput: Decodable { let name: String; let scopes: [String]; let expiresAt: Date? }
 
@@ -25,19 +25,19 @@ struct ApiKeyController {
         group.post("/api-keys") { request, context in
             var request = request
             let input = try await request.decodeJSON(CreateInput.self, context: context)
-            let (key, secret) = try await services.apiKeys.create(try context.requirePrincipal(), name: input.name, scopes: input.scopes,
+            let (key, secret) = try await apiKeys.create(try context.requirePrincipal(), name: input.name, scopes: input.scopes,
                                                                   expiresAt: input.expiresAt, meta: context.meta(request))
             return JSONResponse(.created, headers: [.cacheControl: "no-store", .location: "/v1/api-keys/\(key.id.lowercased)"],
                                 CreatedView(apiKey: key, key: secret))
         }
         group.get("/api-keys") { request, context in
-            JSONResponse(ListBody(try await services.apiKeys.list(try context.requirePrincipal(), page: try request.pageRequest())))
+            JSONResponse(ListBody(try await apiKeys.list(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/api-keys/:id") { _, context in
-            JSONResponse(try await services.apiKeys.get(try context.requirePrincipal(), id: try context.id("id", "API key")))
+            JSONResponse(try await apiKeys.get(try context.requirePrincipal(), id: try context.id("id", "API key")))
         }
         group.delete("/api-keys/:id") { request, context in
-            JSONResponse(try await services.apiKeys.revoke(try context.requirePrincipal(), id: try context.id("id", "API key"),
+            JSONResponse(try await apiKeys.revoke(try context.requirePrincipal(), id: try context.id("id", "API key"),
                                                            meta: context.meta(request)))
         }
     }

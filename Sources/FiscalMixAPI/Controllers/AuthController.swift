@@ -11,7 +11,8 @@ import NIOFoundationCompat
 
 /// Sign-in in one or two steps, and sign-out.
 struct AuthController {
-    let services: APIServices
+    let auth: AuthService
+    let secureCookies: Bool
 
     struct LoginInput: Decodable { let email: String; let password: String }
     struct MFAInput: Decodable { let mfaToken: String; let code: String?; let recoveryCode: String? }
@@ -48,22 +49,22 @@ struct AuthController {
         group.post("/auth/login") { request, context in
             var request = request
             let input = try await request.decodeJSON(LoginInput.self, context: context)
-            return try await respond(services.auth.login(email: input.email, password: input.password, meta: context.meta(request)))
+            return try await respond(auth.login(email: input.email, password: input.password, meta: context.meta(request)))
         }
         group.post("/auth/mfa") { request, context in
             var request = request
             let input = try await request.decodeJSON(MFAInput.self, context: context)
-            return try await respond(services.auth.completeMFA(mfaToken: input.mfaToken, code: input.code, recoveryCode: input.recoveryCode,
+            return try await respond(auth.completeMFA(mfaToken: input.mfaToken, code: input.code, recoveryCode: input.recoveryCode,
                                                                 meta: context.meta(request)))
         }
         protected.post("/auth/logout") { request, context in
-            try await services.auth.logout(try context.requirePrincipal(), meta: context.meta(request))
+            try await auth.logout(try context.requirePrincipal(), meta: context.meta(request))
             var response = Response(status: .noContent)
             response.setCookie(expiredCookie())
             return response
         }
         protected.post("/auth/logout-all") { request, context in
-            let count = try await services.auth.logoutEverywhere(try context.requirePrincipal(), meta: context.meta(request))
+            let count = try await auth.logoutEverywhere(try context.requirePrincipal(), meta: context.meta(request))
             var response = try JSONResponse(["revokedSessions": count]).makeResponse()
             response.setCookie(expiredCookie())
             return response
@@ -78,7 +79,7 @@ struct AuthController {
                                                       mfaExpiresAt: nil)).makeResponse()
             response.setCookie(Cookie(name: AuthenticationMiddleware.cookieName, value: token,
                                       maxAge: Int(session.expiresAt.timeIntervalSince(session.createdAt)), path: "/",
-                                      secure: services.secureCookies, httpOnly: true, sameSite: .lax))
+                                      secure: secureCookies, httpOnly: true, sameSite: .lax))
             return response
         case .mfaRequired(let mfaToken, let expiresAt):
             return try JSONResponse(.ok, headers: [.cacheControl: "no-store"],
@@ -88,7 +89,7 @@ struct AuthController {
     }
 
     func expiredCookie() -> Cookie {
-        Cookie(name: AuthenticationMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: services.secureCookies,
+        Cookie(name: AuthenticationMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies,
                httpOnly: true, sameSite: .lax)
     }
 }

@@ -9,7 +9,7 @@ import NIOCore
 /// A1 certificates: upload (multipart: `file` and `password`), list per company, what expires soon,
 /// revoke. Responses carry metadata only — never the file, the key or the password.
 struct CertificateController {
-    let services: APIServices
+    let certificates: CertificateService
 
     func addRoutes(to group: CatalogedGroup) {
         group.post("/companies/:id/certificates/a1") { request, context in
@@ -26,21 +26,21 @@ struct CertificateController {
             guard let password = form.part("password") else {
                 throw FiscalMixError.validation("password", "The form needs a 'password' part.")
             }
-            let record = try await services.certificates.uploadA1(try context.requirePrincipal(), companyId: companyId, file: file.body,
+            let record = try await certificates.uploadA1(try context.requirePrincipal(), companyId: companyId, file: file.body,
                                                                   password: String(decoding: password.body, as: UTF8.self),
                                                                   meta: context.meta(request))
             return JSONResponse(.created, headers: [.location: "/v1/certificates/\(record.id.lowercased)"], record)
         }
         group.get("/companies/:id/certificates") { _, context in
-            let records = try await services.certificates.list(try context.requirePrincipal(), companyId: try context.id("id", "Company"))
+            let records = try await certificates.list(try context.requirePrincipal(), companyId: try context.id("id", "Company"))
             return JSONResponse(ListBody(items: records))
         }
         group.get("/certificates") { request, context in
             let within = try Self.duration(request.textQuery("expiring_within", maxLength: 8) ?? "30d")
-            return JSONResponse(ListBody(items: try await services.certificates.expiring(try context.requirePrincipal(), within: within)))
+            return JSONResponse(ListBody(items: try await certificates.expiring(try context.requirePrincipal(), within: within)))
         }
         group.post("/certificates/:id/revoke") { request, context in
-            JSONResponse(try await services.certificates.revoke(try context.requirePrincipal(), id: try context.id("id", "Certificate"),
+            JSONResponse(try await certificates.revoke(try context.requirePrincipal(), id: try context.id("id", "Certificate"),
                                                                meta: context.meta(request)))
         }
     }

@@ -11,7 +11,8 @@ import NIOCore
 /// Stored fiscal documents: list (filters, keyset cursor by issue date), one with its events,
 /// and the XML itself.
 struct DocumentController {
-    let services: APIServices
+    let documents: FiscalDocumentService
+    let manifestation: ManifestationService
 
     struct DocumentBody: Encodable, Sendable {
         let document: FiscalDocumentRecord
@@ -43,7 +44,7 @@ struct DocumentController {
             var request = request
             let id = try context.id("id", "Document")
             let body = try await request.decodeJSON(ManifestBody.self, context: context)
-            return JSONResponse(try await services.manifestation.manifest(try context.requirePrincipal(), documentId: id, type: body.type,
+            return JSONResponse(try await manifestation.manifest(try context.requirePrincipal(), documentId: id, type: body.type,
                                                                           justification: body.justificativa))
         }
         group.get("/documents") { request, context in
@@ -53,12 +54,12 @@ struct DocumentController {
                 guard let decoded = FiscalDocumentCursor(encoded: raw) else { throw FiscalMixError.validation("cursor", "cursor is not valid.") }
                 cursor = decoded
             }
-            let page = try await services.documents.list(try context.requirePrincipal(), filter: filter,
+            let page = try await documents.list(try context.requirePrincipal(), filter: filter,
                                                          limit: try request.limitQuery(), after: cursor)
             return JSONResponse(ListBody(Page(items: page.items, nextCursor: page.next?.encoded)))
         }
         group.get("/documents/:id") { _, context in
-            let found = try await services.documents.get(try context.requirePrincipal(), id: try context.id("id", "Document"))
+            let found = try await documents.get(try context.requirePrincipal(), id: try context.id("id", "Document"))
             return JSONResponse(DocumentBody(document: found.document, events: found.events))
         }
         // A link to the XML for someone without an API key (an accountant, a browser), valid
@@ -67,11 +68,11 @@ struct DocumentController {
             var request = request
             let id = try context.id("id", "Document")
             let body = try await request.decodeJSONIfPresent(XMLLinkBody.self, context: context)
-            let link = try await services.documents.xmlLink(try context.requirePrincipal(), id: id, expiresIn: body?.expiresIn)
+            let link = try await documents.xmlLink(try context.requirePrincipal(), id: id, expiresIn: body?.expiresIn)
             return JSONResponse(XMLLinkView(url: link.url.absoluteString, expiresAt: link.expiresAt))
         }
         group.get("/documents/:id/xml") { _, context in
-            let found = try await services.documents.xml(try context.requirePrincipal(), id: try context.id("id", "Document"))
+            let found = try await documents.xml(try context.requirePrincipal(), id: try context.id("id", "Document"))
             var headers = HTTPFields()
             headers[.contentType] = "application/xml; charset=utf-8"
             headers[.contentDisposition] = "attachment; filename=\"\(found.document.accessKey).xml\""

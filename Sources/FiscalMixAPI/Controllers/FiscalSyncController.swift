@@ -8,7 +8,8 @@ import Hummingbird
 /// DF-e sync: start (202 with the runs), follow a run, list a company's runs; and the company's
 /// connector configurations (environment, endpoint override, CA bundle, scheduled sync).
 struct FiscalSyncController {
-    let services: APIServices
+    let connectorConfigs: ConnectorConfigService
+    let sync: DFeSyncService
 
     struct SyncBody: Decodable {
         var docTypes: [FiscalDocType]?
@@ -24,21 +25,21 @@ struct FiscalSyncController {
             var request = request
             let companyId = try context.id("id", "Company")
             let body = try await request.decodeJSONIfPresent(SyncBody.self, context: context)
-            let runs = try await services.sync.start(try context.requirePrincipal(), companyId: companyId,
+            let runs = try await sync.start(try context.requirePrincipal(), companyId: companyId,
                                                      docTypes: body?.docTypes ?? DFeSyncService.distributable)
             var headers = HTTPFields()
             if runs.count == 1 { headers[.location] = "/v1/sync-runs/\(runs[0].id.lowercased)" }
             return JSONResponse(.accepted, headers: headers, ListBody(items: runs))
         }
         group.get("/sync-runs/:id") { _, context in
-            JSONResponse(try await services.sync.get(try context.requirePrincipal(), runId: try context.id("id", "Sync run")))
+            JSONResponse(try await sync.get(try context.requirePrincipal(), runId: try context.id("id", "Sync run")))
         }
         group.get("/companies/:id/sync-runs") { request, context in
-            JSONResponse(ListBody(try await services.sync.list(try context.requirePrincipal(), companyId: try context.id("id", "Company"),
+            JSONResponse(ListBody(try await sync.list(try context.requirePrincipal(), companyId: try context.id("id", "Company"),
                                                                page: try request.pageRequest())))
         }
         group.get("/companies/:id/connector-configs") { _, context in
-            JSONResponse(ListBody(items: try await services.connectorConfigs.list(try context.requirePrincipal(),
+            JSONResponse(ListBody(items: try await connectorConfigs.list(try context.requirePrincipal(),
                                                                                   companyId: try context.id("id", "Company"))))
         }
         group.put("/companies/:id/connector-configs/:docType") { request, context in
@@ -48,7 +49,7 @@ struct FiscalSyncController {
                 throw FiscalMixError.validation("docType", "docType is one of NFE, NFCE, CTE, MDFE, NFSE.")
             }
             let input = try await request.decodeJSON(ConnectorConfigService.Input.self, context: context)
-            return JSONResponse(try await services.connectorConfigs.put(try context.requirePrincipal(), companyId: companyId, docType: docType,
+            return JSONResponse(try await connectorConfigs.put(try context.requirePrincipal(), companyId: companyId, docType: docType,
                                                                         input, meta: context.meta(request)))
         }
     }

@@ -11,7 +11,8 @@ import NIOFoundationCompat
 
 /// People of the account and their roles; invites.
 struct UserController {
-    let services: APIServices
+    let accounts: AccountService
+    let auth: AuthService
 
     struct UpdateInput: Decodable { let role: AccountRole?; let status: User.Status? }
     struct InviteInput: Decodable { let email: String; let role: AccountRole }
@@ -20,36 +21,36 @@ struct UserController {
 
     func addRoutes(public publicGroup: CatalogedGroup, protected group: CatalogedGroup) {
         group.get("/users") { request, context in
-            JSONResponse(ListBody(try await services.accounts.listUsers(try context.requirePrincipal(), page: try request.pageRequest())))
+            JSONResponse(ListBody(try await accounts.listUsers(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/users/:id") { _, context in
-            JSONResponse(try await services.accounts.user(try context.requirePrincipal(), id: try context.id("id", "User")))
+            JSONResponse(try await accounts.user(try context.requirePrincipal(), id: try context.id("id", "User")))
         }
         group.patch("/users/:id") { request, context in
             var request = request
             let input = try await request.decodeJSON(UpdateInput.self, context: context)
-            return JSONResponse(try await services.accounts.updateUser(try context.requirePrincipal(), id: try context.id("id", "User"),
+            return JSONResponse(try await accounts.updateUser(try context.requirePrincipal(), id: try context.id("id", "User"),
                                                                        role: input.role, status: input.status, meta: context.meta(request)))
         }
         group.post("/users/:id/sessions/revoke") { request, context in
-            let count = try await services.auth.revokeUserSessions(try context.requirePrincipal(), userId: try context.id("id", "User"),
+            let count = try await auth.revokeUserSessions(try context.requirePrincipal(), userId: try context.id("id", "User"),
                                                                    meta: context.meta(request))
             return JSONResponse(["revokedSessions": count])
         }
         group.post("/invites") { request, context in
             var request = request
             let input = try await request.decodeJSON(InviteInput.self, context: context)
-            let (invite, token) = try await services.accounts.invite(try context.requirePrincipal(), email: input.email, role: input.role,
+            let (invite, token) = try await accounts.invite(try context.requirePrincipal(), email: input.email, role: input.role,
                                                                      meta: context.meta(request))
             return JSONResponse(.created, headers: [.cacheControl: "no-store"], InviteCreatedView(invite: invite, token: token))
         }
         group.get("/invites") { request, context in
-            JSONResponse(ListBody(try await services.accounts.listInvites(try context.requirePrincipal(), page: try request.pageRequest())))
+            JSONResponse(ListBody(try await accounts.listInvites(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         publicGroup.post("/invites/accept") { request, context in
             var request = request
             let input = try await request.decodeJSON(AcceptInput.self, context: context)
-            let user = try await services.accounts.acceptInvite(token: input.token, name: input.name, password: input.password,
+            let user = try await accounts.acceptInvite(token: input.token, name: input.name, password: input.password,
                                                                 meta: context.meta(request))
             return JSONResponse(.created, user)
         }

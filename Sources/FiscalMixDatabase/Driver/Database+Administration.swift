@@ -34,8 +34,7 @@ extension Database {
     /// Refreshes the planner's statistics for `tables`. A first sync can grow a table from empty
     /// to tens of thousands of rows in seconds, long before autovacuum's next analyze, and on
     /// PostgreSQL stale statistics turn `company_id = $1 AND access_key = ANY(…)` into a scan of
-    /// the whole company (measured: 29 ms per 50-document batch at 3,000 rows, growing with the
-    /// table). SQLite's planner prefers the two-column unique index without statistics, and
+    /// the whole company, slower with every batch. SQLite's planner prefers the two-column unique index without statistics, and
     /// `PRAGMA optimize` keeps it that way.
     public func refreshStatistics(_ tables: [String]) async throws {
         switch dialect {

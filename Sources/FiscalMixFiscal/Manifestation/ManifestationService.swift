@@ -8,7 +8,7 @@ import FiscalMixOutbound
 import FiscalMixDatabase
 import Foundation
 
-/// Manifestação do destinatário (PROTOCOLS.md §4): builds the `evento`, signs it with the
+/// Manifestação do destinatário (docs/sefaz.md, "Manifestação do destinatário"): builds the `evento`, signs it with the
 /// company's A1 certificate, sends it to NFeRecepcaoEvento4 over mutual TLS through the outbound
 /// client, and records the registered event (`procEventoNFe`) like a distributed one.
 public struct ManifestationService: Sendable {

@@ -7,7 +7,7 @@ import NIOSSL
 import SwiftASN1
 import X509
 
-/// The XMLDSig profile SEFAZ uses (PROTOCOLS.md §4.5): an enveloped `<Signature>` (default
+/// The XMLDSig profile SEFAZ uses (docs/sefaz.md, "The XMLDSig profile"): an enveloped `<Signature>` (default
 /// namespace, no prefix) as the last child of the signed element's parent, one `Reference` to the
 /// element's `Id`, enveloped-signature + inclusive C14N transforms, SHA-1 digest, RSA-SHA1
 /// (PKCS#1 v1.5) signature, the leaf certificate in `KeyInfo`.

@@ -9,7 +9,7 @@ import FiscalMixEventLog
 import Foundation
 import Logging
 
-/// The `fiscal.sync` job: PROTOCOLS.md §1.8's loop for one run. It asks from the last committed
+/// The `fiscal.sync` job: the distribution loop of docs/sefaz.md for one run. It asks from the last committed
 /// `ultNSU`, always sends back the `ultNSU` it was given, stores each answer with the cursor in
 /// one transaction, and stops at 137 or when `ultNSU == maxNSU`, leaving the next ask at least an
 /// hour away. Handlers are at-least-once: re-running a run re-asks from the committed cursor.

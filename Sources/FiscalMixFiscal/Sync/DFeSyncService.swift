@@ -11,7 +11,7 @@ import Logging
 public struct DFeSyncService: Sendable {
     public static let jobType = "fiscal.sync"
     public static let dispatchJobType = "fiscal.sync.dispatch"
-    /// The AN's "wait at least an hour" (PROTOCOLS.md §1.7), with a minute of margin for clocks.
+    /// The AN's "wait at least an hour" (docs/sefaz.md, "Distribution"), with a minute of margin for clocks.
     public static let quietPeriod: TimeInterval = 61 * 60
     /// Document types that have a distribution service.
     public static let distributable: [FiscalDocType] = [.NFE, .CTE]

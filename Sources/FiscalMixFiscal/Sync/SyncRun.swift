@@ -72,7 +72,7 @@ public struct SyncRun: Sendable, Equatable, Codable {
 }
 
 /// Where the distribution sequence of a company, document type and environment stands: the last
-/// committed `ultNSU` and the earliest moment the AN may be asked again (PROTOCOLS.md §1.7–1.8).
+/// committed `ultNSU` and the earliest moment the AN may be asked again (docs/sefaz.md, "Distribution").
 public struct SyncCursor: Sendable, Equatable {
     public var companyId: UUID
     public var docType: FiscalDocType

@@ -17,12 +17,10 @@ import PostgresNIO
 ///
 /// The claimed ids come back as an array, so the update finds them by primary key whatever the
 /// planner guesses about the subquery; with `id IN (SELECT … LIMIT n)` it could hash-join them
-/// against a scan of `jobs`. Batches of 100 (c=16, prefetch 84) claimed 6,502 jobs/s against
-/// 5,471 before, means of three alternating runs. Run ids are made by the caller (UUID v7) and
+/// against a scan of `jobs` (docs/jobs.md, "Measurements behind the code"). Run ids are made by the caller (UUID v7) and
 /// zipped with that array by `unnest` (by position; the ones left over meet no job), so each
 /// claimed row carries its run id and the runs are inserted straight from the claim: numbering
-/// the claimed rows and joining the runs back to them made a 100-job pass slower (EXPLAIN
-/// ANALYZE, 3.2-3.3 ms against 3.4-5.5, three runs each). The update still names the array in
+/// the claimed rows and joining the runs back to them made a pass slower. The update still names the array in
 /// `id = ANY(…)`: joined to the `unnest` alone, a generic plan made from an empty table's
 /// statistics hashed a full read of `jobs_pkey` (`JobPassPlanTests` caught it).
 ///

@@ -5,16 +5,23 @@ import Foundation
 /// Enqueues jobs, applying the registry's defaults (max attempts per type).
 public struct JobQueue: Sendable {
     let repository: JobRepository
-    let registry: JobRegistry
+    let types: JobTypeDefaults
     let clock: any WallClock
     let metrics: JobMetrics
     let wakeups: JobWakeups?
 
     public init(database: Database, registry: JobRegistry, clock: any WallClock, metrics: JobMetrics = JobMetrics(),
                 wakeups: JobWakeups? = nil) {
+        self.init(database: database, types: JobTypeDefaults(registry), clock: clock, metrics: metrics, wakeups: wakeups)
+    }
+
+    /// A queue whose registry is filled later (`JobTypeDefaults.use`): the composition root builds
+    /// the services that enqueue before the handlers that need those services.
+    public init(database: Database, types: JobTypeDefaults, clock: any WallClock, metrics: JobMetrics = JobMetrics(),
+                wakeups: JobWakeups? = nil) {
         self.wakeups = wakeups
         repository = JobRepository(database: database)
-        self.registry = registry
+        self.types = types
         self.clock = clock
         self.metrics = metrics
     }
@@ -22,7 +29,7 @@ public struct JobQueue: Sendable {
     @discardableResult
     public func enqueue(_ new: NewJob) async throws -> (job: Job, created: Bool) {
         var new = new
-        if let definition = registry[new.type], new.maxAttempts == NewJob(type: "").maxAttempts { new.maxAttempts = definition.maxAttempts }
+        if let definition = types[new.type], new.maxAttempts == NewJob(type: "").maxAttempts { new.maxAttempts = definition.maxAttempts }
         try Self.validate(new)
         let result = try await repository.enqueue(new, now: clock.now())
         if result.created {
@@ -37,7 +44,7 @@ public struct JobQueue: Sendable {
     /// worker wake-ups must not fire for a job a rollback undid.
     public func enqueue(_ new: NewJob, in tx: Transaction) async throws -> (job: Job, created: Bool) {
         var new = new
-        if let definition = registry[new.type], new.maxAttempts == NewJob(type: "").maxAttempts { new.maxAttempts = definition.maxAttempts }
+        if let definition = types[new.type], new.maxAttempts == NewJob(type: "").maxAttempts { new.maxAttempts = definition.maxAttempts }
         try Self.validate(new)
         return try await repository.enqueue(new, now: clock.now(), in: tx)
     }

@@ -14,10 +14,15 @@ import Testing
 /// measures how late the test's own timers wake. A short count with a stall longer than the bucket
 /// can hold is measured again (at most `attempts` times); a short count without one, or a count
 /// more than 5% over, fails at once.
-struct SteadyRate {
-    let rate: Double
-    let burst: Int
-    var attempts = 3
+public struct SteadyRate {
+    public let rate: Double
+    public let burst: Int
+    public var attempts = 3
+
+    public init(rate: Double, burst: Int) {
+        self.rate = rate
+        self.burst = burst
+    }
 
     struct Measurement {
         let inWindow: Int
@@ -25,7 +30,7 @@ struct SteadyRate {
     }
 
     /// `run` drives the callers and returns the times at which the server received the calls.
-    func check(_ label: String, sourceLocation: SourceLocation = #_sourceLocation,
+    public func check(_ label: String, sourceLocation: SourceLocation = #_sourceLocation,
                _ run: @Sendable () async throws -> [Date]) async throws {
         let expected = rate * 8
         let credit = Duration.milliseconds(Int(Double(burst) / rate * 1000))
@@ -44,7 +49,7 @@ struct SteadyRate {
 
     /// Keeps `callersEach` callers per client calling `url` for 10 s: far more than the rate
     /// needs, so that the rate, not the callers, sets the pace.
-    static func keepCalling(_ url: String, through clients: [OutboundClient], callersEach: Int, policy: Policy,
+    public static func keepCalling(_ url: String, through clients: [OutboundClient], callersEach: Int, policy: Policy,
                             context: OutboundContext) async throws {
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
