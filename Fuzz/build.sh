@@ -9,7 +9,7 @@ opt=(-Onone)
 if [[ "${1:-}" == "-O" ]]; then opt=(-O); shift; fi
 out=Fuzz/.build
 mkdir -p "$out"
-flags=(-swift-version 6 -parse-as-library -sanitize=fuzzer,address -gline-tables-only "${opt[@]}" -I "$out" -I Sources/CZlib
+flags=(-swift-version 6 -package-name fiscalmix -parse-as-library -sanitize=fuzzer,address -gline-tables-only "${opt[@]}" -I "$out" -I Sources/CZlib
        -enable-upcoming-feature ExistentialAny)
 
 module() {  # name, extra flags…
@@ -35,9 +35,9 @@ targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then for f in Fuzz/Targets/*.swift; do targets+=("$(basename "$f" .swift)"); done; fi
 for target in "${targets[@]}"; do
   extra=()
-  # The multipart reader lives in the API target (which needs Hummingbird); its one file is
+  # The multipart reader lives in the HTTP edge target (which needs Hummingbird); its one file is
   # compiled into the fuzzer itself.
-  [[ "$target" == multipart ]] && extra=(Sources/FiscalMixAPI/Support/MultipartFormData.swift)
+  [[ "$target" == multipart ]] && extra=(Sources/FiscalMixHTTPEdge/Support/MultipartFormData.swift)
   binary="$out/fuzz-$target"
   if [[ -f "$binary" ]] && [[ -z "$(find "Fuzz/Targets/$target.swift" "${objects[@]}" "${extra[@]}" -newer "$binary" | head -1)" ]]; then continue; fi
   echo "target $target"

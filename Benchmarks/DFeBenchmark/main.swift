@@ -7,11 +7,11 @@ import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
 import FiscalMixDFe
-import FiscalMixSefazPeer
+import FiscalMixDatabase
 import FiscalMixFiscal
 import FiscalMixIdentity
 import FiscalMixJobs
-import FiscalMixDatabase
+import FiscalMixSefazPeer
 import FiscalMixTestSupport
 import Foundation
 import Logging
@@ -56,8 +56,10 @@ case "parse":
         }
     }
     let elapsed = Date().timeIntervalSince(started)
-    report(["figure": "\"parse\"", "library": "\"fiscalmix\"", "files": "\(files.count)", "documents_per_second": "\(Int(Double(parsed) / elapsed))",
-            "mb_per_second": String(format: "%.1f", Double(bytes) / elapsed / 1_048_576)])
+    report([
+        "figure": "\"parse\"", "library": "\"fiscalmix\"", "files": "\(files.count)", "documents_per_second": "\(Int(Double(parsed) / elapsed))",
+        "mb_per_second": String(format: "%.1f", Double(bytes) / elapsed / 1_048_576),
+    ])
 
 case "sync":
     let url = arguments[2]
@@ -77,19 +79,28 @@ case "sync":
     let pfx = try TestCertificates.modernPKCS12()
     let identity = try A1Certificate.open(pfx: pfx, password: TestCertificates.password, now: Date())
     let suffix = UUID().uuidString.prefix(8).lowercased()
-    let (_, _) = try await runtime.services.accounts.createAccount(.init(accountName: "Bench \(suffix)", ownerName: "Bench",
-                                                                         ownerEmail: "bench-\(suffix)@example.com", ownerPassword: "bench password 123"))
-    guard case .signedIn(let token, _, _) = try await runtime.services.auth.login(email: "bench-\(suffix)@example.com", password: "bench password 123",
-                                                                                   meta: RequestMeta()) else { fail("login") }
+    let (_, _) = try await runtime.services.accounts.createAccount(
+        .init(
+            accountName: "Bench \(suffix)", ownerName: "Bench",
+            ownerEmail: "bench-\(suffix)@example.com", ownerPassword: "bench password 123"))
+    guard
+        case .signedIn(let token, _, _) = try await runtime.services.auth.login(
+            email: "bench-\(suffix)@example.com", password: "bench password 123",
+            meta: RequestMeta())
+    else { fail("login") }
     let principal = try await runtime.services.auth.authenticateSession(token: token)
-    let newCompany = try JSONDecoder().decode(CompanyService.NewCompany.self, from: Data(#"{"cnpj":"11222333000181","razaoSocial":"Bench","uf":"SP"}"#.utf8))
+    let newCompany = try JSONDecoder().decode(
+        CompanyService.NewCompany.self, from: Data(#"{"cnpj":"11222333000181","razaoSocial":"Bench","uf":"SP"}"#.utf8))
     let company = try await runtime.services.companies.create(principal, newCompany, meta: RequestMeta())
     _ = try await runtime.services.certificates.uploadA1(principal, companyId: company.id, file: pfx, password: "teste123", meta: RequestMeta())
     let worker = runtime.makeWorkers()
     try await SefazPeer.run(clientRoots: identity.chain) { peer in
-        var input = try JSONDecoder().decode(ConnectorConfigService.Input.self, from: Data("""
-            {"endpoint": "\(peer.baseURL + DistributionService.nfe.path)", "caBundlePEM": \(String(data: try JSONEncoder().encode(peer.authority.caPEM), encoding: .utf8)!), "autoSync": false}
-            """.utf8))
+        var input = try JSONDecoder().decode(
+            ConnectorConfigService.Input.self,
+            from: Data(
+                """
+                {"endpoint": "\(peer.baseURL + DistributionService.nfe.path)", "caBundlePEM": \(String(data: try JSONEncoder().encode(peer.authority.caPEM), encoding: .utf8)!), "autoSync": false}
+                """.utf8))
         input.autoCiencia = false
         _ = try await runtime.services.connectorConfigs.put(principal, companyId: company.id, docType: .NFE, input, meta: RequestMeta())
         var feed = SefazFeed(recipient: "11222333000181")
@@ -103,9 +114,13 @@ case "sync":
                 let run = try await runtime.services.sync.get(principal, runId: runs[0].id)
                 if run.status == .completed || run.status == .failed {
                     let elapsed = Date().timeIntervalSince(started)
-                    report(["figure": "\"sync_end_to_end\"", "database": "\"\(runtime.database.dialect.rawValue)\"", "status": "\"\(run.status.rawValue)\"",
-                            "doczips": "\(run.docsFound)", "rows_written": "\(run.docsSaved + run.eventsSaved)", "seconds": String(format: "%.2f", elapsed),
-                            "documents_per_second": "\(Int(Double(run.docsFound) / elapsed))"])
+                    report([
+                        "figure": "\"sync_end_to_end\"", "database": "\"\(runtime.database.dialect.rawValue)\"",
+                        "status": "\"\(run.status.rawValue)\"",
+                        "doczips": "\(run.docsFound)", "rows_written": "\(run.docsSaved + run.eventsSaved)",
+                        "seconds": String(format: "%.2f", elapsed),
+                        "documents_per_second": "\(Int(Double(run.docsFound) / elapsed))",
+                    ])
                     break
                 }
                 try await Task.sleep(for: .milliseconds(20))

@@ -1,11 +1,11 @@
+import FiscalMixCore
+import FiscalMixDatabase
+import FiscalMixJobs
 // Job-queue throughput on PostgreSQL or SQLite, release mode. Not part of the test suite.
 //   swift run -c release fiscalmix-jobs-bench <database-url> [jobs]
 //   swift run -c release fiscalmix-jobs-bench <database-url> drain <jobs>   (memory: fill, then drain with one worker)
 // Prints one JSON object per figure, so Benchmarks/jobs.sh can put it beside pgqueuer's.
 import FiscalMixSchemaBaseline
-import FiscalMixCore
-import FiscalMixJobs
-import FiscalMixDatabase
 import Foundation
 import Logging
 import SQLKit
@@ -27,8 +27,10 @@ let logger: Logger = {
 }()
 
 func report(_ name: String, jobs: Int, seconds: Double, extra: [String: String] = [:]) {
-    var fields = ["\"figure\": \"\(name)\"", "\"jobs\": \(jobs)", "\"seconds\": \(String(format: "%.3f", seconds))",
-                  "\"jobs_per_second\": \(Int(Double(jobs) / seconds))", "\"max_rss_mb\": \(maxRSSMegabytes())"]
+    var fields = [
+        "\"figure\": \"\(name)\"", "\"jobs\": \(jobs)", "\"seconds\": \(String(format: "%.3f", seconds))",
+        "\"jobs_per_second\": \(Int(Double(jobs) / seconds))", "\"max_rss_mb\": \(maxRSSMegabytes())",
+    ]
     for (k, v) in extra.sorted(by: { $0.key < $1.key }) { fields.append("\"\(k)\": \(v)") }
     FileHandle.standardOutput.write(Data(("{" + fields.joined(separator: ", ") + "}\n").utf8))
 }
@@ -36,8 +38,9 @@ func report(_ name: String, jobs: Int, seconds: Double, extra: [String: String] 
 /// Peak resident set (VmHWM) of this process, in MB.
 func maxRSSMegabytes() -> Int {
     guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-          let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1]) else { return -1 }
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+        let kb = Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+    else { return -1 }
     return kb / 1024
 }
 
@@ -101,8 +104,9 @@ struct DrainRun {
     init?(_ spec: Substring) {
         let parts = spec.split(separator: ":", omittingEmptySubsequences: false).map { Int($0) }
         guard parts.count >= 2, let concurrency = parts[0], let prefetch = parts[1] else { return nil }
-        self.init(concurrency: concurrency, prefetch: prefetch, claimBatch: parts.count > 2 ? parts[2] : nil,
-                  passes: parts.count > 3 ? parts[3] : nil)
+        self.init(
+            concurrency: concurrency, prefetch: prefetch, claimBatch: parts.count > 2 ? parts[2] : nil,
+            passes: parts.count > 3 ? parts[3] : nil)
     }
 
     init(concurrency: Int, prefetch: Int = 0, claimBatch: Int? = nil, passes: Int? = nil) {
@@ -145,9 +149,11 @@ if drainOnly {
 }
 
 // 0. The driver's round trip, for scale: `SELECT 1` through the pool.
-report("round_trip_select1", jobs: 5000, seconds: try await elapsed {
-    for _ in 0..<5000 { try await database.execute("SELECT 1") }
-})
+report(
+    "round_trip_select1", jobs: 5000,
+    seconds: try await elapsed {
+        for _ in 0..<5000 { try await database.execute("SELECT 1") }
+    })
 
 // BENCH_PROCESS="1:0 16:84 100:300:100:4" runs only the (concurrency:prefetch[:claim batch[:passes]])
 // drains it names, for A/B comparisons: no enqueue figures, no ceiling.
@@ -160,9 +166,11 @@ let processOnly = namedRuns != nil
 if !processOnly {
     try await reset()
     let singles = min(jobCount, 5_000)
-    report("enqueue_single", jobs: singles, seconds: try await elapsed {
-        for i in 0..<singles { try await queue.enqueue(NewJob(type: "noop", payload: "{\"i\":\(i)}")) }
-    })
+    report(
+        "enqueue_single", jobs: singles,
+        seconds: try await elapsed {
+            for i in 0..<singles { try await queue.enqueue(NewJob(type: "noop", payload: "{\"i\":\(i)}")) }
+        })
     try await reset()
     report("enqueue_batched", jobs: jobCount, seconds: try await elapsed { try await fill(jobCount) })
 }
@@ -173,8 +181,10 @@ if !processOnly {
 // running of the jobs before it — as pgqueuer's batch_size=100 does, whose worker keeps dequeuing
 // batches while earlier ones run (no cap on its tasks by default). Single-handler runs drain fewer
 // jobs: they are slower by design.
-let defaultRuns = [DrainRun(concurrency: 1), DrainRun(concurrency: 4), DrainRun(concurrency: 16), DrainRun(concurrency: 100),
-                   DrainRun(concurrency: 16, prefetch: 84), DrainRun(concurrency: 100, prefetch: 300, claimBatch: 100, passes: 4)]
+let defaultRuns = [
+    DrainRun(concurrency: 1), DrainRun(concurrency: 4), DrainRun(concurrency: 16), DrainRun(concurrency: 100),
+    DrainRun(concurrency: 16, prefetch: 84), DrainRun(concurrency: 100, prefetch: 300, claimBatch: 100, passes: 4),
+]
 for run in namedRuns ?? defaultRuns {
     try await reset()
     let n = run.concurrency == 1 ? min(jobCount, 10_000) : jobCount
@@ -195,12 +205,14 @@ if database.dialect == .postgres && !processOnly {
             for _ in 0..<16 {
                 tasks.addTask {
                     while true {
-                        let ids = try await database.query("""
+                        let ids = try await database.query(
+                            """
                             UPDATE jobs SET status = 'running' WHERE id IN (
                               SELECT id FROM jobs WHERE status = 'queued' AND queue = 'default'
                               ORDER BY priority DESC, run_at LIMIT 100 FOR UPDATE SKIP LOCKED)
                             RETURNING id
-                            """).map { try $0.decode(column: "id", as: UUID.self) }
+                            """
+                        ).map { try $0.decode(column: "id", as: UUID.self) }
                         if ids.isEmpty { return }
                         try await database.execute("UPDATE jobs SET status = 'success' WHERE id IN (\(binds: ids))")
                     }

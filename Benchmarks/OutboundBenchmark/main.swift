@@ -49,8 +49,9 @@ try await ChaosServer.run { server in
     let url = "\(server.baseURL)/call/bench-client"
     let bare = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     let client = OutboundClient(configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.0/8"])))
-    let policy = Policy(rateLimit: .init(rate: 1_000_000, burst: 1_000_000), retry: .init(maxAttempts: 3),
-                        circuitBreaker: .init(), concurrency: .init(maxInFlight: concurrency, maxQueued: 1000))
+    let policy = Policy(
+        rateLimit: .init(rate: 1_000_000, burst: 1_000_000), retry: .init(maxAttempts: 3),
+        circuitBreaker: .init(), concurrency: .init(maxInFlight: concurrency, maxQueued: 1000))
     let context = OutboundContext(policyKey: "bench")
     // warm both up
     _ = try await bare.execute(HTTPClientRequest(url: bareURL), timeout: .seconds(5)).body.collect(upTo: 1 << 20)
@@ -70,9 +71,11 @@ try await ChaosServer.run { server in
         rounds.append((bareRate, clientRate))
     }
     let median = rounds.sorted { $0.client / $0.bare < $1.client / $1.bare }[1]
-    line([("figure", "\"outbound requests/s\""), ("concurrency", "\(concurrency)"), ("bare_async_http_client", String(format: "%.0f", median.bare)),
-          ("outbound_client_with_policy", String(format: "%.0f", median.client)), ("ratio", String(format: "%.2f", median.client / median.bare)),
-          ("round_ratios", "[" + rounds.map { String(format: "%.2f", $0.client / $0.bare) }.joined(separator: ", ") + "]")])
+    line([
+        ("figure", "\"outbound requests/s\""), ("concurrency", "\(concurrency)"), ("bare_async_http_client", String(format: "%.0f", median.bare)),
+        ("outbound_client_with_policy", String(format: "%.0f", median.client)), ("ratio", String(format: "%.2f", median.client / median.bare)),
+        ("round_ratios", "[" + rounds.map { String(format: "%.2f", $0.client / $0.bare) }.joined(separator: ", ") + "]"),
+    ])
     try await bare.shutdown()
     try await client.shutdown()
 }
@@ -104,7 +107,9 @@ try await Task.detached {
             let elapsed: Double = Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
             return megabytes / elapsed
         }
-        line([("figure", "\"seal+open MB/s\""), ("payload_bytes", "\(size)"), ("raw_aes_gcm", String(format: "%.1f", mbps(raw))),
-              ("envelope_service", String(format: "%.1f", mbps(sealed))), ("ratio", String(format: "%.2f", mbps(sealed) / mbps(raw)))])
+        line([
+            ("figure", "\"seal+open MB/s\""), ("payload_bytes", "\(size)"), ("raw_aes_gcm", String(format: "%.1f", mbps(raw))),
+            ("envelope_service", String(format: "%.1f", mbps(sealed))), ("ratio", String(format: "%.2f", mbps(sealed) / mbps(raw))),
+        ])
     }
 }.value

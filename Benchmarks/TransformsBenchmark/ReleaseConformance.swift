@@ -9,8 +9,9 @@ import Foundation
 /// It exits 1 on a failure that is not a known one.
 func releaseConformance(_ suites: URL, jsonataKnownFailures: URL) async throws -> Int32 {
     let schemaSuite = suites.appendingPathComponent("json-schema")
-    let schema = try JSONSchemaSuite.run(try JSONSchemaSuite.jsonFiles(in: schemaSuite), registry: JSONSchemaSuite.registry(suite: schemaSuite),
-                                         assertFormats: false)
+    let schema = try JSONSchemaSuite.run(
+        try JSONSchemaSuite.jsonFiles(in: schemaSuite), registry: JSONSchemaSuite.registry(suite: schemaSuite),
+        assertFormats: false)
     for failure in schema.failures { print("  ✗ JSON Schema: \(failure)") }
     print("JSONSchema conformance (release build): \(schema.passed) passed, \(schema.failures.count) failed")
 

@@ -53,9 +53,10 @@ for testCase in try load(casesFile).arrayValue ?? [] {
         guard schema.validate(input).valid else { fatalError("\(testCase["name"]!): the input does not validate") }
         perSecond = measure { _ = schema.validate(input).valid }
     }
-    let line = JSON.object(JSONObject([
-        ("engine", .string(engine)), ("input", .string(inputName)), ("case", testCase["name"]!),
-        ("library", .string("fiscalmix")), ("per_second", .double((perSecond * 10).rounded() / 10)),
-    ]))
+    let line = JSON.object(
+        JSONObject([
+            ("engine", .string(engine)), ("input", .string(inputName)), ("case", testCase["name"]!),
+            ("library", .string("fiscalmix")), ("per_second", .double((perSecond * 10).rounded() / 10)),
+        ]))
     FileHandle.standardOutput.write(Data((line.serialized() + "\n").utf8))
 }

@@ -9,17 +9,17 @@ import AsyncHTTPClient
 import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixSecrets
-import FiscalMixDatabase
 import FiscalMixTestSupport
 import FiscalMixWebhooks
 import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
 import SQLKit
+import ServiceLifecycle
 import Synchronization
 
 let arguments = CommandLine.arguments
@@ -63,20 +63,25 @@ func runBenchmark(url: String, seconds: Double, rate: Double, endpointCount: Int
     ])
     let runtime = try await FiscalMixRuntime.start(configuration, logger: logger)
     let suffix = UUID().uuidString.prefix(8).lowercased()
-    let (account, user) = try await runtime.services.accounts.createAccount(.init(accountName: "Bench \(suffix)", ownerName: "Bench",
-                                                                                  ownerEmail: "bench-\(suffix)@example.com",
-                                                                                  ownerPassword: "bench password 123"))
+    let (account, user) = try await runtime.services.accounts.createAccount(
+        .init(
+            accountName: "Bench \(suffix)", ownerName: "Bench",
+            ownerEmail: "bench-\(suffix)@example.com",
+            ownerPassword: "bench password 123"))
     let secret = OpaqueToken.generate(prefix: "fmk_")
-    let key = ApiKey(id: ID.make(), accountId: account.id, name: "bench", prefix: String(secret.prefix(12)), scopes: [.admin], status: .active,
-                     createdByUserId: user.id, lastUsedAt: nil, expiresAt: nil, revokedAt: nil, createdAt: Date())
+    let key = ApiKey(
+        id: ID.make(), accountId: account.id, name: "bench", prefix: String(secret.prefix(12)), scopes: [.admin], status: .active,
+        createdByUserId: user.id, lastUsedAt: nil, expiresAt: nil, revokedAt: nil, createdAt: Date())
     try await ApiKeyRepository(database: runtime.database).insert(key, hash: OpaqueToken.sha256Hex(secret))
     let principal = Principal(kind: .apiKey(keyId: key.id), accountId: account.id, userId: user.id, role: nil, isStaff: false, scopes: [.admin])
-    _ = try await runtime.services.eventTypes.create(principal, try JSONDecoder().decode(EventTypeInput.self, from: Data(#"{"name":"bench.event"}"#.utf8)))
+    _ = try await runtime.services.eventTypes.create(
+        principal, try JSONDecoder().decode(EventTypeInput.self, from: Data(#"{"name":"bench.event"}"#.utf8)))
 
     let app = runtime.buildApplication(workers: true)
     let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
     let serverTask = Task { try await group.run() }
-    let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(30))))
+    let client = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: .init(timeout: .init(connect: .seconds(5), read: .seconds(30))))
     for _ in 0..<100 {
         if (try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(1)).status.code) == 200 { break }
         try await Task.sleep(for: .milliseconds(100))
@@ -84,7 +89,8 @@ func runBenchmark(url: String, seconds: Double, rate: Double, endpointCount: Int
 
     try await WebhookReceiver.run { receiver in
         for n in 0..<endpointCount {
-            let input = try JSONDecoder().decode(WebhookEndpointInput.self, from: Data(#"{"url":"\#(receiver.url("e\(n)"))","systemName":"bench\#(n)"}"#.utf8))
+            let input = try JSONDecoder().decode(
+                WebhookEndpointInput.self, from: Data(#"{"url":"\#(receiver.url("e\(n)"))","systemName":"bench\#(n)"}"#.utf8))
             _ = try await runtime.services.webhookEndpoints.create(principal, input, meta: RequestMeta())
         }
 
@@ -165,23 +171,28 @@ func runBenchmark(url: String, seconds: Double, rate: Double, endpointCount: Int
             for request in receiver.requests("e\(n)") {
                 if request.at <= windowEnd { inWindow += 1 }
                 guard let object = try? JSONSerialization.jsonObject(with: Data(request.body)) as? [String: Any],
-                      let sent = (object["data"] as? [String: Any])?["t"] as? Double else { continue }
+                    let sent = (object["data"] as? [String: Any])?["t"] as? Double
+                else { continue }
                 latencies.append(request.at.timeIntervalSince1970 - sent)
             }
         }
         latencies.sort()
         let walPerDelivery = try await walBytes().flatMap { end in walStart.map { Double(end - $0) / Double(max(delivered, 1)) } }
         let deliveriesPerSecond = Double(inWindow) / seconds
-        report(["figure": "\"webhooks_sustained\"", "database": "\"\(runtime.database.dialect.rawValue)\"", "seconds": String(format: "%.0f", seconds),
-                "endpoints": "\(endpointCount)", "target_events_per_second": "\(Int(rate))",
-                "events_per_second_in": String(format: "%.0f", Double(events) / ingestSeconds),
-                "deliveries_per_second_out": String(format: "%.0f", deliveriesPerSecond),
-                "delivered": "\(delivered)", "expected": "\(expected)",
-                "drain_seconds": String(format: "%.1f", Date().timeIntervalSince(drainStart)),
-                "p50_ms": String(format: "%.0f", percentile(latencies, 0.5) * 1000), "p99_ms": String(format: "%.0f", percentile(latencies, 0.99) * 1000),
-                "wal_bytes_per_delivery": walPerDelivery.map { String(format: "%.0f", $0) } ?? "null"])
-        report(["figure": "\"peer_bare_ahc_posts\"", "requests_per_second": String(format: "%.0f", bareRate),
-                "fiscalmix_deliveries_vs_bare": String(format: "%.2f", deliveriesPerSecond / bareRate)])
+        report([
+            "figure": "\"webhooks_sustained\"", "database": "\"\(runtime.database.dialect.rawValue)\"", "seconds": String(format: "%.0f", seconds),
+            "endpoints": "\(endpointCount)", "target_events_per_second": "\(Int(rate))",
+            "events_per_second_in": String(format: "%.0f", Double(events) / ingestSeconds),
+            "deliveries_per_second_out": String(format: "%.0f", deliveriesPerSecond),
+            "delivered": "\(delivered)", "expected": "\(expected)",
+            "drain_seconds": String(format: "%.1f", Date().timeIntervalSince(drainStart)),
+            "p50_ms": String(format: "%.0f", percentile(latencies, 0.5) * 1000), "p99_ms": String(format: "%.0f", percentile(latencies, 0.99) * 1000),
+            "wal_bytes_per_delivery": walPerDelivery.map { String(format: "%.0f", $0) } ?? "null",
+        ])
+        report([
+            "figure": "\"peer_bare_ahc_posts\"", "requests_per_second": String(format: "%.0f", bareRate),
+            "fiscalmix_deliveries_vs_bare": String(format: "%.2f", deliveriesPerSecond / bareRate),
+        ])
     }
     try await client.shutdown()
     await group.triggerGracefulShutdown()

@@ -6,7 +6,8 @@ import FiscalMixJSONSchema
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzJSONSchema(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     guard size <= 256 * 1024, let document = try? JSON(parsing: Array(UnsafeBufferPointer(start: data, count: size))),
-          let schema = try? JSONSchema(compiling: document) else { return 0 }
+        let schema = try? JSONSchema(compiling: document)
+    else { return 0 }
     for instance in [document, .null, .string("1970-01-01T00:00:00Z"), try! JSON(parsing: #"[1,{"a":"b"},"x"]"#)] {
         _ = schema.validate(instance)
         _ = schema.isValid(instance)

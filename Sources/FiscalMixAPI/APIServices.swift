@@ -1,14 +1,14 @@
 import FiscalMixConnectors
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixFiscal
+import FiscalMixHTTPEdge
 import FiscalMixIdentity
 import FiscalMixJobs
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixDatabase
 import FiscalMixVault
 import FiscalMixWebhooks
-import FiscalMixHTTPEdge
 import HTTPTypes
 import Logging
 import NIOCore
@@ -58,40 +58,42 @@ public struct APIServices: Sendable {
     public let blobs: any BlobStore
     public let linkSigner: BlobLinkSigner
 
-    public init(database: Database,
-                auth: AuthService,
-                audit: AuditService,
-                mfa: MFAService,
-                apiKeys: ApiKeyService,
-                accounts: AccountService,
-                operators: OperatorService,
-                companies: CompanyService,
-                jobs: JobAdministration,
-                connectors: ConnectorService,
-                policies: PolicyService,
-                outboundSettings: OutboundSettingsService,
-                certificates: CertificateService,
-                connectorConfigs: ConnectorConfigService,
-                sync: DFeSyncService,
-                documents: FiscalDocumentService,
-                manifestation: ManifestationService,
-                eventTypes: EventTypeService,
-                eventMappings: EventMappingService,
-                events: EventService,
-                webhookEndpoints: WebhookEndpointService,
-                webhookDeliveries: WebhookDeliveryService,
-                inbox: InboxService,
-                identityConfiguration: IdentityConfiguration,
-                requestLogWriter: RequestLogWriter,
-                idempotency: IdempotencyRepository,
-                secureCookies: Bool,
-                benchmarkRoutes: Bool,
-                accessLog: Bool,
-                metrics: MetricsEndpoint?,
-                apiRateLimits: APIRateLimits,
-                requestCounter: any RequestCounter,
-                blobs: any BlobStore,
-                linkSigner: BlobLinkSigner) {
+    public init(
+        database: Database,
+        auth: AuthService,
+        audit: AuditService,
+        mfa: MFAService,
+        apiKeys: ApiKeyService,
+        accounts: AccountService,
+        operators: OperatorService,
+        companies: CompanyService,
+        jobs: JobAdministration,
+        connectors: ConnectorService,
+        policies: PolicyService,
+        outboundSettings: OutboundSettingsService,
+        certificates: CertificateService,
+        connectorConfigs: ConnectorConfigService,
+        sync: DFeSyncService,
+        documents: FiscalDocumentService,
+        manifestation: ManifestationService,
+        eventTypes: EventTypeService,
+        eventMappings: EventMappingService,
+        events: EventService,
+        webhookEndpoints: WebhookEndpointService,
+        webhookDeliveries: WebhookDeliveryService,
+        inbox: InboxService,
+        identityConfiguration: IdentityConfiguration,
+        requestLogWriter: RequestLogWriter,
+        idempotency: IdempotencyRepository,
+        secureCookies: Bool,
+        benchmarkRoutes: Bool,
+        accessLog: Bool,
+        metrics: MetricsEndpoint?,
+        apiRateLimits: APIRateLimits,
+        requestCounter: any RequestCounter,
+        blobs: any BlobStore,
+        linkSigner: BlobLinkSigner
+    ) {
         self.database = database
         self.auth = auth
         self.audit = audit

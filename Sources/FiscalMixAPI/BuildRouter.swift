@@ -1,6 +1,6 @@
-import FiscalMixIdentity
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import HTTPTypes
 import Hummingbird
 import Logging

@@ -1,10 +1,10 @@
 import FiscalMixBlobs
 import FiscalMixConnectors
+import FiscalMixCore
+import FiscalMixHTTPEdge
 import FiscalMixIdentity
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixCore
-import FiscalMixHTTPEdge
 import Foundation
 
 /// Everything FiscalMix reads from its environment, with the defaults that make a bare
@@ -131,7 +131,8 @@ public struct AppConfiguration: Sendable {
             }
             let endpointText = string("FISCALMIX_AZURE_ENDPOINT", "https://\(account).blob.core.windows.net")
             guard let endpoint = URL(string: endpointText), ["http", "https"].contains(endpoint.scheme ?? ""), endpoint.host != nil,
-                  endpoint.user == nil, endpoint.password == nil, endpoint.query == nil else {
+                endpoint.user == nil, endpoint.password == nil, endpoint.query == nil
+            else {
                 throw Invalid(description: "FISCALMIX_AZURE_ENDPOINT must be an http(s) URL without credentials or query.")
             }
             let authorization: AzureBlobStore.Authorization
@@ -144,27 +145,32 @@ public struct AppConfiguration: Sendable {
             case ("", let sas) where !sas.isEmpty:
                 authorization = .sas(sas)
             default:
-                throw Invalid(description: "FISCALMIX_BLOB_STORE=azure needs exactly one of FISCALMIX_AZURE_ACCOUNT_KEY and FISCALMIX_AZURE_SAS_TOKEN.")
+                throw Invalid(
+                    description: "FISCALMIX_BLOB_STORE=azure needs exactly one of FISCALMIX_AZURE_ACCOUNT_KEY and FISCALMIX_AZURE_SAS_TOKEN.")
             }
-            azure = AzureBlobStore.Configuration(endpoint: endpoint, container: container, authorization: authorization,
-                                                 prefix: try blobPrefix("FISCALMIX_AZURE_PREFIX"))
+            azure = AzureBlobStore.Configuration(
+                endpoint: endpoint, container: container, authorization: authorization,
+                prefix: try blobPrefix("FISCALMIX_AZURE_PREFIX"))
         case "s3":
             let region = string("FISCALMIX_S3_REGION", "us-east-1")
             let explicitEndpoint = values["FISCALMIX_S3_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
             let endpointText = explicitEndpoint ?? "https://s3.\(region).amazonaws.com"
             guard let endpoint = URL(string: endpointText), ["http", "https"].contains(endpoint.scheme ?? ""), endpoint.host != nil,
-                  endpoint.user == nil, endpoint.password == nil else {
+                endpoint.user == nil, endpoint.password == nil
+            else {
                 throw Invalid(description: "FISCALMIX_S3_ENDPOINT must be an http(s) URL without credentials.")
             }
             let bucket = string("FISCALMIX_S3_BUCKET", "")
             let keyId = string("FISCALMIX_S3_ACCESS_KEY_ID", ""), secret = string("FISCALMIX_S3_SECRET_ACCESS_KEY", "")
             guard !bucket.isEmpty, !keyId.isEmpty, !secret.isEmpty else {
-                throw Invalid(description: "FISCALMIX_BLOB_STORE=s3 needs FISCALMIX_S3_BUCKET, FISCALMIX_S3_ACCESS_KEY_ID and FISCALMIX_S3_SECRET_ACCESS_KEY.")
+                throw Invalid(
+                    description: "FISCALMIX_BLOB_STORE=s3 needs FISCALMIX_S3_BUCKET, FISCALMIX_S3_ACCESS_KEY_ID and FISCALMIX_S3_SECRET_ACCESS_KEY.")
             }
             let prefix = try blobPrefix("FISCALMIX_S3_PREFIX")
             s3 = S3BlobStore.Configuration(
                 endpoint: endpoint, bucket: bucket, region: region,
-                credentials: .init(accessKeyId: keyId, secretAccessKey: secret, sessionToken: values["FISCALMIX_S3_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }),
+                credentials: .init(
+                    accessKeyId: keyId, secretAccessKey: secret, sessionToken: values["FISCALMIX_S3_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }),
                 // Self-hosted stores (MinIO, moto …) want path style; AWS wants the bucket in the host.
                 pathStyle: try bool("FISCALMIX_S3_PATH_STYLE", explicitEndpoint != nil), prefix: prefix)
         case let other:
@@ -205,8 +211,9 @@ public struct AppConfiguration: Sendable {
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         secretRefDirectory = values["FISCALMIX_SECRET_REF_DIR"].flatMap { $0.isEmpty ? nil : $0 }
         outboundMaxResponseBytes = try int("FISCALMIX_OUTBOUND_MAX_RESPONSE_BYTES", 10 << 20, 1024...(1 << 30))
-        apiRateLimits = APIRateLimits(perClient: try int("FISCALMIX_API_RATE_LIMIT_PER_KEY", 6_000, 0...10_000_000),
-                                      perAccount: try int("FISCALMIX_API_RATE_LIMIT_PER_ACCOUNT", 12_000, 0...10_000_000))
+        apiRateLimits = APIRateLimits(
+            perClient: try int("FISCALMIX_API_RATE_LIMIT_PER_KEY", 6_000, 0...10_000_000),
+            perAccount: try int("FISCALMIX_API_RATE_LIMIT_PER_ACCOUNT", 12_000, 0...10_000_000))
         eventRetentionMonths = try int("FISCALMIX_EVENT_RETENTION_MONTHS", 12, 1...120)
         eventPartitionsAhead = try int("FISCALMIX_EVENT_PARTITIONS_AHEAD", 3, 1...24)
         pkcs12Inspector = values["FISCALMIX_PKCS12_INSPECTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ChildProcessPKCS12Isolation.ownExecutable?.path
@@ -216,8 +223,10 @@ public struct AppConfiguration: Sendable {
         // Only SQLite opens the database's files: a blob key that named one would open and
         // close it beside SQLite, dropping its locks (docs/security.md).
         if s3 == nil, azure == nil, let sqlitePath,
-           ExternalSecretSources.isInside(ExternalSecretSources.lexicallyNormalized(sqlitePath),
-                                          ExternalSecretSources.lexicallyNormalized(blobDirectory)) {
+            ExternalSecretSources.isInside(
+                ExternalSecretSources.lexicallyNormalized(sqlitePath),
+                ExternalSecretSources.lexicallyNormalized(blobDirectory))
+        {
             throw Invalid(description: "FISCALMIX_BLOB_DIR must not contain the database (\(sqlitePath)); give blobs a folder of their own.")
         }
         if let publicURL, !(publicURL.hasPrefix("https://") || publicURL.hasPrefix("http://")) {
@@ -237,8 +246,9 @@ public struct AppConfiguration: Sendable {
     /// files: the data and blob directories and the database never qualify.
     public func externalSecretSources() throws -> ExternalSecretSources {
         do {
-            return try ExternalSecretSources(environmentNames: Set(secretRefEnvironmentNames), directory: secretRefDirectory,
-                                             protectedPaths: [dataDirectory, blobDirectory] + (sqlitePath.map { [$0] } ?? []))
+            return try ExternalSecretSources(
+                environmentNames: Set(secretRefEnvironmentNames), directory: secretRefDirectory,
+                protectedPaths: [dataDirectory, blobDirectory] + (sqlitePath.map { [$0] } ?? []))
         } catch {
             throw Invalid(description: "FISCALMIX_SECRET_REF_ENV / FISCALMIX_SECRET_REF_DIR: \(error.description)")
         }

@@ -2,15 +2,15 @@ import FiscalMixAPI
 import FiscalMixBlobs
 import FiscalMixConnectors
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixFiscal
+import FiscalMixHTTPEdge
 import FiscalMixIdentity
 import FiscalMixJobs
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixDatabase
 import FiscalMixVault
 import FiscalMixWebhooks
-import FiscalMixHTTPEdge
 import Foundation
 import Hummingbird
 import Logging
@@ -37,7 +37,9 @@ public struct FiscalMixRuntime: Sendable {
     let clock: any WallClock
 
     /// Opens the database (running migrations when configured) and builds every service.
-    public static func start(_ configuration: AppConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger) async throws -> FiscalMixRuntime {
+    public static func start(
+        _ configuration: AppConfiguration, clock: any WallClock = SystemWallClock(), logger: Logger
+    ) async throws -> FiscalMixRuntime {
         let masterKey = try MasterKeyLoader.load(configuration, logger: logger)
         let envelopes = EnvelopeService(keys: LocalKeyProvider(current: masterKey, previous: try MasterKeyLoader.previous(configuration)))
         try FileManager.default.createDirectory(atPath: configuration.blobDirectory, withIntermediateDirectories: true)
@@ -50,46 +52,60 @@ public struct FiscalMixRuntime: Sendable {
             // written (the daily events.retention job keeps them ahead). Without them rows wait
             // in the default partition, so a failure here is worth a warning, not a refusal.
             do {
-                try await EventRetention(database: database).prepare(monthsAhead: configuration.eventPartitionsAhead,
-                                                                     retentionMonths: configuration.eventRetentionMonths, now: clock.now())
+                try await EventRetention(database: database).prepare(
+                    monthsAhead: configuration.eventPartitionsAhead,
+                    retentionMonths: configuration.eventRetentionMonths, now: clock.now())
             } catch {
                 logger.warning("could not prepare event partitions", metadata: ["error": "\(String(reflecting: error))"])
             }
             let vault = SecretVault(database: database, envelopes: envelopes, clock: clock)
-            let mfaSecrets = MFASecrets(database: database, vault: vault,
-                                        masterKeys: [masterKey] + (try MasterKeyLoader.previous(configuration)))
-            let auth = AuthService(database: database, mfaSecrets: mfaSecrets, configuration: configuration.identity,
-                                   clock: clock, logger: logger)
+            let mfaSecrets = MFASecrets(
+                database: database, vault: vault,
+                masterKeys: [masterKey] + (try MasterKeyLoader.previous(configuration)))
+            let auth = AuthService(
+                database: database, mfaSecrets: mfaSecrets, configuration: configuration.identity,
+                clock: clock, logger: logger)
             let writer = RequestLogWriter(repository: RequestLogRepository(database: database), logger: logger)
             let metrics = RuntimeMetrics()
             // Across several server processes the rate-limit buckets must be shared: in the
             // database on PostgreSQL; one SQLite file has one server process, which keeps them.
-            let rateLimits: any RateLimitStore = configuration.usesEmbeddedDatabase
+            let rateLimits: any RateLimitStore =
+                configuration.usesEmbeddedDatabase
                 ? LocalRateLimitStore() : SQLRateLimitStore(database: database)
             let addressRules = AccountAddressRuleCache(database: database)
             let outbound = OutboundClient(
-                configuration: .init(addressGuard: AddressGuard(allowed: configuration.outboundAllow,
-                                                                accountGrantable: configuration.outboundAccountGrantable),
-                                     maxResponseBytes: configuration.outboundMaxResponseBytes, accountRules: addressRules),
+                configuration: .init(
+                    addressGuard: AddressGuard(
+                        allowed: configuration.outboundAllow,
+                        accountGrantable: configuration.outboundAccountGrantable),
+                    maxResponseBytes: configuration.outboundMaxResponseBytes, accountRules: addressRules),
                 rateLimits: rateLimits, breakers: CircuitBreakers(onTransition: metrics.outbound.breakerChanged),
                 log: OutboundRequestLog(writer: writer))
-            let objectStore: (any BlobStore & BlobLinks)? = configuration.s3.map { S3BlobStore($0, client: outbound) }
+            let objectStore: (any BlobStore & BlobLinks)? =
+                configuration.s3.map { S3BlobStore($0, client: outbound) }
                 ?? configuration.azure.map { AzureBlobStore($0, client: outbound) }
             let blobs: any BlobStore = objectStore ?? LocalBlobStore(root: configuration.blobDirectory)
             // S3 and Azure sign their own download links; the local folder's are served here.
             let linkSigner = BlobLinkSigner(masterKey: masterKey)
-            let blobLinks: any BlobLinks = objectStore ?? SignedBlobLinks(signer: linkSigner, baseURL: configuration.publicURL
-                ?? "http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(configuration.port)")
+            let blobLinks: any BlobLinks =
+                objectStore
+                ?? SignedBlobLinks(
+                    signer: linkSigner,
+                    baseURL: configuration.publicURL
+                        ?? "http://\(configuration.host.contains(":") ? "[\(configuration.host)]" : configuration.host):\(configuration.port)")
             let wakeups = JobWakeups()
             // One queue for the whole process; its per-type defaults are set below, once the
             // handlers (which need the services that enqueue) exist.
             let jobTypes = JobTypeDefaults()
             let jobQueue = JobQueue(database: database, types: jobTypes, clock: clock, metrics: metrics.jobs, wakeups: wakeups)
-            let endpoint = MetricsEndpoint(bearerToken: configuration.metricsToken) { try await metrics.render(database: database, queues: configuration.workerQueues) }
-            let services = try makeServices(ServiceInfrastructure(
-                database: database, configuration: configuration, auth: auth, vault: vault, requestLogWriter: writer, metrics: endpoint,
-                outbound: outbound, blobs: blobs, blobLinks: blobLinks, linkSigner: linkSigner, jobQueue: jobQueue,
-                addressRules: addressRules, logger: logger))
+            let endpoint = MetricsEndpoint(bearerToken: configuration.metricsToken) {
+                try await metrics.render(database: database, queues: configuration.workerQueues)
+            }
+            let services = try makeServices(
+                ServiceInfrastructure(
+                    database: database, configuration: configuration, auth: auth, vault: vault, requestLogWriter: writer, metrics: endpoint,
+                    outbound: outbound, blobs: blobs, blobLinks: blobLinks, linkSigner: linkSigner, jobQueue: jobQueue,
+                    addressRules: addressRules, logger: logger))
             // Endpoints written before header values were sealed are sealed now, once.
             do {
                 let sealed = try await services.webhookEndpoints.sealPlaintextHeaders()
@@ -98,20 +114,26 @@ public struct FiscalMixRuntime: Sendable {
                 logger.warning("could not seal webhook endpoints' custom headers", metadata: ["error": "\(String(reflecting: error))"])
             }
             var registry = BuiltInJobs.registry(database: database, configuration: configuration, clock: clock)
-            let syncJob = DFeSyncJob(database: database, service: services.sync, client: SefazDistributionClient(outbound: outbound),
-                                     blobs: blobs, clock: clock, logger: logger)
+            let syncJob = DFeSyncJob(
+                database: database, service: services.sync, client: SefazDistributionClient(outbound: outbound),
+                blobs: blobs, clock: clock, logger: logger)
             registry.register(syncJob.definition)
             registry.register(services.manifestation.definition)
-            registry.register(WebhookDeliverer(database: database, vault: vault,
-                                               outbound: outbound, clock: clock, logger: logger).definition)
+            registry.register(
+                WebhookDeliverer(
+                    database: database, vault: vault,
+                    outbound: outbound, clock: clock, logger: logger
+                ).definition)
             registry.register(InboxProcessor(database: database, blobs: blobs, clock: clock).definition)
-            registry.register(JobDefinition(type: DFeSyncService.dispatchJobType, maxAttempts: 3, timeout: .seconds(600)) { [sync = services.sync] _ in
-                _ = try await sync.dispatchScheduled()
-            })
+            registry.register(
+                JobDefinition(type: DFeSyncService.dispatchJobType, maxAttempts: 3, timeout: .seconds(600)) { [sync = services.sync] _ in
+                    _ = try await sync.dispatchScheduled()
+                })
             jobTypes.use(registry)
-            return FiscalMixRuntime(configuration: configuration, database: database, services: services, logger: logger,
-                                    jobRegistry: registry, jobQueue: jobQueue, vault: vault,
-                                    metrics: metrics, envelopes: envelopes, outbound: outbound, wakeups: wakeups, clock: clock)
+            return FiscalMixRuntime(
+                configuration: configuration, database: database, services: services, logger: logger,
+                jobRegistry: registry, jobQueue: jobQueue, vault: vault,
+                metrics: metrics, envelopes: envelopes, outbound: outbound, wakeups: wakeups, clock: clock)
         } catch {
             try? await database.shutdown()
             throw error
@@ -151,10 +173,14 @@ public struct FiscalMixRuntime: Sendable {
     }
 
     static func gracefulGroup(_ services: [any Service], logger: Logger) -> ServiceGroup {
-        ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
-                                           failureTerminationBehavior: .gracefullyShutdownGroup) },
-            gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        ServiceGroup(
+            configuration: .init(
+                services: services.map {
+                    .init(
+                        service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                        failureTerminationBehavior: .gracefullyShutdownGroup)
+                },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
     }
 
     /// One worker per configured queue.
@@ -211,11 +237,12 @@ struct OutboundRequestLog: OutboundLogSink {
 
     func record(_ entry: OutboundLogEntry) {
         // Each outside call gets its own id: the (account, request id) key is the API request's.
-        writer.append(RequestLogEntry(
-            id: UUID(), accountId: entry.accountId, requestId: "out-" + UUID().uuidString.lowercased(), traceId: entry.requestId,
-            actorType: "system", actorId: nil, connectorId: entry.connectorId, direction: "outbound", method: entry.method,
-            path: String(entry.path.prefix(2048)), operation: entry.operation, status: entry.status, httpStatus: entry.httpStatus,
-            latencyMs: entry.latencyMs, retryCount: entry.retryCount, idempotencyKey: entry.idempotencyKey, ip: nil, createdAt: Date()))
+        writer.append(
+            RequestLogEntry(
+                id: UUID(), accountId: entry.accountId, requestId: "out-" + UUID().uuidString.lowercased(), traceId: entry.requestId,
+                actorType: "system", actorId: nil, connectorId: entry.connectorId, direction: "outbound", method: entry.method,
+                path: String(entry.path.prefix(2048)), operation: entry.operation, status: entry.status, httpStatus: entry.httpStatus,
+                latencyMs: entry.latencyMs, retryCount: entry.retryCount, idempotencyKey: entry.idempotencyKey, ip: nil, createdAt: Date()))
     }
 }
 

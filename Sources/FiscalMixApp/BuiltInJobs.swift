@@ -1,11 +1,11 @@
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixFiscal
+import FiscalMixHTTPEdge
 import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixWebhooks
-import FiscalMixDatabase
-import FiscalMixHTTPEdge
 import Foundation
 
 /// Job types every FiscalMix process can run. Feature issues add theirs (DF-e sync, webhook
@@ -36,8 +36,9 @@ enum BuiltInJobs {
             // Daily: event partitions for the months ahead (PostgreSQL), and events with their
             // deliveries and attempts past the retention removed (a month at once on PostgreSQL).
             JobDefinition(type: retainEvents, maxAttempts: 3, timeout: .seconds(1800)) { _ in
-                _ = try await EventRetention(database: database).maintain(retentionMonths: configuration.eventRetentionMonths,
-                                                                          monthsAhead: configuration.eventPartitionsAhead, now: clock.now())
+                _ = try await EventRetention(database: database).maintain(
+                    retentionMonths: configuration.eventRetentionMonths,
+                    monthsAhead: configuration.eventPartitionsAhead, now: clock.now())
             },
             // Active certificates past their end become `expired` (daily), so lists and the sync
             // stop offering them.

@@ -1,6 +1,7 @@
 import FiscalMixFiscal
 import FiscalMixHTTPEdge
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -40,12 +40,14 @@ extension FiscalMixRuntime {
         let clock = auth.clock
         let audit = auth.auditTrail
         let companies = CompanyService(database: database, auth: auth)
-        let certificates = CertificateService(database: database, vault: infra.vault, companies: companies, audit: audit, clock: clock,
-                                              isolation: configuration.pkcs12Inspector.map {
-                                                  ChildProcessPKCS12Isolation(executable: URL(fileURLWithPath: $0))
-                                              })
-        let sync = DFeSyncService(database: database, companies: companies, certificates: certificates, queue: infra.jobQueue, clock: clock,
-                                  logger: infra.logger)
+        let certificates = CertificateService(
+            database: database, vault: infra.vault, companies: companies, audit: audit, clock: clock,
+            isolation: configuration.pkcs12Inspector.map {
+                ChildProcessPKCS12Isolation(executable: URL(fileURLWithPath: $0))
+            })
+        let sync = DFeSyncService(
+            database: database, companies: companies, certificates: certificates, queue: infra.jobQueue, clock: clock,
+            logger: infra.logger)
         let eventTypes = EventTypeService(database: database, clock: clock)
         return APIServices(
             database: database,
@@ -57,23 +59,27 @@ extension FiscalMixRuntime {
             operators: OperatorService(database: database, auth: auth),
             companies: companies,
             jobs: JobAdministration(database: database, clock: clock),
-            connectors: ConnectorService(database: database, vault: infra.vault, audit: audit, clock: clock,
-                                         caller: ConnectorCaller(client: infra.outbound, vault: infra.vault),
-                                         externalSecrets: try configuration.externalSecretSources()),
+            connectors: ConnectorService(
+                database: database, vault: infra.vault, audit: audit, clock: clock,
+                caller: ConnectorCaller(client: infra.outbound, vault: infra.vault),
+                externalSecrets: try configuration.externalSecretSources()),
             policies: PolicyService(database: database, audit: audit, clock: clock),
-            outboundSettings: OutboundSettingsService(database: database, rules: infra.addressRules, audit: audit, clock: clock,
-                                                      addressGuard: infra.outbound.configuration.addressGuard),
+            outboundSettings: OutboundSettingsService(
+                database: database, rules: infra.addressRules, audit: audit, clock: clock,
+                addressGuard: infra.outbound.configuration.addressGuard),
             certificates: certificates,
             connectorConfigs: ConnectorConfigService(database: database, companies: companies, audit: audit, clock: clock),
             sync: sync,
             documents: FiscalDocumentService(database: database, companies: companies, blobs: infra.blobs, links: infra.blobLinks, clock: clock),
-            manifestation: ManifestationService(database: database, companies: companies, certificates: certificates, sync: sync,
-                                                outbound: infra.outbound, blobs: infra.blobs, clock: clock),
+            manifestation: ManifestationService(
+                database: database, companies: companies, certificates: certificates, sync: sync,
+                outbound: infra.outbound, blobs: infra.blobs, clock: clock),
             eventTypes: eventTypes,
             eventMappings: EventMappingService(database: database, clock: clock),
             events: EventService(database: database, types: eventTypes, clock: clock),
-            webhookEndpoints: WebhookEndpointService(database: database, vault: infra.vault, audit: audit, breakers: infra.outbound.breakers,
-                                                     clock: clock),
+            webhookEndpoints: WebhookEndpointService(
+                database: database, vault: infra.vault, audit: audit, breakers: infra.outbound.breakers,
+                clock: clock),
             webhookDeliveries: WebhookDeliveryService(database: database, clock: clock),
             inbox: InboxService(database: database, vault: infra.vault, blobs: infra.blobs, audit: audit, clock: clock),
             identityConfiguration: configuration.identity,

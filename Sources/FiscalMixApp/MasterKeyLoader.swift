@@ -1,5 +1,5 @@
-import FiscalMixSecrets
 import FiscalMixHTTPEdge
+import FiscalMixSecrets
 import Foundation
 import Logging
 
@@ -17,8 +17,10 @@ public enum MasterKeyLoader {
             do throws(MasterKey.ParseError) {
                 return try MasterKey(base64: base64)
             } catch {
-                throw Refusal(description: "FISCALMIX_PREVIOUS_MASTER_KEYS entry \(index + 1): " + error.description
-                    .replacingOccurrences(of: "FISCALMIX_MASTER_KEY", with: "a master key"))
+                throw Refusal(
+                    description: "FISCALMIX_PREVIOUS_MASTER_KEYS entry \(index + 1): "
+                        + error.description
+                        .replacingOccurrences(of: "FISCALMIX_MASTER_KEY", with: "a master key"))
             }
         }
     }
@@ -50,7 +52,8 @@ public enum MasterKeyLoader {
         guard FileManager.default.createFile(atPath: path, contents: Data((base64 + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
             throw Refusal(description: "Cannot write \(path).")
         }
-        logger.warning("""
+        logger.warning(
+            """
             generated a master key at \(path) for the embedded default. Production must set FISCALMIX_MASTER_KEY \
             (and back it up): without it, sealed secrets cannot be opened.
             """)

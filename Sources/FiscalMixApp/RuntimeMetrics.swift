@@ -1,7 +1,7 @@
 import CoreMetrics
+import FiscalMixDatabase
 import FiscalMixJobs
 import FiscalMixOutbound
-import FiscalMixDatabase
 import Prometheus
 
 /// The runtime's Prometheus registry and the metrics written into it. One per runtime rather

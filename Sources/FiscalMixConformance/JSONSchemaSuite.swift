@@ -43,8 +43,9 @@ public enum JSONSchemaSuite {
                 outcome.total += tests.count
                 let schema: JSONSchema
                 do {
-                    schema = try JSONSchema(compiling: group["schema"] ?? .bool(true), registry: registry,
-                                            options: .init(assertFormats: assertFormats))
+                    schema = try JSONSchema(
+                        compiling: group["schema"] ?? .bool(true), registry: registry,
+                        options: .init(assertFormats: assertFormats))
                 } catch {
                     outcome.failures.append("\(label): does not compile: \(error)")
                     continue

@@ -26,8 +26,10 @@ public struct ConnectorCaller: Sendable {
         public var idempotencyKey: String?
         public var operation: String
 
-        public init(method: String = "GET", path: String = "", body: [UInt8]? = nil, headers: [(String, String)] = [],
-                    idempotencyKey: String? = nil, operation: String) {
+        public init(
+            method: String = "GET", path: String = "", body: [UInt8]? = nil, headers: [(String, String)] = [],
+            idempotencyKey: String? = nil, operation: String
+        ) {
             self.method = method
             self.path = path
             self.body = body
@@ -40,8 +42,9 @@ public struct ConnectorCaller: Sendable {
     public static func policyKey(_ connector: Connector) -> String { "connector:\(connector.id.lowercased)" }
 
     public func call(_ connector: Connector, secret: String?, policy: Policy, _ call: Call, requestId: String) async throws -> OutboundResponse {
-        let context = OutboundContext(accountId: connector.accountId, connectorId: connector.id, policyKey: Self.policyKey(connector),
-                                      requestId: requestId)
+        let context = OutboundContext(
+            accountId: connector.accountId, connectorId: connector.id, policyKey: Self.policyKey(connector),
+            requestId: requestId)
         var url = Self.join(connector.baseURL, call.path)
         var headers = call.headers
         let setting = { (key: String) in connector.settings[ConnectorService.authSettingPrefix + key] }
@@ -57,20 +60,23 @@ public struct ConnectorCaller: Sendable {
             }
         case .oauth2ClientCredentials:
             let token = try await oauthToken(connector, secret: secret, context: context, forceNew: false)
-            let first = try await client.execute(request(call, url: url, headers: headers + [("Authorization", "Bearer \(token)")]),
-                                                 policy: policy, context: context)
+            let first = try await client.execute(
+                request(call, url: url, headers: headers + [("Authorization", "Bearer \(token)")]),
+                policy: policy, context: context)
             guard first.status == 401 else { return first }
             // the token was revoked or expired early: one new token, one more try
             let fresh = try await oauthToken(connector, secret: secret, context: context, forceNew: true)
-            return try await client.execute(request(call, url: url, headers: headers + [("Authorization", "Bearer \(fresh)")]),
-                                            policy: policy, context: context)
+            return try await client.execute(
+                request(call, url: url, headers: headers + [("Authorization", "Bearer \(fresh)")]),
+                policy: policy, context: context)
         }
         return try await client.execute(request(call, url: url, headers: headers), policy: policy, context: context)
     }
 
     private func request(_ call: Call, url: String, headers: [(String, String)]) -> OutboundRequest {
-        OutboundRequest(method: call.method, url: url, headers: headers, body: call.body, idempotencyKey: call.idempotencyKey,
-                        operation: call.operation)
+        OutboundRequest(
+            method: call.method, url: url, headers: headers, body: call.body, idempotencyKey: call.idempotencyKey,
+            operation: call.operation)
     }
 
     static func join(_ base: String, _ path: String) -> String {
@@ -84,7 +90,8 @@ public struct ConnectorCaller: Sendable {
         let key = "\(connector.id.lowercased):\(connector.secretRefId?.lowercased ?? "")"
         if !forceNew, let cached = await tokens.token(key) { return cached }
         if !forceNew, let vault,
-           let stored = try await vault.connectorToken(connectorId: connector.id, secretRefId: connector.secretRefId, accountId: connector.accountId) {
+            let stored = try await vault.connectorToken(connectorId: connector.id, secretRefId: connector.secretRefId, accountId: connector.accountId)
+        {
             await tokens.store(key, stored.token, expiresIn: stored.expiresAt.map { $0.timeIntervalSinceNow } ?? 3600)
             return stored.token
         }
@@ -98,25 +105,29 @@ public struct ConnectorCaller: Sendable {
         let credentials = Data("\(Self.formEncode(clientId)):\(Self.formEncode(secret ?? ""))".utf8).base64EncodedString()
         let request = OutboundRequest(
             method: "POST", url: tokenURL,
-            headers: [("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", "Basic \(credentials)"), ("Accept", "application/json")],
+            headers: [
+                ("Content-Type", "application/x-www-form-urlencoded"), ("Authorization", "Basic \(credentials)"), ("Accept", "application/json"),
+            ],
             body: Array((form.percentEncodedQuery ?? "").utf8), operation: "oauth.token")
         var tokenContext = context
         tokenContext.policyKey = context.policyKey + ":token"
-        let response = try await client.execute(request, policy: Policy(retry: .init(maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 1000)),
-                                                context: tokenContext)
+        let response = try await client.execute(
+            request, policy: Policy(retry: .init(maxAttempts: 2, baseDelayMs: 100, maxDelayMs: 1000)),
+            context: tokenContext)
         struct TokenAnswer: Decodable {
             var access_token: String
             var expires_in: Double?
         }
         guard (200..<300).contains(response.status),
-              let answer = try? JSONDecoder().decode(TokenAnswer.self, from: Data(response.body)), !answer.access_token.isEmpty
+            let answer = try? JSONDecoder().decode(TokenAnswer.self, from: Data(response.body)), !answer.access_token.isEmpty
         else {
             throw OutboundError(.connectionFailed, "The token endpoint answered \(response.status) without an access token.")
         }
         let lifetime = answer.expires_in ?? 3600
         await tokens.store(key, answer.access_token, expiresIn: lifetime)
-        try await vault?.storeConnectorToken(answer.access_token, connectorId: connector.id, secretRefId: connector.secretRefId,
-                                             accountId: connector.accountId, expiresAt: Date().addingTimeInterval(lifetime))
+        try await vault?.storeConnectorToken(
+            answer.access_token, connectorId: connector.id, secretRefId: connector.secretRefId,
+            accountId: connector.accountId, expiresAt: Date().addingTimeInterval(lifetime))
         return answer.access_token
     }
 

@@ -75,8 +75,9 @@ public struct ConnectorView: Sendable, Encodable {
         policyId = c.policyId
         settings = c.settings.filter { !$0.key.hasPrefix(ConnectorService.authSettingPrefix) }
         let a = { (key: String) in c.settings[ConnectorService.authSettingPrefix + key] }
-        auth = AuthView(type: c.authType, hasToken: c.secretRefId != nil, secretProvider: secretRef?.provider, username: a("username"),
-                        header: a("header"), param: a("param"), tokenUrl: a("tokenUrl"), clientId: a("clientId"), scope: a("scope"))
+        auth = AuthView(
+            type: c.authType, hasToken: c.secretRefId != nil, secretProvider: secretRef?.provider, username: a("username"),
+            header: a("header"), param: a("param"), tokenUrl: a("tokenUrl"), clientId: a("clientId"), scope: a("scope"))
         createdAt = c.createdAt
         updatedAt = c.updatedAt
     }

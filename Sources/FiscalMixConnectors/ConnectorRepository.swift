@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -9,7 +9,8 @@ public struct ConnectorRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func insert(_ c: Connector, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO connectors (id, account_id, type, name, status, base_url, auth_type, secret_ref_id, policy_id, timeout_seconds,
                                     settings, created_at, updated_at)
             VALUES (\(bind: c.id), \(bind: c.accountId), \(bind: c.type), \(bind: c.name), \(bind: c.status.rawValue), \(bind: c.baseURL),
@@ -19,7 +20,8 @@ public struct ConnectorRepository: Sendable {
     }
 
     public func update(_ c: Connector, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE connectors SET type = \(bind: c.type), name = \(bind: c.name), status = \(bind: c.status.rawValue),
                    base_url = \(bind: c.baseURL), auth_type = \(bind: c.authType.rawValue), secret_ref_id = \(bind: c.secretRefId),
                    policy_id = \(bind: c.policyId), timeout_seconds = \(bind: c.timeoutSeconds), settings = \(json: jsonText(c.settings)),
@@ -41,9 +43,10 @@ public struct ConnectorRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> Connector {
-        Connector(id: try row.get("id"), accountId: try row.get("account_id"), type: try row.get("type"), name: try row.get("name"),
-                  status: try row.enumValue("status"), baseURL: try row.get("base_url"), authType: try row.enumValue("auth_type"),
-                  secretRefId: try row.get("secret_ref_id"), policyId: try row.get("policy_id"), timeoutSeconds: try row.get("timeout_seconds"),
-                  settings: try row.jsonValue("settings"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+        Connector(
+            id: try row.get("id"), accountId: try row.get("account_id"), type: try row.get("type"), name: try row.get("name"),
+            status: try row.enumValue("status"), baseURL: try row.get("base_url"), authType: try row.enumValue("auth_type"),
+            secretRefId: try row.get("secret_ref_id"), policyId: try row.get("policy_id"), timeoutSeconds: try row.get("timeout_seconds"),
+            settings: try row.jsonValue("settings"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

@@ -1,7 +1,7 @@
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixOutbound
-import FiscalMixDatabase
 import FiscalMixVault
 import Foundation
 
@@ -22,8 +22,10 @@ public struct ConnectorService: Sendable {
     /// What `env` and `file` references the deployment allows (none by default).
     let externalSecrets: ExternalSecretSources
 
-    public init(database: Database, vault: SecretVault, audit: AuditTrail, clock: any WallClock, caller: ConnectorCaller? = nil,
-                externalSecrets: ExternalSecretSources = .none) {
+    public init(
+        database: Database, vault: SecretVault, audit: AuditTrail, clock: any WallClock, caller: ConnectorCaller? = nil,
+        externalSecrets: ExternalSecretSources = .none
+    ) {
         self.database = database
         connectors = ConnectorRepository(database: database)
         policies = PolicyRepository(database: database)
@@ -40,14 +42,16 @@ public struct ConnectorService: Sendable {
             throw FiscalMixError.validation(input.name == nil ? "name" : "baseUrl", "A connector needs a name and a baseUrl.")
         }
         let now = clock.now()
-        var connector = Connector(id: ID.make(now: now), accountId: principal.accountId, type: input.type ?? "http", name: name,
-                                  status: input.status ?? .active, baseURL: baseUrl, authType: .none, secretRefId: nil, policyId: nil,
-                                  timeoutSeconds: input.timeoutSeconds ?? 30, settings: input.settings ?? [:], createdAt: now, updatedAt: now)
+        var connector = Connector(
+            id: ID.make(now: now), accountId: principal.accountId, type: input.type ?? "http", name: name,
+            status: input.status ?? .active, baseURL: baseUrl, authType: .none, secretRefId: nil, policyId: nil,
+            timeoutSeconds: input.timeoutSeconds ?? 30, settings: input.settings ?? [:], createdAt: now, updatedAt: now)
         try Self.validate(connector)
         if let policyId = input.policyId { connector.policyId = try await policy(policyId, accountId: principal.accountId).id }
         let credential = try await prepare(input.auth ?? .init(type: .none), for: &connector, now: now)
-        let entry = audit.entry("connector.created", by: principal, entityType: "connector", entityId: connector.id.lowercased,
-                                metadata: ["name": connector.name, "baseUrl": connector.baseURL, "authType": connector.authType.rawValue], meta: meta)
+        let entry = audit.entry(
+            "connector.created", by: principal, entityType: "connector", entityId: connector.id.lowercased,
+            metadata: ["name": connector.name, "baseUrl": connector.baseURL, "authType": connector.authType.rawValue], meta: meta)
         do {
             try await database.transaction { [connectors, vault, audit, connector] tx in
                 if let credential {
@@ -57,7 +61,7 @@ public struct ConnectorService: Sendable {
                 try await connectors.insert(connector, in: tx)
                 try await audit.write(entry, in: tx)
             }
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             throw FiscalMixError(.conflict, code: "connector_exists", "This account already has a connector named '\(connector.name)'.")
         }
         return ConnectorView(connector, secretRef: credential?.ref)
@@ -101,13 +105,16 @@ public struct ConnectorService: Sendable {
             credential = try await prepare(auth, for: &connector, now: now)
         }
         var diff: [String: [String: String]] = [:]
-        for (field, old, new) in [("name", before.name, connector.name), ("baseUrl", before.baseURL, connector.baseURL),
-                                  ("status", before.status.rawValue, connector.status.rawValue),
-                                  ("authType", before.authType.rawValue, connector.authType.rawValue)] where old != new {
+        for (field, old, new) in [
+            ("name", before.name, connector.name), ("baseUrl", before.baseURL, connector.baseURL),
+            ("status", before.status.rawValue, connector.status.rawValue),
+            ("authType", before.authType.rawValue, connector.authType.rawValue),
+        ] where old != new {
             diff[field] = ["from": old, "to": new]
         }
         if input.auth != nil { diff["secret"] = ["from": "[redacted]", "to": "[redacted]"] }
-        let entry = audit.entry("connector.updated", by: principal, entityType: "connector", entityId: connector.id.lowercased, diff: diff, meta: meta)
+        let entry = audit.entry(
+            "connector.updated", by: principal, entityType: "connector", entityId: connector.id.lowercased, diff: diff, meta: meta)
         do {
             try await database.transaction { [connectors, vault, audit, connector, credential] tx in
                 if let credential {
@@ -118,7 +125,7 @@ public struct ConnectorService: Sendable {
                 if input.auth != nil, let oldRef { try await Self.remove(oldRef, connectors: connectors, vault: vault, in: tx) }
                 try await audit.write(entry, in: tx)
             }
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             throw FiscalMixError(.conflict, code: "connector_exists", "This account already has a connector named '\(connector.name)'.")
         }
         return ConnectorView(connector, secretRef: input.auth != nil ? credential?.ref : oldRef)
@@ -128,8 +135,9 @@ public struct ConnectorService: Sendable {
         try principal.require(.connectorsWrite)
         let connector = try await find(id, principal)
         let ref = try await secretRef(of: connector)
-        let entry = audit.entry("connector.deleted", by: principal, entityType: "connector", entityId: connector.id.lowercased,
-                                metadata: ["name": connector.name], meta: meta)
+        let entry = audit.entry(
+            "connector.deleted", by: principal, entityType: "connector", entityId: connector.id.lowercased,
+            metadata: ["name": connector.name], meta: meta)
         try await database.transaction { [connectors, vault, audit] tx in
             guard try await connectors.delete(id: connector.id, accountId: connector.accountId, in: tx) else { return }
             if let ref { try await Self.remove(ref, connectors: connectors, vault: vault, in: tx) }
@@ -175,8 +183,9 @@ public struct ConnectorService: Sendable {
         let started = ContinuousClock.now
         var result = ConnectorTestResult(ok: false, httpStatus: nil, latencyMs: 0, attempts: 0, retries: 0, breaker: "closed", error: nil)
         do {
-            let response = try await caller.call(connector, secret: secret, policy: policy,
-                                                 .init(method: method, path: path, operation: "connector.test"), requestId: requestId)
+            let response = try await caller.call(
+                connector, secret: secret, policy: policy,
+                .init(method: method, path: path, operation: "connector.test"), requestId: requestId)
             result.ok = (200..<400).contains(response.status)
             result.httpStatus = response.status
             result.attempts = response.attempts
@@ -266,19 +275,23 @@ public struct ConnectorService: Sendable {
                 throw FiscalMixError.validation("auth.secretRef", "Give either auth.\(secretField) or auth.secretRef, not both.")
             }
             guard external.provider != .db else {
-                throw FiscalMixError.validation("auth.secretRef.provider", "Send the secret itself to have FiscalMix seal it; secretRef is for env or file.")
+                throw FiscalMixError.validation(
+                    "auth.secretRef.provider", "Send the secret itself to have FiscalMix seal it; secretRef is for env or file.")
             }
             try externalSecrets.check(external.provider, external.ref)
-            return Credential(ref: SecretRef(id: refId, accountId: connector.accountId, provider: external.provider, ref: external.ref, version: 1),
-                              sealed: nil)
+            return Credential(
+                ref: SecretRef(id: refId, accountId: connector.accountId, provider: external.provider, ref: external.ref, version: 1),
+                sealed: nil)
         }
         guard let secret, !secret.isEmpty else {
             throw FiscalMixError.validation("auth.\(secretField)", "\(auth.type.rawValue) needs auth.\(secretField) (or auth.secretRef).")
         }
         guard secret.utf8.count <= 16_384 else { throw FiscalMixError.validation("auth.\(secretField)", "The secret is too long.") }
-        let sealed = try await vault.seal(Data(secret.utf8), ownerTable: "connectors", ownerId: connector.id.lowercased, accountId: connector.accountId)
-        return Credential(ref: SecretRef(id: refId, accountId: connector.accountId, provider: .db, ref: sealed.id.lowercased, version: 1),
-                          sealed: sealed)
+        let sealed = try await vault.seal(
+            Data(secret.utf8), ownerTable: "connectors", ownerId: connector.id.lowercased, accountId: connector.accountId)
+        return Credential(
+            ref: SecretRef(id: refId, accountId: connector.accountId, provider: .db, ref: sealed.id.lowercased, version: 1),
+            sealed: sealed)
     }
 
     static func validate(_ c: Connector) throws {

@@ -1,5 +1,6 @@
 import FiscalMixCore
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -76,9 +77,10 @@ public struct ExternalSecretSources: Sendable {
                 throw FiscalMixError.validation("auth.secretRef.ref", "An environment variable name: letters, digits and underscores.")
             }
             guard environmentNames.contains(ref) else {
-                throw FiscalMixError(.unprocessable, code: "secret_ref_not_allowed",
-                                     "This deployment does not let connectors read the environment variable \(ref).",
-                                     details: ["field": "auth.secretRef.ref"])
+                throw FiscalMixError(
+                    .unprocessable, code: "secret_ref_not_allowed",
+                    "This deployment does not let connectors read the environment variable \(ref).",
+                    details: ["field": "auth.secretRef.ref"])
             }
         case .file:
             guard ref.hasPrefix("/"), ref.utf8.count <= 1024, !ref.contains("\0") else {
@@ -110,8 +112,9 @@ public struct ExternalSecretSources: Sendable {
     /// are resolved, a regular file, and none of FiscalMix's own files (by path and by inode, so
     /// a hard link to the database is refused too).
     private func allowedFile(_ ref: String) throws(FiscalMixError) -> String {
-        let refused = FiscalMixError(.unprocessable, code: "secret_ref_not_allowed",
-                                     "This deployment does not let connectors read that file.", details: ["field": "auth.secretRef.ref"])
+        let refused = FiscalMixError(
+            .unprocessable, code: "secret_ref_not_allowed",
+            "This deployment does not let connectors read that file.", details: ["field": "auth.secretRef.ref"])
         guard let directory else { throw refused }
         guard let real = Self.realPath(ref) else {
             // A missing file is not reported as missing: that would let a tenant probe the disk.

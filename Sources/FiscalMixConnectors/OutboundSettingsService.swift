@@ -1,7 +1,7 @@
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixOutbound
-import FiscalMixDatabase
 import Foundation
 import Synchronization
 
@@ -41,7 +41,9 @@ public struct OutboundSettingsService: Sendable {
 
     public func update(_ principal: Principal, _ input: OutboundSettingsInput, meta: RequestMeta) async throws -> OutboundSettingsView {
         try principal.require(.admin)
-        guard let given = input.allowedAddresses else { throw FiscalMixError.validation("allowedAddresses", "allowedAddresses is required (an empty list clears it).") }
+        guard let given = input.allowedAddresses else {
+            throw FiscalMixError.validation("allowedAddresses", "allowedAddresses is required (an empty list clears it).")
+        }
         guard given.count <= AddressGuard.maxAccountRules else {
             throw FiscalMixError.validation("allowedAddresses", "At most \(AddressGuard.maxAccountRules) entries.")
         }
@@ -54,8 +56,9 @@ public struct OutboundSettingsService: Sendable {
             if !cleaned.contains(rule) { cleaned.append(rule) }
         }
         let previous = try await accounts.outboundAllow(accountId: principal.accountId)
-        let entry = audit.entry("account.outbound_allow_changed", by: principal, entityType: "account", entityId: principal.accountId.lowercased,
-                                metadata: ["before": previous.joined(separator: ","), "after": cleaned.joined(separator: ",")], meta: meta)
+        let entry = audit.entry(
+            "account.outbound_allow_changed", by: principal, entityType: "account", entityId: principal.accountId.lowercased,
+            metadata: ["before": previous.joined(separator: ","), "after": cleaned.joined(separator: ",")], meta: meta)
         let now = clock.now()
         try await database.transaction { [accounts, audit, cleaned] tx in
             try await accounts.setOutboundAllow(cleaned, accountId: principal.accountId, now: now, in: tx)

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
+import FiscalMixIdentity
 import Foundation
 
 /// What a caller sends to save a policy: a name and the parts it sets (missing parts take
@@ -57,20 +57,23 @@ public struct PolicyService: Sendable {
         guard let name = input.name?.trimmingWhitespace(), (1...255).contains(name.count) else {
             throw FiscalMixError.validation("name", "A policy has a name of 1 to 255 characters.")
         }
-        let policy = Policy(rateLimit: input.rateLimit, retry: input.retry ?? Policy.Retry(), timeouts: input.timeouts ?? Policy.Timeouts(),
-                            circuitBreaker: input.circuitBreaker, concurrency: input.concurrency)
+        let policy = Policy(
+            rateLimit: input.rateLimit, retry: input.retry ?? Policy.Retry(), timeouts: input.timeouts ?? Policy.Timeouts(),
+            circuitBreaker: input.circuitBreaker, concurrency: input.concurrency)
         try policy.validate()
         let now = clock.now()
         let draft = StoredPolicy(id: ID.make(now: now), accountId: principal.accountId, name: name, version: 0, policy: policy, createdAt: now)
         do {
             let stored = try await database.transaction { [policies, audit] tx in
                 let stored = try await policies.insertNextVersion(draft, in: tx)
-                try await audit.write(audit.entry("policy.saved", by: principal, entityType: "policy", entityId: stored.id.lowercased,
-                                                  metadata: ["name": stored.name, "version": String(stored.version)], meta: meta), in: tx)
+                try await audit.write(
+                    audit.entry(
+                        "policy.saved", by: principal, entityType: "policy", entityId: stored.id.lowercased,
+                        metadata: ["name": stored.name, "version": String(stored.version)], meta: meta), in: tx)
                 return stored
             }
             return PolicyView(stored)
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             throw FiscalMixError(.conflict, code: "policy_version_conflict", "Another version of '\(name)' was saved at the same time; save again.")
         }
     }
@@ -92,8 +95,10 @@ public struct PolicyService: Sendable {
         let policy = try await find(id, accountId: principal.accountId)
         try await database.transaction { [policies, audit] tx in
             guard try await policies.delete(id: policy.id, accountId: policy.accountId, in: tx) else { return }
-            try await audit.write(audit.entry("policy.deleted", by: principal, entityType: "policy", entityId: policy.id.lowercased,
-                                              metadata: ["name": policy.name, "version": String(policy.version)], meta: meta), in: tx)
+            try await audit.write(
+                audit.entry(
+                    "policy.deleted", by: principal, entityType: "policy", entityId: policy.id.lowercased,
+                    metadata: ["name": policy.name, "version": String(policy.version)], meta: meta), in: tx)
         }
     }
 

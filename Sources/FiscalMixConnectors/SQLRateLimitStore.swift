@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -33,9 +33,11 @@ public struct SQLRateLimitStore: RateLimitStore {
         sql += refilled
         sql += " >= 1 RETURNING tokens"
         if try await database.first(sql) != nil { return 0 }
-        let available = try await database.first("""
-            SELECT tokens + (\(unsafeRaw: now) - refreshed_at) * \(bind: rate) AS available FROM rate_limit_buckets WHERE bucket_key = \(bind: key)
-            """)?.decode(column: "available", as: Double.self) ?? 0
+        let available =
+            try await database.first(
+                """
+                SELECT tokens + (\(unsafeRaw: now) - refreshed_at) * \(bind: rate) AS available FROM rate_limit_buckets WHERE bucket_key = \(bind: key)
+                """)?.decode(column: "available", as: Double.self) ?? 0
         return max(0.001, (1 - min(available, 1)) / rate)
     }
 }

@@ -14,11 +14,12 @@ enum CTeReader {
         let recipient = info.child("dest") ?? info.child("toma") ?? ide.child("toma4")
         let value = info.descendant("vPrest", "vTPrest")?.text
         guard let value else { throw DFeParseError(.missingField, "<infCte> has no vPrest/vTPrest.") }
-        let status: DFeDocument.Status = switch infoProt?.child("cStat")?.text {
-        case "110", "301", "302": .denied
-        case "101": .cancelled
-        default: .authorized
-        }
+        let status: DFeDocument.Status =
+            switch infoProt?.child("cStat")?.text {
+            case "110", "301", "302": .denied
+            case "101": .cancelled
+            default: .authorized
+            }
         return DFeDocument(
             accessKey: key, docType: .CTE, isSummary: false,
             number: try DFeParser.integer(try DFeParser.text(ide, "nCT"), field: "nCT"),

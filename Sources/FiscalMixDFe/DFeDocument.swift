@@ -41,8 +41,10 @@ public struct DFeEvent: Sendable, Equatable {
     /// The registration status (retEvento cStat 135/136) when present.
     public var statusCode: Int?
 
-    public init(accessKey: String, code: String, sequence: Int, eventDate: Date, protocolNumber: String?, description: String?,
-                authorCnpjCpf: String?, isSummary: Bool, statusCode: Int?) {
+    public init(
+        accessKey: String, code: String, sequence: Int, eventDate: Date, protocolNumber: String?, description: String?,
+        authorCnpjCpf: String?, isSummary: Bool, statusCode: Int?
+    ) {
         self.accessKey = accessKey
         self.code = code
         self.sequence = sequence

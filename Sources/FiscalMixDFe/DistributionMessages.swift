@@ -71,7 +71,8 @@ public struct DistributionRequest: Sendable, Equatable {
 
     /// The SOAP 1.2 envelope and its content type, as sped-nfe sends them.
     public var soap12: (body: [UInt8], contentType: String) {
-        let envelope = "<soap12:Envelope xmlns:soap12=\"\(SOAP.v12)\"><soap12:Body><\(service.operation) xmlns=\"\(service.wsdlNamespace)\">"
+        let envelope =
+            "<soap12:Envelope xmlns:soap12=\"\(SOAP.v12)\"><soap12:Body><\(service.operation) xmlns=\"\(service.wsdlNamespace)\">"
             + "<\(service.dataElement)>\(xml)</\(service.dataElement)></\(service.operation)></soap12:Body></soap12:Envelope>"
         return (Array(envelope.utf8), "application/soap+xml; charset=utf-8; action=\"\(service.soapAction)\"")
     }
@@ -115,13 +116,16 @@ public struct DistributionResponse: Sendable, Equatable {
         guard let status = Int(answer.child("cStat")?.text ?? "") else { throw DFeParseError(.missingField, "retDistDFeInt has no cStat.") }
         var documents: [Document] = []
         for zip in answer.child("loteDistDFeInt")?.children("docZip") ?? [] {
-            documents.append(Document(nsu: zip.attribute("NSU").flatMap { Int64($0) }, schema: zip.attribute("schema") ?? "",
-                                      zipBase64: zip.text))
+            documents.append(
+                Document(
+                    nsu: zip.attribute("NSU").flatMap { Int64($0) }, schema: zip.attribute("schema") ?? "",
+                    zipBase64: zip.text))
         }
-        return DistributionResponse(environment: Int(answer.child("tpAmb")?.text ?? "") ?? 0, statusCode: status,
-                                    reason: answer.child("xMotivo")?.text ?? "", respondedAt: answer.child("dhResp")?.text,
-                                    lastNSU: Int64(answer.child("ultNSU")?.text ?? "") ?? 0,
-                                    maxNSU: Int64(answer.child("maxNSU")?.text ?? "") ?? 0, documents: documents)
+        return DistributionResponse(
+            environment: Int(answer.child("tpAmb")?.text ?? "") ?? 0, statusCode: status,
+            reason: answer.child("xMotivo")?.text ?? "", respondedAt: answer.child("dhResp")?.text,
+            lastNSU: Int64(answer.child("ultNSU")?.text ?? "") ?? 0,
+            maxNSU: Int64(answer.child("maxNSU")?.text ?? "") ?? 0, documents: documents)
     }
 }
 

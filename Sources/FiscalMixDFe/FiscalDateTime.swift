@@ -43,7 +43,8 @@ public enum FiscalDateTime {
             return value
         }
         guard let year = number(0, 4), bytes.count >= 10, bytes[4] == 45, let month = number(5, 2), bytes[7] == 45,
-              let day = number(8, 2), (1...12).contains(month), (1...31).contains(day) else { return nil }
+            let day = number(8, 2), (1...12).contains(month), (1...31).contains(day)
+        else { return nil }
         var hour = 0, minute = 0, second = 0
         var index = 10
         if bytes.count > 10 {
@@ -67,7 +68,8 @@ public enum FiscalDateTime {
             if bytes[index] == UInt8(ascii: "Z"), index + 1 == bytes.count {
                 offsetSeconds = 0
             } else if bytes[index] == 43 || bytes[index] == 45, let oh = number(index + 1, 2), bytes.count == index + 6,
-                      bytes[index + 3] == 58, let om = number(index + 4, 2) {
+                bytes[index + 3] == 58, let om = number(index + 4, 2)
+            {
                 offsetSeconds = (oh * 3600 + om * 60) * (bytes[index] == 45 ? -1 : 1)
             } else {
                 return nil

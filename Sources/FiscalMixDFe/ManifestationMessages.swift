@@ -57,8 +57,10 @@ public struct ManifestationEvent: Sendable {
     public var sequence: Int
     public var date: Date
 
-    public init(accessKey: String, author: String, environment: Int, type: ManifestationType, justification: String?, sequence: Int = 1,
-                date: Date) {
+    public init(
+        accessKey: String, author: String, environment: Int, type: ManifestationType, justification: String?, sequence: Int = 1,
+        date: Date
+    ) {
         self.accessKey = accessKey
         self.author = author
         self.environment = environment
@@ -109,7 +111,8 @@ public enum RecepcaoEvento {
 
     /// The envelope around signed `<evento>`s.
     public static func request(signedEvents: [String], lote: Int64) -> (body: [UInt8], contentType: String) {
-        let envelope = "<soap12:Envelope xmlns:soap12=\"\(SOAP.v12)\"><soap12:Body><nfeDadosMsg xmlns=\"\(wsdlNamespace)\">"
+        let envelope =
+            "<soap12:Envelope xmlns:soap12=\"\(SOAP.v12)\"><soap12:Body><nfeDadosMsg xmlns=\"\(wsdlNamespace)\">"
             + "<envEvento xmlns=\"http://www.portalfiscal.inf.br/nfe\" versao=\"1.00\"><idLote>\(lote)</idLote>"
             + signedEvents.joined() + "</envEvento></nfeDadosMsg></soap12:Body></soap12:Envelope>"
         return (Array(envelope.utf8), "application/soap+xml; charset=utf-8; action=\"\(action)\"")
@@ -142,8 +145,10 @@ public enum RecepcaoEvento {
             return Registration(
                 status: info?.child("cStat").flatMap { Int($0.text) } ?? 0, reason: info?.child("xMotivo")?.text ?? "",
                 protocolNumber: info?.child("nProt")?.text, registeredAt: info?.child("dhRegEvento").flatMap { FiscalDateTime.parse($0.text) },
-                xml: String(decoding: Canonicalizer.canonicalize(element, inScope: [XNamespaceDeclaration(prefix: nil, uri: "http://www.portalfiscal.inf.br/nfe")]),
-                            as: UTF8.self))
+                xml: String(
+                    decoding: Canonicalizer.canonicalize(
+                        element, inScope: [XNamespaceDeclaration(prefix: nil, uri: "http://www.portalfiscal.inf.br/nfe")]),
+                    as: UTF8.self))
         }
         return Answer(status: status, reason: ret.child("xMotivo")?.text ?? "", registrations: registrations)
     }

@@ -32,11 +32,12 @@ enum NFeReader {
         let key = try DFeParser.accessKey(keyText, field: "infNFe/@Id")
         let emit = info.child("emit")
         let dest = info.child("dest")
-        let status: DFeDocument.Status = switch infoProt?.child("cStat")?.text {
-        case "110", "205", "301", "302", "303": .denied
-        case "101", "151", "155": .cancelled
-        default: .authorized
-        }
+        let status: DFeDocument.Status =
+            switch infoProt?.child("cStat")?.text {
+            case "110", "205", "301", "302", "303": .denied
+            case "101", "151", "155": .cancelled
+            default: .authorized
+            }
         let model = Int(ide.child("mod")?.text ?? "") ?? key.model
         return DFeDocument(
             accessKey: key, docType: FiscalDocType(model: model) ?? .NFE, isSummary: false,

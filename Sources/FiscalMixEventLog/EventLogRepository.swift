@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -17,8 +17,10 @@ public struct EventLogEntry: Sendable, Codable, Equatable {
     public var traceId: String?
     public var createdAt: Date
 
-    public init(id: UUID = ID.make(), accountId: UUID?, severity: Severity, type: String, message: String, data: [String: String] = [:],
-                correlationId: String? = nil, traceId: String? = nil, createdAt: Date) {
+    public init(
+        id: UUID = ID.make(), accountId: UUID?, severity: Severity, type: String, message: String, data: [String: String] = [:],
+        correlationId: String? = nil, traceId: String? = nil, createdAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.severity = severity
@@ -59,8 +61,9 @@ public struct EventLogRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> EventLogEntry {
-        EventLogEntry(id: try row.get("id"), accountId: try row.get("account_id"), severity: try row.enumValue("severity"),
-                      type: try row.get("type"), message: try row.get("message"), data: try row.jsonValue("data"),
-                      correlationId: try row.get("correlation_id"), traceId: try row.get("trace_id"), createdAt: try row.get("created_at"))
+        EventLogEntry(
+            id: try row.get("id"), accountId: try row.get("account_id"), severity: try row.enumValue("severity"),
+            type: try row.get("type"), message: try row.get("message"), data: try row.jsonValue("data"),
+            correlationId: try row.get("correlation_id"), traceId: try row.get("trace_id"), createdAt: try row.get("created_at"))
     }
 }

@@ -12,7 +12,7 @@ extension Interpreter {
             case (.expref, _), (_, .expref): return false
             case (.any, _): return true
             case (.number, .json(.number)), (.string, .json(.string)), (.boolean, .json(.bool)), (.array, .json(.array)),
-                 (.object, .json(.object)), (.arrayOrString, .json(.array)), (.arrayOrString, .json(.string)):
+                (.object, .json(.object)), (.arrayOrString, .json(.array)), (.arrayOrString, .json(.string)):
                 return true
             case (.arrayOfNumbers, .json(.array(let items))): return items.allSatisfy { $0.numberValue != nil }
             case (.arrayOfStrings, .json(.array(let items))): return items.allSatisfy { $0.stringValue != nil }
@@ -39,8 +39,9 @@ extension Interpreter {
         }
         let arityOK = signature.variadic ? args.count >= signature.args.count : args.count == signature.args.count
         guard arityOK else {
-            throw JMESPathError(.invalidArity, "\(name)() takes \(signature.variadic ? "at least " : "")\(signature.args.count) argument(s), got \(args.count)",
-                                position: position)
+            throw JMESPathError(
+                .invalidArity, "\(name)() takes \(signature.variadic ? "at least " : "")\(signature.args.count) argument(s), got \(args.count)",
+                position: position)
         }
         for (i, arg) in args.enumerated() {
             let expected = i < signature.args.count ? signature.args[i] : signature.args.last!
@@ -61,7 +62,8 @@ extension Interpreter {
         case "avg":
             let items = json(0).arrayValue!
             guard !items.isEmpty else { return .null }
-            return Self.sum(items) { total in total / Decimal(items.count) } ?? .double(items.reduce(0) { $0 + $1.numberValue!.doubleValue } / Double(items.count))
+            return Self.sum(items) { total in total / Decimal(items.count) }
+                ?? .double(items.reduce(0) { $0 + $1.numberValue!.doubleValue } / Double(items.count))
         case "ceil", "floor":
             let n = json(0).numberValue!
             if n.isInteger { return .number(n) }

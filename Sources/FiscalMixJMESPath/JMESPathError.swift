@@ -2,7 +2,7 @@
 public struct JMESPathError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         case syntax, invalidType = "invalid-type", invalidArity = "invalid-arity", unknownFunction = "unknown-function",
-             invalidValue = "invalid-value", limitExceeded = "limit-exceeded"
+            invalidValue = "invalid-value", limitExceeded = "limit-exceeded"
     }
 
     public let kind: Kind

@@ -2,7 +2,7 @@ import FiscalMixJSON
 import Foundation
 
 enum TokenKind: Equatable {
-    case identifier(String)        // unquoted
+    case identifier(String)  // unquoted
     case quotedIdentifier(String)
     case rawString(String)
     case literal(JSON)
@@ -143,4 +143,3 @@ struct Lexer {
         throw error("invalid JSON literal", at: start)
     }
 }
-

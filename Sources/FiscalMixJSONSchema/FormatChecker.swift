@@ -36,7 +36,8 @@ enum FormatChecker {
     static func isDate(_ s: String) -> Bool {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, let y = digits(parts[0], 4), let m = digits(parts[1], 2), let d = digits(parts[2], 2),
-              (1...12).contains(m), d >= 1 else { return false }
+            (1...12).contains(m), d >= 1
+        else { return false }
         let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
         let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][m - 1]
         return d <= days
@@ -49,7 +50,8 @@ enum FormatChecker {
         let hms = text.prefix(8)
         let p = hms.split(separator: ":", omittingEmptySubsequences: false)
         guard p.count == 3, let h = digits(p[0], 2), let m = digits(p[1], 2), let sec = digits(p[2], 2),
-              h <= 23, m <= 59, sec <= 60 else { return false }
+            h <= 23, m <= 59, sec <= 60
+        else { return false }
         var rest = text.dropFirst(8)
         if rest.first == "." {
             rest = rest.dropFirst()
@@ -117,7 +119,10 @@ enum FormatChecker {
             // quoted local part
         } else {
             guard !local.hasPrefix("."), !local.hasSuffix("."), !local.contains(".."),
-                  local.allSatisfy({ !$0.isWhitespace && $0 != "@" && $0 != "\"" && $0 != "(" && $0 != ")" && $0 != "," && $0 != ":" && $0 != ";" && $0 != "<" && $0 != ">" && $0 != "[" && $0 != "]" && $0 != "\\" })
+                local.allSatisfy({
+                    !$0.isWhitespace && $0 != "@" && $0 != "\"" && $0 != "(" && $0 != ")" && $0 != "," && $0 != ":" && $0 != ";" && $0 != "<"
+                        && $0 != ">" && $0 != "[" && $0 != "]" && $0 != "\\"
+                })
             else { return false }
         }
         if domain.hasPrefix("[") && domain.hasSuffix("]") {

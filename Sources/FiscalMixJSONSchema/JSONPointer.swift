@@ -1,5 +1,5 @@
-import Foundation
 import FiscalMixJSON
+import Foundation
 
 /// RFC 6901 JSON Pointers, as schema locations and `$ref` fragments use them.
 enum JSONPointer {
@@ -45,7 +45,8 @@ enum JSONPointer {
         var utf8 = Array(text.utf8)[...]
         while let byte = utf8.popFirst() {
             if byte == UInt8(ascii: "%"), utf8.count >= 2,
-               let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16) {
+                let value = UInt8(String(decoding: utf8.prefix(2), as: UTF8.self), radix: 16)
+            {
                 bytes.append(value)
                 utf8 = utf8.dropFirst(2)
             } else {

@@ -33,8 +33,10 @@ public struct JSONSchema: Sendable {
     /// The URI a schema without `$id` gets, so that relative references have a base.
     public static let defaultBaseURI = "urn:fiscalmix:schema"
 
-    public init(compiling schema: JSON, registry: SchemaRegistry = SchemaRegistry(), baseURI: String = defaultBaseURI,
-                options: Options = Options()) throws(SchemaError) {
+    public init(
+        compiling schema: JSON, registry: SchemaRegistry = SchemaRegistry(), baseURI: String = defaultBaseURI,
+        options: Options = Options()
+    ) throws(SchemaError) {
         var compiler = SchemaCompiler(registry: registry)
         root = try compiler.compileDocument(schema, uri: baseURI)
         try compiler.resolveAll()

@@ -7,12 +7,16 @@ struct SchemaCompiler {
     static let vocabularies: [String: String] = {
         var map: [String: String] = [:]
         let base = "https://json-schema.org/draft/2020-12/vocab/"
-        for k in ["prefixItems", "items", "contains", "additionalProperties", "properties", "patternProperties", "dependentSchemas",
-                  "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not"] { map[k] = base + "applicator" }
+        for k in [
+            "prefixItems", "items", "contains", "additionalProperties", "properties", "patternProperties", "dependentSchemas",
+            "propertyNames", "if", "then", "else", "allOf", "anyOf", "oneOf", "not",
+        ] { map[k] = base + "applicator" }
         for k in ["unevaluatedItems", "unevaluatedProperties"] { map[k] = base + "unevaluated" }
-        for k in ["type", "const", "enum", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength",
-                  "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxContains", "minContains", "maxProperties",
-                  "minProperties", "required", "dependentRequired"] { map[k] = base + "validation" }
+        for k in [
+            "type", "const", "enum", "multipleOf", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum", "maxLength",
+            "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "maxContains", "minContains", "maxProperties",
+            "minProperties", "required", "dependentRequired",
+        ] { map[k] = base + "validation" }
         return map
     }()
 
@@ -60,8 +64,10 @@ struct SchemaCompiler {
         return r
     }
 
-    mutating func compile(_ json: JSON, base: URIReference, pointer: String, resource: Int,
-                          vocabulary: Set<String>?) throws(SchemaError) -> Int {
+    mutating func compile(
+        _ json: JSON, base: URIReference, pointer: String, resource: Int,
+        vocabulary: Set<String>?
+    ) throws(SchemaError) -> Int {
         let outerKey = base.description + "#" + pointer
         if let existing = index[outerKey] { return existing }
         guard case .object(let object) = json else {
@@ -82,7 +88,8 @@ struct SchemaCompiler {
             resource = addResource(base.description, json: json, vocabulary: vocabulary)
         }
         if case .string(let metaSchema)? = object["$schema"], let meta = registry.document(at: URIReference(metaSchema).withoutFragment.description),
-           case .object(let vocabularies)? = meta["$vocabulary"] {
+            case .object(let vocabularies)? = meta["$vocabulary"]
+        {
             vocabulary = Set(vocabularies.keys)
             resourceVocabulary[resource] = vocabulary
         }
@@ -133,7 +140,9 @@ struct SchemaCompiler {
             return Int(clamping: i)
         }
         func regex(_ source: String) throws(SchemaError) -> SchemaRegex {
-            guard let regex = SchemaRegex(source) else { throw SchemaError.invalidSchema("invalid regular expression '\(source)'", location: location) }
+            guard let regex = SchemaRegex(source) else {
+                throw SchemaError.invalidSchema("invalid regular expression '\(source)'", location: location)
+            }
             return regex
         }
 
@@ -245,7 +254,8 @@ struct SchemaCompiler {
             case .dynamicRef:
                 var anchor: String?
                 if let fragment = ref.reference.fragment, !fragment.isEmpty, !fragment.hasPrefix("/"),
-                   resources[nodes[target].resource].dynamicAnchors[fragment] == target {
+                    resources[nodes[target].resource].dynamicAnchors[fragment] == target
+                {
                     anchor = fragment
                 }
                 nodes[ref.node].keywords[ref.keyword] = .dynamicRef(target: target, dynamicAnchor: anchor)
@@ -266,9 +276,11 @@ struct SchemaCompiler {
         // A JSON Pointer into a part of a resource that was not compiled as a schema.
         let fragment = JSONPointer.percentDecoded(reference.fragment ?? "")
         if let resource = resourceByURI[document], let json = resourceJSON[resource], fragment.hasPrefix("/"),
-           let target = JSONPointer.resolve(fragment, in: json) {
-            return try compile(target, base: reference.withoutFragment, pointer: fragment, resource: resource,
-                               vocabulary: resourceVocabulary[resource] ?? nil)
+            let target = JSONPointer.resolve(fragment, in: json)
+        {
+            return try compile(
+                target, base: reference.withoutFragment, pointer: fragment, resource: resource,
+                vocabulary: resourceVocabulary[resource] ?? nil)
         }
         throw SchemaError.unresolvableReference(reference.description, location: location)
     }

@@ -34,22 +34,28 @@ struct SchemaEvaluator {
         budget = Budget(schema.options.maxSteps)
     }
 
-    func evaluate(_ index: Int, _ instance: JSON, instanceLocation: Location, keywordLocation: Location, scope: [Int],
-                  depth: Int) -> Outcome {
+    func evaluate(
+        _ index: Int, _ instance: JSON, instanceLocation: Location, keywordLocation: Location, scope: [Int],
+        depth: Int
+    ) -> Outcome {
         // The node's fields are read from the array in place (`schema.nodes[index].…`): copying
         // the whole node would retain its keyword list and location string at every subschema of
         // every instance value.
         var outcome = Outcome()
         func fail(_ keyword: String, _ message: String) {
             outcome.valid = false
-            outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer + "/" + keyword,
-                                                  absoluteKeywordLocation: schema.nodes[index].location + "/" + keyword, message: message))
+            outcome.errors.append(
+                ValidationError(
+                    instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer + "/" + keyword,
+                    absoluteKeywordLocation: schema.nodes[index].location + "/" + keyword, message: message))
         }
         if let constant = schema.nodes[index].constant {
             if !constant {
                 outcome.valid = false
-                outcome.errors.append(ValidationError(instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer,
-                                                      absoluteKeywordLocation: schema.nodes[index].location, message: "no value is allowed here"))
+                outcome.errors.append(
+                    ValidationError(
+                        instanceLocation: instanceLocation.pointer, keywordLocation: keywordLocation.pointer,
+                        absoluteKeywordLocation: schema.nodes[index].location, message: "no value is allowed here"))
             }
             return outcome
         }

@@ -58,7 +58,8 @@ enum URIFormat {
                 guard URIFormat.dropPercentEncoding(&chars) else { return false }
                 continue
             }
-            let ok = (c.isASCII && (c.isLetter || c.isNumber)) || !c.isASCII || unreservedPunctuation.contains(c) || subDelims.contains(c)
+            let ok =
+                (c.isASCII && (c.isLetter || c.isNumber)) || !c.isASCII || unreservedPunctuation.contains(c) || subDelims.contains(c)
                 || (allowColonAndAt && (c == ":" || c == "@")) || extra.contains(c)
             guard ok else { return false }
             chars = chars.dropFirst()

@@ -31,8 +31,9 @@ struct URIReference: Hashable, Sendable, CustomStringConvertible {
         }
         scheme = nil
         if let colon = rest.firstIndex(of: ":"), colon != rest.startIndex,
-           rest[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }),
-           !rest[..<colon].contains("/"), rest.first!.isLetter {
+            rest[..<colon].allSatisfy({ $0.isLetter || $0.isNumber || $0 == "+" || $0 == "-" || $0 == "." }),
+            !rest[..<colon].contains("/"), rest.first!.isLetter
+        {
             scheme = String(rest[..<colon])
             rest = rest[rest.index(after: colon)...]
         }

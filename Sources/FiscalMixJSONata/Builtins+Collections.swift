@@ -70,8 +70,10 @@ extension Builtins {
 
     /// Applies the function argument to each item of the array argument (with index and array)
     /// and keeps what `keep` returns for each; $map and $filter differ only in that.
-    static func collect(_ evaluator: Evaluator, _ args: [Value?], _ call: CallContext,
-                        keep: (_ item: Value, _ value: Value?) -> Value?) throws -> Value? {
+    static func collect(
+        _ evaluator: Evaluator, _ args: [Value?], _ call: CallContext,
+        keep: (_ item: Value, _ value: Value?) -> Value?
+    ) throws -> Value? {
         guard case .array(let a)? = arg(args, 0) else { return nil }
         let function = arg(args, 1)
         let result = JArray.sequence()

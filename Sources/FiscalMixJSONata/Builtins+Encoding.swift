@@ -78,13 +78,15 @@ extension Builtins {
         },
         NativeFunction("now", "<s?s?:s>") { evaluator, args, _ in
             let millis = (evaluator.timestamp.timeIntervalSince1970 * 1000).rounded(.down)
-            return .string(try DateTimePicture.format(
-                millis: millis, picture: arg(args, 0)?.stringValue, timezone: arg(args, 1)?.stringValue))
+            return .string(
+                try DateTimePicture.format(
+                    millis: millis, picture: arg(args, 0)?.stringValue, timezone: arg(args, 1)?.stringValue))
         },
         NativeFunction("fromMillis", "<n-s?s?:s>") { _, args, _ in
             guard let millis = arg(args, 0)?.numberValue else { return nil }
-            return .string(try DateTimePicture.format(
-                millis: millis, picture: arg(args, 1)?.stringValue, timezone: arg(args, 2)?.stringValue))
+            return .string(
+                try DateTimePicture.format(
+                    millis: millis, picture: arg(args, 1)?.stringValue, timezone: arg(args, 2)?.stringValue))
         },
         NativeFunction("toMillis", "<s-s?:n>") { _, args, _ in
             guard let text = arg(args, 0)?.stringValue else { return nil }

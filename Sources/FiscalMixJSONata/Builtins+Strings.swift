@@ -100,10 +100,12 @@ extension Builtins {
             if limit == nil || limit! > 0 {
                 var matches = try MatchSequence(arg(args, 1), text: text, evaluator: evaluator, env: call.environment)
                 while limit == nil || Double(result.count) < limit!, let match = try matches.next() {
-                    result.append(.object(JObject([
-                        ("match", .string(match.match)), ("index", .number(Double(match.start))),
-                        ("groups", .array(JArray(match.groups))),
-                    ])))
+                    result.append(
+                        .object(
+                            JObject([
+                                ("match", .string(match.match)), ("index", .number(Double(match.start))),
+                                ("groups", .array(JArray(match.groups))),
+                            ])))
                 }
             }
             return .array(result)

@@ -4,8 +4,10 @@ import Foundation
 /// per component; each group is read back with the component's presentation (digits, ordinals,
 /// roman numerals, letters, words, month names, am/pm, time-zone offsets).
 enum DateTimeParser {
-    private static let months = ["january", "february", "march", "april", "may", "june", "july", "august", "september",
-                                 "october", "november", "december"]
+    private static let months = [
+        "january", "february", "march", "april", "may", "june", "july", "august", "september",
+        "october", "november", "december",
+    ]
 
     static func parse(_ text: String, picture: String) throws -> Double? {
         let parts = try DateTimePicture.parsePicture(picture)
@@ -22,7 +24,7 @@ enum DateTimeParser {
         pattern += "$"
         try validate(Set(markers.map(\.component)))
         guard let regex = try? NSRegularExpression(pattern: pattern, options: [.caseInsensitive]),
-              let match = regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count))
+            let match = regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count))
         else { return nil }
         guard !markers.isEmpty else { return nil }
 

@@ -29,7 +29,7 @@ extension Evaluator {
     func apply(_ proc: Value?, _ args: [Value?], _ input: Value?, _ env: Frame) throws -> Value? {
         var result = try applyInner(proc, args, input, env)
         while case .function(let function)? = result, case .lambda(let lambda) = function.body, lambda.isThunk,
-              let call = lambda.tailCall
+            let call = lambda.tailCall
         {
             let next = try evaluate(call.procedure!, lambda.input, lambda.environment)
             var arguments: [Value?] = []

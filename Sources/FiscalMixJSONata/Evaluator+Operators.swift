@@ -54,7 +54,10 @@ extension Evaluator {
 
     private func compare(_ lhs: Value?, _ rhs: Value?, _ op: String) throws -> Value? {
         func comparable(_ v: Value?) -> Bool {
-            switch v { case nil, .string?, .number?: true; default: false }
+            switch v {
+            case nil, .string?, .number?: true;
+            default: false
+            }
         }
         guard comparable(lhs), comparable(rhs) else {
             let bad = (lhs?.stringValue == nil && lhs?.numberValue == nil) ? lhs : rhs

@@ -55,7 +55,11 @@ extension Evaluator {
         }
 
         if isTupleStream {
-            let tuples = tupleBindings ?? { let t = JArray.sequence(); t.tupleStream = true; return t }()
+            let tuples =
+                tupleBindings
+                ?? {
+                    let t = JArray.sequence(); t.tupleStream = true; return t
+                }()
             if expr.tuple {
                 resultSequence = tuples
             } else {
@@ -196,7 +200,8 @@ extension Evaluator {
         }
 
         var result = newTupleStream()
-        let bindings: [JObject] = tupleBindings.map { $0.items.compactMap(\.objectValue) }
+        let bindings: [JObject] =
+            tupleBindings.map { $0.items.compactMap(\.objectValue) }
             ?? input.map { item in item.map { JObject([("@", $0)]) } ?? JObject() }
         for tuple in bindings {
             let stepEnv = Frame.fromTuple(env, tuple)

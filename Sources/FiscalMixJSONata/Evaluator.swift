@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -123,9 +124,10 @@ final class Evaluator {
                 result = env.lookup(expr.text)
             }
         case .lambda:
-            result = closure(Lambda(
-                input: input, environment: env, parameters: expr.arguments.map(\.text), signature: expr.signature,
-                body: .expression(expr.body!), isThunk: expr.thunk))
+            result = closure(
+                Lambda(
+                    input: input, environment: env, parameters: expr.arguments.map(\.text), signature: expr.signature,
+                    body: .expression(expr.body!), isThunk: expr.thunk))
         case .partial: result = try evaluatePartialApplication(expr, input, env)
         case .apply: result = try evaluateApply(expr, input, env)
         case .sort:

@@ -6,7 +6,7 @@ enum ISODate {
         // YYYY[-MM[-DD]][THH:mm[:ss[.sss]]][Z|±HH:mm|±HHmm]
         let pattern = #"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?(Z|[+-]\d{2}(?::?\d{2})?)?$"#
         guard let regex = try? NSRegularExpression(pattern: pattern),
-              let match = regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count))
+            let match = regex.firstMatch(in: text, range: NSRange(location: 0, length: text.utf16.count))
         else { return nil }
         func group(_ i: Int) -> String? {
             let range = match.range(at: i)
@@ -20,7 +20,7 @@ enum ISODate {
         components.minute = group(5).flatMap(Int.init) ?? 0
         components.second = group(6).flatMap(Int.init) ?? 0
         guard (1...12).contains(components.month!), (1...31).contains(components.day!), components.hour! < 25,
-              components.minute! < 60, components.second! < 61
+            components.minute! < 60, components.second! < 61
         else { return nil }
         var offsetSeconds = 0
         if let zone = group(8), zone != "Z" {

@@ -62,9 +62,9 @@ enum IntegerPicture {
         let groupings = separators.map { (position: digitCount - $0.afterDigits, separator: $0.separator) }
         var regular: Int?
         if let first = groupings.last?.position, first > 0,
-           Set(groupings.map(\.separator)).count == 1,
-           groupings.allSatisfy({ $0.position % first == 0 }),
-           Set(groupings.map(\.position)) == Set((1...groupings.count).map { $0 * first })
+            Set(groupings.map(\.separator)).count == 1,
+            groupings.allSatisfy({ $0.position % first == 0 }),
+            Set(groupings.map(\.position)) == Set((1...groupings.count).map { $0 * first })
         {
             regular = first
         }
@@ -89,8 +89,10 @@ enum IntegerPicture {
             case .upper: return text.uppercased()
             case .title:
                 return text.split(separator: " ", omittingEmptySubsequences: false).map { word in
-                    word == "and" ? String(word) : word.split(separator: "-", omittingEmptySubsequences: false)
-                        .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "-")
+                    word == "and"
+                        ? String(word)
+                        : word.split(separator: "-", omittingEmptySubsequences: false)
+                            .map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "-")
                 }.joined(separator: " ")
             }
         case .decimal(let zero, let mandatory, let groupings, let regular):

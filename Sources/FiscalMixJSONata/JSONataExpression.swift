@@ -24,8 +24,10 @@ public struct JSONataExpression: Sendable {
         /// stack for deeper recursion.
         public var maxStackBytes: Int = 384 * 1024
 
-        public init(maxDepth: Int = 2_000, maxSteps: Int = 50_000_000, maxOutputItems: Int = 10_000_000,
-                    timeout: DispatchTimeInterval? = .seconds(10)) {
+        public init(
+            maxDepth: Int = 2_000, maxSteps: Int = 50_000_000, maxOutputItems: Int = 10_000_000,
+            timeout: DispatchTimeInterval? = .seconds(10)
+        ) {
             self.maxDepth = maxDepth
             self.maxSteps = maxSteps
             self.maxOutputItems = maxOutputItems

@@ -106,12 +106,12 @@ enum NumberPicture {
             }
             if sub.contains(p.grouping + p.grouping) { error = "D3089" }
             if let optional = parts.integer.firstIndex(of: p.digit.first!),
-               parts.integer[..<optional].contains(where: isDigitFamily)
+                parts.integer[..<optional].contains(where: isDigitFamily)
             {
                 error = "D3090"
             }
             if let optional = parts.fractional.lastIndex(of: p.digit.first!),
-               parts.fractional[optional...].contains(where: isDigitFamily)
+                parts.fractional[optional...].contains(where: isDigitFamily)
             {
                 error = "D3091"
             }
@@ -137,7 +137,8 @@ enum NumberPicture {
             if !a.integerGroupingPositions.isEmpty {
                 func gcd(_ x: Int, _ y: Int) -> Int { y == 0 ? x : gcd(y, x % y) }
                 let factor = a.integerGroupingPositions.reduce(0, gcd)
-                a.regularGrouping = (1...a.integerGroupingPositions.count).allSatisfy { a.integerGroupingPositions.contains($0 * factor) }
+                a.regularGrouping =
+                    (1...a.integerGroupingPositions.count).allSatisfy { a.integerGroupingPositions.contains($0 * factor) }
                     ? factor : 0
             }
             a.fractionalGroupingPositions = groupingPositions(parts.fractional, toLeft: true)
@@ -198,10 +199,11 @@ enum NumberPicture {
         func makeString(_ value: Double, _ places: Int) -> String {
             var text = toFixed(abs(value), places)
             if p.zero != "0" {
-                text = String(text.map { c in
-                    if let d = c.wholeNumberValue, c.isASCII { return digits[d] }
-                    return c
-                })
+                text = String(
+                    text.map { c in
+                        if let d = c.wholeNumberValue, c.isASCII { return digits[d] }
+                        return c
+                    })
             }
             return text
         }

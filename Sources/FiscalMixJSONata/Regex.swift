@@ -131,7 +131,7 @@ struct MatchSequence {
     private static func read(_ value: Value?, into next: inout Value?) throws -> Item? {
         guard let value else { return nil }
         guard case .object(let object) = value,
-              object["start"]?.numberValue != nil || object["end"]?.numberValue != nil || object["groups"]?.isArray == true
+            object["start"]?.numberValue != nil || object["end"]?.numberValue != nil || object["groups"]?.isArray == true
                 || object["next"]?.isFunction == true
         else {
             throw JSONataError("T1010", value: value)

@@ -206,7 +206,7 @@ struct Signature: @unchecked Sendable {
         for param in parameters {
             partial += param.pattern
             guard let regex = try? NSRegularExpression(pattern: partial),
-                  let match = regex.firstMatch(in: supplied, range: NSRange(location: 0, length: supplied.utf16.count))
+                let match = regex.firstMatch(in: supplied, range: NSRange(location: 0, length: supplied.utf16.count))
             else {
                 return JSONataError("T0410", value: goodTo < args.count ? args[goodTo] : nil, index: goodTo + 1)
             }

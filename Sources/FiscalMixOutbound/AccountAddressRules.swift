@@ -17,12 +17,16 @@ extension AddressGuard {
     /// there) or unspecified addresses, and always inside what the deployment lets accounts open
     /// (`accountGrantable`): reaching internal networks is the operator's decision.
     public func accountRuleProblem(_ rule: String) -> AccountRuleProblem? {
-        guard let block = CIDR(rule) else { return .init(code: "validation_failed", "'\(rule)' is not an address or a CIDR block such as 10.20.0.0/16.") }
+        guard let block = CIDR(rule) else {
+            return .init(code: "validation_failed", "'\(rule)' is not an address or a CIDR block such as 10.20.0.0/16.")
+        }
         if let problem = Self.shapeProblem(block, rule) { return .init(code: "validation_failed", problem) }
         guard isGrantable(block) else {
-            return .init(code: "address_not_grantable", accountGrantable.isEmpty
-                ? "This deployment lets no account open internal addresses ('\(rule)'); its operator decides that."
-                : "'\(rule)' is outside what this deployment lets accounts open (\(accountGrantable.joined(separator: ", "))).")
+            return .init(
+                code: "address_not_grantable",
+                accountGrantable.isEmpty
+                    ? "This deployment lets no account open internal addresses ('\(rule)'); its operator decides that."
+                    : "'\(rule)' is outside what this deployment lets accounts open (\(accountGrantable.joined(separator: ", "))).")
         }
         return nil
     }

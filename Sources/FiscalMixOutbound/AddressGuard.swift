@@ -43,8 +43,9 @@ public struct AddressGuard: Sendable {
         for address in addresses {
             guard let ip = IPAddress(address) else { continue }
             if Self.blocked.contains(where: { $0.contains(ip) }), !allowedBlocks.contains(where: { $0.contains(ip) }) {
-                throw OutboundError(.addressRefused,
-                                    "The host \(host) resolves to \(address), an internal address this deployment does not call.")
+                throw OutboundError(
+                    .addressRefused,
+                    "The host \(host) resolves to \(address), an internal address this deployment does not call.")
             }
         }
         return addresses
@@ -72,7 +73,9 @@ public struct AddressGuard: Sendable {
 extension AddressGuard {
     /// Whether `block` lies wholly inside one of the blocks accounts may be granted.
     func isGrantable(_ block: CIDR) -> Bool {
-        grantableBlocks.contains { $0.network.count == block.network.count && $0.prefix <= block.prefix && $0.contains(IPAddress(bytes: block.network)) }
+        grantableBlocks.contains {
+            $0.network.count == block.network.count && $0.prefix <= block.prefix && $0.contains(IPAddress(bytes: block.network))
+        }
     }
 
     /// Whether `text` is an address or a CIDR block.

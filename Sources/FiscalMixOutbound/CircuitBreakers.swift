@@ -73,7 +73,7 @@ public final class CircuitBreakers: Sendable {
         case .closed:
             breaker.window.add(failure: failure, size: config.windowSize)
             if breaker.window.count >= config.minimumCalls,
-               Double(breaker.window.failures) / Double(breaker.window.count) >= config.failureRateThreshold
+                Double(breaker.window.failures) / Double(breaker.window.count) >= config.failureRateThreshold
             {
                 open(&breaker)
             }

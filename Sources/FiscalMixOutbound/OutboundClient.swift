@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import FiscalMixCore
 import Foundation
 import NIOCore
-import NIOSSL
 import NIOHTTP1
+import NIOSSL
 import Synchronization
 
 /// The one HTTP client everything that calls outside uses (connectors, webhooks, SEFAZ): it
@@ -17,8 +17,10 @@ public final class OutboundClient: Sendable {
         /// The allow-lists accounts keep for themselves, applied to calls made for an account.
         public var accountRules: (any AccountAddressRules)?
 
-        public init(addressGuard: AddressGuard = AddressGuard(), maxResponseBytes: Int = 10 << 20, userAgent: String = "FiscalMix",
-                    accountRules: (any AccountAddressRules)? = nil) {
+        public init(
+            addressGuard: AddressGuard = AddressGuard(), maxResponseBytes: Int = 10 << 20, userAgent: String = "FiscalMix",
+            accountRules: (any AccountAddressRules)? = nil
+        ) {
             self.addressGuard = addressGuard
             self.maxResponseBytes = maxResponseBytes
             self.userAgent = userAgent
@@ -34,8 +36,10 @@ public final class OutboundClient: Sendable {
     /// One AsyncHTTPClient per connect timeout (AsyncHTTPClient sets it per client).
     private let clients = Mutex<[Int: HTTPClient]>([:])
 
-    public init(configuration: Configuration = Configuration(), rateLimits: any RateLimitStore = LocalRateLimitStore(),
-                breakers: CircuitBreakers = CircuitBreakers(), log: any OutboundLogSink = DiscardingOutboundLog()) {
+    public init(
+        configuration: Configuration = Configuration(), rateLimits: any RateLimitStore = LocalRateLimitStore(),
+        breakers: CircuitBreakers = CircuitBreakers(), log: any OutboundLogSink = DiscardingOutboundLog()
+    ) {
         self.configuration = configuration
         self.rateLimits = rateLimits
         self.breakers = breakers
@@ -80,10 +84,11 @@ public final class OutboundClient: Sendable {
             let latency = started.duration(to: clock.now)
             let ms = Int(latency.components.seconds * 1000 + latency.components.attoseconds / 1_000_000_000_000_000)
             let status = answer.map { $0.status < 400 ? "ok" : ($0.status < 500 ? "client_error" : "server_error") } ?? "failed"
-            log.record(OutboundLogEntry(
-                accountId: context.accountId, connectorId: context.connectorId, requestId: context.requestId, method: request.method,
-                path: logPath, operation: request.operation, status: status, httpStatus: answer?.status, latencyMs: ms,
-                retryCount: max(0, attempts - 1), idempotencyKey: request.idempotencyKey))
+            log.record(
+                OutboundLogEntry(
+                    accountId: context.accountId, connectorId: context.connectorId, requestId: context.requestId, method: request.method,
+                    path: logPath, operation: request.operation, status: status, httpStatus: answer?.status, latencyMs: ms,
+                    retryCount: max(0, attempts - 1), idempotencyKey: request.idempotencyKey))
         }
         /// Ends the call: with the last answer the server gave, if any, otherwise with `error`.
         func giveUp(_ error: OutboundError) throws -> OutboundResponse {
@@ -95,7 +100,7 @@ public final class OutboundClient: Sendable {
         }
 
         guard let url = parsed, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = url.host, !host.isEmpty, url.user == nil, url.password == nil
+            let host = url.host, !host.isEmpty, url.user == nil, url.password == nil
         else {
             finish(nil)
             throw OutboundError(.invalidURL, "Only http(s) URLs without credentials can be called.")
@@ -130,11 +135,13 @@ public final class OutboundClient: Sendable {
                 var retryAfter: Duration?
                 do {
                     if let rate = policy.rateLimit { try await waitForToken(context.policyKey, rate, until: deadline) }
-                    let addresses = try await configuration.addressGuard.check(host: host, port: port, extraAllowed: context.allowedAddresses,
-                                                                              accountAllowed: try await accountRules(for: context))
+                    let addresses = try await configuration.addressGuard.check(
+                        host: host, port: port, extraAllowed: context.allowedAddresses,
+                        accountAllowed: try await accountRules(for: context))
                     let attemptDeadline = min(deadline, clock.now + .milliseconds(policy.timeouts.attemptMs))
-                    var answer = try await send(request, url: url, pinnedTo: addresses.first, connectMs: policy.timeouts.connectMs,
-                                                deadline: attemptDeadline)
+                    var answer = try await send(
+                        request, url: url, pinnedTo: addresses.first, connectMs: policy.timeouts.connectMs,
+                        deadline: attemptDeadline)
                     answer.attempts = attempts
                     answer.latency = started.duration(to: clock.now)
                     let failed = answer.status == 408 || answer.status == 429 || answer.status >= 500
@@ -187,13 +194,17 @@ public final class OutboundClient: Sendable {
         return try await rules.rules(for: accountId)
     }
 
-    private func send(_ request: OutboundRequest, url: URL, pinnedTo address: String?, connectMs: Int,
-                      deadline: ContinuousClock.Instant) async throws -> OutboundResponse {
+    private func send(
+        _ request: OutboundRequest, url: URL, pinnedTo address: String?, connectMs: Int,
+        deadline: ContinuousClock.Instant
+    ) async throws -> OutboundResponse {
         var target = request.url
         var headers = HTTPHeaders(request.headers)
         // Plain HTTP goes to the address the guard checked, so a second DNS answer cannot
         // redirect it (DNS rebinding); HTTPS keeps the name for certificate verification.
-        if url.scheme?.lowercased() == "http", let address, address != url.host, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) {
+        if url.scheme?.lowercased() == "http", let address, address != url.host,
+            var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        {
             components.host = address.contains(":") ? "[\(address)]" : address
             if let pinned = components.string {
                 target = pinned
@@ -216,8 +227,9 @@ public final class OutboundClient: Sendable {
         } catch is NIOTooManyBytesError {
             throw OutboundError(.bodyTooLarge, "The answer is larger than \(configuration.maxResponseBytes) bytes.")
         }
-        return OutboundResponse(status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
-                                body: Array(buffer: body), attempts: 1, latency: .zero)
+        return OutboundResponse(
+            status: Int(response.status.code), headers: response.headers.map { ($0.name, $0.value) },
+            body: Array(buffer: body), attempts: 1, latency: .zero)
     }
 
     static func classify(_ error: any Error) -> OutboundError {
@@ -230,8 +242,10 @@ public final class OutboundClient: Sendable {
         }
         if error is NIOSSLError || error is BoringSSLError {
             // BoringSSL's text names the alert (e.g. a refused client certificate); it holds no secret.
-            return OutboundError(.connectionFailed, "The TLS handshake failed (a client certificate the server refused, or a server "
-                                 + "certificate outside the trusted roots): \(String(describing: error)).")
+            return OutboundError(
+                .connectionFailed,
+                "The TLS handshake failed (a client certificate the server refused, or a server "
+                    + "certificate outside the trusted roots): \(String(describing: error)).")
         }
         if let error = error as? IOError {
             // The system call and errno ("connection refused", "reset by peer"): what an operator

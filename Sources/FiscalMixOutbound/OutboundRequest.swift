@@ -18,8 +18,10 @@ public struct OutboundRequest: Sendable {
     /// itself may be a credential (webhook URLs such as Slack's carry their secret in the path).
     public var logPath: String?
 
-    public init(method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
-                idempotencyKey: String? = nil, operation: String, tlsConfiguration: TLSConfiguration? = nil) {
+    public init(
+        method: String = "GET", url: String, headers: [(String, String)] = [], body: [UInt8]? = nil,
+        idempotencyKey: String? = nil, operation: String, tlsConfiguration: TLSConfiguration? = nil
+    ) {
         self.tlsConfiguration = tlsConfiguration
         self.method = method.uppercased()
         self.url = url
@@ -60,8 +62,10 @@ public struct OutboundContext: Sendable {
     public var allowedAddresses: [String]
     public var requestId: String
 
-    public init(accountId: UUID? = nil, connectorId: UUID? = nil, policyKey: String, allowedAddresses: [String] = [],
-                requestId: String = UUID().uuidString) {
+    public init(
+        accountId: UUID? = nil, connectorId: UUID? = nil, policyKey: String, allowedAddresses: [String] = [],
+        requestId: String = UUID().uuidString
+    ) {
         self.accountId = accountId
         self.connectorId = connectorId
         self.policyKey = policyKey

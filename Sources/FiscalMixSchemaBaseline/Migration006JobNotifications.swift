@@ -1,4 +1,5 @@
 import FiscalMixDatabase
+
 /// PostgreSQL: every statement that inserts jobs (an enqueue, a batch, a schedule tick, in any
 /// process) sends `NOTIFY fiscalmix_jobs, '<queue>'` once per queue, from the database itself.
 /// In the inserting transaction, so it costs no round trip and is delivered only on commit.

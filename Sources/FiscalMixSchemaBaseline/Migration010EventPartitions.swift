@@ -1,4 +1,5 @@
 import FiscalMixDatabase
+
 /// Seed 001's "particionamento por data": on PostgreSQL `integration_events`,
 /// `webhook_deliveries` and `webhook_delivery_attempts` become range-partitioned by month, so
 /// retention drops a month at once instead of deleting rows one by one.
@@ -20,17 +21,26 @@ import FiscalMixDatabase
 /// Each table gets a DEFAULT partition: rows of a month that has no partition yet (copied here
 /// from before this migration, or written with a clock far off) land there, and the partition
 /// maintenance moves them into their month when it creates it. SQLite keeps plain tables.
-let migration010EventPartitions = Migration(10, "event_partitions", tables: [
-    Table("integration_event_keys", primaryKey: ["account_id", "event_key"], [[
-        uuid("account_id").references("accounts", onDelete: .cascade),
-        varchar("event_key", 255),
-        uuid("event_id"),
-        timestamp("created_at"),
-    ]]),
-], indexes: [
-    Index("idx_integration_event_keys_event", on: "integration_event_keys", ["event_id"]),
-]) { dialect in
-    let copyKeys = "INSERT INTO integration_event_keys (account_id, event_key, event_id, created_at) SELECT account_id, event_key, id, created_at FROM integration_events"
+let migration010EventPartitions = Migration(
+    10, "event_partitions",
+    tables: [
+        Table(
+            "integration_event_keys", primaryKey: ["account_id", "event_key"],
+            [
+                [
+                    uuid("account_id").references("accounts", onDelete: .cascade),
+                    varchar("event_key", 255),
+                    uuid("event_id"),
+                    timestamp("created_at"),
+                ]
+            ])
+    ],
+    indexes: [
+        Index("idx_integration_event_keys_event", on: "integration_event_keys", ["event_id"])
+    ]
+) { dialect in
+    let copyKeys =
+        "INSERT INTO integration_event_keys (account_id, event_key, event_id, created_at) SELECT account_id, event_key, id, created_at FROM integration_events"
     switch dialect {
     case .sqlite:
         return [
@@ -41,8 +51,10 @@ let migration010EventPartitions = Migration(10, "event_partitions", tables: [
         ]
     case .postgres:
         let events = ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"]
-        let deliveries = ["id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
-                          "next_attempt_at", "response_code", "last_error", "created_at", "updated_at"]
+        let deliveries = [
+            "id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
+            "next_attempt_at", "response_code", "last_error", "created_at", "updated_at",
+        ]
         let attempts = ["id", "delivery_id", "attempt", "requested_at", "latency_ms", "response_code", "response_excerpt", "error"]
         let list = { (columns: [String]) in columns.joined(separator: ", ") }
         var statements = [copyKeys]
@@ -84,40 +96,52 @@ let migration010EventPartitions = Migration(10, "event_partitions", tables: [
 /// The three tables as partitioned on PostgreSQL (the columns of migrations 4 and 9, without
 /// the foreign keys between them; see above).
 let partitionedEventTables = [
-    Table("integration_events", [
-        [id(),
-         uuid("account_id").references("accounts", onDelete: .cascade),
-         varchar("event_key", 255),
-         varchar("event_type", 255),
-         varchar("source_system", 255),
-         json("payload"),
-         varchar("status", 20).defaulting(.string("received")).oneOf(["received", "dispatched", "completed", "failed"])],
-        timestamps(),
-    ], partitionedBy: "id"),
-    Table("webhook_deliveries", [
-        [id(),
-         uuid("account_id").references("accounts", onDelete: .cascade),
-         uuid("endpoint_id").references("webhook_endpoints", onDelete: .cascade),
-         uuid("event_id"),
-         uuid("job_id").null().references("jobs", onDelete: .setNull),
-         varchar("message_id", 64),
-         varchar("status", 20).defaulting(.string("pending")).oneOf(["pending", "succeeded", "failed", "dead"]),
-         integer("attempts").defaulting(.int(0)).check("$ >= 0"),
-         timestamp("last_attempt_at").null(),
-         timestamp("next_attempt_at").null(),
-         integer("response_code").null(),
-         text("last_error").null()],
-        timestamps(),
-    ], partitionedBy: "event_id"),
-    Table("webhook_delivery_attempts", [[
-        id(),
-        uuid("delivery_id"),
-        integer("attempt").check("$ >= 1"),
-        timestamp("requested_at"),
-        integer("latency_ms").null(),
-        integer("response_code").null(),
-        text("response_excerpt").null(),
-        text("error").null(),
-        uuid("event_id"),
-    ]], partitionedBy: "event_id"),
+    Table(
+        "integration_events",
+        [
+            [
+                id(),
+                uuid("account_id").references("accounts", onDelete: .cascade),
+                varchar("event_key", 255),
+                varchar("event_type", 255),
+                varchar("source_system", 255),
+                json("payload"),
+                varchar("status", 20).defaulting(.string("received")).oneOf(["received", "dispatched", "completed", "failed"]),
+            ],
+            timestamps(),
+        ], partitionedBy: "id"),
+    Table(
+        "webhook_deliveries",
+        [
+            [
+                id(),
+                uuid("account_id").references("accounts", onDelete: .cascade),
+                uuid("endpoint_id").references("webhook_endpoints", onDelete: .cascade),
+                uuid("event_id"),
+                uuid("job_id").null().references("jobs", onDelete: .setNull),
+                varchar("message_id", 64),
+                varchar("status", 20).defaulting(.string("pending")).oneOf(["pending", "succeeded", "failed", "dead"]),
+                integer("attempts").defaulting(.int(0)).check("$ >= 0"),
+                timestamp("last_attempt_at").null(),
+                timestamp("next_attempt_at").null(),
+                integer("response_code").null(),
+                text("last_error").null(),
+            ],
+            timestamps(),
+        ], partitionedBy: "event_id"),
+    Table(
+        "webhook_delivery_attempts",
+        [
+            [
+                id(),
+                uuid("delivery_id"),
+                integer("attempt").check("$ >= 1"),
+                timestamp("requested_at"),
+                integer("latency_ms").null(),
+                integer("response_code").null(),
+                text("response_excerpt").null(),
+                text("error").null(),
+                uuid("event_id"),
+            ]
+        ], partitionedBy: "event_id"),
 ]

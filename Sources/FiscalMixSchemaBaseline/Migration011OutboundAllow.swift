@@ -1,4 +1,5 @@
 import FiscalMixDatabase
+
 /// `accounts.outbound_allow`: the internal address blocks an account lets its own outside calls
 /// reach (connectors, webhooks), on top of the deployment's list; a JSON array of CIDR blocks,
 /// NULL for none.

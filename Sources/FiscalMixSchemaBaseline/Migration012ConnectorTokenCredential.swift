@@ -1,4 +1,5 @@
 import FiscalMixDatabase
+
 /// `connector_tokens.secret_ref_id`: the credential an access token was obtained with. A token
 /// is used only while its connector still points at that credential, so changing a
 /// connector's OAuth client never reuses a token of the old one (even one another process

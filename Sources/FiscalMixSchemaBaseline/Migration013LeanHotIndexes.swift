@@ -1,4 +1,5 @@
 import FiscalMixDatabase
+
 /// Fewer index entries written per job and per webhook delivery, the two rows updated at every
 /// step of their lives. A status change can never be a HOT update (status is indexed), so each
 /// update writes one entry into every index of the row whose predicate it meets:
@@ -18,7 +19,9 @@ let migration013LeanHotIndexes = Migration(13, "lean_hot_indexes", tables: []) {
         "DROP INDEX IF EXISTS idx_webhook_deliveries_endpoint",
         "DROP INDEX IF EXISTS idx_webhook_deliveries_status",
         "DROP INDEX IF EXISTS idx_jobs_account_status",
-        Index("idx_jobs_account_unsuccessful", on: "jobs", ["account_id", "status", "updated_at"],
-              where: "status IN ('failed', 'dead', 'cancelled')").render(dialect),
+        Index(
+            "idx_jobs_account_unsuccessful", on: "jobs", ["account_id", "status", "updated_at"],
+            where: "status IN ('failed', 'dead', 'cancelled')"
+        ).render(dialect),
     ]
 }

@@ -1,4 +1,5 @@
 import FiscalMixDatabase
+
 /// Room on `job_runs` pages for the update that ends each run (PostgreSQL).
 ///
 /// A run is inserted when its job is claimed and updated (status, finished_at) moments later,

@@ -19,7 +19,8 @@ public struct MasterKey: Sendable {
             case .notBase64:
                 return "FISCALMIX_MASTER_KEY is not valid base64. Generate one with: openssl rand -base64 32"
             case .wrongLength(let n):
-                return "FISCALMIX_MASTER_KEY must decode to exactly 32 bytes (AES-256); it decodes to \(n). Generate one with: openssl rand -base64 32"
+                return
+                    "FISCALMIX_MASTER_KEY must decode to exactly 32 bytes (AES-256); it decodes to \(n). Generate one with: openssl rand -base64 32"
             }
         }
     }

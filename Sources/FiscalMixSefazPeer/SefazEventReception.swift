@@ -23,18 +23,20 @@ enum SefazEventReception {
         do { envelope = try XReader.parse(body) } catch { return SefazPeer.fault(soap: SOAP.v12, "The request is not well-formed XML: \(error)") }
         let soap = envelope.namespace == SOAP.v11 ? SOAP.v11 : SOAP.v12
         guard let data = envelope.child("Body")?.child("nfeDadosMsg"), data.namespace == RecepcaoEvento.wsdlNamespace,
-              let lote = data.child("envEvento"), lote.namespace == "http://www.portalfiscal.inf.br/nfe"
+            let lote = data.child("envEvento"), lote.namespace == "http://www.portalfiscal.inf.br/nfe"
         else { return SefazPeer.fault(soap: soap, "Expected nfeDadosMsg/envEvento in the SOAP body.") }
         let environment = rules.state.withLock { $0.environment }
         func answer(_ status: Int, _ reason: String, _ events: [String] = []) -> Response {
-            let xml = "<retEnvEvento xmlns=\"http://www.portalfiscal.inf.br/nfe\" versao=\"1.00\"><idLote>\(lote.child("idLote")?.text ?? "0")</idLote>"
+            let xml =
+                "<retEnvEvento xmlns=\"http://www.portalfiscal.inf.br/nfe\" versao=\"1.00\"><idLote>\(lote.child("idLote")?.text ?? "0")</idLote>"
                 + "<tpAmb>\(environment)</tpAmb><verAplic>FISCALMIX_PEER_1.0</verAplic><cOrgao>91</cOrgao><cStat>\(status)</cStat>"
                 + "<xMotivo>\(XMLText.escape(reason))</xMotivo>" + events.joined() + "</retEnvEvento>"
-            return SefazPeer.soapResponse(soap: soap, "<nfeRecepcaoEventoNFResult xmlns=\"\(RecepcaoEvento.wsdlNamespace)\">\(xml)</nfeRecepcaoEventoNFResult>")
+            return SefazPeer.soapResponse(
+                soap: soap, "<nfeRecepcaoEventoNFResult xmlns=\"\(RecepcaoEvento.wsdlNamespace)\">\(xml)</nfeRecepcaoEventoNFResult>")
         }
         let events = lote.children("evento")
         guard lote.attribute("versao") == "1.00", let idLote = lote.child("idLote")?.text, (1...15).contains(idLote.count),
-              idLote.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), (1...20).contains(events.count)
+            idLote.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }), (1...20).contains(events.count)
         else { return answer(215, "Rejeicao: Falha no schema XML (envEvento)") }
         let results = events.map { event in
             rules.state.withLock { state in register(event, certificateCNPJ: certificateCNPJ, environment: environment, state: &state, now: now) }
@@ -49,7 +51,8 @@ enum SefazEventReception {
         let code = info?.child("tpEvento")?.text ?? ""
         let sequence = Int(info?.child("nSeqEvento")?.text ?? "") ?? 0
         func reply(_ status: Int, _ reason: String, protocol number: String? = nil) -> String {
-            var xml = "<retEvento versao=\"1.00\"><infEvento><tpAmb>\(environment)</tpAmb><verAplic>FISCALMIX_PEER_1.0</verAplic><cOrgao>91</cOrgao>"
+            var xml =
+                "<retEvento versao=\"1.00\"><infEvento><tpAmb>\(environment)</tpAmb><verAplic>FISCALMIX_PEER_1.0</verAplic><cOrgao>91</cOrgao>"
                 + "<cStat>\(status)</cStat><xMotivo>\(XMLText.escape(reason))</xMotivo><chNFe>\(key)</chNFe><tpEvento>\(code)</tpEvento>"
                 + "<xEvento>\(XMLText.escape(ManifestationType(code: code)?.description ?? ""))</xEvento><nSeqEvento>\(sequence)</nSeqEvento>"
             if status == 135 { xml += "<CNPJDest>\(info?.child("CNPJ")?.text ?? "")</CNPJDest>" }

@@ -22,14 +22,21 @@ extension SefazFeed {
             let shipper = Self.suppliers[number % Self.suppliers.count]
             let issued = start.addingTimeInterval(Double(i) * 1_201)
             let (year, month) = Self.yearMonth(issued)
-            let key = AccessKey.make(uf: 35, year: year, month: month, issuer: carrier.cnpj, model: 57, series: 1, number: number,
-                                     randomCode: 20_000_000 + (number * 6_113) % 79_999_999).value
-            let cargo = AccessKey.make(uf: 35, year: year, month: month, issuer: shipper.cnpj, model: 55, series: 1, number: 50_000 + number,
-                                       randomCode: 30_000_000 + (number * 4_099) % 69_999_999).value
+            let key = AccessKey.make(
+                uf: 35, year: year, month: month, issuer: carrier.cnpj, model: 57, series: 1, number: number,
+                randomCode: 20_000_000 + (number * 6_113) % 79_999_999
+            ).value
+            let cargo = AccessKey.make(
+                uf: 35, year: year, month: month, issuer: shipper.cnpj, model: 55, series: 1, number: 50_000 + number,
+                randomCode: 30_000_000 + (number * 4_099) % 69_999_999
+            ).value
             let value = "\(150 + (number * 613) % 9_000).\(String(format: "%02d", (number * 53) % 100))"
             let date = FiscalDateTime.brasilia(issued)
-            push("procCTe_v4.00.xsd", Self.cteProc(key: key, number: number, carrier: carrier, shipper: shipper, recipient: recipient,
-                                                    date: date, value: value, cargo: cargo))
+            push(
+                "procCTe_v4.00.xsd",
+                Self.cteProc(
+                    key: key, number: number, carrier: carrier, shipper: shipper, recipient: recipient,
+                    date: date, value: value, cargo: cargo))
             let cancelled = number % 12 == 0
             truth[key] = Expected(full: true, cancelled: cancelled, value: value, issuer: carrier.cnpj)
             if cancelled {
@@ -39,8 +46,10 @@ extension SefazFeed {
         }
     }
 
-    static func cteProc(key: String, number: Int, carrier: (cnpj: String, name: String), shipper: (cnpj: String, name: String),
-                        recipient: String, date: String, value: String, cargo: String) -> String {
+    static func cteProc(
+        key: String, number: Int, carrier: (cnpj: String, name: String), shipper: (cnpj: String, name: String),
+        recipient: String, date: String, value: String, cargo: String
+    ) -> String {
         """
         <cteProc xmlns="http://www.portalfiscal.inf.br/cte" versao="4.00"><CTe><infCte versao="4.00" Id="CTe\(key)"><ide><cUF>35</cUF>\
         <cCT>\(key.dropFirst(35).prefix(8))</cCT><CFOP>5353</CFOP><natOp>Prestacao de servico de transporte</natOp><mod>57</mod>\

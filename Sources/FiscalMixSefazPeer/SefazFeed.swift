@@ -73,22 +73,28 @@ public struct SefazFeed: Sendable {
 
     /// Adds `count` NF-e: every second one's full XML arrives some 45 NSUs after its summary, every
     /// tenth is cancelled, every fifteenth gets a carta de correção.
-    public mutating func addNFe(count: Int, startingNumber: Int = 1, issued start: Date = Date(timeIntervalSince1970: 1_767_225_600),
-                                withholdFull: Bool = false) {
+    public mutating func addNFe(
+        count: Int, startingNumber: Int = 1, issued start: Date = Date(timeIntervalSince1970: 1_767_225_600),
+        withholdFull: Bool = false
+    ) {
         var pendingFull: [(due: Int, schema: String, xml: String)] = []
         for i in 0..<count {
             let number = startingNumber + i
             let supplier = Self.suppliers[number % Self.suppliers.count]
             let issued = start.addingTimeInterval(Double(i) * 997)
             let (year, month) = Self.yearMonth(issued)
-            let key = AccessKey.make(uf: 35, year: year, month: month, issuer: supplier.cnpj, model: 55, series: 1 + number % 3, number: number,
-                                     randomCode: 10_000_000 + (number * 7_919) % 89_999_999).value
+            let key = AccessKey.make(
+                uf: 35, year: year, month: month, issuer: supplier.cnpj, model: 55, series: 1 + number % 3, number: number,
+                randomCode: 10_000_000 + (number * 7_919) % 89_999_999
+            ).value
             // Cents that binary floating point cannot hold exactly, and large totals.
             let value = "\((number * 7_919) % 2_500_000).\(String(format: "%02d", (number * 37) % 100))"
             let protocolNumber = "1352600\(String(format: "%08d", number))"
             let digest = Data(key.utf8.prefix(20)).base64EncodedString()
             let date = FiscalDateTime.brasilia(issued)
-            push("resNFe_v1.01.xsd", """
+            push(
+                "resNFe_v1.01.xsd",
+                """
                 <resNFe xmlns="http://www.portalfiscal.inf.br/nfe" versao="1.01"><chNFe>\(key)</chNFe><CNPJ>\(supplier.cnpj)</CNPJ>\
                 <xNome>\(supplier.name)</xNome><IE>110042490114</IE><dhEmi>\(date)</dhEmi><tpNF>1</tpNF><vNF>\(value)</vNF>\
                 <digVal>\(digest)</digVal><dhRecbto>\(date)</dhRecbto><nProt>\(protocolNumber)</nProt><cSitNFe>1</cSitNFe></resNFe>
@@ -97,14 +103,28 @@ public struct SefazFeed: Sendable {
             let cancelled = number % 10 == 0
             truth[key] = Expected(full: full, cancelled: cancelled, value: value, issuer: supplier.cnpj)
             if full, withholdFull {
-                withheld.append((key, "procNFe_v4.00.xsd", Array(Self.nfeProc(key: key, number: number, series: 1 + number % 3, supplier: supplier,
-                    recipient: recipient, date: date, value: value, protocolNumber: protocolNumber, digest: digest).utf8)))
+                withheld.append(
+                    (
+                        key, "procNFe_v4.00.xsd",
+                        Array(
+                            Self.nfeProc(
+                                key: key, number: number, series: 1 + number % 3, supplier: supplier,
+                                recipient: recipient, date: date, value: value, protocolNumber: protocolNumber, digest: digest
+                            ).utf8)
+                    ))
             } else if full {
-                pendingFull.append((due: i + 30, schema: "procNFe_v4.00.xsd", xml: Self.nfeProc(key: key, number: number, series: 1 + number % 3,
-                    supplier: supplier, recipient: recipient, date: date, value: value, protocolNumber: protocolNumber, digest: digest)))
+                pendingFull.append(
+                    (
+                        due: i + 30, schema: "procNFe_v4.00.xsd",
+                        xml: Self.nfeProc(
+                            key: key, number: number, series: 1 + number % 3,
+                            supplier: supplier, recipient: recipient, date: date, value: value, protocolNumber: protocolNumber, digest: digest)
+                    ))
             }
             if cancelled {
-                push("resEvento_v1.01.xsd", """
+                push(
+                    "resEvento_v1.01.xsd",
+                    """
                     <resEvento xmlns="http://www.portalfiscal.inf.br/nfe" versao="1.01"><cOrgao>35</cOrgao><CNPJ>\(supplier.cnpj)</CNPJ>\
                     <chNFe>\(key)</chNFe><dhEvento>\(date)</dhEvento><tpEvento>110111</tpEvento><nSeqEvento>1</nSeqEvento>\
                     <xEvento>Cancelamento</xEvento><dhRecbto>\(date)</dhRecbto><nProt>1352600\(String(format: "%08d", number + 1))</nProt></resEvento>
@@ -118,7 +138,9 @@ public struct SefazFeed: Sendable {
             if number % 20 == 0 {
                 // The fisco's own event when a CT-e carrying this NF-e is authorised: the AN (cOrgao
                 // 91) as author, delivered as a summary, as in the real capture.
-                push("resEvento_v1.01.xsd", """
+                push(
+                    "resEvento_v1.01.xsd",
+                    """
                     <resEvento xmlns="http://www.portalfiscal.inf.br/nfe" versao="1.01"><cOrgao>91</cOrgao><CNPJ>33683111000107</CNPJ>\
                     <chNFe>\(key)</chNFe><dhEvento>\(date)</dhEvento><tpEvento>610600</tpEvento><nSeqEvento>1</nSeqEvento>\
                     <xEvento>Registro de Autorização de CT-e para a NF-e</xEvento><dhRecbto>\(date)</dhRecbto>\
@@ -134,8 +156,10 @@ public struct SefazFeed: Sendable {
         for pending in pendingFull { push(pending.schema, pending.xml) }
     }
 
-    static func nfeProc(key: String, number: Int, series: Int, supplier: (cnpj: String, name: String), recipient: String, date: String,
-                        value: String, protocolNumber: String, digest: String) -> String {
+    static func nfeProc(
+        key: String, number: Int, series: Int, supplier: (cnpj: String, name: String), recipient: String, date: String,
+        value: String, protocolNumber: String, digest: String
+    ) -> String {
         """
         <nfeProc xmlns="http://www.portalfiscal.inf.br/nfe" versao="4.00"><NFe><infNFe Id="NFe\(key)" versao="4.00"><ide><cUF>35</cUF>\
         <cNF>\(key.dropFirst(35).prefix(8))</cNF><natOp>Venda de mercadoria</natOp><mod>55</mod><serie>\(series)</serie><nNF>\(number)</nNF>\

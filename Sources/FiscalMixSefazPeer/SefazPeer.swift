@@ -54,9 +54,11 @@ public final class SefazPeer: Sendable {
 
     /// Runs a peer on `port` (0: any free one) whose TLS accepts the client certificates its
     /// authority minted, and the ones in `clientRoots` (pinned).
-    public static func run<T: Sendable>(clientRoots: [NIOSSLCertificate] = [], clock: any WallClock = SystemWallClock(),
-                                        authority: SefazTestAuthority? = nil, port: Int = 0, answerDelay: Duration = .zero,
-                                        _ body: @Sendable (SefazPeer) async throws -> T) async throws -> T {
+    public static func run<T: Sendable>(
+        clientRoots: [NIOSSLCertificate] = [], clock: any WallClock = SystemWallClock(),
+        authority: SefazTestAuthority? = nil, port: Int = 0, answerDelay: Duration = .zero,
+        _ body: @Sendable (SefazPeer) async throws -> T
+    ) async throws -> T {
         let authority = try authority ?? SefazTestAuthority()
         let rules = RulesBox()
         let router = Router(context: SefazPeerContext.self)
@@ -65,17 +67,20 @@ public final class SefazPeer: Sendable {
                 let body = try await request.body.collect(upTo: 1 << 20)
                 // A slower AN, so tests can act while a sync is in flight.
                 if answerDelay > .zero { try await Task.sleep(for: answerDelay) }
-                return Self.respond(service: service, body: Array(buffer: body), certificateCNPJ: try await context.clientCNPJ(), rules: rules,
-                                    now: clock.now())
+                return Self.respond(
+                    service: service, body: Array(buffer: body), certificateCNPJ: try await context.clientCNPJ(), rules: rules,
+                    now: clock.now())
             }
         }
         router.post(RouterPath(stringLiteral: RecepcaoEvento.path)) { request, context in
             let body = try await request.body.collect(upTo: 1 << 20)
-            return SefazEventReception.respond(body: Array(buffer: body), certificateCNPJ: try await context.clientCNPJ(), rules: rules,
-                                               now: clock.now())
+            return SefazEventReception.respond(
+                body: Array(buffer: body), certificateCNPJ: try await context.clientCNPJ(), rules: rules,
+                now: clock.now())
         }
-        var tls = TLSConfiguration.makeServerConfiguration(certificateChain: [.certificate(authority.serverCertificate)],
-                                                           privateKey: .privateKey(authority.serverKey))
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(authority.serverCertificate)],
+            privateKey: .privateKey(authority.serverKey))
         tls.certificateVerification = .noHostnameVerification
         tls.minimumTLSVersion = .tlsv12
         // Client certificates the authority minted are checked by chain (RFC 5280, at the peer's
@@ -90,10 +95,13 @@ public final class SefazPeer: Sendable {
         }
         var logger = Logger(label: "sefaz-peer")
         logger.logLevel = .critical
-        return try await LocalServer.run(logger: logger, makeApp: { onServerRunning in
-            Application(router: router, server: try .tls(.http1(), configuration: channelConfiguration),
-                        configuration: .init(address: .hostname("127.0.0.1", port: port)), onServerRunning: onServerRunning, logger: logger)
-        }, makeServer: { port in SefazPeer(port: port, authority: authority, rules: rules, clock: clock) }, body)
+        return try await LocalServer.run(
+            logger: logger,
+            makeApp: { onServerRunning in
+                Application(
+                    router: router, server: try .tls(.http1(), configuration: channelConfiguration),
+                    configuration: .init(address: .hostname("127.0.0.1", port: port)), onServerRunning: onServerRunning, logger: logger)
+            }, makeServer: { port in SefazPeer(port: port, authority: authority, rules: rules, clock: clock) }, body)
     }
 
     static func respond(service: DistributionService, body: [UInt8], certificateCNPJ: String?, rules: RulesBox, now: Date) -> Response {
@@ -101,8 +109,8 @@ public final class SefazPeer: Sendable {
         do { envelope = try XReader.parse(body) } catch { return fault(soap: SOAP.v12, "The request is not well-formed XML: \(error)") }
         let soap = envelope.namespace == SOAP.v11 ? SOAP.v11 : SOAP.v12
         guard envelope.localName == "Envelope", envelope.namespace == SOAP.v11 || envelope.namespace == SOAP.v12,
-              let operation = envelope.child("Body")?.child(service.operation), operation.namespace == service.wsdlNamespace,
-              let message = operation.child(service.dataElement)?.child("distDFeInt")
+            let operation = envelope.child("Body")?.child(service.operation), operation.namespace == service.wsdlNamespace,
+            let message = operation.child(service.dataElement)?.child("distDFeInt")
         else { return fault(soap: soap, "Expected \(service.operation)/\(service.dataElement)/distDFeInt in the SOAP body.") }
         let environment = rules.state.withLock { $0.environment }
         let answer: SefazPeerRules.Answer
@@ -112,7 +120,8 @@ public final class SefazPeer: Sendable {
         case .success(let request):
             answer = rules.state.withLock { $0.answer(request, certificateCNPJ: certificateCNPJ, now: now) }
         }
-        var xml = "<retDistDFeInt xmlns=\"\(service.dataNamespace)\" versao=\"\(service.version)\"><tpAmb>\(environment)</tpAmb>"
+        var xml =
+            "<retDistDFeInt xmlns=\"\(service.dataNamespace)\" versao=\"\(service.version)\"><tpAmb>\(environment)</tpAmb>"
             + "<verAplic>FISCALMIX_PEER_1.0</verAplic><cStat>\(answer.status)</cStat><xMotivo>\(XMLText.escape(answer.reason))</xMotivo>"
             + "<dhResp>\(FiscalDateTime.brasilia(now))</dhResp><ultNSU>\(DistributionRequest.nsuText(answer.lastNSU))</ultNSU>"
             + "<maxNSU>\(DistributionRequest.nsuText(answer.maxNSU))</maxNSU>"
@@ -136,7 +145,8 @@ public final class SefazPeer: Sendable {
     }
 
     static func fault(soap: String, _ reason: String) -> Response {
-        let content = soap == SOAP.v11
+        let content =
+            soap == SOAP.v11
             ? "<soap:Fault><faultcode>soap:Client</faultcode><faultstring>\(XMLText.escape(reason))</faultstring></soap:Fault>"
             : "<soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang=\"en\">\(XMLText.escape(reason))</soap:Text></soap:Reason></soap:Fault>"
         return soapResponse(soap: soap, content, status: .internalServerError)
@@ -175,7 +185,8 @@ enum PeerRequestReader {
         guard element.attribute("versao") == service.version else { return fail("versao must be \(service.version)") }
         guard let environment = element.child("tpAmb")?.text, environment == "1" || environment == "2" else { return fail("tpAmb must be 1 or 2") }
         let cnpj = element.child("CNPJ")?.text ?? element.child("CPF")?.text ?? ""
-        let cnpjPattern = cnpj.count == 14 && cnpj.utf8.prefix(12).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }
+        let cnpjPattern =
+            cnpj.count == 14 && cnpj.utf8.prefix(12).allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }
             && cnpj.utf8.suffix(2).allSatisfy { $0 >= 48 && $0 <= 57 }
         let cpfPattern = cnpj.count == 11 && cnpj.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
         guard cnpjPattern || cpfPattern else { return fail("CNPJ/CPF does not match its pattern") }

@@ -1,6 +1,6 @@
 import Crypto
-import FiscalMixXML
 import FiscalMixSefazPeer
+import FiscalMixXML
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -42,22 +42,27 @@ public final class AzureBlobPeer: Sendable {
                 router.on(RouterPath(path), method: method) { request, context -> Response in
                     guard let peer = holder.withLock({ $0 }) else { return Response(status: .serviceUnavailable) }
                     let body = try await request.body.collect(upTo: 64 << 20)
-                    return peer.handle(request, blob: context.parameters.getCatchAll().joined(separator: "/"),
-                                       container: context.parameters.get("container") ?? "", account: context.parameters.get("account") ?? "",
-                                       body: Array(buffer: body))
+                    return peer.handle(
+                        request, blob: context.parameters.getCatchAll().joined(separator: "/"),
+                        container: context.parameters.get("container") ?? "", account: context.parameters.get("account") ?? "",
+                        body: Array(buffer: body))
                 }
             }
         }
         var logger = Logger(label: "azure-blob-peer")
         logger.logLevel = .critical
-        return try await LocalServer.run(logger: logger, makeApp: { onServerRunning in
-            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning,
-                        logger: logger)
-        }, makeServer: { port in
-            let peer = AzureBlobPeer(port: port)
-            holder.withLock { $0 = peer }
-            return peer
-        }, body)
+        return try await LocalServer.run(
+            logger: logger,
+            makeApp: { onServerRunning in
+                Application(
+                    router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning,
+                    logger: logger)
+            },
+            makeServer: { port in
+                let peer = AzureBlobPeer(port: port)
+                holder.withLock { $0 = peer }
+                return peer
+            }, body)
     }
 
     // MARK: - Operations
@@ -91,7 +96,8 @@ public final class AzureBlobPeer: Sendable {
             return commitBlockList(body, container: container, blob: blob)
         case (.get, false, nil), (.head, false, nil):
             guard let stored = containers.withLock({ $0[container]?[blob] }) else {
-                return request.method == .head ? Response(status: .notFound)
+                return request.method == .head
+                    ? Response(status: .notFound)
                     : Self.error(.notFound, "BlobNotFound", "The specified blob does not exist.")
             }
             if let expected = request.headers[.ifMatch], expected != stored.etag {
@@ -113,8 +119,9 @@ public final class AzureBlobPeer: Sendable {
             }
             let end = min(last, stored.bytes.count - 1)
             headers[.contentRange] = "bytes \(first)-\(end)/\(stored.bytes.count)"
-            return Response(status: .partialContent, headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(bytes: stored.bytes[first...end])))
+            return Response(
+                status: .partialContent, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(bytes: stored.bytes[first...end])))
         case (.delete, false, nil):
             let removed = containers.withLock { $0[container]?.removeValue(forKey: blob) != nil }
             blocks.withLock { _ = $0.removeValue(forKey: container + "/" + blob) }
@@ -152,7 +159,8 @@ public final class AzureBlobPeer: Sendable {
             all[container + "/" + blob] = staged
             return true
         }
-        return accepted ? Response(status: .created)
+        return accepted
+            ? Response(status: .created)
             : Self.error(.badRequest, "InvalidBlobOrBlock", "The specified blob or block content is invalid.")
     }
 
@@ -212,7 +220,8 @@ public final class AzureBlobPeer: Sendable {
             // Service SAS (version 2020-12-06 and later), reads only.
             guard request.method == .get, query["sp"]?.first?.contains("r") == true else { return "SAS does not grant this operation" }
             guard let expiry = query["se"]?.first.flatMap({ ISO8601DateFormatter().date(from: $0) }), expiry > Date() else { return "SAS expired" }
-            let fields = ["sp", "st", "se"].map { query[$0]?.first ?? "" } + ["/blob/\(Self.account)/\(container)/\(blob)"]
+            let fields =
+                ["sp", "st", "se"].map { query[$0]?.first ?? "" } + ["/blob/\(Self.account)/\(container)/\(blob)"]
                 + ["si", "sip", "spr", "sv", "sr", "sst", "ses", "rscc", "rscd", "rsce", "rscl", "rsct"].map { query[$0]?.first ?? "" }
             // "sst" is the snapshot time field's place in the string to sign.
             return mac(fields.joined(separator: "\n")) == signature ? nil : "SAS signature mismatch"
@@ -222,12 +231,16 @@ public final class AzureBlobPeer: Sendable {
         }
         guard request.headers[HTTPField.Name("x-ms-version")!] != nil else { return "x-ms-version missing" }
         guard let dateText = request.headers[HTTPField.Name("x-ms-date")!], let date = Self.httpDate(dateText),
-              abs(date.timeIntervalSinceNow) < 900 else { return "x-ms-date missing or more than 15 minutes off" }
+            abs(date.timeIntervalSinceNow) < 900
+        else { return "x-ms-date missing or more than 15 minutes off" }
         func header(_ name: String) -> String { HTTPField.Name(name).flatMap { request.headers[$0] } ?? "" }
         let length = header("Content-Length")
-        var toSign = [request.method.rawValue, header("Content-Encoding"), header("Content-Language"), length == "0" ? "" : length,
-                      header("Content-MD5"), header("Content-Type"), header("Date"), header("If-Modified-Since"), header("If-Match"),
-                      header("If-None-Match"), header("If-Unmodified-Since"), header("Range")].joined(separator: "\n") + "\n"
+        var toSign =
+            [
+                request.method.rawValue, header("Content-Encoding"), header("Content-Language"), length == "0" ? "" : length,
+                header("Content-MD5"), header("Content-Type"), header("Date"), header("If-Modified-Since"), header("If-Match"),
+                header("If-None-Match"), header("If-Unmodified-Since"), header("Range"),
+            ].joined(separator: "\n") + "\n"
         let msHeaders = request.headers.filter { $0.name.canonicalName.hasPrefix("x-ms-") }
             .map { ($0.name.canonicalName, $0.value.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")) }
             .sorted { $0.0 < $1.0 }

@@ -55,14 +55,18 @@ public final class ChaosServer: Sendable {
         addRoutes(to: router, holder: holder)
         var logger = Logger(label: "chaos")
         logger.logLevel = .critical
-        return try await LocalServer.run(logger: logger, makeApp: { onServerRunning in
-            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-                        onServerRunning: onServerRunning, logger: logger)
-        }, makeServer: { port in
-            let server = ChaosServer(port: port)
-            holder.server.withLock { $0 = server }
-            return server
-        }, body)
+        return try await LocalServer.run(
+            logger: logger,
+            makeApp: { onServerRunning in
+                Application(
+                    router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                    onServerRunning: onServerRunning, logger: logger)
+            },
+            makeServer: { port in
+                let server = ChaosServer(port: port)
+                holder.server.withLock { $0 = server }
+                return server
+            }, body)
     }
 
     private final class Holder: Sendable {
@@ -131,8 +135,9 @@ public final class ChaosServer: Sendable {
             }
             var headers = HTTPFields()
             headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers,
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"access_token":"\#(token)","token_type":"Bearer","expires_in":3600}"#)))
+            return Response(
+                status: .ok, headers: headers,
+                body: .init(byteBuffer: ByteBuffer(string: #"{"access_token":"\#(token)","token_type":"Bearer","expires_in":3600}"#)))
         }
         router.get("/oauth/resource") { request, _ -> Response in
             let server = server()

@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -44,7 +45,8 @@ public struct MotoServer: Sendable {
                 return try await body(MotoServer(port: port))
             }
             guard process.isRunning, Date() < deadline else {
-                throw PythonCheckers.CheckerFailure(description: "moto_server did not start: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(500))")
+                throw PythonCheckers.CheckerFailure(
+                    description: "moto_server did not start: \(String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self).suffix(500))")
             }
             try await Task.sleep(for: .milliseconds(50))
         }

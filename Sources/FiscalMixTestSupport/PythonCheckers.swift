@@ -57,8 +57,9 @@ public actor PythonCheckers {
         let err = stderr.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw CheckerFailure(description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
-                                 + String(decoding: err, as: UTF8.self))
+            throw CheckerFailure(
+                description: "\(executable.lastPathComponent) \(arguments.joined(separator: " ")) exited \(process.terminationStatus): "
+                    + String(decoding: err, as: UTF8.self))
         }
         return String(decoding: out, as: UTF8.self)
     }

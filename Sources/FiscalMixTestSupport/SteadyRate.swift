@@ -30,8 +30,10 @@ public struct SteadyRate {
     }
 
     /// `run` drives the callers and returns the times at which the server received the calls.
-    public func check(_ label: String, sourceLocation: SourceLocation = #_sourceLocation,
-               _ run: @Sendable () async throws -> [Date]) async throws {
+    public func check(
+        _ label: String, sourceLocation: SourceLocation = #_sourceLocation,
+        _ run: @Sendable () async throws -> [Date]
+    ) async throws {
         let expected = rate * 8
         let credit = Duration.milliseconds(Int(Double(burst) / rate * 1000))
         for attempt in 1...attempts {
@@ -41,16 +43,20 @@ public struct SteadyRate {
             let tooMany = Double(measured.inWindow) > expected * 1.05
             let tooFew = Double(measured.inWindow) < expected * 0.95
             if tooFew && !tooMany && measured.worstLag > credit && attempt < attempts { continue }
-            #expect(!tooFew && !tooMany, "\(label): \(measured.inWindow) calls in 8 s, expected about \(expected) (attempt \(attempt), timers up to \(Int(lagMs)) ms late)",
-                    sourceLocation: sourceLocation)
+            #expect(
+                !tooFew && !tooMany,
+                "\(label): \(measured.inWindow) calls in 8 s, expected about \(expected) (attempt \(attempt), timers up to \(Int(lagMs)) ms late)",
+                sourceLocation: sourceLocation)
             return
         }
     }
 
     /// Keeps `callersEach` callers per client calling `url` for 10 s: far more than the rate
     /// needs, so that the rate, not the callers, sets the pace.
-    public static func keepCalling(_ url: String, through clients: [OutboundClient], callersEach: Int, policy: Policy,
-                            context: OutboundContext) async throws {
+    public static func keepCalling(
+        _ url: String, through clients: [OutboundClient], callersEach: Int, policy: Policy,
+        context: OutboundContext
+    ) async throws {
         let started = ContinuousClock.now
         try await withThrowingTaskGroup(of: Void.self) { group in
             for client in clients {

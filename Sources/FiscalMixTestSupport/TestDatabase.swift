@@ -39,15 +39,19 @@ public struct TestDatabase: Sendable {
 
     /// A fresh database for `body`, with `migrations` applied first, removed afterwards.
     @discardableResult
-    public static func with<T>(migrations: MigrationHistory? = nil, logger: Logger = Logger(label: "test-db"),
-                               _ body: (Database) async throws -> T) async throws -> T {
+    public static func with<T>(
+        migrations: MigrationHistory? = nil, logger: Logger = Logger(label: "test-db"),
+        _ body: (Database) async throws -> T
+    ) async throws -> T {
         try await with(migrations: migrations, logger: logger) { database, _ in try await body(database) }
     }
 
     /// The same, also passing the database's URL (for a second pool: "another process").
     @discardableResult
-    public static func with<T>(migrations: MigrationHistory? = nil, logger: Logger = Logger(label: "test-db"),
-                               _ body: (Database, _ url: String) async throws -> T) async throws -> T {
+    public static func with<T>(
+        migrations: MigrationHistory? = nil, logger: Logger = Logger(label: "test-db"),
+        _ body: (Database, _ url: String) async throws -> T
+    ) async throws -> T {
         let test = try await make(logger: logger)
         let database = try Database.open(url: test.url, logger: logger)
         do {

@@ -76,13 +76,17 @@ public final class WebhookReceiver: Sendable {
         }
         var logger = Logger(label: "webhook-receiver")
         logger.logLevel = .critical
-        return try await LocalServer.run(logger: logger, makeApp: { onServerRunning in
-            Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning,
-                        logger: logger)
-        }, makeServer: { port in
-            let receiver = WebhookReceiver(port: port)
-            holder.withLock { $0 = receiver }
-            return receiver
-        }, body)
+        return try await LocalServer.run(
+            logger: logger,
+            makeApp: { onServerRunning in
+                Application(
+                    router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), onServerRunning: onServerRunning,
+                    logger: logger)
+            },
+            makeServer: { port in
+                let receiver = WebhookReceiver(port: port)
+                holder.withLock { $0 = receiver }
+                return receiver
+            }, body)
     }
 }

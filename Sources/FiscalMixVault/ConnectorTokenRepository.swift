@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -31,7 +31,8 @@ public struct ConnectorTokenRepository: Sendable {
     /// Stores the connector's token, replacing the one it had.
     public func save(_ token: StoredToken, now: Date) async throws {
         let e = token.envelope
-        try await database.execute("""
+        try await database.execute(
+            """
             INSERT INTO connector_tokens (connector_id, secret_ref_id, enc_version, enc_alg, enc_nonce, enc_ciphertext, wrapped_dek, kek_id,
                                           expires_at, created_at, updated_at)
             VALUES (\(bind: token.connectorId), \(bind: token.secretRefId), \(bind: e.encVersion), \(bind: e.encAlg), \(bind: e.encNonce),
@@ -44,9 +45,11 @@ public struct ConnectorTokenRepository: Sendable {
 
     /// Tokens whose data key another KEK than `keyId` wraps: what a rotation has left here.
     public func wrappedByOtherKeys(than keyId: String, limit: Int) async throws -> [StoredToken] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT * FROM connector_tokens WHERE kek_id <> \(bind: keyId) ORDER BY connector_id LIMIT \(bind: limit)
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     public func count(wrappedByOtherKeysThan keyId: String) async throws -> Int {
@@ -57,7 +60,8 @@ public struct ConnectorTokenRepository: Sendable {
     /// (a token stored meanwhile is already wrapped by the current key).
     @discardableResult
     public func replaceWrap(_ token: StoredToken, to envelope: Envelope, now: Date) async throws -> Bool {
-        !(try await database.query("""
+        !(try await database.query(
+            """
             UPDATE connector_tokens SET wrapped_dek = \(bind: envelope.wrappedDEK), kek_id = \(bind: envelope.kekId), updated_at = \(bind: now)
             WHERE connector_id = \(bind: token.connectorId) AND kek_id = \(bind: token.envelope.kekId)
               AND enc_ciphertext = \(bind: token.envelope.encCiphertext) RETURNING connector_id
@@ -65,10 +69,12 @@ public struct ConnectorTokenRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> StoredToken {
-        StoredToken(connectorId: try row.get("connector_id"), secretRefId: try row.get("secret_ref_id"),
-                    envelope: Envelope(encVersion: try row.get("enc_version"), encAlg: try row.get("enc_alg"), encNonce: try row.get("enc_nonce"),
-                                       encCiphertext: try row.get("enc_ciphertext"), wrappedDEK: try row.get("wrapped_dek"),
-                                       kekId: try row.get("kek_id")),
-                    expiresAt: try row.get("expires_at"))
+        StoredToken(
+            connectorId: try row.get("connector_id"), secretRefId: try row.get("secret_ref_id"),
+            envelope: Envelope(
+                encVersion: try row.get("enc_version"), encAlg: try row.get("enc_alg"), encNonce: try row.get("enc_nonce"),
+                encCiphertext: try row.get("enc_ciphertext"), wrappedDEK: try row.get("wrapped_dek"),
+                kekId: try row.get("kek_id")),
+            expiresAt: try row.get("expires_at"))
     }
 }

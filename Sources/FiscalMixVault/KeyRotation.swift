@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixSecrets
 import FiscalMixDatabase
+import FiscalMixSecrets
 import Foundation
 
 /// Re-wraps every data key under the current master key. Plaintext is never produced or
@@ -14,7 +14,9 @@ public struct KeyRotation: Sendable {
     let sealedElsewhere: (any SealedOutsideVault)?
     let clock: any WallClock
 
-    public init(database: Database, envelopes: EnvelopeService, sealedElsewhere: (any SealedOutsideVault)? = nil, clock: any WallClock = SystemWallClock()) {
+    public init(
+        database: Database, envelopes: EnvelopeService, sealedElsewhere: (any SealedOutsideVault)? = nil, clock: any WallClock = SystemWallClock()
+    ) {
         repository = SealedSecretRepository(database: database)
         tokens = ConnectorTokenRepository(database: database)
         self.envelopes = envelopes
@@ -35,12 +37,17 @@ public struct KeyRotation: Sendable {
         // TOTP secrets still sealed directly under a master key move into the vault first (new
         // envelopes, wrapped by the current key): after this nothing needs an old key.
         if let sealedElsewhere { progress.rewrapped += try await sealedElsewhere.upgradeAll(batchSize: batchSize) }
-        try await rewrapAll(&progress, current: current, pause: pause, onBatch: onBatch,
-                            next: { try await repository.wrappedByOtherKeys(than: current, limit: batchSize) }) { secret in
-            try await repository.replaceWrap(id: secret.id, from: secret.envelope.kekId, to: try await envelopes.rewrap(secret.envelope), now: clock.now())
+        try await rewrapAll(
+            &progress, current: current, pause: pause, onBatch: onBatch,
+            next: { try await repository.wrappedByOtherKeys(than: current, limit: batchSize) }
+        ) { secret in
+            try await repository.replaceWrap(
+                id: secret.id, from: secret.envelope.kekId, to: try await envelopes.rewrap(secret.envelope), now: clock.now())
         }
-        try await rewrapAll(&progress, current: current, pause: pause, onBatch: onBatch,
-                            next: { try await tokens.wrappedByOtherKeys(than: current, limit: batchSize) }) { token in
+        try await rewrapAll(
+            &progress, current: current, pause: pause, onBatch: onBatch,
+            next: { try await tokens.wrappedByOtherKeys(than: current, limit: batchSize) }
+        ) { token in
             try await tokens.replaceWrap(token, to: try await envelopes.rewrap(token.envelope), now: clock.now())
         }
         progress.remaining = 0
@@ -48,8 +55,10 @@ public struct KeyRotation: Sendable {
     }
 
     /// Re-wraps the batches `next` finds until it finds none; `rewrap` says whether its row changed.
-    func rewrapAll<Row>(_ progress: inout Progress, current: String, pause: Duration, onBatch: @Sendable (Progress) -> Void,
-                        next: () async throws -> [Row], rewrap: (Row) async throws -> Bool) async throws {
+    func rewrapAll<Row>(
+        _ progress: inout Progress, current: String, pause: Duration, onBatch: @Sendable (Progress) -> Void,
+        next: () async throws -> [Row], rewrap: (Row) async throws -> Bool
+    ) async throws {
         while true {
             let batch = try await next()
             if batch.isEmpty { return }

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -39,7 +39,8 @@ public struct SealedSecretRepository: Sendable {
 
     /// Every secret of one owner row.
     public func deleteOwned(ownerTable: String, ownerId: String, accountId: UUID) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             DELETE FROM sealed_secrets WHERE owner_table = \(bind: ownerTable) AND owner_id = \(bind: ownerId) AND account_id = \(bind: accountId)
             """)
     }
@@ -82,17 +83,20 @@ public struct SealedSecretRepository: Sendable {
     /// or a concurrent rotation never overwrites newer state. The ciphertext is not touched.
     @discardableResult
     public func replaceWrap(id: UUID, from oldKeyId: String, to envelope: Envelope, now: Date) async throws -> Bool {
-        !(try await database.query("""
+        !(try await database.query(
+            """
             UPDATE sealed_secrets SET wrapped_dek = \(bind: envelope.wrappedDEK), kek_id = \(bind: envelope.kekId), updated_at = \(bind: now)
             WHERE id = \(bind: id) AND kek_id = \(bind: oldKeyId) RETURNING id
             """)).isEmpty
     }
 
     static func decode(_ row: any SQLRow) throws -> SealedSecret {
-        SealedSecret(id: try row.get("id"), accountId: try row.get("account_id"), ownerTable: try row.get("owner_table"),
-                     ownerId: try row.get("owner_id"),
-                     envelope: Envelope(encVersion: try row.get("enc_version"), encAlg: try row.get("enc_alg"), encNonce: try row.get("enc_nonce"),
-                                        encCiphertext: try row.get("enc_ciphertext"), wrappedDEK: try row.get("wrapped_dek"),
-                                        kekId: try row.get("kek_id")))
+        SealedSecret(
+            id: try row.get("id"), accountId: try row.get("account_id"), ownerTable: try row.get("owner_table"),
+            ownerId: try row.get("owner_id"),
+            envelope: Envelope(
+                encVersion: try row.get("enc_version"), encAlg: try row.get("enc_alg"), encNonce: try row.get("enc_nonce"),
+                encCiphertext: try row.get("enc_ciphertext"), wrappedDEK: try row.get("wrapped_dek"),
+                kekId: try row.get("kek_id")))
     }
 }

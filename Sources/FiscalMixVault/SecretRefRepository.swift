@@ -10,7 +10,8 @@ struct SecretRefRepository: Sendable {
     init(database: Database) { self.database = database }
 
     func insert(_ r: SecretRef, now: Date, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO secret_refs (id, account_id, provider, ref, version, created_at, updated_at)
             VALUES (\(bind: r.id), \(bind: r.accountId), \(bind: r.provider.rawValue), \(bind: r.ref), \(bind: r.version), \(bind: now), \(bind: now))
             """)
@@ -18,8 +19,9 @@ struct SecretRefRepository: Sendable {
 
     func find(id: UUID, accountId: UUID) async throws -> SecretRef? {
         try await database.first("SELECT * FROM secret_refs WHERE id = \(bind: id) AND account_id = \(bind: accountId)").map { row in
-            SecretRef(id: try row.get("id"), accountId: try row.get("account_id"), provider: try row.enumValue("provider"),
-                      ref: try row.get("ref"), version: try row.get("version"))
+            SecretRef(
+                id: try row.get("id"), accountId: try row.get("account_id"), provider: try row.enumValue("provider"),
+                ref: try row.get("ref"), version: try row.get("version"))
         }
     }
 

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixSecrets
 import FiscalMixDatabase
+import FiscalMixSecrets
 import Foundation
 
 /// The access tokens connectors obtain (OAuth client credentials), sealed in `connector_tokens`
@@ -15,18 +15,26 @@ extension SecretVault {
     /// The connector's stored token while it is valid for `margin` more seconds and was obtained
     /// with the credential the connector uses now; nil otherwise. A row that does not open
     /// (tampered, or moved from another connector or account) is an error naming the row.
-    public func connectorToken(connectorId: UUID, secretRefId: UUID?, accountId: UUID, margin: TimeInterval = 30) async throws -> (token: String, expiresAt: Date?)? {
+    public func connectorToken(
+        connectorId: UUID, secretRefId: UUID?, accountId: UUID, margin: TimeInterval = 30
+    ) async throws -> (token: String, expiresAt: Date?)? {
         guard let stored = try await tokens.find(connectorId: connectorId), stored.secretRefId == secretRefId else { return nil }
         if let expiresAt = stored.expiresAt, expiresAt.timeIntervalSince(clock.now()) <= margin { return nil }
-        let plaintext = try await envelopes.open(stored.envelope, for: Self.tokenContext(connectorId: connectorId, secretRefId: secretRefId,
-                                                                                           accountId: accountId))
+        let plaintext = try await envelopes.open(
+            stored.envelope,
+            for: Self.tokenContext(
+                connectorId: connectorId, secretRefId: secretRefId,
+                accountId: accountId))
         return (String(decoding: plaintext, as: UTF8.self), stored.expiresAt)
     }
 
     /// Seals and stores the connector's new token (replacing the previous one).
     public func storeConnectorToken(_ token: String, connectorId: UUID, secretRefId: UUID?, accountId: UUID, expiresAt: Date?) async throws {
-        let envelope = try await envelopes.seal(Data(token.utf8), for: Self.tokenContext(connectorId: connectorId, secretRefId: secretRefId,
-                                                                                           accountId: accountId))
+        let envelope = try await envelopes.seal(
+            Data(token.utf8),
+            for: Self.tokenContext(
+                connectorId: connectorId, secretRefId: secretRefId,
+                accountId: accountId))
         try await tokens.save(.init(connectorId: connectorId, secretRefId: secretRefId, envelope: envelope, expiresAt: expiresAt), now: clock.now())
     }
 }

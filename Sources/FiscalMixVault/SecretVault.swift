@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixSecrets
 import FiscalMixDatabase
+import FiscalMixSecrets
 import Foundation
 
 /// Stores and reads secrets through the envelope service: connectors, certificates and webhook
@@ -48,7 +48,10 @@ public struct SecretVault: Sendable {
 
     /// Opens a secret already read.
     public func open(_ secret: SealedSecret) async throws -> Data {
-        try await envelopes.open(secret.envelope, for: Self.context(secret.id, ownerTable: secret.ownerTable, ownerId: secret.ownerId,
-                                                                    accountId: secret.accountId))
+        try await envelopes.open(
+            secret.envelope,
+            for: Self.context(
+                secret.id, ownerTable: secret.ownerTable, ownerId: secret.ownerId,
+                accountId: secret.accountId))
     }
 }

@@ -8,8 +8,10 @@ public enum Canonicalizer {
     /// - Parameters:
     ///   - inScope: namespace declarations of the element's ancestors, outermost first.
     ///   - excluding: elements left out with their subtree (the enveloped-signature transform).
-    public static func canonicalize(_ element: XElement, inScope: [XNamespaceDeclaration] = [],
-                                    excluding: (XElement) -> Bool = { _ in false }) -> [UInt8] {
+    public static func canonicalize(
+        _ element: XElement, inScope: [XNamespaceDeclaration] = [],
+        excluding: (XElement) -> Bool = { _ in false }
+    ) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(4096)
         var inherited: [String: String] = [:]
@@ -23,9 +25,11 @@ public enum Canonicalizer {
     /// - Parameter defaultNamespaceOnly: inherit only the default namespace. Fiscal documents are
     ///   signed detached, before they are wrapped in `envEvento`/`nfeProc` and a SOAP envelope, so a
     ///   verifier must not let the envelope's prefixed declarations into the digest.
-    public static func canonicalize(descendantWithId id: String, attribute: String = "Id", in root: XElement,
-                                    defaultNamespaceOnly: Bool = false,
-                                    excluding: (XElement) -> Bool = { _ in false }) -> [UInt8]? {
+    public static func canonicalize(
+        descendantWithId id: String, attribute: String = "Id", in root: XElement,
+        defaultNamespaceOnly: Bool = false,
+        excluding: (XElement) -> Bool = { _ in false }
+    ) -> [UInt8]? {
         var ancestors: [XNamespaceDeclaration] = []
         guard let target = find(id, attribute, root, &ancestors) else { return nil }
         let inherited = defaultNamespaceOnly ? ancestors.filter { $0.prefix == nil } : ancestors
@@ -46,8 +50,10 @@ public enum Canonicalizer {
     /// - Parameters:
     ///   - visible: prefix → URI in scope for this element's parent ("" is the default namespace).
     ///   - rendered: prefix → URI already output by the nearest rendered ancestor.
-    private static func render(_ element: XElement, visible: [String: String], rendered: [String: String],
-                               into output: inout [UInt8], excluding: (XElement) -> Bool) {
+    private static func render(
+        _ element: XElement, visible: [String: String], rendered: [String: String],
+        into output: inout [UInt8], excluding: (XElement) -> Bool
+    ) {
         var visible = visible
         for declaration in element.namespaceDeclarations { visible[declaration.prefix ?? ""] = declaration.uri }
         var rendered = rendered

@@ -15,8 +15,10 @@ public final class XElement: Sendable {
     public let namespaceDeclarations: [XNamespaceDeclaration]
     public let content: [XContent]
 
-    public init(localName: String, prefix: String? = nil, namespace: String?, attributes: [XAttribute] = [],
-                namespaceDeclarations: [XNamespaceDeclaration] = [], content: [XContent] = []) {
+    public init(
+        localName: String, prefix: String? = nil, namespace: String?, attributes: [XAttribute] = [],
+        namespaceDeclarations: [XNamespaceDeclaration] = [], content: [XContent] = []
+    ) {
         self.localName = localName
         self.prefix = prefix
         self.namespace = namespace

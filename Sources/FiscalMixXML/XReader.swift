@@ -60,8 +60,9 @@ private struct Scanner {
                 try markup(&root)
             } else if stack.isEmpty {
                 guard isSpace(byte) else {
-                    throw error(root == nil ? .malformed : .contentAfterRoot,
-                                root == nil ? "Text before the root element." : "Text after the root element.")
+                    throw error(
+                        root == nil ? .malformed : .contentAfterRoot,
+                        root == nil ? "Text before the root element." : "Text after the root element.")
                 }
                 position += 1
             } else {
@@ -157,8 +158,9 @@ private struct Scanner {
             }
             attributes.append(XAttribute(localName: attributeLocal, prefix: attributePrefix, namespace: attributeNamespace, value: raw.value))
         }
-        let open = OpenElement(qualifiedName: name, localName: localName, prefix: prefix, namespace: namespace,
-                               attributes: attributes, declarations: declarations)
+        let open = OpenElement(
+            qualifiedName: name, localName: localName, prefix: prefix, namespace: namespace,
+            attributes: attributes, declarations: declarations)
         if selfClosing {
             close(open, &root)
         } else {
@@ -175,14 +177,17 @@ private struct Scanner {
         position += 1
         guard let open = stack.popLast() else { throw error(.malformed, "An end tag without a start tag.", at: at) }
         guard open.qualifiedName.elementsEqual(name) else {
-            throw error(.mismatchedTag, "</\(String(decoding: name, as: UTF8.self))> closes <\(open.prefix.map { "\($0):" } ?? "")\(open.localName)>.", at: at)
+            throw error(
+                .mismatchedTag, "</\(String(decoding: name, as: UTF8.self))> closes <\(open.prefix.map { "\($0):" } ?? "")\(open.localName)>.", at: at
+            )
         }
         close(open, &root)
     }
 
     mutating func close(_ open: OpenElement, _ root: inout XElement?) {
-        let element = XElement(localName: open.localName, prefix: open.prefix, namespace: open.namespace, attributes: open.attributes,
-                               namespaceDeclarations: open.declarations, content: open.content)
+        let element = XElement(
+            localName: open.localName, prefix: open.prefix, namespace: open.namespace, attributes: open.attributes,
+            namespaceDeclarations: open.declarations, content: open.content)
         scope.removeSubrange(scopeMarks.removeLast()...)
         if stack.isEmpty {
             root = element
@@ -314,8 +319,10 @@ private struct Scanner {
 
     func split(_ name: Slice<UnsafeBufferPointer<UInt8>>) -> (String?, String) {
         if let colon = name.firstIndex(of: UInt8(ascii: ":")) {
-            return (String(decoding: name[name.startIndex..<colon], as: UTF8.self),
-                    String(decoding: name[(colon + 1)...], as: UTF8.self))
+            return (
+                String(decoding: name[name.startIndex..<colon], as: UTF8.self),
+                String(decoding: name[(colon + 1)...], as: UTF8.self)
+            )
         }
         return (nil, String(decoding: name, as: UTF8.self))
     }
@@ -373,7 +380,7 @@ private struct Scanner {
     func isNameByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-             UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "."), 0x80...0xFF:
+            UInt8(ascii: "_"), UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: "."), 0x80...0xFF:
             true
         default:
             false

@@ -3,9 +3,9 @@ import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
 import FiscalMixDatabase
-import Logging
 import FiscalMixIdentity
 import Foundation
+import Logging
 
 struct Admin: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Administrative tasks.", subcommands: [CreateAccount.self])

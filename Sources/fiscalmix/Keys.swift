@@ -1,7 +1,7 @@
 import ArgumentParser
 import FiscalMixApp
-import FiscalMixSecrets
 import FiscalMixDatabase
+import FiscalMixSecrets
 import FiscalMixVault
 
 struct Keys: AsyncParsableCommand {

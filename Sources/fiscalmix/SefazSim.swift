@@ -27,10 +27,12 @@ struct SefazSim: AsyncParsableCommand {
         @Option(help: "Loopback port to listen on (0: any free port).") var port = 8443
         @Option(name: .customLong("feed"), help: "CNPJ[:COUNT] — generate COUNT NF-e (default 100) addressed to CNPJ. Repeatable.")
         var feeds: [String] = []
-        @Option(name: .customLong("cte-feed"), help: "CNPJ[:COUNT] — generate COUNT CT-e (default 100) taken by CNPJ, on CTeDistribuicaoDFe. Repeatable.")
+        @Option(
+            name: .customLong("cte-feed"), help: "CNPJ[:COUNT] — generate COUNT CT-e (default 100) taken by CNPJ, on CTeDistribuicaoDFe. Repeatable.")
         var cteFeeds: [String] = []
-        @Option(name: .customLong("samples"),
-                help: "A folder of real distribution payloads named NSU_schema.xml (the AN's docZips, gunzipped) to put at the start of every NF-e feed.")
+        @Option(
+            name: .customLong("samples"),
+            help: "A folder of real distribution payloads named NSU_schema.xml (the AN's docZips, gunzipped) to put at the start of every NF-e feed.")
         var samplesDirectory: String?
         @Option(help: "tpAmb the peer answers for: 1 produção, 2 homologação.") var environment = 1
 
@@ -73,7 +75,8 @@ struct SefazSim: AsyncParsableCommand {
                 peer.environment = environment
                 for feed in feeds { peer.add(feed.documents, for: feed.recipient) }
                 for feed in cteFeeds { peer.add(feed.documents, for: feed.recipient, service: .cte) }
-                Self.say("""
+                Self.say(
+                    """
                     SEFAZ peer listening on \(peer.baseURL) (tpAmb \(environment))
                       NF-e distribution  \(peer.baseURL)\(DistributionService.nfe.path)
                       CT-e distribution  \(peer.baseURL)\(DistributionService.cte.path)
@@ -109,8 +112,10 @@ struct SefazSim: AsyncParsableCommand {
             }
             let authority = try SefazTestAuthority(directory: URL(fileURLWithPath: options.dir))
             let now = Date()
-            let validity = days >= 0 ? (now.addingTimeInterval(-3_600), now.addingTimeInterval(Double(days) * 86_400))
-                                     : (now.addingTimeInterval(Double(days - 1) * 86_400), now.addingTimeInterval(Double(days) * 86_400))
+            let validity =
+                days >= 0
+                ? (now.addingTimeInterval(-3_600), now.addingTimeInterval(Double(days) * 86_400))
+                : (now.addingTimeInterval(Double(days - 1) * 86_400), now.addingTimeInterval(Double(days) * 86_400))
             let minted = try authority.mintECNPJ(cnpj: company.value, companyName: name, notBefore: validity.0, notAfter: validity.1)
             let file = URL(fileURLWithPath: out)
             try Data(try minted.pkcs12(password: password)).write(to: file, options: .atomic)

@@ -3,9 +3,9 @@ import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
 import FiscalMixDatabase
+import Hummingbird
 import Logging
 import ServiceLifecycle
-import Hummingbird
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run the HTTP API and background work (the default command).")
@@ -33,8 +33,9 @@ struct Worker: AsyncParsableCommand {
         let configuration = try loadConfiguration()
         let logger = makeLogger(configuration)
         let runtime = try await FiscalMixRuntime.start(configuration, logger: logger)
-        logger.info("FiscalMix \(FiscalMixVersion.current) workers on \(runtime.database.dialect.rawValue)",
-                    metadata: ["queues": "\(configuration.workerQueues.joined(separator: ","))"])
+        logger.info(
+            "FiscalMix \(FiscalMixVersion.current) workers on \(runtime.database.dialect.rawValue)",
+            metadata: ["queues": "\(configuration.workerQueues.joined(separator: ","))"])
         await runtime.enqueueHousekeeping()
         try await runtime.workerServiceGroup().run()
     }

@@ -62,7 +62,8 @@ import Testing
                 if case .bearer(let token) = auth { headers[.authorization] = "Bearer \(token)" }
                 for n in 1...5 {
                     let onFirst = n % 2 == 1
-                    let status = onFirst
+                    let status =
+                        onFirst
                         ? try await server.request(.get, "/v1/events", auth: auth).status
                         : try await client.execute(uri: "/v1/events", method: .get, headers: headers) { $0.status.code }
                     #expect(status == 200)

@@ -1,18 +1,21 @@
 import FiscalMixApp
 import FiscalMixSecrets
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+
 @Suite struct ApiKeyTests {
     @Test func aKeyIsShownOnceStoredHashedAndAuthenticates() async throws {
         try await TestServer.run { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
-            let created = try await server.request(.post, "/v1/api-keys", json: ["name": "erp sync", "scopes": ["documents:read", "sync:run"]],
-                                                   auth: .cookie(session))
+            let created = try await server.request(
+                .post, "/v1/api-keys", json: ["name": "erp sync", "scopes": ["documents:read", "sync:run"]],
+                auth: .cookie(session))
             #expect(created.status == 201)
             #expect(created.headers[.cacheControl] == "no-store")
             let key = try #require(created.json["key"] as? String)
@@ -42,8 +45,9 @@ import Testing
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let reader = try await server.createApiKey(session: session, scopes: ["companies:read"])
-            let write = try await server.request(.post, "/v1/companies", json: ["cnpj": "11222333000181", "razaoSocial": "Acme", "uf": "SP"],
-                                                 auth: .bearer(reader.key))
+            let write = try await server.request(
+                .post, "/v1/companies", json: ["cnpj": "11222333000181", "razaoSocial": "Acme", "uf": "SP"],
+                auth: .bearer(reader.key))
             #expect(write.status == 403 && write.code == "insufficient_scope")
             #expect((write.json["details"] as? [String: Any])?["scope"] as? String == "companies:write")
             #expect(try await server.request(.get, "/v1/companies", auth: .bearer(reader.key)).status == 200)
@@ -68,8 +72,9 @@ import Testing
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
             let expires = server.clock.now().addingTimeInterval(3600).formatted(.iso8601)
-            let created = try await server.request(.post, "/v1/api-keys", json: ["name": "temp", "scopes": ["admin"], "expiresAt": expires],
-                                                   auth: .cookie(session))
+            let created = try await server.request(
+                .post, "/v1/api-keys", json: ["name": "temp", "scopes": ["admin"], "expiresAt": expires],
+                auth: .cookie(session))
             let key = try #require(created.json["key"] as? String)
             #expect(try await server.request(.get, "/v1/me", auth: .bearer(key)).status == 200)
             server.clock.advance(by: 3601)
@@ -87,8 +92,9 @@ import Testing
             #expect(noScope.status == 422)
             let member = try await Invitations.addMember(server, ownerSession: session, role: "member")
             let memberSession = try await server.login(member.email, member.password)
-            let denied = try await server.request(.post, "/v1/api-keys", json: ["name": "x", "scopes": ["documents:read"]],
-                                                  auth: .cookie(memberSession))
+            let denied = try await server.request(
+                .post, "/v1/api-keys", json: ["name": "x", "scopes": ["documents:read"]],
+                auth: .cookie(memberSession))
             #expect(denied.status == 403)
         }
     }

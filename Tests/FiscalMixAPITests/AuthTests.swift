@@ -1,11 +1,13 @@
 import FiscalMixApp
 import FiscalMixSecrets
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+
 @Suite struct AuthTests {
     @Test func passwordLoginSetsAHardenedCookieThatAuthenticates() async throws {
         try await TestServer.run(lane: .timed) { server in
@@ -171,8 +173,9 @@ import Testing
         try await TestServer.run(lane: .timed) { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
-            let evil = try await server.request(.post, "/v1/api-keys", json: ["name": "x", "scopes": ["admin"]], auth: .cookie(session),
-                                                headers: ["Origin": "https://evil.example"])
+            let evil = try await server.request(
+                .post, "/v1/api-keys", json: ["name": "x", "scopes": ["admin"]], auth: .cookie(session),
+                headers: ["Origin": "https://evil.example"])
             #expect(evil.status == 401 || evil.status == 403)
             #expect(evil.code == "cross_origin_refused")
         }

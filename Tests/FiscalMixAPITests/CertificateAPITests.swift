@@ -1,13 +1,14 @@
 import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixFiscal
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixFiscal
 
 @Suite struct CertificateAPITests {
     static let password = "teste123"
@@ -15,16 +16,21 @@ import Testing
     static func upload(_ server: TestServer, companyId: String, file: [UInt8], password: String, auth: TestServer.Auth) async throws -> TestResponse {
         let boundary = "fm-\(UUID().uuidString)"
         var body = Data()
-        body.append(Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a1.pfx\"\r\nContent-Type: application/x-pkcs12\r\n\r\n".utf8))
+        body.append(
+            Data(
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a1.pfx\"\r\nContent-Type: application/x-pkcs12\r\n\r\n"
+                    .utf8))
         body.append(Data(file))
         body.append(Data("\r\n--\(boundary)\r\nContent-Disposition: form-data; name=\"password\"\r\n\r\n\(password)\r\n--\(boundary)--\r\n".utf8))
-        return try await server.request(.post, "/v1/companies/\(companyId)/certificates/a1", auth: auth,
-                                        headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"], rawBytes: body)
+        return try await server.request(
+            .post, "/v1/companies/\(companyId)/certificates/a1", auth: auth,
+            headers: ["Content-Type": "multipart/form-data; boundary=\(boundary)"], rawBytes: body)
     }
 
     static func company(_ server: TestServer, cnpj: String, auth: TestServer.Auth) async throws -> String {
-        let created = try await server.request(.post, "/v1/companies", json: ["cnpj": cnpj, "razaoSocial": "Empresa Teste", "uf": "SP"],
-                                               auth: auth)
+        let created = try await server.request(
+            .post, "/v1/companies", json: ["cnpj": cnpj, "razaoSocial": "Empresa Teste", "uf": "SP"],
+            auth: auth)
         return try #require(created.json["id"] as? String)
     }
 
@@ -39,8 +45,9 @@ import Testing
             let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
             // The test certificate's CNPJ is 11222333000181; a branch (same root) may hold it.
             let companyId = try await Self.company(server, cnpj: "11222333000262", auth: auth)
-            let modern = try await Self.upload(server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
-                                               password: Self.password, auth: auth)
+            let modern = try await Self.upload(
+                server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
+                password: Self.password, auth: auth)
             #expect(modern.status == 201, "\(modern.text)")
             #expect(modern.json["cnpj"] as? String == "11222333000181")
             #expect(modern.json["status"] as? String == "active" && modern.json["type"] as? String == "A1")
@@ -54,23 +61,26 @@ import Testing
             let printed = try TestCertificates.openssl(["x509", "-in", pemFile.path, "-noout", "-serial"]).output
             #expect("serial=\(modern.json["serial"] as? String ?? "-")" == printed.trimmingCharacters(in: .whitespacesAndNewlines), "\(printed)")
             // The same certificate again is a conflict; the legacy file holds the same one.
-            let legacy = try await Self.upload(server, companyId: companyId, file: try TestCertificates.legacyPKCS12(),
-                                               password: Self.password, auth: auth)
+            let legacy = try await Self.upload(
+                server, companyId: companyId, file: try TestCertificates.legacyPKCS12(),
+                password: Self.password, auth: auth)
             #expect(legacy.status == 409 && legacy.code == "certificate_exists")
             let list = try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: auth)
             #expect(list.items.count == 1)
 
             // Another company of the account opens the legacy encoding.
             let second = try await Self.company(server, cnpj: "11222333000181", auth: auth)
-            let legacyElsewhere = try await Self.upload(server, companyId: second, file: try TestCertificates.legacyPKCS12(),
-                                                        password: Self.password, auth: auth)
+            let legacyElsewhere = try await Self.upload(
+                server, companyId: second, file: try TestCertificates.legacyPKCS12(),
+                password: Self.password, auth: auth)
             #expect(legacyElsewhere.status == 201)
             #expect(legacyElsewhere.json["fingerprint"] as? String == modern.json["fingerprint"] as? String)
 
             // Sealed: the database holds envelopes, the service opens them for TLS.
             let certificateIdText = try #require(modern.json["id"] as? String)
             let certificateId = try #require(UUID(uuidString: certificateIdText))
-            let rows = try await server.runtime.database.query("SELECT encrypted_blob, encrypted_password FROM certificates WHERE id = \(bind: certificateId)")
+            let rows = try await server.runtime.database.query(
+                "SELECT encrypted_blob, encrypted_password FROM certificates WHERE id = \(bind: certificateId)")
             #expect(try rows[0].decode(column: "encrypted_blob", as: String.self).hasPrefix("sealed:"))
             let companyUUID = try #require(UUID(uuidString: companyId))
             let opened = try await server.runtime.services.certificates.identity(companyId: companyUUID, accountId: owner.accountId)
@@ -138,8 +148,9 @@ import Testing
             // An API key outlives clock jumps (a session does not), so one bcrypt sign-in suffices.
             let auth = TestServer.Auth.bearer(try await server.createApiKey(session: session, scopes: ["admin"]).key)
             let companyId = try await Self.company(server, cnpj: "11222333000181", auth: auth)
-            let uploaded = try await Self.upload(server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
-                                                 password: Self.password, auth: auth)
+            let uploaded = try await Self.upload(
+                server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
+                password: Self.password, auth: auth)
             let id = try #require(uploaded.json["id"] as? String)
             #expect(try await server.request(.get, "/v1/certificates?expiring_within=30d", auth: auth).items.isEmpty)
             #expect(try await server.request(.get, "/v1/certificates?expiring_within=3650d", auth: auth).items.count == 1)

@@ -1,11 +1,12 @@
 import FiscalMixApp
-@testable import FiscalMixFiscal
-import FiscalMixTestSupport
 import FiscalMixSefazPeer
+import FiscalMixTestSupport
 import Foundation
 import SwiftASN1
 import Testing
 import _CryptoExtras
+
+@testable import FiscalMixFiscal
 
 /// A PKCS#12 whose private key matches none of its certificates stops any process that hands it
 /// to swift-nio-ssl. The upload opens it first in a child `fiscalmix inspect-pkcs12`: the child
@@ -53,11 +54,13 @@ import _CryptoExtras
             // Still serving; good files still go through the child: a CA-style legacy file, a
             // wrong password (BoringSSL refuses, the child lives, the precise code comes back) and
             // a minted modern one.
-            let legacy = try await CertificateAPITests.upload(server, companyId: companyId, file: try TestCertificates.legacyPKCS12(),
-                                                              password: CertificateAPITests.password, auth: auth)
+            let legacy = try await CertificateAPITests.upload(
+                server, companyId: companyId, file: try TestCertificates.legacyPKCS12(),
+                password: CertificateAPITests.password, auth: auth)
             #expect(legacy.status == 201, "\(legacy.text)")
-            let wrong = try await CertificateAPITests.upload(server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
-                                                             password: "errada", auth: auth)
+            let wrong = try await CertificateAPITests.upload(
+                server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
+                password: "errada", auth: auth)
             #expect(wrong.code == "certificate_wrong_password", "\(wrong.text)")
             let minted = try SefazTestAuthority().mintECNPJ(cnpj: Self.cnpj).pkcs12(password: password)
             #expect(try await CertificateAPITests.upload(server, companyId: companyId, file: minted, password: password, auth: auth).status == 201)

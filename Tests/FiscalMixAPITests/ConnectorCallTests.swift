@@ -1,15 +1,16 @@
 import FiscalMixAPI
 import FiscalMixApp
-@testable import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixSecrets
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixConnectors
+@testable import FiscalMixDatabase
 
 /// Policies and `POST /v1/connectors/{id}/test`: a real call through authentication, policy,
 /// SSRF guard and request log, against a local server (loopback allow-listed for the test).
@@ -20,10 +21,12 @@ import Testing
         try await TestServer.run { server in
             let owner = try await server.createAccount()
             let session = try await server.login(owner.email, owner.password)
-            let first = try await server.request(.post, "/v1/policies", json: [
-                "name": "erp", "retry": ["maxAttempts": 4, "baseDelayMs": 50, "maxDelayMs": 500, "maxRetryAfterMs": 5000],
-                "rateLimit": ["rate": 5, "burst": 10],
-            ], auth: .cookie(session))
+            let first = try await server.request(
+                .post, "/v1/policies",
+                json: [
+                    "name": "erp", "retry": ["maxAttempts": 4, "baseDelayMs": 50, "maxDelayMs": 500, "maxRetryAfterMs": 5000],
+                    "rateLimit": ["rate": 5, "burst": 10],
+                ], auth: .cookie(session))
             #expect(first.status == 201)
             #expect(first.json["version"] as? Int == 1)
             #expect((first.json["rateLimit"] as? [String: Any])?["burst"] as? Int == 10)
@@ -31,8 +34,9 @@ import Testing
             #expect(second.json["version"] as? Int == 2)
             #expect((second.json["timeouts"] as? [String: Any])?["totalMs"] as? Int == 90_000)  // defaults filled in
 
-            let bad = try await server.request(.post, "/v1/policies", json: ["name": "x", "circuitBreaker": ["failureRateThreshold": 2]],
-                                               auth: .cookie(session))
+            let bad = try await server.request(
+                .post, "/v1/policies", json: ["name": "x", "circuitBreaker": ["failureRateThreshold": 2]],
+                auth: .cookie(session))
             #expect(bad.status == 422)
             #expect((bad.json["details"] as? [String: Any])?["field"] as? String == "circuitBreaker.failureRateThreshold")
 
@@ -42,13 +46,17 @@ import Testing
             let policyId = try #require(first.json["id"] as? String)
             #expect(try await server.request(.get, "/v1/policies/\(policyId)", auth: .cookie(otherSession)).status == 404)
             #expect(try await server.request(.delete, "/v1/policies/\(policyId)", auth: .cookie(otherSession)).status == 404)
-            let foreign = try await server.request(.post, "/v1/connectors", json: [
-                "name": "ERP", "baseUrl": "https://erp.example.com", "policyId": policyId,
-            ], auth: .cookie(otherSession))
+            let foreign = try await server.request(
+                .post, "/v1/connectors",
+                json: [
+                    "name": "ERP", "baseUrl": "https://erp.example.com", "policyId": policyId,
+                ], auth: .cookie(otherSession))
             #expect(foreign.status == 404)
-            let attached = try await server.request(.post, "/v1/connectors", json: [
-                "name": "ERP", "baseUrl": "https://erp.example.com", "policyId": policyId,
-            ], auth: .cookie(session))
+            let attached = try await server.request(
+                .post, "/v1/connectors",
+                json: [
+                    "name": "ERP", "baseUrl": "https://erp.example.com", "policyId": policyId,
+                ], auth: .cookie(session))
             #expect(attached.status == 201 && attached.json["policyId"] as? String == policyId.uppercased())
             #expect(try await server.request(.get, "/v1/policies", auth: .cookie(session)).items.count == 2)
         }
@@ -60,14 +68,18 @@ import Testing
                 let owner = try await server.createAccount()
                 let session = try await server.login(owner.email, owner.password)
                 let token = "bearer-\(UUID().uuidString)"
-                let policy = try await server.request(.post, "/v1/policies", json: [
-                    "name": "fast", "retry": ["maxAttempts": 3, "baseDelayMs": 10, "maxDelayMs": 50, "maxRetryAfterMs": 1000],
-                    "circuitBreaker": ["failureRateThreshold": 1, "windowSize": 2, "minimumCalls": 2, "openMs": 60000, "halfOpenProbes": 1],
-                ], auth: .cookie(session))
-                let created = try await server.request(.post, "/v1/connectors", json: [
-                    "name": "Local", "baseUrl": chaos.baseURL, "auth": ["type": "bearer", "token": token],
-                    "policyId": try #require(policy.json["id"] as? String),
-                ], auth: .cookie(session))
+                let policy = try await server.request(
+                    .post, "/v1/policies",
+                    json: [
+                        "name": "fast", "retry": ["maxAttempts": 3, "baseDelayMs": 10, "maxDelayMs": 50, "maxRetryAfterMs": 1000],
+                        "circuitBreaker": ["failureRateThreshold": 1, "windowSize": 2, "minimumCalls": 2, "openMs": 60000, "halfOpenProbes": 1],
+                    ], auth: .cookie(session))
+                let created = try await server.request(
+                    .post, "/v1/connectors",
+                    json: [
+                        "name": "Local", "baseUrl": chaos.baseURL, "auth": ["type": "bearer", "token": token],
+                        "policyId": try #require(policy.json["id"] as? String),
+                    ], auth: .cookie(session))
                 let id = try #require(created.json["id"] as? String)
 
                 let ok = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/call/ping"], auth: .cookie(session))
@@ -77,13 +89,15 @@ import Testing
                 #expect(ok.json["latencyMs"] is Int)
                 #expect(chaos.stats("ping").lastAuthorization == "Bearer \(token)")
 
-                let flaky = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/call/flaky?failures=1"],
-                                                     auth: .cookie(session))
+                let flaky = try await server.request(
+                    .post, "/v1/connectors/\(id)/test", json: ["path": "/call/flaky?failures=1"],
+                    auth: .cookie(session))
                 #expect(flaky.json["ok"] as? Bool == true && flaky.json["retries"] as? Int == 1)
 
                 // two failing calls (three attempts each would be six; the breaker opens after two)
-                let down = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/call/down?status=500"],
-                                                    auth: .cookie(session))
+                let down = try await server.request(
+                    .post, "/v1/connectors/\(id)/test", json: ["path": "/call/down?status=500"],
+                    auth: .cookie(session))
                 #expect(down.json["ok"] as? Bool == false && down.json["httpStatus"] as? Int == 500)
                 #expect(down.json["breaker"] as? String == "open")
                 let refused = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/call/ping"], auth: .cookie(session))
@@ -91,7 +105,8 @@ import Testing
 
                 // every outside call is a request-log row of its own
                 await server.flushRequestLogs()
-                let rows = try await server.runtime.database.query("""
+                let rows = try await server.runtime.database.query(
+                    """
                     SELECT operation, status, http_status, retry_count FROM request_logs
                     WHERE direction = 'outbound' AND connector_id = \(bind: try #require(UUID(uuidString: id)))
                     """)
@@ -113,8 +128,9 @@ import Testing
             try await TestServer.run(configure: { $0.outboundAccountGrantable = ["127.0.0.0/8"] }) { server in
                 let owner = try await server.createAccount()
                 let session = try await server.login(owner.email, owner.password)
-                let created = try await server.request(.post, "/v1/connectors", json: ["name": "Local", "baseUrl": chaos.baseURL],
-                                                       auth: .cookie(session))
+                let created = try await server.request(
+                    .post, "/v1/connectors", json: ["name": "Local", "baseUrl": chaos.baseURL],
+                    auth: .cookie(session))
                 let id = try #require(created.json["id"] as? String)
                 let refused = try await server.request(.post, "/v1/connectors/\(id)/test", auth: .cookie(session))
                 #expect(refused.status == 200 && refused.json["ok"] as? Bool == false)
@@ -123,22 +139,32 @@ import Testing
 
                 // The account allows loopback for itself: its connector now reaches the server.
                 #expect(try await server.request(.get, "/v1/outbound-settings", auth: .cookie(session)).json["allowedAddresses"] as? [String] == [])
-                for (bad, why) in [("localhost", "not an address"), ("0.0.0.0/0", "wider"), ("10.0.0.0/4", "wider"),
-                                   ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
-                                   ("", "not an address"), ("10.0.0.0/8", "outside what this deployment"),
-                                   ("::ffff:127.0.0.0/104", "outside what this deployment"), ("::1/128", "outside what this deployment")] {
-                    let refusedRule = try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.1/32", bad]],
-                                                               auth: .cookie(session))
-                    #expect(refusedRule.status == 422 && (refusedRule.json["details"] as? [String: Any])?["field"] as? String == "allowedAddresses[1]" && refusedRule.text.contains(why), "\(bad): \(refusedRule.text)")
+                for (bad, why) in [
+                    ("localhost", "not an address"), ("0.0.0.0/0", "wider"), ("10.0.0.0/4", "wider"),
+                    ("169.254.169.254", "link-local"), ("fe80::1", "link-local"),
+                    ("", "not an address"), ("10.0.0.0/8", "outside what this deployment"),
+                    ("::ffff:127.0.0.0/104", "outside what this deployment"), ("::1/128", "outside what this deployment"),
+                ] {
+                    let refusedRule = try await server.request(
+                        .put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.1/32", bad]],
+                        auth: .cookie(session))
+                    #expect(
+                        refusedRule.status == 422 && (refusedRule.json["details"] as? [String: Any])?["field"] as? String == "allowedAddresses[1]"
+                            && refusedRule.text.contains(why), "\(bad): \(refusedRule.text)")
                 }
-                let notGrantable = try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["192.168.0.0/16"]],
-                                                            auth: .cookie(session))
+                let notGrantable = try await server.request(
+                    .put, "/v1/outbound-settings", json: ["allowedAddresses": ["192.168.0.0/16"]],
+                    auth: .cookie(session))
                 #expect(notGrantable.status == 422 && notGrantable.code == "address_not_grantable", "\(notGrantable.text)")
                 let limited = try await server.createApiKey(session: session, scopes: ["connectors:write"])
-                #expect(try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.0/8"]],
-                                                 auth: .bearer(limited.key)).status == 403)
-                let saved = try await server.request(.put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.0/8", " 127.0.0.0/8 "]],
-                                                     auth: .cookie(session))
+                #expect(
+                    try await server.request(
+                        .put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.0/8"]],
+                        auth: .bearer(limited.key)
+                    ).status == 403)
+                let saved = try await server.request(
+                    .put, "/v1/outbound-settings", json: ["allowedAddresses": ["127.0.0.0/8", " 127.0.0.0/8 "]],
+                    auth: .cookie(session))
                 #expect(saved.status == 200 && saved.json["allowedAddresses"] as? [String] == ["127.0.0.0/8"])
                 let allowed = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/call/ping"], auth: .cookie(session))
                 #expect(allowed.json["ok"] as? Bool == true && chaos.stats("ping").calls == 1, "\(allowed.text)")
@@ -148,9 +174,11 @@ import Testing
                 // Another account's connector to the same server is still refused.
                 let other = try await server.createAccount()
                 let otherSession = try await server.login(other.email, other.password)
-                let theirs = try await server.request(.post, "/v1/connectors", json: ["name": "Local", "baseUrl": chaos.baseURL], auth: .cookie(otherSession))
+                let theirs = try await server.request(
+                    .post, "/v1/connectors", json: ["name": "Local", "baseUrl": chaos.baseURL], auth: .cookie(otherSession))
                 let theirId = try #require(theirs.json["id"] as? String)
-                let stillRefused = try await server.request(.post, "/v1/connectors/\(theirId)/test", json: ["path": "/call/ping"], auth: .cookie(otherSession))
+                let stillRefused = try await server.request(
+                    .post, "/v1/connectors/\(theirId)/test", json: ["path": "/call/ping"], auth: .cookie(otherSession))
                 #expect((stillRefused.json["error"] as? [String: Any])?["code"] as? String == "address_refused")
                 #expect(chaos.stats("ping").calls == 1)
 
@@ -168,9 +196,11 @@ import Testing
                 let owner = try await server.createAccount()
                 let session = try await server.login(owner.email, owner.password)
                 let key = "qk-\(UUID().uuidString)"
-                let created = try await server.request(.post, "/v1/connectors", json: [
-                    "name": "Query", "baseUrl": chaos.baseURL, "auth": ["type": "api_key_query", "param": "apikey", "key": key],
-                ], auth: .cookie(session))
+                let created = try await server.request(
+                    .post, "/v1/connectors",
+                    json: [
+                        "name": "Query", "baseUrl": chaos.baseURL, "auth": ["type": "api_key_query", "param": "apikey", "key": key],
+                    ], auth: .cookie(session))
                 let id = try #require(created.json["id"] as? String)
                 let result = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "call/q"], auth: .cookie(session))
                 #expect(result.json["ok"] as? Bool == true)
@@ -188,20 +218,26 @@ import Testing
             try await TestServer.run(configure: Self.allowLoopback) { server in
                 let owner = try await server.createAccount()
                 let session = try await server.login(owner.email, owner.password)
-                let created = try await server.request(.post, "/v1/connectors", json: [
-                    "name": "OAuth", "baseUrl": chaos.baseURL,
-                    "auth": ["type": "oauth2_client_credentials", "tokenUrl": "\(chaos.baseURL)/oauth/token",
-                             "clientId": ChaosServer.oauthClient.id, "clientSecret": ChaosServer.oauthClient.secret, "scope": "read"],
-                ], auth: .cookie(session))
+                let created = try await server.request(
+                    .post, "/v1/connectors",
+                    json: [
+                        "name": "OAuth", "baseUrl": chaos.baseURL,
+                        "auth": [
+                            "type": "oauth2_client_credentials", "tokenUrl": "\(chaos.baseURL)/oauth/token",
+                            "clientId": ChaosServer.oauthClient.id, "clientSecret": ChaosServer.oauthClient.secret, "scope": "read",
+                        ],
+                    ], auth: .cookie(session))
                 #expect(created.status == 201)
                 let id = try #require(created.json["id"] as? String)
                 for _ in 0..<2 {
-                    let result = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/oauth/resource"], auth: .cookie(session))
+                    let result = try await server.request(
+                        .post, "/v1/connectors/\(id)/test", json: ["path": "/oauth/resource"], auth: .cookie(session))
                     #expect(result.json["httpStatus"] as? Int == 200)
                 }
                 #expect(chaos.tokensIssued == 1)  // cached
                 chaos.revokeTokens()
-                let refreshed = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/oauth/resource"], auth: .cookie(session))
+                let refreshed = try await server.request(
+                    .post, "/v1/connectors/\(id)/test", json: ["path": "/oauth/resource"], auth: .cookie(session))
                 #expect(refreshed.json["httpStatus"] as? Int == 200)
                 #expect(chaos.tokensIssued == 2)  // one new token after the 401
                 #expect(chaos.stats("resource").calls == 4)
@@ -209,7 +245,8 @@ import Testing
                 // The token is kept sealed in connector_tokens: another process (or this one
                 // after a restart) uses it without asking for a new one.
                 let connectorId = try #require(UUID(uuidString: id))
-                let connector = try #require(try await ConnectorRepository(database: server.runtime.database).find(id: connectorId, accountId: owner.accountId))
+                let connector = try #require(
+                    try await ConnectorRepository(database: server.runtime.database).find(id: connectorId, accountId: owner.accountId))
                 let secret = try await server.runtime.services.connectors.secret(of: connector)
                 let rows = try await server.runtime.database.query("SELECT * FROM connector_tokens WHERE connector_id = \(bind: connectorId)")
                 #expect(rows.count == 1)
@@ -221,23 +258,35 @@ import Testing
                 #expect(chaos.tokensIssued == 2)
 
                 // A stored token that was tampered with, or moved to another connector, fails closed, naming its row.
-                try await server.runtime.database.execute("""
+                try await server.runtime.database.execute(
+                    """
                     UPDATE connector_tokens SET enc_ciphertext = \(bind: "AAAA" + String(try rows[0].decode(column: "enc_ciphertext", as: String.self).dropFirst(4)))
                     WHERE connector_id = \(bind: connectorId)
                     """)
-                await #expect(performing: {
-                    _ = try await ConnectorCaller(client: server.runtime.outbound, vault: server.runtime.vault)
-                        .call(connector, secret: secret, policy: .default, call, requestId: "r2")
-                }, throws: { ($0 as? EnvelopeError) == .authenticationFailed(table: "connector_tokens",
-                                                                           rowId: "\(id.lowercased())/\(connector.secretRefId?.lowercased ?? "-")") })
+                await #expect(
+                    performing: {
+                        _ = try await ConnectorCaller(client: server.runtime.outbound, vault: server.runtime.vault)
+                            .call(connector, secret: secret, policy: .default, call, requestId: "r2")
+                    },
+                    throws: {
+                        ($0 as? EnvelopeError)
+                            == .authenticationFailed(
+                                table: "connector_tokens",
+                                rowId: "\(id.lowercased())/\(connector.secretRefId?.lowercased ?? "-")")
+                    })
 
                 // New credentials: the stored token belongs to the old ones and is not used.
-                let changed = try await server.request(.patch, "/v1/connectors/\(id)", json: [
-                    "auth": ["type": "oauth2_client_credentials", "tokenUrl": "\(chaos.baseURL)/oauth/token",
-                             "clientId": ChaosServer.oauthClient.id, "clientSecret": ChaosServer.oauthClient.secret, "scope": "read"],
-                ], auth: .cookie(session))
+                let changed = try await server.request(
+                    .patch, "/v1/connectors/\(id)",
+                    json: [
+                        "auth": [
+                            "type": "oauth2_client_credentials", "tokenUrl": "\(chaos.baseURL)/oauth/token",
+                            "clientId": ChaosServer.oauthClient.id, "clientSecret": ChaosServer.oauthClient.secret, "scope": "read",
+                        ]
+                    ], auth: .cookie(session))
                 #expect(changed.status == 200)
-                let afterChange = try await server.request(.post, "/v1/connectors/\(id)/test", json: ["path": "/oauth/resource"], auth: .cookie(session))
+                let afterChange = try await server.request(
+                    .post, "/v1/connectors/\(id)/test", json: ["path": "/oauth/resource"], auth: .cookie(session))
                 #expect(afterChange.json["httpStatus"] as? Int == 200)
                 #expect(chaos.tokensIssued == 3)
                 #expect(!server.transcript.text.contains(ChaosServer.oauthClient.secret))

@@ -1,11 +1,13 @@
 import FiscalMixApp
 import FiscalMixSecrets
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+
 @Suite struct ConventionsTests {
     @Test func requestIdsAreEchoedOrMadeAndTraceContextContinues() async throws {
         try await TestServer.run { server in
@@ -15,7 +17,8 @@ import Testing
             #expect(made.headers[.init("X-Request-Id")!]?.count == 36)
             let hostile = try await server.request(.get, "/healthz", headers: ["X-Request-Id": String(repeating: "x", count: 300)])
             #expect(hostile.headers[.init("X-Request-Id")!]?.count == 36)
-            let traced = try await server.request(.get, "/healthz", headers: ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])
+            let traced = try await server.request(
+                .get, "/healthz", headers: ["traceparent": "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"])
             let traceparent = try #require(traced.headers[.init("traceparent")!])
             #expect(traceparent.hasPrefix("00-4bf92f3577b34da6a3ce929d0e0e4736-"))
             #expect(!traceparent.contains("00f067aa0ba902b7"))
@@ -73,7 +76,9 @@ import Testing
             let key2 = try await server.createApiKey(session: session, scopes: ["admin"])
             var third = body
             third["cnpj"] = "12ABC34501DE35"
-            #expect(try await server.request(.post, "/v1/companies", json: third, auth: .bearer(key2.key), headers: ["Idempotency-Key": "k-1"]).status == 201)
+            #expect(
+                try await server.request(.post, "/v1/companies", json: third, auth: .bearer(key2.key), headers: ["Idempotency-Key": "k-1"]).status
+                    == 201)
         }
     }
 

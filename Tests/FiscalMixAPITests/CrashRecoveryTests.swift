@@ -1,12 +1,13 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixJobs
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging
 import ServiceLifecycle
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
 
 /// A `fiscalmix worker` process killed with SIGKILL mid-job loses nothing: once its lease
 /// expires, another worker finishes the job.

@@ -1,10 +1,11 @@
 import FiscalMixApp
-@testable import FiscalMixFiscal
-import FiscalMixTestSupport
 import FiscalMixSefazPeer
+import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import Testing
+
+@testable import FiscalMixFiscal
 
 /// A test that fails while its servers are busy — a sync in flight between FiscalMix's worker
 /// and the SEFAZ peer, or a peer whose setup throws — stops them gracefully: the error reaches

@@ -12,8 +12,10 @@ import Testing
     /// Upstream repositories: where each suite's files sit there, from the suite's own folder.
     static let upstream: [(set: ConformanceSuites.DataSet, repo: String, layout: [(from: String, to: String)])] = [
         (.jmespath, "jmespath/jmespath.py", [("*.json", "tests/compliance")]),
-        (.jsonSchema, "json-schema-org/JSON-Schema-Test-Suite",
-         [("*.json", "tests/draft2020-12"), ("optional-format", "tests/draft2020-12/optional/format"), ("remotes", "remotes")]),
+        (
+            .jsonSchema, "json-schema-org/JSON-Schema-Test-Suite",
+            [("*.json", "tests/draft2020-12"), ("optional-format", "tests/draft2020-12/optional/format"), ("remotes", "remotes")]
+        ),
         (.jsonata, "jsonata-js/jsonata", [("groups", "test/test-suite/groups"), ("datasets", "test/test-suite/datasets")]),
     ]
 
@@ -43,17 +45,20 @@ import Testing
                 #expect(try Self.run("/usr/bin/env", ["git", "-C", clone.path] + arguments) == 0)
             }
         }
-        let status = try Self.run(Self.repository.appendingPathComponent("scripts/fetch-test-data.sh").path,
-                                  [output.path, "jmespath", "json-schema", "jsonata"],
-                                  environment: ["FISCALMIX_TEST_DATA_SOURCE": sources.path, "FISCALMIX_TEST_DATA_PIN": "0"])
+        let status = try Self.run(
+            Self.repository.appendingPathComponent("scripts/fetch-test-data.sh").path,
+            [output.path, "jmespath", "json-schema", "jsonata"],
+            environment: ["FISCALMIX_TEST_DATA_SOURCE": sources.path, "FISCALMIX_TEST_DATA_PIN": "0"])
         #expect(status == 0)
         for (set, repo, _) in Self.upstream {
             let expected = try Self.files(under: try ConformanceSuites.directory(set)).filter { $0 != "README.md" }
             let written = output.appendingPathComponent("conformance/\(set.rawValue)")
             #expect(try Self.files(under: written) == (expected + ["LICENSE"]).sorted(), "\(set)")
             for file in expected {
-                #expect(FileManager.default.contentsEqual(atPath: try ConformanceSuites.directory(set).appendingPathComponent(file).path,
-                                                          andPath: written.appendingPathComponent(file).path), "\(set): \(file)")
+                #expect(
+                    FileManager.default.contentsEqual(
+                        atPath: try ConformanceSuites.directory(set).appendingPathComponent(file).path,
+                        andPath: written.appendingPathComponent(file).path), "\(set): \(file)")
             }
             #expect(try String(contentsOf: written.appendingPathComponent("LICENSE"), encoding: .utf8).contains(repo))
         }

@@ -1,17 +1,18 @@
 import FiscalMixAPI
 import FiscalMixApp
+import FiscalMixConformance
 import FiscalMixCore
 import FiscalMixDFe
-@testable import FiscalMixFiscal
-@testable import FiscalMixDatabase
-import FiscalMixTestSupport
-import FiscalMixConformance
-import FiscalMixTestTraits
 import FiscalMixSefazPeer
+import FiscalMixTestSupport
+import FiscalMixTestTraits
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixFiscal
 
 /// One run at a time per company and type, written together with its job; a run whose job died,
 /// or that has none, never blocks the company.
@@ -46,8 +47,9 @@ extension FiscalSyncTests {
             try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
                 let s = try await Self.setUp(server, peer: peer)
                 let company = try #require(UUID(uuidString: s.companyId))
-                let orphan = SyncRun(id: ID.make(), accountId: s.accountId, companyId: company, docType: .NFE, jobId: nil, status: .pending,
-                                     startedAt: server.clock.now(), createdAt: server.clock.now(), updatedAt: server.clock.now())
+                let orphan = SyncRun(
+                    id: ID.make(), accountId: s.accountId, companyId: company, docType: .NFE, jobId: nil, status: .pending,
+                    startedAt: server.clock.now(), createdAt: server.clock.now(), updatedAt: server.clock.now())
                 try await server.runtime.database.transaction { tx in
                     try await SyncRunRepository(database: server.runtime.database).insert(orphan, environment: 1, in: tx)
                 }
@@ -71,16 +73,19 @@ extension FiscalSyncTests {
                 let database = server.runtime.database
                 switch database.dialect {
                 case .sqlite:
-                    try await database.execute("""
+                    try await database.execute(
+                        """
                         CREATE TRIGGER inject_job_fault BEFORE INSERT ON jobs WHEN NEW.type = 'fiscal.sync'
                         BEGIN SELECT RAISE(ABORT, 'injected fault'); END
                         """)
                 case .postgres:
-                    try await database.execute("""
+                    try await database.execute(
+                        """
                         CREATE FUNCTION inject_job_fault() RETURNS trigger LANGUAGE plpgsql AS $$
                         BEGIN IF NEW.type = 'fiscal.sync' THEN RAISE EXCEPTION 'injected fault'; END IF; RETURN NEW; END $$
                         """)
-                    try await database.execute("CREATE TRIGGER inject_job_fault BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION inject_job_fault()")
+                    try await database.execute(
+                        "CREATE TRIGGER inject_job_fault BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION inject_job_fault()")
                 }
                 let refused = try await s.server.request(.post, "/v1/companies/\(s.companyId)/sync", json: ["doc_types": ["NFE"]], auth: s.auth)
                 #expect(refused.status == 500, "\(refused.text)")

@@ -1,18 +1,19 @@
 import FiscalMixAPI
 import FiscalMixApp
+import FiscalMixConformance
 import FiscalMixCore
 import FiscalMixDFe
-@testable import FiscalMixFiscal
-@testable import FiscalMixDatabase
-import FiscalMixTestSupport
-import FiscalMixConformance
-import FiscalMixTestTraits
 import FiscalMixSefazPeer
-@testable import FiscalMixWebhooks
+import FiscalMixTestSupport
+import FiscalMixTestTraits
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixFiscal
+@testable import FiscalMixWebhooks
 
 /// DF-e sync end to end: the API starts a run, a worker walks the SEFAZ peer's feed over mutual
 /// TLS with the company's A1 certificate, and the documents API reads what was stored.
@@ -32,14 +33,17 @@ import Testing
     static func setUp(_ server: TestServer, peer: SefazPeer) async throws -> Setup {
         let (owner, auth) = try await server.ownerApiKey()
         let companyId = try await CertificateAPITests.company(server, cnpj: cnpj, auth: auth)
-        let upload = try await CertificateAPITests.upload(server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
-                                                          password: CertificateAPITests.password, auth: auth)
+        let upload = try await CertificateAPITests.upload(
+            server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
+            password: CertificateAPITests.password, auth: auth)
         #expect(upload.status == 201, "\(upload.text)")
-        let config = try await server.request(.put, "/v1/companies/\(companyId)/connector-configs/NFE", json: [
-            "environment": "producao", "endpoint": peer.baseURL + DistributionService.nfe.path, "caBundlePEM": peer.authority.caPEM,
-            "eventEndpoint": peer.baseURL + RecepcaoEvento.path,
-            "autoSync": false,
-        ], auth: auth)
+        let config = try await server.request(
+            .put, "/v1/companies/\(companyId)/connector-configs/NFE",
+            json: [
+                "environment": "producao", "endpoint": peer.baseURL + DistributionService.nfe.path, "caBundlePEM": peer.authority.caPEM,
+                "eventEndpoint": peer.baseURL + RecepcaoEvento.path,
+                "autoSync": false,
+            ], auth: auth)
         #expect(config.status == 200, "\(config.text)")
         return Setup(server: server, auth: auth, companyId: companyId, accountId: owner.accountId)
     }
@@ -104,7 +108,9 @@ import Testing
                 for payload in real {
                     let text = String(decoding: payload.xml, as: UTF8.self)
                     let key = try #require(Self.firstText(text, "chNFe"))
-                    if payload.schema.hasPrefix("resNFe") || payload.schema.hasPrefix("procNFe") { realDocumentKeys.insert(key) } else {
+                    if payload.schema.hasPrefix("resNFe") || payload.schema.hasPrefix("procNFe") {
+                        realDocumentKeys.insert(key)
+                    } else {
                         realEventKeys.insert("\(key)|\(try #require(Self.firstText(text, "tpEvento")))|\(Self.firstText(text, "nSeqEvento") ?? "1")")
                     }
                 }
@@ -118,12 +124,15 @@ import Testing
                     let text = String(decoding: document.xml, as: UTF8.self)
                     guard let key = Self.firstText(text, "chNFe") else { continue }
                     if document.schema.hasPrefix("resNFe") { answerOfSummary[key] = position / 50 }
-                    if document.schema.hasPrefix("procNFe"), let summary = answerOfSummary[key], summary < position / 50 { upgradesAcrossAnswers += 1 }
+                    if document.schema.hasPrefix("procNFe"), let summary = answerOfSummary[key], summary < position / 50 {
+                        upgradesAcrossAnswers += 1
+                    }
                 }
                 #expect(upgradesAcrossAnswers > 100)
                 #expect(run["docsSaved"] as? Int == feed.truth.count + realDocumentKeys.count + upgradesAcrossAnswers)
 
-                let rows = try await database.query("""
+                let rows = try await database.query(
+                    """
                     SELECT access_key, is_summary, status, CAST(total_value AS TEXT) AS v, issuer_cnpj_cpf, direction, storage_xml_path
                     FROM fiscal_documents WHERE company_id = \(bind: company)
                     """)
@@ -140,18 +149,21 @@ import Testing
                 }
                 #expect(checked == feed.truth.count)
                 // Events that arrived before their document point at it now.
-                let unlinked = try await database.first("""
+                let unlinked = try await database.first(
+                    """
                     SELECT COUNT(*) AS n FROM fiscal_events e WHERE e.company_id = \(bind: company) AND e.fiscal_document_id IS NULL
                       AND EXISTS (SELECT 1 FROM fiscal_documents d WHERE d.company_id = e.company_id AND d.access_key = e.access_key)
                     """)
                 #expect(try unlinked?.decode(column: "n", as: Int.self) == 0)
-                #expect(try await IntegrationEventRepository(database: database).count(accountId: s.accountId, type: "fiscal_document.received")
+                #expect(
+                    try await IntegrationEventRepository(database: database).count(accountId: s.accountId, type: "fiscal_document.received")
                         == run["docsSaved"] as? Int)
                 // Every stored fiscal event is announced once, in the transaction that stored it.
                 let storedEvents = try await database.first("SELECT COUNT(*) AS n FROM fiscal_events WHERE company_id = \(bind: company)")
                 let eventCount = try #require(try storedEvents?.decode(column: "n", as: Int.self))
                 #expect(eventCount > 0)
-                #expect(try await IntegrationEventRepository(database: database).count(accountId: s.accountId, type: "fiscal_event.received")
+                #expect(
+                    try await IntegrationEventRepository(database: database).count(accountId: s.accountId, type: "fiscal_event.received")
                         == eventCount)
 
                 // Caught up: a new sync waits for the AN's hour instead of asking (which would be 656).
@@ -169,7 +181,9 @@ import Testing
     }
 
     static func firstText(_ xml: String, _ element: String) -> String? {
-        guard let open = xml.range(of: "<\(element)>"), let close = xml.range(of: "</\(element)>", range: open.upperBound..<xml.endIndex) else { return nil }
+        guard let open = xml.range(of: "<\(element)>"), let close = xml.range(of: "</\(element)>", range: open.upperBound..<xml.endIndex) else {
+            return nil
+        }
         return String(xml[open.upperBound..<close.lowerBound])
     }
 
@@ -188,8 +202,9 @@ import Testing
                 // Walk every page newest first: each document once, in order.
                 var seen: [[String: Any]] = [], cursor: String?
                 repeat {
-                    let page = try await server.request(.get, "/v1/documents?company_id=\(s.companyId)&limit=7" + (cursor.map { "&cursor=\($0)" } ?? ""),
-                                                        auth: s.auth)
+                    let page = try await server.request(
+                        .get, "/v1/documents?company_id=\(s.companyId)&limit=7" + (cursor.map { "&cursor=\($0)" } ?? ""),
+                        auth: s.auth)
                     #expect(page.status == 200, "\(page.text)")
                     seen += page.items
                     cursor = page.json["nextCursor"] as? String
@@ -221,8 +236,10 @@ import Testing
                 #expect((one.json["events"] as? [[String: Any]])?.contains { $0["eventCode"] as? String == "110111" } == true)
                 let xml = try await server.request(.get, "/v1/documents/\(cancelledId)/xml", auth: s.auth)
                 #expect(xml.status == 200 && xml.headers[.contentType]?.hasPrefix("application/xml") == true)
-                let sent = feed.documents.filter { String(decoding: $0.xml, as: UTF8.self).contains(key) && !$0.schema.hasPrefix("resEvento")
-                    && !$0.schema.hasPrefix("procEvento") }.last
+                let sent = feed.documents.filter {
+                    String(decoding: $0.xml, as: UTF8.self).contains(key) && !$0.schema.hasPrefix("resEvento")
+                        && !$0.schema.hasPrefix("procEvento")
+                }.last
                 #expect(Array(xml.body) == sent?.xml)
                 #expect(xml.headers[.contentLength] == sent.map { String($0.xml.count) })
 
@@ -242,7 +259,9 @@ import Testing
                 #expect(try await server.request(.get, "/v1/blob-links/" + String(tampered)).status == 404)
                 #expect(try await server.request(.get, "/v1/blob-links/not-a-token").status == 404)
                 #expect(try await server.request(.post, "/v1/documents/\(cancelledId)/xml-link", json: ["expiresIn": 10], auth: s.auth).status == 422)
-                #expect(try await server.request(.post, "/v1/documents/\(cancelledId)/xml-link", json: ["expiresIn": 700_000], auth: s.auth).status == 422)
+                #expect(
+                    try await server.request(.post, "/v1/documents/\(cancelledId)/xml-link", json: ["expiresIn": 700_000], auth: s.auth).status == 422
+                )
                 // Request logs name the route, never the token.
                 await server.flushRequestLogs()
                 let logged = try await server.runtime.database.query("SELECT path FROM request_logs WHERE path LIKE '/v1/blob-links/%'")
@@ -262,7 +281,8 @@ import Testing
                 #expect(try await server.request(.post, "/v1/companies/\(s.companyId)/sync", json: [:], auth: stranger).status == 404)
 
                 // A tampered blob is refused, not served.
-                let path = try await server.runtime.database.first("SELECT storage_xml_path FROM fiscal_documents WHERE id = \(bind: UUID(uuidString: cancelledId)!)")!
+                let path = try await server.runtime.database.first(
+                    "SELECT storage_xml_path FROM fiscal_documents WHERE id = \(bind: UUID(uuidString: cancelledId)!)")!
                     .decode(column: "storage_xml_path", as: String.self)
                 try Data("<tampered/>".utf8).write(to: URL(fileURLWithPath: server.runtime.configuration.blobDirectory + "/" + path))
                 #expect(try await server.request(.get, "/v1/documents/\(cancelledId)/xml", auth: s.auth).code == "xml_corrupt")
@@ -283,7 +303,9 @@ import Testing
                 let run = try await Self.waitForRun(s, try await Self.startSync(s), seconds: 60)
                 #expect(run["status"] as? String == "failed")
                 let failure = try #require(run["failure"] as? String)
-                #expect(failure.contains("tls") || failure.contains("TLS") || failure.contains("handshake") || failure.contains("certificate"), "\(failure)")
+                #expect(
+                    failure.contains("tls") || failure.contains("TLS") || failure.contains("handshake") || failure.contains("certificate"),
+                    "\(failure)")
                 #expect(Date().timeIntervalSince(started) < 30)
                 #expect(!server.logs.text.contains(CertificateAPITests.password))
             }
@@ -335,7 +357,8 @@ import Testing
                 let company = try #require(UUID(uuidString: s.companyId))
                 #expect(try await FiscalDocumentRepository(database: database).count(companyId: company) == feed.truth.count)
                 #expect(try await FiscalEventRepository(database: database).count(companyId: company) == feed.events.count)
-                let full = try await database.first("""
+                let full = try await database.first(
+                    """
                     SELECT COUNT(*) AS n FROM fiscal_documents WHERE company_id = \(bind: company) AND is_summary = \(bind: false)
                     """)!.decode(column: "n", as: Int.self)
                 #expect(full == feed.truth.values.filter(\.full).count)
@@ -343,98 +366,6 @@ import Testing
                 #expect(peer.answered656 == 0 && peer.answeredStatuses.allSatisfy { $0 == 138 }, "\(peer.answeredStatuses)")
                 kill(second.processIdentifier, SIGTERM)
                 await WorkerProcess.exit(of: second)
-            }
-        }
-    }
-
-    /// resNFe → ciência (signed with the company's A1, verified by the peer) → the full procNFe
-    /// arrives on the next sync and upgrades the summary; the AN's rules on repeats and
-    /// justifications hold.
-    @Test func cienciaReleasesTheFullXMLOnTheNextSync() async throws {
-        try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
-            try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
-                let s = try await Self.setUp(server, peer: peer)
-                var feed = SefazFeed(recipient: Self.cnpj)
-                feed.addNFe(count: 4, withholdFull: true)
-                peer.add(feed.documents, for: Self.cnpj)
-                peer.withhold(feed.withheld, for: Self.cnpj)
-                #expect(feed.withheld.count == 2)
-                #expect(try await Self.waitForRun(s, try await Self.startSync(s))["status"] as? String == "completed")
-                let key = feed.withheld[0].key
-                let listed = try await server.request(.get, "/v1/documents?summary=true&limit=50", auth: s.auth).items
-                let document = try #require(listed.first { $0["accessKey"] as? String == key })
-                let id = try #require(document["id"] as? String)
-
-                let forbidden = try await server.request(.post, "/v1/documents/\(id)/manifest",
-                                                         json: ["type": "ciencia", "justificativa": "nao cabe justificativa aqui"], auth: s.auth)
-                #expect(forbidden.status == 422 && forbidden.code == "validation_failed")
-                let missing = try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "nao_realizada"], auth: s.auth)
-                #expect(missing.status == 422)
-                #expect(try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "aceite"], auth: s.auth).status == 422)
-
-                server.clock.advance(by: 0.538)  // the event keeps the second it was signed at, not this fraction
-                let ciencia = try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: s.auth)
-                #expect(ciencia.status == 200 && ciencia.json["result"] as? String == "registered", "\(ciencia.text)")
-                #expect(ciencia.json["statusCode"] as? Int == 135 && (ciencia.json["protocolNumber"] as? String)?.count == 15)
-                #expect(ciencia.json["eventId"] as? String == "ID210210\(key)01")
-                let again = try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: s.auth)
-                #expect(again.json["result"] as? String == "already_registered" && again.json["statusCode"] as? Int == 573)
-                let events = try await server.request(.get, "/v1/documents/\(id)", auth: s.auth).json["events"] as? [[String: Any]]
-                #expect(events?.contains { $0["eventCode"] as? String == "210210" && $0["protocolNumber"] != nil } == true)
-                let signedDate = try #require(events?.first { $0["eventCode"] as? String == "210210" }?["eventDate"] as? String)
-                // The stored event is announced as fiscal_event.received, with its document.
-                let announced = try await server.request(.get, "/v1/events?limit=200", auth: s.auth).items
-                    .filter { $0["eventType"] as? String == "fiscal_event.received" }
-                #expect(announced.contains { ($0["payload"] as? [String: Any])?["document_id"] as? String == id.lowercased()
-                    && ($0["payload"] as? [String: Any])?["event_code"] as? String == "210210" }, "\(announced)")
-                #expect(signedDate.hasSuffix(".000Z"), "\(signedDate)")
-                let stranger = try await server.ownerApiKey().auth
-                #expect(try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: stranger).status == 404)
-
-                // The AN's hour, then the next sync brings the released procNFe.
-                server.clock.advance(by: DFeSyncService.quietPeriod + 5)
-                #expect(try await Self.waitForRun(s, try await Self.startSync(s), seconds: 60)["status"] as? String == "completed")
-                let upgraded = try await server.request(.get, "/v1/documents/\(id)", auth: s.auth).json
-                #expect(upgraded["isSummary"] as? Bool == false && upgraded["schema"] as? String == "procNFe_v4.00.xsd")
-                let other = try #require(listed.first { $0["accessKey"] as? String == feed.withheld[1].key }?["id"] as? String)
-                #expect(try await server.request(.get, "/v1/documents/\(other)", auth: s.auth).json["isSummary"] as? Bool == true)
-                #expect(peer.answered656 == 0)
-            }
-        }
-    }
-
-    /// With automatic ciência on, every new summary gets its ciência from a job, and the sync
-    /// after the AN's hour brings every withheld full XML.
-    @Test func automaticCienciaBringsEveryFullXML() async throws {
-        try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
-            try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
-                let s = try await Self.setUp(server, peer: peer)
-                let on = try await server.request(.put, "/v1/companies/\(s.companyId)/connector-configs/NFE", json: ["autoCiencia": true], auth: s.auth)
-                #expect(on.json["autoCiencia"] as? Bool == true && on.json["endpoint"] as? String != nil)
-                var feed = SefazFeed(recipient: Self.cnpj)
-                feed.addNFe(count: 12, withholdFull: true)
-                peer.add(feed.documents, for: Self.cnpj)
-                peer.withhold(feed.withheld, for: Self.cnpj)
-                #expect(try await Self.waitForRun(s, try await Self.startSync(s))["status"] as? String == "completed")
-
-                let company = try #require(UUID(uuidString: s.companyId))
-                let database = server.runtime.database
-                let deadline = Date().addingTimeInterval(60)
-                var ciencias = 0
-                while Date() < deadline {
-                    ciencias = try await database.first("""
-                        SELECT COUNT(*) AS n FROM fiscal_events WHERE company_id = \(bind: company) AND event_code = '210210' AND protocol IS NOT NULL
-                        """)!.decode(column: "n", as: Int.self)
-                    if ciencias == feed.truth.count { break }
-                    try await Task.sleep(for: .milliseconds(100))
-                }
-                #expect(ciencias == feed.truth.count)
-
-                server.clock.advance(by: DFeSyncService.quietPeriod + 5)
-                #expect(try await Self.waitForRun(s, try await Self.startSync(s), seconds: 60)["status"] as? String == "completed")
-                let full = try await server.request(.get, "/v1/documents?summary=false&limit=50", auth: s.auth).items
-                #expect(Set(full.compactMap { $0["accessKey"] as? String }) == Set(feed.withheld.map(\.key)))
-                #expect(peer.answered656 == 0)
             }
         }
     }

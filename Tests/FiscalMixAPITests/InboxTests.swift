@@ -1,15 +1,16 @@
 import Crypto
 import FiscalMixApp
-@testable import FiscalMixBlobs
 import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixSecrets
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixBlobs
+@testable import FiscalMixDatabase
 
 /// The inbound inbox: each provider's signature scheme, replays refused, duplicates answered
 /// and not processed twice (also under 50 concurrent posts), accepted messages turned into
@@ -38,8 +39,12 @@ import Testing
             let now = Int(server.clock.now().timeIntervalSince1970)
 
             // GitHub-style: sha256=<hex> of the body; the id in X-GitHub-Delivery.
-            let github = try await provider(server, auth, ["name": "github", "verifier": "hmac_sha256", "secret": "gh-secret-123",
-                                                           "eventIdHeader": "X-GitHub-Delivery"])
+            let github = try await provider(
+                server, auth,
+                [
+                    "name": "github", "verifier": "hmac_sha256", "secret": "gh-secret-123",
+                    "eventIdHeader": "X-GitHub-Delivery",
+                ])
             let push = #"{"ref":"refs/heads/main","commits":2}"#
             let signed = ["X-Hub-Signature-256": "sha256=" + Self.hmacHex("gh-secret-123", Array(push.utf8)), "X-GitHub-Delivery": "d-1"]
             #expect(try await post(server, github, push, headers: signed).status == 202)
@@ -54,8 +59,12 @@ import Testing
             #expect(try await post(server, github, push, headers: ["X-GitHub-Delivery": "d-3"]).status == 401)  // unsigned
 
             // Stripe-style: t=…,v1=<hex of "t.body">; the id in the body's /id; 5-minute tolerance.
-            let stripe = try await provider(server, auth, ["name": "stripe", "verifier": "timestamped_hmac", "secret": "whsec_stripe_test_1",
-                                                           "eventType": "payment.received"])
+            let stripe = try await provider(
+                server, auth,
+                [
+                    "name": "stripe", "verifier": "timestamped_hmac", "secret": "whsec_stripe_test_1",
+                    "eventType": "payment.received",
+                ])
             try await server.createEventType(auth, "payment.received")
             let charge = #"{"id":"evt_1","type":"charge.succeeded","data":{"amount":1999}}"#
             func stripeHeader(_ t: Int, _ body: String, secret: String = "whsec_stripe_test_1") -> [String: String] {
@@ -71,7 +80,8 @@ import Testing
             let secret = WebhookSignature.newSecret()
             let standard = try await provider(server, auth, ["name": "partner", "verifier": "standard_webhooks", "secret": secret])
             let note = #"{"hello":"world"}"#
-            let signature = try WebhookSignature.header(id: "msg_1", timestamp: Int64(now), body: Array(note.utf8), keys: [try WebhookSignature.key(secret)])
+            let signature = try WebhookSignature.header(
+                id: "msg_1", timestamp: Int64(now), body: Array(note.utf8), keys: [try WebhookSignature.key(secret)])
             let swHeaders = ["webhook-id": "msg_1", "webhook-timestamp": String(now), "webhook-signature": signature]
             #expect(try await post(server, standard, note, headers: swHeaders).status == 202)
             var replayed = swHeaders
@@ -79,8 +89,10 @@ import Testing
             #expect(try await post(server, standard, note, headers: replayed).status == 401)
 
             // Nothing refused was stored; the three accepted ones become events once processed.
-            let rows = try await server.runtime.database.query("SELECT provider, event_id FROM webhook_inbox WHERE account_id = \(bind: owner.accountId)")
-            let stored = Set(try rows.map { "\(try $0.decode(column: "provider", as: String.self))/\(try $0.decode(column: "event_id", as: String.self))" })
+            let rows = try await server.runtime.database.query(
+                "SELECT provider, event_id FROM webhook_inbox WHERE account_id = \(bind: owner.accountId)")
+            let stored = Set(
+                try rows.map { "\(try $0.decode(column: "provider", as: String.self))/\(try $0.decode(column: "event_id", as: String.self))" })
             #expect(stored == ["github/d-1", "stripe/evt_1", "partner/msg_1"])
             for _ in 0..<100 {
                 let messages = try await server.request(.get, "/v1/inbox-messages", auth: auth).items
@@ -115,16 +127,23 @@ import Testing
     @Test func rawBodiesLandInAnAzureContainer() async throws {
         try await AzureBlobPeer.run { peer in
             let settings = AzureBlobStore.Configuration(
-                endpoint: peer.endpoint, container: "inbox", authorization: .sharedKey(AzureSharedKey(account: AzureBlobPeer.account,
-                                                                                                     keyBase64: AzureBlobPeer.keyBase64)!))
-            try await rawBodiesLand(in: { AzureBlobStore(settings, client: $0) }, configure: { $0.azure = settings }) { try await $0.createContainer() }
+                endpoint: peer.endpoint, container: "inbox",
+                authorization: .sharedKey(
+                    AzureSharedKey(
+                        account: AzureBlobPeer.account,
+                        keyBase64: AzureBlobPeer.keyBase64)!))
+            try await rawBodiesLand(in: { AzureBlobStore(settings, client: $0) }, configure: { $0.azure = settings }) {
+                try await $0.createContainer()
+            }
         }
     }
 
     /// A server configured with `configure` stores an accepted message's body where `makeStore`
     /// reads it (after `prepare` made the bucket or container).
-    func rawBodiesLand<Store: BlobStore>(in makeStore: (OutboundClient) -> Store, configure: @escaping @Sendable (inout AppConfiguration) -> Void,
-                                         prepare: (Store) async throws -> Void) async throws {
+    func rawBodiesLand<Store: BlobStore>(
+        in makeStore: (OutboundClient) -> Store, configure: @escaping @Sendable (inout AppConfiguration) -> Void,
+        prepare: (Store) async throws -> Void
+    ) async throws {
         let client = OutboundClient(configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.1"])))
         let store = makeStore(client)
         let list: @Sendable () async throws -> [String] = {
@@ -171,11 +190,13 @@ import Testing
                 try await Task.sleep(for: .milliseconds(50))
             }
             #expect(processed == 1)
-            let events = try await server.runtime.database.query("""
+            let events = try await server.runtime.database.query(
+                """
                 SELECT COUNT(*) AS n FROM integration_events WHERE account_id = \(bind: owner.accountId) AND event_type = 'inbox.message.received'
                 """)
             #expect(try events[0].decode(column: "n", as: Int.self) == 1)
-            let jobs = try await server.runtime.database.query("""
+            let jobs = try await server.runtime.database.query(
+                """
                 SELECT COUNT(*) AS n FROM jobs WHERE account_id = \(bind: owner.accountId) AND type = 'inbox.process'
                 """)
             #expect(try jobs[0].decode(column: "n", as: Int.self) == 1)

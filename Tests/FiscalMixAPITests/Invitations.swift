@@ -1,5 +1,6 @@
 import Foundation
 import HTTPTypes
+
 /// Adds users to an account the way people do: an invite, then its acceptance.
 enum Invitations {
     struct Member {

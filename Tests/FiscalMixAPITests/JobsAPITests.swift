@@ -1,11 +1,12 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixJobs
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
 
 @Suite struct JobsAPITests {
     @Test func anAccountSeesItsJobsWithRunsAndCanRequeueAndCancel() async throws {
@@ -16,13 +17,19 @@ import Testing
             let queue = server.runtime.jobQueue
             let repository = queue.repository
             let now = server.clock.now()
-            let dead = try await repository.enqueue(NewJob(type: "webhook.deliver", accountId: owner.accountId, payload: #"{"amount": 1234.56}"#,
-                                                           maxAttempts: 1), now: now).job
+            let dead = try await repository.enqueue(
+                NewJob(
+                    type: "webhook.deliver", accountId: owner.accountId, payload: #"{"amount": 1234.56}"#,
+                    maxAttempts: 1), now: now
+            ).job
             let claimed = try await repository.claim(queue: "default", worker: "w", limit: 1, now: now, leaseUntil: now.addingTimeInterval(30))
-            _ = try await repository.fail(claimed[0].job, runId: claimed[0].runId, worker: "w", runStatus: .failed, error: "HTTP 503",
-                                          retryAt: now, now: now)
-            let waiting = try await repository.enqueue(NewJob(type: "export.zip", accountId: owner.accountId, runAt: now.addingTimeInterval(3600)),
-                                                       now: now).job
+            _ = try await repository.fail(
+                claimed[0].job, runId: claimed[0].runId, worker: "w", runStatus: .failed, error: "HTTP 503",
+                retryAt: now, now: now)
+            let waiting = try await repository.enqueue(
+                NewJob(type: "export.zip", accountId: owner.accountId, runAt: now.addingTimeInterval(3600)),
+                now: now
+            ).job
             let foreign = try await repository.enqueue(NewJob(type: "export.zip", accountId: other.accountId), now: now).job
 
             let list = try await server.request(.get, "/v1/jobs", auth: .cookie(session))

@@ -1,15 +1,16 @@
 import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixIdentity
 import FiscalMixSecrets
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
-@testable import FiscalMixVault
 import Foundation
 import Logging
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixIdentity
+@testable import FiscalMixVault
 
 /// `fiscalmix keys rotate` killed half-way and run again: every secret ends up wrapped by the
 /// new key and opens with it alone; nothing was re-encrypted or lost.
@@ -24,32 +25,39 @@ import Testing
         var stored: [(UUID, String)] = []
         for i in 0..<60 {
             let plaintext = "connector-token-\(i)-\(UUID().uuidString)"
-            stored.append((try await runtime.vault.store(Data(plaintext.utf8), ownerTable: "connectors", ownerId: "c-\(i)", accountId: nil),
-                           plaintext))
+            stored.append(
+                (
+                    try await runtime.vault.store(Data(plaintext.utf8), ownerTable: "connectors", ownerId: "c-\(i)", accountId: nil),
+                    plaintext
+                ))
         }
         // Connector access tokens (OAuth) are envelopes too and rotate with the rest.
         let accountId = ID.make()
         let now = Date()
-        try await runtime.database.execute("""
+        try await runtime.database.execute(
+            """
             INSERT INTO accounts (id, name, created_at, updated_at) VALUES (\(bind: accountId), 'Rotation', \(bind: now), \(bind: now))
             """)
         var tokens: [(UUID, String)] = []
         for i in 0..<3 {
             let connectorId = ID.make()
-            try await runtime.database.execute("""
+            try await runtime.database.execute(
+                """
                 INSERT INTO connectors (id, account_id, type, name, base_url, created_at, updated_at)
                 VALUES (\(bind: connectorId), \(bind: accountId), 'rest', \(bind: "api-\(i)"), 'https://api.example.com', \(bind: now), \(bind: now))
                 """)
             let token = "access-token-\(i)-\(UUID().uuidString)"
-            try await runtime.vault.storeConnectorToken(token, connectorId: connectorId, secretRefId: nil, accountId: accountId,
-                                                        expiresAt: now.addingTimeInterval(3600))
+            try await runtime.vault.storeConnectorToken(
+                token, connectorId: connectorId, secretRefId: nil, accountId: accountId,
+                expiresAt: now.addingTimeInterval(3600))
             tokens.append((connectorId, token))
         }
         // A TOTP secret sealed the old way (directly under the old master key) moves into the vault.
         let userId = ID.make()
         let totpSecret = Array("12345678901234567890".utf8)
         let legacy = try SecretBox(masterKey: try MasterKey(base64: oldKeyText)).seal(totpSecret, aad: "users.mfa_secret:\(userId.lowercased)")
-        try await runtime.database.execute("""
+        try await runtime.database.execute(
+            """
             INSERT INTO users (id, account_id, name, email, password_hash, role, status, is_staff, mfa_enabled, mfa_secret, created_at, updated_at)
             VALUES (\(bind: userId), \(bind: accountId), 'Ana', 'ana@rotation.test', 'x', 'owner', 'active', \(bind: false), \(bind: true),
                     \(bind: legacy), \(bind: now), \(bind: now))
@@ -60,8 +68,9 @@ import Testing
         let rotate = ["FISCALMIX_MASTER_KEY": newKeyText, "FISCALMIX_PREVIOUS_MASTER_KEYS": oldKeyText]
 
         // Slowly, then killed while part-way.
-        let first = try WorkerProcess.launch(configuration, arguments: ["keys", "rotate", "--batch-size", "5", "--pause-ms", "150"],
-                                             environment: rotate, output: FileHandle.nullDevice)
+        let first = try WorkerProcess.launch(
+            configuration, arguments: ["keys", "rotate", "--batch-size", "5", "--pause-ms", "150"],
+            environment: rotate, output: FileHandle.nullDevice)
         var done = 0
         for _ in 0..<400 where done < 10 {
             try await Task.sleep(for: .milliseconds(25))

@@ -1,11 +1,13 @@
 import FiscalMixApp
 import FiscalMixSecrets
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+
 @Suite struct MFATests {
     /// Enrols TOTP for the signed-in user and returns the secret and recovery codes.
     static func enrol(_ server: TestServer, session: String) async throws -> (totp: TOTP, recoveryCodes: [String]) {
@@ -18,8 +20,9 @@ import Testing
 
         let wrong = try await server.request(.post, "/v1/me/mfa/confirm", json: ["code": "000000"], auth: .cookie(session))
         #expect(wrong.status == 422 && wrong.code == "mfa_code_invalid")
-        let confirm = try await server.request(.post, "/v1/me/mfa/confirm", json: ["code": totp.code(step: TOTP.step(at: server.clock.now()))],
-                                               auth: .cookie(session))
+        let confirm = try await server.request(
+            .post, "/v1/me/mfa/confirm", json: ["code": totp.code(step: TOTP.step(at: server.clock.now()))],
+            auth: .cookie(session))
         #expect(confirm.status == 200)
         let codes = try #require(confirm.json["recoveryCodes"] as? [String])
         #expect(codes.count == 10 && Set(codes).count == 10)
@@ -86,7 +89,8 @@ import Testing
             let row = try await server.runtime.database.first("SELECT mfa_secret, mfa_enabled FROM users WHERE id = \(bind: owner.userId)")
             let stored = try #require(try row?.decode(column: "mfa_secret", as: String?.self))
             let secretId = try #require(UUID(uuidString: stored))
-            let sealed = try await server.runtime.database.first("""
+            let sealed = try await server.runtime.database.first(
+                """
                 SELECT owner_table, owner_id, enc_alg, enc_ciphertext FROM sealed_secrets WHERE id = \(bind: secretId)
                 """)
             #expect(try sealed?.decode(column: "owner_table", as: String.self) == "users")
@@ -124,7 +128,8 @@ import Testing
 
             let login = try await server.request(.post, "/v1/auth/login", json: ["email": owner.email, "password": owner.password])
             let token = try #require(login.json["mfaToken"] as? String)
-            let ok = try await server.request(.post, "/v1/auth/mfa", json: ["mfaToken": token, "code": totp.code(step: TOTP.step(at: server.clock.now()))])
+            let ok = try await server.request(
+                .post, "/v1/auth/mfa", json: ["mfaToken": token, "code": totp.code(step: TOTP.step(at: server.clock.now()))])
             #expect(ok.status == 200 && ok.json["status"] as? String == "signed_in")
             let row = try await server.runtime.database.first("SELECT mfa_secret FROM users WHERE id = \(bind: owner.userId)")
             let moved = try #require(try row?.decode(column: "mfa_secret", as: String?.self))

@@ -1,11 +1,12 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixJobs
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
 
 @Suite struct MetricsTests {
     /// The sample value of `name{labels}` in a Prometheus exposition, if present.

@@ -1,12 +1,13 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixJobs
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
 
 /// Four `fiscalmix worker` processes, each running the scheduler, race for the same due ticks:
 /// every tick becomes exactly one job.
@@ -20,8 +21,10 @@ import Testing
         var schedules: [Schedule] = []
         for i in 0..<25 {
             // Queue "parked" has no worker, so the jobs stay put to be counted.
-            schedules.append(try await runtime.scheduler.define(name: "probe-\(i)", cron: "* * * * *", jobType: "probe.tick", queue: "parked",
-                                                                catchUp: .runOnce))
+            schedules.append(
+                try await runtime.scheduler.define(
+                    name: "probe-\(i)", cron: "* * * * *", jobType: "probe.tick", queue: "parked",
+                    catchUp: .runOnce))
         }
         // Every schedule is overdue: each process finds all 25 due in its first pass.
         let overdue = Date().addingTimeInterval(-600)
@@ -32,7 +35,8 @@ import Testing
         var pending = 25
         for _ in 0..<300 where pending > 0 {
             try await Task.sleep(for: .milliseconds(50))
-            let row = try await database.first("""
+            let row = try await database.first(
+                """
                 SELECT COUNT(*) AS n FROM schedules WHERE job_type = 'probe.tick' AND next_run_at <= \(bind: Date())
                 """)
             pending = try row?.decode(column: "n", as: Int.self) ?? 0
@@ -46,7 +50,8 @@ import Testing
         var totalJobs = 0
         for schedule in schedules {
             let ticks = try await ScheduleRepository(database: database).ticks(scheduleId: schedule.id)
-            let jobs = try await database.query("""
+            let jobs = try await database.query(
+                """
                 SELECT id FROM jobs WHERE idempotency_key LIKE \(bind: "schedule:\(schedule.id.lowercased):%")
                 """)
             // One tick (two if a minute boundary passed during the test), one job per tick.

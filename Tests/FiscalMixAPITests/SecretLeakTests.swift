@@ -1,11 +1,13 @@
 import FiscalMixApp
 import FiscalMixSecrets
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+
 /// Runs every credential through the server, then searches the logs (captured at trace level),
 /// the audit and request-log tables and every response for them.
 @Suite struct SecretLeakTests {
@@ -35,11 +37,13 @@ import Testing
             let session2 = try #require(signedIn.cookie("fm_session"))
             secrets["second session"] = session2
 
-            let invite = try await server.request(.post, "/v1/invites", json: ["email": "new@example.com", "role": "member"], auth: .cookie(session2))
+            let invite = try await server.request(
+                .post, "/v1/invites", json: ["email": "new@example.com", "role": "member"], auth: .cookie(session2))
             let inviteToken = try #require(invite.json["token"] as? String)
             secrets["invite token"] = inviteToken
             secrets["invitee password"] = "invitee long password"
-            _ = try await server.request(.post, "/v1/invites/accept", json: ["token": inviteToken, "name": "New", "password": "invitee long password"])
+            _ = try await server.request(
+                .post, "/v1/invites/accept", json: ["token": inviteToken, "name": "New", "password": "invitee long password"])
             _ = try await server.request(.post, "/v1/auth/login", json: ["email": "new@example.com", "password": "invitee long password"])
             await server.flushRequestLogs()
 
@@ -86,9 +90,11 @@ extension SecretLeakTests {
 
                     let token = "connector-token-\(UUID().uuidString)"
                     secrets["connector token"] = token
-                    let connector = try await server.request(.post, "/v1/connectors", json: [
-                        "name": "ERP", "baseUrl": chaos.baseURL, "auth": ["type": "bearer", "token": token],
-                    ], auth: auth)
+                    let connector = try await server.request(
+                        .post, "/v1/connectors",
+                        json: [
+                            "name": "ERP", "baseUrl": chaos.baseURL, "auth": ["type": "bearer", "token": token],
+                        ], auth: auth)
                     let connectorId = try #require(connector.json["id"] as? String)
                     _ = try await server.request(.post, "/v1/connectors/\(connectorId)/test", json: ["path": "/call/leak-check"], auth: auth)
                     #expect(chaos.stats("leak-check").lastAuthorization == "Bearer \(token)")
@@ -96,23 +102,28 @@ extension SecretLeakTests {
                     let header = "header-secret-\(UUID().uuidString)"
                     secrets["webhook header value"] = header
                     try await server.createEventType(auth, "leak.checked")
-                    let endpoint = try await server.createEndpoint(auth, url: receiver.url("leak"), eventTypes: ["leak.checked"],
-                                                                   extra: ["headers": ["Authorization": "Bearer \(header)"]])
+                    let endpoint = try await server.createEndpoint(
+                        auth, url: receiver.url("leak"), eventTypes: ["leak.checked"],
+                        extra: ["headers": ["Authorization": "Bearer \(header)"]])
                     secrets["webhook signing secret"] = try #require(endpoint.secret)
                     try await server.postEvent(auth, type: "leak.checked", payload: ["ok": true])
                     #expect(try await receiver.waitFor("leak", count: 1)[0].header("Authorization") == "Bearer \(header)")
 
                     let inboxSecret = "inbox-secret-\(UUID().uuidString)"
                     secrets["inbox secret"] = inboxSecret
-                    let provider = try await server.request(.post, "/v1/inbox-providers", json: [
-                        "name": "erp", "verifier": "hmac_sha256", "secret": inboxSecret, "eventIdHeader": "X-Delivery",
-                    ], auth: auth)
+                    let provider = try await server.request(
+                        .post, "/v1/inbox-providers",
+                        json: [
+                            "name": "erp", "verifier": "hmac_sha256", "secret": inboxSecret, "eventIdHeader": "X-Delivery",
+                        ], auth: auth)
                     let inboxPath = try #require(provider.json["inboxPath"] as? String)
                     let body = #"{"n":1}"#
-                    let signed = try await server.request(.post, inboxPath, headers: [
-                        "Content-Type": "application/json", "X-Delivery": "d-1",
-                        "X-Hub-Signature-256": "sha256=" + InboxTests.hmacHex(inboxSecret, Array(body.utf8)),
-                    ], rawBytes: Data(body.utf8))
+                    let signed = try await server.request(
+                        .post, inboxPath,
+                        headers: [
+                            "Content-Type": "application/json", "X-Delivery": "d-1",
+                            "X-Hub-Signature-256": "sha256=" + InboxTests.hmacHex(inboxSecret, Array(body.utf8)),
+                        ], rawBytes: Data(body.utf8))
                     #expect(signed.status == 202)
                     await server.flushRequestLogs()
 
@@ -140,9 +151,11 @@ extension TestServer {
         var text = ""
         switch database.dialect {
         case .postgres:
-            let tables = try await database.query("""
+            let tables = try await database.query(
+                """
                 SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'
-                """).map { try $0.decode(column: "table_name", as: String.self) }
+                """
+            ).map { try $0.decode(column: "table_name", as: String.self) }
             for table in tables {
                 for row in try await database.query("SELECT row_to_json(t)::text AS j FROM \(ident: table) t") {
                     text += try row.decode(column: "j", as: String.self) + "\n"
@@ -154,8 +167,11 @@ extension TestServer {
             for table in tables {
                 for row in try await database.query("SELECT * FROM \(ident: table)") {
                     for column in row.allColumns {
-                        if let value = try? row.decode(column: column, as: String?.self) { text += (value ?? "") + " " }
-                        else if let bytes = try? row.decode(column: column, as: Data?.self) { text += String(decoding: bytes ?? Data(), as: UTF8.self) + " " }
+                        if let value = try? row.decode(column: column, as: String?.self) {
+                            text += (value ?? "") + " "
+                        } else if let bytes = try? row.decode(column: column, as: Data?.self) {
+                            text += String(decoding: bytes ?? Data(), as: UTF8.self) + " "
+                        }
                     }
                     text += "\n"
                 }

@@ -1,12 +1,13 @@
 import FiscalMixApp
-import FiscalMixDFe
-@testable import FiscalMixFiscal
-import FiscalMixTestSupport
 import FiscalMixConformance
+import FiscalMixDFe
+import FiscalMixTestSupport
 import FiscalMixTestTraits
 import Foundation
 import HTTPTypes
 import Testing
+
+@testable import FiscalMixFiscal
 
 /// `fiscalmix sefaz-sim` as a newcomer would use it: mint an A1 with the command, run the peer as
 /// its own process, point a company's connector config at it, and sync.
@@ -21,34 +22,47 @@ import Testing
         let pfx = directory.appendingPathComponent("a1.pfx")
         let password = "senha-do-a1"
 
-        let mint = try Self.launch(["sefaz-sim", "mint-cert", "--dir", directory.path, "--cnpj", Self.cnpj, "--out", pfx.path,
-                                    "--password", password, "--name", "EMPRESA SIMULADA LTDA"], log: directory.appendingPathComponent("mint.log"))
+        let mint = try Self.launch(
+            [
+                "sefaz-sim", "mint-cert", "--dir", directory.path, "--cnpj", Self.cnpj, "--out", pfx.path,
+                "--password", password, "--name", "EMPRESA SIMULADA LTDA",
+            ], log: directory.appendingPathComponent("mint.log"))
         await WorkerProcess.exit(of: mint)
         #expect(mint.terminationStatus == 0, "\(Self.text(directory.appendingPathComponent("mint.log")))")
         // An invalid CNPJ is refused by the command, not minted.
-        let refused = try Self.launch(["sefaz-sim", "mint-cert", "--dir", directory.path, "--cnpj", "11222333000182", "--out",
-                                       directory.appendingPathComponent("bad.pfx").path, "--password", password],
-                                      log: directory.appendingPathComponent("refused.log"))
+        let refused = try Self.launch(
+            [
+                "sefaz-sim", "mint-cert", "--dir", directory.path, "--cnpj", "11222333000182", "--out",
+                directory.appendingPathComponent("bad.pfx").path, "--password", password,
+            ],
+            log: directory.appendingPathComponent("refused.log"))
         await WorkerProcess.exit(of: refused)
         #expect(refused.terminationStatus != 0 && !FileManager.default.fileExists(atPath: directory.appendingPathComponent("bad.pfx").path))
 
         let runLog = directory.appendingPathComponent("run.log")
-        let sim = try Self.launch(["sefaz-sim", "run", "--dir", directory.path, "--port", "0", "--feed", "\(Self.cnpj):120", "--samples", FiscalSamples.url("xml/spednfe_distdfe_decoded").path,
-                                   "--cte-feed", "\(Self.cnpj):60"], log: runLog)
+        let sim = try Self.launch(
+            [
+                "sefaz-sim", "run", "--dir", directory.path, "--port", "0", "--feed", "\(Self.cnpj):120", "--samples",
+                FiscalSamples.url("xml/spednfe_distdfe_decoded").path,
+                "--cte-feed", "\(Self.cnpj):60",
+            ], log: runLog)
         defer { if sim.isRunning { sim.terminate() } }
         let (baseURL, documents) = try await Self.waitForListening(runLog)
 
         try await TestServer.run(workers: true, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
             let (_, auth) = try await server.ownerApiKey()
             let companyId = try await CertificateAPITests.company(server, cnpj: Self.cnpj, auth: auth)
-            let upload = try await CertificateAPITests.upload(server, companyId: companyId, file: Array(try Data(contentsOf: pfx)),
-                                                              password: password, auth: auth)
+            let upload = try await CertificateAPITests.upload(
+                server, companyId: companyId, file: Array(try Data(contentsOf: pfx)),
+                password: password, auth: auth)
             #expect(upload.status == 201, "\(upload.text)")
             for (docType, service) in [("NFE", DistributionService.nfe), ("CTE", .cte)] {
-                let config = try await server.request(.put, "/v1/companies/\(companyId)/connector-configs/\(docType)", json: [
-                    "environment": "producao", "endpoint": baseURL + service.path,
-                    "caBundlePEM": Self.text(directory.appendingPathComponent("ca.pem")), "autoSync": false,
-                ], auth: auth)
+                let config = try await server.request(
+                    .put, "/v1/companies/\(companyId)/connector-configs/\(docType)",
+                    json: [
+                        "environment": "producao", "endpoint": baseURL + service.path,
+                        "caBundlePEM": Self.text(directory.appendingPathComponent("ca.pem")), "autoSync": false,
+                    ], auth: auth)
                 #expect(config.status == 200, "\(config.text)")
             }
             let started = try await server.request(.post, "/v1/companies/\(companyId)/sync", json: ["doc_types": ["NFE", "CTE"]], auth: auth)
@@ -74,8 +88,11 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let pfx = directory.appendingPathComponent("expired.pfx")
         let log = directory.appendingPathComponent("mint.log")
-        let mint = try Self.launch(["sefaz-sim", "mint-cert", "--dir", directory.path, "--cnpj", Self.cnpj, "--out", pfx.path,
-                                    "--password", "teste123", "--days", "-1"], log: log)
+        let mint = try Self.launch(
+            [
+                "sefaz-sim", "mint-cert", "--dir", directory.path, "--cnpj", Self.cnpj, "--out", pfx.path,
+                "--password", "teste123", "--days", "-1",
+            ], log: log)
         await WorkerProcess.exit(of: mint)
         #expect(mint.terminationStatus == 0, "\(Self.text(log))")
         let bytes = Array(try Data(contentsOf: pfx))
@@ -101,8 +118,9 @@ import Testing
         while Date() < deadline {
             let output = text(log)
             if let url = output.firstMatch(of: /listening on (https:\/\/127\.0\.0\.1:\d+)/)?.1,
-               let nfe = output.firstMatch(of: /NF-e feed for \d+: (\d+) documents/)?.1,
-               let cte = output.firstMatch(of: /CT-e feed for \d+: (\d+) documents/)?.1 {
+                let nfe = output.firstMatch(of: /NF-e feed for \d+: (\d+) documents/)?.1,
+                let cte = output.firstMatch(of: /CT-e feed for \d+: (\d+) documents/)?.1
+            {
                 return (String(url), (Int(nfe)!, Int(cte)!))
             }
             try await Task.sleep(for: .milliseconds(50))

@@ -1,11 +1,9 @@
 import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixIdentity
-import FiscalMixSecrets
-@testable import FiscalMixDatabase
-import FiscalMixTestSupport
 import FiscalMixHTTPEdge
+import FiscalMixSecrets
+import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -14,6 +12,9 @@ import Logging
 import NIOCore
 import NIOFoundationCompat
 import Synchronization
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixIdentity
 
 /// A live FiscalMix server on a fresh test database, with a hand-moved clock and every log line
 /// captured.
@@ -70,8 +71,10 @@ struct TestServer {
     // MARK: Requests
 
     @discardableResult
-    func request(_ method: HTTPRequest.Method, _ uri: String, json: Any? = nil, auth: Auth? = nil,
-                 headers extra: [String: String] = [:], rawBody: String? = nil, rawBytes: Data? = nil) async throws -> TestResponse {
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, json: Any? = nil, auth: Auth? = nil,
+        headers extra: [String: String] = [:], rawBody: String? = nil, rawBytes: Data? = nil
+    ) async throws -> TestResponse {
         var headers = HTTPFields()
         var body: ByteBuffer?
         if let json {
@@ -132,7 +135,7 @@ struct TestServer {
     func createApiKey(session: String, scopes: [String], name: String = "test key") async throws -> (id: String, key: String) {
         let response = try await request(.post, "/v1/api-keys", json: ["name": name, "scopes": scopes], auth: .cookie(session))
         guard response.status == 201, let key = response.json["key"] as? String,
-              let id = (response.json["apiKey"] as? [String: Any])?["id"] as? String
+            let id = (response.json["apiKey"] as? [String: Any])?["id"] as? String
         else { throw TestFailure("api key creation failed: \(response.status) \(response.text)") }
         return (id, key)
     }
@@ -143,8 +146,9 @@ struct TestServer {
     func ownerApiKey() async throws -> (owner: Owner, auth: Auth) {
         let owner = try await createAccount()
         let secret = OpaqueToken.generate(prefix: "fmk_")
-        let key = ApiKey(id: ID.make(), accountId: owner.accountId, name: "test key", prefix: String(secret.prefix(12)), scopes: [.admin],
-                         status: .active, createdByUserId: owner.userId, lastUsedAt: nil, expiresAt: nil, revokedAt: nil, createdAt: clock.now())
+        let key = ApiKey(
+            id: ID.make(), accountId: owner.accountId, name: "test key", prefix: String(secret.prefix(12)), scopes: [.admin],
+            status: .active, createdByUserId: owner.userId, lastUsedAt: nil, expiresAt: nil, revokedAt: nil, createdAt: clock.now())
         try await ApiKeyRepository(database: runtime.database).insert(key, hash: OpaqueToken.sha256Hex(secret))
         return (owner, .bearer(secret))
     }

@@ -1,12 +1,13 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
-@testable import FiscalMixWebhooks
 import Foundation
 import HTTPTypes
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixWebhooks
 
 /// The events and webhook-endpoint API without deliveries: idempotent ingest, the catalogue's
 /// schemas, validation, tenancy, and secrets that are shown once and never again.
@@ -14,10 +15,12 @@ import Testing
     @Test func eventsAreIdempotentByIdAndCheckedAgainstTheirSchema() async throws {
         try await TestServer.run { server in
             let (_, auth) = try await server.ownerApiKey()
-            try await server.createEventType(auth, "nfe.authorized", schema: [
-                "type": "object", "required": ["chave", "valor"],
-                "properties": ["chave": ["type": "string", "pattern": "^[0-9]{44}$"], "valor": ["type": "number", "minimum": 0]],
-            ])
+            try await server.createEventType(
+                auth, "nfe.authorized",
+                schema: [
+                    "type": "object", "required": ["chave", "valor"],
+                    "properties": ["chave": ["type": "string", "pattern": "^[0-9]{44}$"], "valor": ["type": "number", "minimum": 0]],
+                ])
             let key = String(repeating: "3", count: 44)
             let first = try await server.postEvent(auth, type: "nfe.authorized", payload: ["chave": key, "valor": 10.5], id: "evt-1")
             #expect(first.status == 201 && first.json["eventId"] as? String == "evt-1" && first.json["status"] as? String == "completed")
@@ -28,7 +31,9 @@ import Testing
             // Concurrent repeats of a new id create one event.
             let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<10 {
-                    group.addTask { try await server.postEvent(auth, type: "nfe.authorized", payload: ["chave": key, "valor": 1], id: "evt-2").status }
+                    group.addTask {
+                        try await server.postEvent(auth, type: "nfe.authorized", payload: ["chave": key, "valor": 1], id: "evt-2").status
+                    }
                 }
                 return try await group.reduce(into: [Int]()) { $0.append($1) }
             }
@@ -38,7 +43,8 @@ import Testing
             let answers = try await withThrowingTaskGroup(of: TestResponse.self) { group in
                 for n in 0..<25 {
                     group.addTask {
-                        try await server.postEvent(auth, type: "nfe.authorized", payload: ["chave": key, "valor": n], id: n < 20 ? "evt-batch-\(n)" : "evt-3")
+                        try await server.postEvent(
+                            auth, type: "nfe.authorized", payload: ["chave": key, "valor": n], id: n < 20 ? "evt-batch-\(n)" : "evt-3")
                     }
                 }
                 return try await group.reduce(into: [TestResponse]()) { $0.append($1) }
@@ -48,7 +54,9 @@ import Testing
                 let json = answer.json
                 let stored = try await server.request(.get, "/v1/events/\(try #require(json["id"] as? String))", auth: auth)
                 #expect(stored.status == 200 && stored.json["eventId"] as? String == json["eventId"] as? String)
-                #expect(stored.json["status"] as? String == json["status"] as? String && stored.json["createdAt"] as? String == json["createdAt"] as? String)
+                #expect(
+                    stored.json["status"] as? String == json["status"] as? String
+                        && stored.json["createdAt"] as? String == json["createdAt"] as? String)
                 #expect((stored.json["payload"] as? [String: Any])?["valor"] as? Int == (json["payload"] as? [String: Any])?["valor"] as? Int)
             }
 
@@ -131,7 +139,8 @@ import Testing
             let (_, auth) = try await server.ownerApiKey()
             let (_, intruder) = try await server.ownerApiKey()
             try await server.createEventType(auth, "thing.happened")
-            let created = try await server.createEndpoint(auth, url: "https://example.com/hook", extra: ["headers": ["Authorization": "Bearer receiver-token-123", "X-Tenant": "acme"]])
+            let created = try await server.createEndpoint(
+                auth, url: "https://example.com/hook", extra: ["headers": ["Authorization": "Bearer receiver-token-123", "X-Tenant": "acme"]])
             let secret = try #require(created.secret)
             let rotated = try await server.request(.post, "/v1/webhook-endpoints/\(created.id)/rotate-secret", auth: auth)
             let newSecret = try #require(rotated.json["secret"] as? String)
@@ -158,11 +167,15 @@ import Testing
             #expect(keyed.json["secret"] is String && replayed.json["secret"] == nil && replayed.json["secretOmitted"] as? Bool == true)
 
             // Another account: every id is unknown, lists are empty, replays refused as 404.
-            for path in ["/v1/webhook-endpoints/\(created.id)", "/v1/events/\(eventId)", "/v1/webhook-deliveries/\(deliveryId)",
-                         "/v1/webhook-endpoints/\(created.id)/deliveries"] {
+            for path in [
+                "/v1/webhook-endpoints/\(created.id)", "/v1/events/\(eventId)", "/v1/webhook-deliveries/\(deliveryId)",
+                "/v1/webhook-endpoints/\(created.id)/deliveries",
+            ] {
                 #expect(try await server.request(.get, path, auth: intruder).status == 404, "\(path)")
             }
-            for path in ["/v1/webhook-endpoints/\(created.id)/rotate-secret", "/v1/events/\(eventId)/replay", "/v1/webhook-deliveries/\(deliveryId)/replay"] {
+            for path in [
+                "/v1/webhook-endpoints/\(created.id)/rotate-secret", "/v1/events/\(eventId)/replay", "/v1/webhook-deliveries/\(deliveryId)/replay",
+            ] {
                 #expect(try await server.request(.post, path, auth: intruder).status == 404, "\(path)")
             }
             #expect(try await server.request(.patch, "/v1/webhook-endpoints/\(created.id)", json: ["status": "paused"], auth: intruder).status == 404)

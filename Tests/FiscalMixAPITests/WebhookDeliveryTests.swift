@@ -1,13 +1,14 @@
 import FiscalMixApp
 import FiscalMixCore
 import FiscalMixSecrets
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
-import SQLKit
 import HTTPTypes
+import SQLKit
 import Synchronization
 import Testing
+
+@testable import FiscalMixDatabase
 
 /// Outbound webhooks end to end: events in through the API, signed deliveries out to a local
 /// receiver, checked by independent verifiers; retries on the schedule under the test clock;
@@ -19,9 +20,11 @@ import Testing
         try await WebhookReceiver.run { receiver in
             try await TestServer.run(workers: true, configure: Self.allowLoopback) { server in
                 let (_, auth) = try await server.ownerApiKey()
-                try await server.createEventType(auth, "invoice.paid", schema: [
-                    "type": "object", "required": ["amount"], "properties": ["amount": ["type": "number"]],
-                ])
+                try await server.createEventType(
+                    auth, "invoice.paid",
+                    schema: [
+                        "type": "object", "required": ["amount"], "properties": ["amount": ["type": "number"]],
+                    ])
                 try await server.createEventType(auth, "invoice.voided")
                 let endpoint = try await server.createEndpoint(auth, url: receiver.url("a"), eventTypes: ["invoice.paid"])
                 let secret = try #require(endpoint.secret)
@@ -123,12 +126,17 @@ import Testing
         }
     }
 
-    static func pendingDelivery(_ server: TestServer, _ auth: TestServer.Auth, _ endpoint: String,
-                                attempts: Int) async throws -> (last: Date, next: Date) {
+    static func pendingDelivery(
+        _ server: TestServer, _ auth: TestServer.Auth, _ endpoint: String,
+        attempts: Int
+    ) async throws -> (last: Date, next: Date) {
         for _ in 0..<200 {
             let items = try await server.request(.get, "/v1/webhook-endpoints/\(endpoint)/deliveries", auth: auth).items
             if let d = items.first, d["attempts"] as? Int == attempts, let last = (d["lastAttemptAt"] as? String).flatMap({ RFC3339.date(from: $0) }),
-               let next = (d["nextAttemptAt"] as? String).flatMap({ RFC3339.date(from: $0) }) { return (last, next) }
+                let next = (d["nextAttemptAt"] as? String).flatMap({ RFC3339.date(from: $0) })
+            {
+                return (last, next)
+            }
             try await Task.sleep(for: .milliseconds(50))
         }
         throw TestFailure("no pending delivery with \(attempts) attempts")
@@ -143,8 +151,9 @@ import Testing
                 let down = Mutex(true)
                 receiver.script("down") { _ in down.withLock { $0 } ? .init(status: 502) : .init(status: 200) }
                 receiver.script("picky") { _ in .init(status: 400) }
-                let endpoint = try await server.createEndpoint(auth, url: receiver.url("down"), eventTypes: ["payment.failed"],
-                                                               extra: ["retrySchedule": [10, 10]])
+                let endpoint = try await server.createEndpoint(
+                    auth, url: receiver.url("down"), eventTypes: ["payment.failed"],
+                    extra: ["retrySchedule": [10, 10]])
                 let picky = try await server.createEndpoint(auth, url: receiver.url("picky"), eventTypes: ["payment.refused"])
                 for n in 1...2 {
                     try await server.postEvent(auth, type: "payment.failed", payload: ["n": n])
@@ -157,7 +166,8 @@ import Testing
                 let refused = try await server.settledDeliveries(auth, endpoint: picky.id, expect: 2)
                 #expect(refused.allSatisfy { $0["status"] as? String == "failed" && $0["attempts"] as? Int == 1 })
                 #expect(receiver.requests("picky").count == 2)
-                let letters = try await server.runtime.database.query("""
+                let letters = try await server.runtime.database.query(
+                    """
                     SELECT reason FROM dead_letters WHERE account_id = \(bind: owner.accountId) AND job_type = 'webhook.deliver'
                     """)
                 #expect(letters.count == 4)
@@ -219,12 +229,17 @@ import Testing
                 let (_, auth) = try await server.ownerApiKey()
                 try await server.createEventType(auth, "ping")
                 receiver.script("down") { _ in .init(status: 503) }
-                let policy = try await server.request(.post, "/v1/policies", json: [
-                    "name": "breaker", "circuitBreaker": ["failureRateThreshold": 1, "windowSize": 2, "minimumCalls": 2, "openMs": 600_000, "halfOpenProbes": 1],
-                ], auth: auth)
-                let endpoint = try await server.createEndpoint(auth, url: receiver.url("down"), extra: [
-                    "policyId": try #require(policy.json["id"] as? String), "retrySchedule": [3600],
-                ])
+                let policy = try await server.request(
+                    .post, "/v1/policies",
+                    json: [
+                        "name": "breaker",
+                        "circuitBreaker": ["failureRateThreshold": 1, "windowSize": 2, "minimumCalls": 2, "openMs": 600_000, "halfOpenProbes": 1],
+                    ], auth: auth)
+                let endpoint = try await server.createEndpoint(
+                    auth, url: receiver.url("down"),
+                    extra: [
+                        "policyId": try #require(policy.json["id"] as? String), "retrySchedule": [3600],
+                    ])
                 #expect(endpoint.body["breaker"] as? String == "closed")
                 for n in 1...2 {
                     try await server.postEvent(auth, type: "ping", payload: ["n": n])
@@ -264,7 +279,8 @@ import Testing
                 #expect(receiver.requests("held").isEmpty)
                 let waiting = try await server.request(.get, "/v1/webhook-endpoints/\(endpoint.id)/deliveries", auth: auth).items
                 #expect(waiting.count == 3 && waiting.allSatisfy { $0["status"] as? String == "pending" && $0["attempts"] as? Int == 0 })
-                #expect(try await server.request(.patch, "/v1/webhook-endpoints/\(endpoint.id)", json: ["status": "active"], auth: auth).status == 200)
+                #expect(
+                    try await server.request(.patch, "/v1/webhook-endpoints/\(endpoint.id)", json: ["status": "active"], auth: auth).status == 200)
                 let delivered = try await server.settledDeliveries(auth, endpoint: endpoint.id, expect: 3)
                 #expect(delivered.allSatisfy { $0["status"] as? String == "succeeded" && $0["attempts"] as? Int == 1 })
                 #expect(receiver.requests("held").count == 3)
@@ -279,7 +295,8 @@ import Testing
                 try await server.createEventType(auth, "ping")
                 receiver.script("broken") { _ in .init(status: 500) }
                 let day: TimeInterval = 86_400
-                let endpoint = try await server.createEndpoint(auth, url: receiver.url("broken"), extra: ["retrySchedule": [4 * day, 4 * day, 4 * day]])
+                let endpoint = try await server.createEndpoint(
+                    auth, url: receiver.url("broken"), extra: ["retrySchedule": [4 * day, 4 * day, 4 * day]])
                 try await server.postEvent(auth, type: "ping", payload: [:])
                 let dead = try await server.settledDeliveries(auth, endpoint: endpoint.id, expect: 1, followSchedule: true)
                 // Attempts at day 0, 3.2–4.8 and 6.4–9.6 (4 days ±20% apart): only the third is past five days of failing.
@@ -299,13 +316,17 @@ import Testing
                 try await server.createEventType(auth, "tick")
                 let endpoint = try await server.createEndpoint(auth, url: receiver.url("r"))
                 let old = try #require(endpoint.secret)
-                let rotated = try await server.request(.post, "/v1/webhook-endpoints/\(endpoint.id)/rotate-secret",
-                                                       json: ["overlapSeconds": 7200], auth: auth)
+                let rotated = try await server.request(
+                    .post, "/v1/webhook-endpoints/\(endpoint.id)/rotate-secret",
+                    json: ["overlapSeconds": 7200], auth: auth)
                 #expect(rotated.status == 200)
                 let new = try #require(rotated.json["secret"] as? String)
                 #expect(new != old && (rotated.json["endpoint"] as? [String: Any])?["previousSecretExpiresAt"] is String)
-                #expect(try await server.request(.post, "/v1/webhook-endpoints/\(endpoint.id)/rotate-secret",
-                                                 json: ["overlapSeconds": 8 * 86_400], auth: auth).status == 422)
+                #expect(
+                    try await server.request(
+                        .post, "/v1/webhook-endpoints/\(endpoint.id)/rotate-secret",
+                        json: ["overlapSeconds": 8 * 86_400], auth: auth
+                    ).status == 422)
 
                 try await server.postEvent(auth, type: "tick", payload: ["n": 1])
                 let first = try await receiver.waitFor("r", count: 1)
@@ -322,8 +343,9 @@ import Testing
                 let key = try WebhookSignature.key(new)
                 let timestamp = try #require(later.header("webhook-timestamp"))
                 #expect(throws: Never.self) {
-                    try WebhookSignature.verify(id: later.header("webhook-id"), timestamp: timestamp, signatureHeader: later.header("webhook-signature"),
-                                                body: later.body, key: key, now: Date(timeIntervalSince1970: Double(timestamp)!))
+                    try WebhookSignature.verify(
+                        id: later.header("webhook-id"), timestamp: timestamp, signatureHeader: later.header("webhook-signature"),
+                        body: later.body, key: key, now: Date(timeIntervalSince1970: Double(timestamp)!))
                 }
             }
         }
@@ -347,21 +369,27 @@ import Testing
                     default: .init(status: 200)
                     }
                 }
-                let policy = try await server.request(.post, "/v1/policies", json: [
-                    "name": "webhook-fast", "timeouts": ["connectMs": 1000, "attemptMs": 300, "totalMs": 300],
-                ], auth: auth)
+                let policy = try await server.request(
+                    .post, "/v1/policies",
+                    json: [
+                        "name": "webhook-fast", "timeouts": ["connectMs": 1000, "attemptMs": 300, "totalMs": 300],
+                    ], auth: auth)
                 #expect(policy.status == 201)
-                let endpoint = try await server.createEndpoint(auth, url: receiver.url("chaos"), extra: [
-                    "retrySchedule": [1, 1, 1, 1], "policyId": policy.json["id"] as! String,
-                ])
+                let endpoint = try await server.createEndpoint(
+                    auth, url: receiver.url("chaos"),
+                    extra: [
+                        "retrySchedule": [1, 1, 1, 1], "policyId": policy.json["id"] as! String,
+                    ])
                 let events = 60
                 for n in 1...events { #expect(try await server.postEvent(auth, type: "chaos.event", payload: ["n": n]).status == 201) }
-                let settled = try await server.settledDeliveries(auth, endpoint: endpoint.id, expect: events, followSchedule: true,
-                                                                 timeout: .seconds(120))
+                let settled = try await server.settledDeliveries(
+                    auth, endpoint: endpoint.id, expect: events, followSchedule: true,
+                    timeout: .seconds(120))
                 let succeeded = settled.filter { $0["status"] as? String == "succeeded" }
                 let dead = settled.filter { $0["status"] as? String == "dead" }
                 #expect(succeeded.count + dead.count == events)
-                let rows = try await server.runtime.database.query("""
+                let rows = try await server.runtime.database.query(
+                    """
                     SELECT COUNT(*) AS n FROM webhook_delivery_attempts a JOIN webhook_deliveries d ON d.id = a.delivery_id
                     WHERE d.account_id = \(bind: owner.accountId)
                     """)
@@ -370,68 +398,14 @@ import Testing
                 try await Task.sleep(for: .milliseconds(1200))  // the slow answers finish arriving
                 #expect(recorded == receiver.requests("chaos").count)
                 #expect(recorded == settled.reduce(0) { $0 + ($1["attempts"] as? Int ?? 0) })
-                let letters = try await server.runtime.database.query("""
+                let letters = try await server.runtime.database.query(
+                    """
                     SELECT COUNT(*) AS n FROM dead_letters WHERE account_id = \(bind: owner.accountId) AND requeued_at IS NULL
                     """)
                 #expect(try letters[0].decode(column: "n", as: Int.self) == dead.count)
                 // Each delivered event reached the receiver with a 2xx at least once.
                 let delivered = Set(receiver.requests("chaos").compactMap { $0.header("webhook-id") })
                 #expect(succeeded.allSatisfy { delivered.contains($0["messageId"] as? String ?? "") })
-            }
-        }
-    }
-}
-
-/// Event mappings: versioned transforms per target system, previewed on a sample, applied to
-/// the payload before delivery to endpoints of that system only.
-@Suite struct EventMappingTests {
-    @Test func mappingsPreviewVersionAndReshapeDeliveries() async throws {
-        try await WebhookReceiver.run { receiver in
-            try await TestServer.run(workers: true, configure: WebhookDeliveryTests.allowLoopback) { server in
-                let (_, auth) = try await server.ownerApiKey()
-                try await server.createEventType(auth, "nfe.stored")
-                let sample: [String: Any] = ["emit": ["CNPJ": "11222333000181"], "total": ["vNF": 1234.56], "det": [["prod": ["xProd": "A"]], ["prod": ["xProd": "B"]]]]
-
-                let v1 = try await server.request(.post, "/v1/event-mappings", json: [
-                    "eventType": "nfe.stored", "targetSystem": "erp", "profile": "jsonata",
-                    "expression": "{ \"cnpj\": emit.CNPJ, \"valor\": total.vNF, \"itens\": $count(det) }",
-                ], auth: auth)
-                #expect(v1.status == 201 && v1.json["version"] as? Int == 1)
-                let preview = try await server.request(.post, "/v1/event-mappings/\(v1.json["id"] as! String)/preview", json: ["sample": sample], auth: auth)
-                #expect(preview.json["ok"] as? Bool == true)
-                #expect(preview.text.contains("\"valor\":1234.56") && (preview.json["result"] as? [String: Any])?["itens"] as? Int == 2)
-
-                // A runtime error names its position in the expression.
-                let failing = try await server.request(.post, "/v1/event-mappings", json: [
-                    "eventType": "nfe.other", "targetSystem": "erp", "profile": "jsonata", "expression": "$number(emit.CNPJ) + $boom()",
-                ], auth: auth)
-                let failed = try await server.request(.post, "/v1/event-mappings/\(failing.json["id"] as! String)/preview", json: ["sample": sample], auth: auth)
-                #expect(failed.json["ok"] as? Bool == false && (failed.json["error"] as? [String: Any])?["position"] is Int, "\(failed.text)")
-                // A compile error is refused when saved, with its position.
-                let broken = try await server.request(.post, "/v1/event-mappings", json: [
-                    "eventType": "nfe.stored", "targetSystem": "erp", "profile": "jmespath", "expression": "emit.[",
-                ], auth: auth)
-                #expect(broken.status == 422 && broken.code == "invalid_mapping" && broken.text.contains("position"))
-
-                // Version 2 (custom profile) replaces version 1.
-                let v2 = try await server.request(.post, "/v1/event-mappings", json: [
-                    "eventType": "nfe.stored", "targetSystem": "erp", "profile": "custom",
-                    "template": ["cnpj": "emit.CNPJ", "total": "total.vNF", "produtos": "det[].prod.xProd", "origem": "'fiscalmix'"],
-                ], auth: auth)
-                #expect(v2.json["version"] as? Int == 2)
-                let v1Now = try await server.request(.get, "/v1/event-mappings/\(v1.json["id"] as! String)", auth: auth)
-                #expect(v1Now.json["active"] as? Bool == false)
-
-                let erp = try await server.createEndpoint(auth, url: receiver.url("erp"))
-                _ = try await server.request(.patch, "/v1/webhook-endpoints/\(erp.id)", json: ["systemName": "erp"], auth: auth)
-                let crm = try await server.createEndpoint(auth, url: receiver.url("crm"), extra: ["systemName": "crm"])
-                try await server.postEvent(auth, type: "nfe.stored", payload: sample)
-                _ = try await server.settledDeliveries(auth, endpoint: erp.id, expect: 1)
-                _ = try await server.settledDeliveries(auth, endpoint: crm.id, expect: 1)
-                let toErp = try #require(receiver.requests("erp").first)
-                #expect(toErp.text.hasSuffix(#""data":{"cnpj":"11222333000181","origem":"fiscalmix","produtos":["A","B"],"total":1234.56}}"#), "\(toErp.text)")
-                let toCrm = try #require(receiver.requests("crm").first)
-                #expect(toCrm.text.contains(#""emit":{"CNPJ":"11222333000181"}"#))
             }
         }
     }

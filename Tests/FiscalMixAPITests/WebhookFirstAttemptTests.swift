@@ -1,10 +1,11 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
 
 /// An event's first attempts share one job; a delivery that needs another attempt leaves it
 /// with a job of its own (which, failing again, is run again), and the others are not sent again.
@@ -24,7 +25,8 @@ import Testing
                 _ = try await receiver.waitFor("steady", count: 1)
                 let pending = try await WebhookDeliveryTests.pendingDelivery(server, auth, flaky.id, attempts: 1)
                 let database = server.runtime.database
-                let rows = try await database.query("""
+                let rows = try await database.query(
+                    """
                     SELECT d.id, d.endpoint_id, d.job_id, j.status, j.run_at, CAST(j.payload AS TEXT) AS payload FROM webhook_deliveries d JOIN jobs j ON j.id = d.job_id
                     """)
                 let byEndpoint = Dictionary(uniqueKeysWithValues: try rows.map { (try $0.decode(column: "endpoint_id", as: UUID.self), $0) })
@@ -61,7 +63,8 @@ import Testing
                 // in the queue, so the job may still be running for a moment.
                 var held: [any SQLRow] = []
                 for _ in 0..<100 {
-                    held = try await database.query("""
+                    held = try await database.query(
+                        """
                         SELECT d.job_id, j.status, j.run_at FROM webhook_deliveries d JOIN jobs j ON j.id = d.job_id WHERE d.endpoint_id = \(bind: try #require(flakyId))
                         """)
                     if try held.first?.decode(column: "status", as: String.self) != "running" { break }

@@ -7,7 +7,9 @@ import HTTPTypes
 /// Shared steps of the webhook tests: endpoints and events through the API, waiting for
 /// deliveries to settle, and the independent verifiers.
 extension TestServer {
-    func createEndpoint(_ auth: Auth, url: String, eventTypes: [String] = [], extra: [String: Any] = [:]) async throws -> (id: String, secret: String?, body: [String: Any]) {
+    func createEndpoint(
+        _ auth: Auth, url: String, eventTypes: [String] = [], extra: [String: Any] = [:]
+    ) async throws -> (id: String, secret: String?, body: [String: Any]) {
         var json: [String: Any] = ["url": url, "systemName": "erp", "eventTypes": eventTypes]
         json.merge(extra) { _, new in new }
         let response = try await request(.post, "/v1/webhook-endpoints", json: json, auth: auth)
@@ -35,14 +37,18 @@ extension TestServer {
     /// With `followSchedule` the clock jumps to the latest retry the deliveries wait for — a jump
     /// only once each attempt is recorded and shorter than a job lease, so no running job's
     /// lease expires under it — and the workers are woken.
-    func settledDeliveries(_ auth: Auth, endpoint: String, expect count: Int, followSchedule: Bool = false,
-                           timeout: Duration = .seconds(60)) async throws -> [[String: Any]] {
+    func settledDeliveries(
+        _ auth: Auth, endpoint: String, expect count: Int, followSchedule: Bool = false,
+        timeout: Duration = .seconds(60)
+    ) async throws -> [[String: Any]] {
         let deadline = ContinuousClock.now + timeout
         var last: [[String: Any]] = []
         while ContinuousClock.now < deadline {
             last = try await request(.get, "/v1/webhook-endpoints/\(endpoint)/deliveries?limit=200", auth: auth).items
             if last.count >= count, last.allSatisfy({ $0["status"] as? String != "pending" }) { return last }
-            let due = last.filter { $0["status"] as? String == "pending" }.compactMap { ($0["nextAttemptAt"] as? String).flatMap { RFC3339.date(from: $0) } }
+            let due = last.filter { $0["status"] as? String == "pending" }.compactMap {
+                ($0["nextAttemptAt"] as? String).flatMap { RFC3339.date(from: $0) }
+            }
             if followSchedule, let next = due.max(), next > clock.now() {
                 clock.set(next.addingTimeInterval(0.001))
                 runtime.wakeWorkers()

@@ -20,8 +20,10 @@ enum WorkerProcess {
         var description: String { "this test runs the fiscalmix binary, and \(path) is missing: run `swift build` before `swift test`" }
     }
 
-    static func launch(_ configuration: AppConfiguration, arguments: [String] = ["worker"], environment extra: [String: String] = [:],
-                       output: FileHandle? = nil) throws -> Process {
+    static func launch(
+        _ configuration: AppConfiguration, arguments: [String] = ["worker"], environment extra: [String: String] = [:],
+        output: FileHandle? = nil
+    ) throws -> Process {
         let process = Process()
         process.executableURL = try requireBinary()
         process.arguments = arguments

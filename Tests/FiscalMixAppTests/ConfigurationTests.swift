@@ -1,9 +1,10 @@
 import FiscalMixApp
-@testable import FiscalMixBlobs
 import FiscalMixSecrets
 import Foundation
 import Logging
 import Testing
+
+@testable import FiscalMixBlobs
 
 @Suite struct ConfigurationTests {
     let logger = Logger(label: "test")
@@ -79,23 +80,33 @@ import Testing
 
     @Test func anS3BlobStoreIsConfiguredCheckedAndKeepsItsSecret() throws {
         let secret = "s3-secret-\(UUID().uuidString)"
-        let aws = try AppConfiguration(values: ["FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "fiscal", "FISCALMIX_S3_REGION": "sa-east-1",
-                                                "FISCALMIX_S3_ACCESS_KEY_ID": "AKIA1", "FISCALMIX_S3_SECRET_ACCESS_KEY": secret])
+        let aws = try AppConfiguration(values: [
+            "FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "fiscal", "FISCALMIX_S3_REGION": "sa-east-1",
+            "FISCALMIX_S3_ACCESS_KEY_ID": "AKIA1", "FISCALMIX_S3_SECRET_ACCESS_KEY": secret,
+        ])
         let s3 = try #require(aws.s3)
         #expect(s3.endpoint.absoluteString == "https://s3.sa-east-1.amazonaws.com" && !s3.pathStyle && s3.prefix.isEmpty)
         // The secret never shows when the settings are printed or dumped.
         var dumped = ""
         dump(s3, to: &dumped)
         #expect(!"\(s3)".contains(secret) && !String(reflecting: s3).contains(secret) && !dumped.contains(secret))
-        let minio = try AppConfiguration(values: ["FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "b", "FISCALMIX_S3_ENDPOINT": "http://10.0.0.5:9000",
-                                                  "FISCALMIX_S3_ACCESS_KEY_ID": "k", "FISCALMIX_S3_SECRET_ACCESS_KEY": "s", "FISCALMIX_S3_PREFIX": "fm/"])
+        let minio = try AppConfiguration(values: [
+            "FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "b", "FISCALMIX_S3_ENDPOINT": "http://10.0.0.5:9000",
+            "FISCALMIX_S3_ACCESS_KEY_ID": "k", "FISCALMIX_S3_SECRET_ACCESS_KEY": "s", "FISCALMIX_S3_PREFIX": "fm/",
+        ])
         #expect(minio.s3?.pathStyle == true && minio.s3?.prefix == "fm/")
         #expect(try AppConfiguration(values: [:]).s3 == nil)
-        for bad in [["FISCALMIX_BLOB_STORE": "ftp"], ["FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "b"],
-                    ["FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "b", "FISCALMIX_S3_ACCESS_KEY_ID": "k", "FISCALMIX_S3_SECRET_ACCESS_KEY": secret,
-                     "FISCALMIX_S3_ENDPOINT": "http://user:pw@minio:9000"],
-                    ["FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "b", "FISCALMIX_S3_ACCESS_KEY_ID": "k", "FISCALMIX_S3_SECRET_ACCESS_KEY": secret,
-                     "FISCALMIX_S3_PREFIX": "../x/"]] {
+        for bad in [
+            ["FISCALMIX_BLOB_STORE": "ftp"], ["FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "b"],
+            [
+                "FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "b", "FISCALMIX_S3_ACCESS_KEY_ID": "k", "FISCALMIX_S3_SECRET_ACCESS_KEY": secret,
+                "FISCALMIX_S3_ENDPOINT": "http://user:pw@minio:9000",
+            ],
+            [
+                "FISCALMIX_BLOB_STORE": "s3", "FISCALMIX_S3_BUCKET": "b", "FISCALMIX_S3_ACCESS_KEY_ID": "k", "FISCALMIX_S3_SECRET_ACCESS_KEY": secret,
+                "FISCALMIX_S3_PREFIX": "../x/",
+            ],
+        ] {
             #expect { try AppConfiguration(values: bad) } throws: { error in
                 let text = "\(error)"
                 return (text.contains("FISCALMIX_BLOB_STORE") || text.contains("FISCALMIX_S3_")) && !text.contains(secret)
@@ -105,20 +116,29 @@ import Testing
 
     @Test func anAzureContainerIsConfiguredWithAKeyOrASAS() throws {
         let key = Data(repeating: 9, count: 64).base64EncodedString(), sas = "sv=2021-08-06&sig=secret-\(UUID().uuidString)"
-        let keyed = try AppConfiguration(values: ["FISCALMIX_BLOB_STORE": "azure", "FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "fiscal",
-                                                  "FISCALMIX_AZURE_ACCOUNT_KEY": key])
+        let keyed = try AppConfiguration(values: [
+            "FISCALMIX_BLOB_STORE": "azure", "FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "fiscal",
+            "FISCALMIX_AZURE_ACCOUNT_KEY": key,
+        ])
         #expect(keyed.azure?.endpoint.absoluteString == "https://acme.blob.core.windows.net" && keyed.s3 == nil)
-        let shared = try AppConfiguration(values: ["FISCALMIX_BLOB_STORE": "azure", "FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "fiscal",
-                                                   "FISCALMIX_AZURE_SAS_TOKEN": sas, "FISCALMIX_AZURE_ENDPOINT": "http://127.0.0.1:10000/acme"])
+        let shared = try AppConfiguration(values: [
+            "FISCALMIX_BLOB_STORE": "azure", "FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "fiscal",
+            "FISCALMIX_AZURE_SAS_TOKEN": sas, "FISCALMIX_AZURE_ENDPOINT": "http://127.0.0.1:10000/acme",
+        ])
         for configured in [keyed.azure!, shared.azure!] {
             var dumped = ""
             dump(configured, to: &dumped)
             #expect(!dumped.contains(key) && !dumped.contains("secret-") && !"\(configured)".contains(key) && !"\(configured)".contains("secret-"))
         }
-        for bad in [["FISCALMIX_AZURE_ACCOUNT": "acme"],
-                    ["FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "c"],
-                    ["FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "c", "FISCALMIX_AZURE_ACCOUNT_KEY": key, "FISCALMIX_AZURE_SAS_TOKEN": sas],
-                    ["FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "c", "FISCALMIX_AZURE_ACCOUNT_KEY": "not base64!"]] {
+        for bad in [
+            ["FISCALMIX_AZURE_ACCOUNT": "acme"],
+            ["FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "c"],
+            [
+                "FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "c", "FISCALMIX_AZURE_ACCOUNT_KEY": key,
+                "FISCALMIX_AZURE_SAS_TOKEN": sas,
+            ],
+            ["FISCALMIX_AZURE_ACCOUNT": "acme", "FISCALMIX_AZURE_CONTAINER": "c", "FISCALMIX_AZURE_ACCOUNT_KEY": "not base64!"],
+        ] {
             #expect { try AppConfiguration(values: bad.merging(["FISCALMIX_BLOB_STORE": "azure"]) { a, _ in a }) } throws: { error in
                 "\(error)".contains("FISCALMIX_AZURE_") && !"\(error)".contains("secret-")
             }

@@ -1,17 +1,20 @@
-@testable import FiscalMixBlobs
 import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixTestSupport
 import Foundation
 import Testing
 
+@testable import FiscalMixBlobs
+
 /// The Azure blob store against a local peer that checks Shared Key and SAS as Azure documents
 /// them, and its signatures against Microsoft's own Python SDK (`azure-storage-blob`).
 @Suite struct AzureBlobStoreTests {
     static let key = AzureSharedKey(account: AzureBlobPeer.account, keyBase64: AzureBlobPeer.keyBase64)!
 
-    static func store(_ peer: AzureBlobPeer, container: String, prefix: String = "", key: AzureSharedKey = key,
-                      client: OutboundClient) -> AzureBlobStore {
+    static func store(
+        _ peer: AzureBlobPeer, container: String, prefix: String = "", key: AzureSharedKey = key,
+        client: OutboundClient
+    ) -> AzureBlobStore {
         AzureBlobStore(.init(endpoint: peer.endpoint, container: container, authorization: .sharedKey(key), prefix: prefix), client: client)
     }
 
@@ -43,16 +46,24 @@ import Testing
                 #expect(try await store.get(keys[0]) == nil)
 
                 // A SAS link reads that one blob, with the link's name and type, and nothing else.
-                let link = try store.url(for: BlobLink(key: keys[3], expiresAt: Date().addingTimeInterval(120), filename: "nota.xml",
-                                                       contentType: "application/xml"))
+                let link = try store.url(
+                    for: BlobLink(
+                        key: keys[3], expiresAt: Date().addingTimeInterval(120), filename: "nota.xml",
+                        contentType: "application/xml"))
                 let anonymous = OutboundContext(policyKey: "test", allowedAddresses: ["127.0.0.1"])
-                let fetched = try await client.execute(OutboundRequest(url: link.absoluteString, operation: "test.sas"), policy: Policy(), context: anonymous)
+                let fetched = try await client.execute(
+                    OutboundRequest(url: link.absoluteString, operation: "test.sas"), policy: Policy(), context: anonymous)
                 #expect(fetched.status == 200 && fetched.body == xml + [3])
                 #expect(fetched.header("Content-Disposition") == "attachment; filename=\"nota.xml\"")
                 let other = link.absoluteString.replacingOccurrences(of: "0003.xml", with: "0004.xml")
-                #expect(try await client.execute(OutboundRequest(url: other, operation: "test.sas"), policy: Policy(), context: anonymous).status == 403)
-                let expired = try store.url(for: BlobLink(key: keys[3], expiresAt: Date().addingTimeInterval(-5), filename: "n.xml", contentType: "application/xml"))
-                #expect(try await client.execute(OutboundRequest(url: expired.absoluteString, operation: "test.sas"), policy: Policy(), context: anonymous).status == 403)
+                #expect(
+                    try await client.execute(OutboundRequest(url: other, operation: "test.sas"), policy: Policy(), context: anonymous).status == 403)
+                let expired = try store.url(
+                    for: BlobLink(key: keys[3], expiresAt: Date().addingTimeInterval(-5), filename: "n.xml", contentType: "application/xml"))
+                #expect(
+                    try await client.execute(
+                        OutboundRequest(url: expired.absoluteString, operation: "test.sas"), policy: Policy(), context: anonymous
+                    ).status == 403)
             }
         }
     }
@@ -83,14 +94,16 @@ import Testing
     @Test func matchesTheAzureSDK() async throws {
         let date = ISO8601DateFormatter().date(from: "2026-11-24T03:04:05Z")!
         let url = URL(string: "https://fiscalmixdev.blob.core.windows.net/fiscal/nfe/2026/a-1.xml")!
-        let headers = Self.key.sign(method: "PUT", url: url, headers: [("x-ms-blob-type", "BlockBlob"), ("Content-Type", "application/octet-stream")],
-                                    contentLength: 10, date: date)
+        let headers = Self.key.sign(
+            method: "PUT", url: url, headers: [("x-ms-blob-type", "BlockBlob"), ("Content-Type", "application/octet-stream")],
+            contentLength: 10, date: date)
         let ours = headers.first { $0.0 == "Authorization" }!.1
         let listURL = URL(string: "https://fiscalmixdev.blob.core.windows.net/fiscal?restype=container&comp=list&prefix=nfe%2F2026%2F&marker=abc")!
         let listOurs = Self.key.sign(method: "GET", url: listURL, headers: [], contentLength: 0, date: date).first { $0.0 == "Authorization" }!.1
         let expiry = ISO8601DateFormatter().date(from: "2026-11-25T00:00:00Z")!
-        let sas = Self.key.readSAS(container: "fiscal", blob: "nfe/2026/a-1.xml", expiry: expiry,
-                                   contentDisposition: "attachment; filename=\"a.xml\"", contentType: "application/xml")
+        let sas = Self.key.readSAS(
+            container: "fiscal", blob: "nfe/2026/a-1.xml", expiry: expiry,
+            contentDisposition: "attachment; filename=\"a.xml\"", contentType: "application/xml")
         let sig = sas.split(separator: "&").first { $0.hasPrefix("sig=") }.map { String($0.dropFirst(4)).removingPercentEncoding! }!
         let script = #"""
             import sys, datetime

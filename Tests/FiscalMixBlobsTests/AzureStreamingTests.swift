@@ -1,9 +1,10 @@
-@testable import FiscalMixBlobs
 import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixTestSupport
 import Foundation
 import Testing
+
+@testable import FiscalMixBlobs
 
 /// Blobs larger than one request against the Azure peer: staged blocks and one block list in,
 /// ranged reads out.

@@ -1,9 +1,10 @@
-import FiscalMixCore
-@testable import FiscalMixDatabase
-import FiscalMixTestSupport
 import FiscalMixBlobs
+import FiscalMixCore
+import FiscalMixTestSupport
 import Foundation
 import Testing
+
+@testable import FiscalMixDatabase
 
 /// The embedded blob store: atomic replacement, streamed writes, contained paths.
 @Suite struct LocalBlobStoreTests {

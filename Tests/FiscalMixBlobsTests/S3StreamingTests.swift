@@ -1,16 +1,18 @@
-@testable import FiscalMixBlobs
 import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixTestSupport
 import Foundation
 import Testing
 
+@testable import FiscalMixBlobs
+
 /// Blobs larger than one request against moto: multipart uploads in, ranged reads out.
 @Suite struct S3StreamingTests {
     static func etag(_ store: S3BlobStore, _ key: String, client: OutboundClient) async throws -> String {
         let url = try store.presignedURL(key, expires: 60)
-        let head = try await client.execute(OutboundRequest(method: "HEAD", url: url.absoluteString, operation: "test.head"), policy: Policy(),
-                                            context: OutboundContext(policyKey: "test", allowedAddresses: ["127.0.0.1"]))
+        let head = try await client.execute(
+            OutboundRequest(method: "HEAD", url: url.absoluteString, operation: "test.head"), policy: Policy(),
+            context: OutboundContext(policyKey: "test", allowedAddresses: ["127.0.0.1"]))
         return try #require(head.header("ETag"))
     }
 

@@ -1,7 +1,8 @@
-@testable import FiscalMixBlobs
 import FiscalMixTestSupport
 import Foundation
 import Testing
+
+@testable import FiscalMixBlobs
 
 /// Signature V4 against AWS's documented examples and against botocore (AWS's own Python
 /// signer, installed with moto) on requests of our own.
@@ -13,11 +14,13 @@ import Testing
     /// with a Range header.
     @Test func s3GetObjectExample() {
         let signer = SignatureV4(credentials: Self.exampleCredentials, region: "us-east-1")
-        let headers = signer.sign(method: "GET", url: URL(string: "https://examplebucket.s3.amazonaws.com/test.txt")!,
-                                  headers: [("Range", "bytes=0-9")], payloadHash: SignatureV4.hash([]),
-                                  date: Self.date("2013-05-24T00:00:00Z"))
+        let headers = signer.sign(
+            method: "GET", url: URL(string: "https://examplebucket.s3.amazonaws.com/test.txt")!,
+            headers: [("Range", "bytes=0-9")], payloadHash: SignatureV4.hash([]),
+            date: Self.date("2013-05-24T00:00:00Z"))
         let authorization = headers.first { $0.0 == "authorization" }?.1
-        #expect(authorization == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
+        #expect(
+            authorization == "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request, "
                 + "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date, "
                 + "Signature=f0e8bdb87c964420e857bd35b5d6ed310bd44f0170aba48dd91039c6036bdb41")
     }
@@ -25,8 +28,9 @@ import Testing
     /// "Authenticating Requests: Using Query Parameters" (S3 API reference): a presigned GET.
     @Test func s3PresignedURLExample() {
         let signer = SignatureV4(credentials: Self.exampleCredentials, region: "us-east-1")
-        let url = signer.presign(url: URL(string: "https://examplebucket.s3.amazonaws.com/test.txt")!, expires: 86_400,
-                                 date: Self.date("2013-05-24T00:00:00Z"))
+        let url = signer.presign(
+            url: URL(string: "https://examplebucket.s3.amazonaws.com/test.txt")!, expires: 86_400,
+            date: Self.date("2013-05-24T00:00:00Z"))
         let query = URLComponents(url: url, resolvingAgainstBaseURL: false)!.queryItems!
         #expect(query.first { $0.name == "X-Amz-Signature" }?.value == "aeeed9bbccd4d02ee5c0109b86d86835f995330da4c265957d157751f604d404")
         #expect(query.first { $0.name == "X-Amz-Credential" }?.value == "AKIAIOSFODNN7EXAMPLE/20130524/us-east-1/s3/aws4_request")
@@ -48,7 +52,9 @@ import Testing
             let headers = signer.sign(method: c.method, url: URL(string: c.url)!, payloadHash: SignatureV4.hash(Array(c.body.utf8)), date: date)
             let presigned = signer.presign(method: c.method, url: URL(string: c.url)!, expires: 900, date: date)
             let ours = headers.first { $0.0 == "authorization" }!.1
-            let presignedSignature = URLComponents(url: presigned, resolvingAgainstBaseURL: false)!.queryItems!.first { $0.name == "X-Amz-Signature" }!.value!
+            let presignedSignature = URLComponents(url: presigned, resolvingAgainstBaseURL: false)!.queryItems!.first {
+                $0.name == "X-Amz-Signature"
+            }!.value!
             lines.append([c.method, c.url, c.body, ours, presignedSignature].joined(separator: "\t"))
         }
         let script = """

@@ -2,11 +2,12 @@ import FiscalMixApp
 import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixOutbound
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging
 import Testing
+
+@testable import FiscalMixDatabase
 
 /// A rate limit in the database holds across processes: two clients, each with its own database
 /// connection pool (as two server processes have), share one bucket.
@@ -33,8 +34,9 @@ import Testing
                 let policy = Policy(rateLimit: .init(rate: 20, burst: 2), retry: .init(maxAttempts: 1))
                 try await SteadyRate(rate: 20, burst: 2).check("token bucket shared through \(test.dialectName)") {
                     let path = "shared-\(UUID())"
-                    try await SteadyRate.keepCalling("\(server.baseURL)/call/\(path)", through: clients, callersEach: 5, policy: policy,
-                                                     context: OutboundContext(policyKey: path))
+                    try await SteadyRate.keepCalling(
+                        "\(server.baseURL)/call/\(path)", through: clients, callersEach: 5, policy: policy,
+                        context: OutboundContext(policyKey: path))
                     return server.stats(path).callTimes
                 }
             }

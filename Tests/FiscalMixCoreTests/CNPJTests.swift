@@ -14,7 +14,10 @@ import Testing
         #expect(try CNPJ("12abc34501de35").value == "12ABC34501DE35")
     }
 
-    @Test(arguments: ["11222333000182", "12ABC34501DE36", "1122233300018", "112223330001811", "00000000000000", "11222333000A81", "12ABC34501DE3A", "11.222.333/0001-8!"])
+    @Test(arguments: [
+        "11222333000182", "12ABC34501DE36", "1122233300018", "112223330001811", "00000000000000", "11222333000A81", "12ABC34501DE3A",
+        "11.222.333/0001-8!",
+    ])
     func refusesInvalid(_ raw: String) {
         #expect(throws: FiscalMixError.self) { try CNPJ(raw) }
     }

@@ -1,8 +1,8 @@
 import Crypto
+import FiscalMixConformance
 import FiscalMixCore
 import FiscalMixDFe
 import FiscalMixTestSupport
-import FiscalMixConformance
 import FiscalMixTestTraits
 import FiscalMixXML
 import Foundation
@@ -50,9 +50,10 @@ import Testing
     }
 
     @Test func fullDocumentsMatchAnIndependentReading() throws {
-        let candidates = try FiscalSamples.files(in: "xml/nfelib_samples").filter {
-            $0.lastPathComponent.hasSuffix("procNFe.xml") || $0.lastPathComponent.lowercased().contains("-cte")
-        } + [FiscalSamples.url("xml/spednfe_fixtures/nfe_layout4_com_prot.xml")]
+        let candidates =
+            try FiscalSamples.files(in: "xml/nfelib_samples").filter {
+                $0.lastPathComponent.hasSuffix("procNFe.xml") || $0.lastPathComponent.lowercased().contains("-cte")
+            } + [FiscalSamples.url("xml/spednfe_fixtures/nfe_layout4_com_prot.xml")]
         #expect(candidates.count == 10)
         // sped-cte's example is a template ("string" in every field): refused, not half read.
         #expect(throws: DFeParseError.self) { try DFeParser.parse(try FiscalSamples.bytes("xml/spednfe_fixtures/spedcte_example_cte_v4.00.xml")) }
@@ -80,8 +81,11 @@ import Testing
             #expect(document.issuerCnpjCpf == issuer)
             #expect(document.issuerName == Self.firstText("xNome", in: raw, after: "<emit>"))
             if !isCTe {
-                let dest = try #require(raw.range(of: "<dest>").flatMap { open in raw.range(of: "</dest>").map { String(raw[open.upperBound..<$0.lowerBound]) } })
-                #expect(document.recipientCnpjCpf == (Self.firstText("CNPJ", in: dest) ?? Self.firstText("CPF", in: dest) ?? Self.firstText("idEstrangeiro", in: dest)))
+                let dest = try #require(
+                    raw.range(of: "<dest>").flatMap { open in raw.range(of: "</dest>").map { String(raw[open.upperBound..<$0.lowerBound]) } })
+                #expect(
+                    document.recipientCnpjCpf
+                        == (Self.firstText("CNPJ", in: dest) ?? Self.firstText("CPF", in: dest) ?? Self.firstText("idEstrangeiro", in: dest)))
                 #expect(document.protocolNumber == Self.firstText("nProt", in: raw))
             }
             let isoDate = try #require(Self.firstText("dhEmi", in: raw))
@@ -113,7 +117,8 @@ import Testing
             let root = try XReader.parse(Array(try Data(contentsOf: file)))
             for signature in allElements(named: "Signature", in: root) {
                 let reference = try #require(signature.first("Reference")?.attribute("URI"))
-                let canonical = try #require(Canonicalizer.canonicalize(descendantWithId: String(reference.dropFirst()), in: root, defaultNamespaceOnly: true))
+                let canonical = try #require(
+                    Canonicalizer.canonicalize(descendantWithId: String(reference.dropFirst()), in: root, defaultNamespaceOnly: true))
                 let digest = Data(Insecure.SHA1.hash(data: canonical)).base64EncodedString()
                 #expect(digest == signature.first("DigestValue")?.text, "\(file.lastPathComponent) \(reference)")
                 verified += 1

@@ -1,6 +1,5 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging
@@ -8,13 +7,17 @@ import PostgresNIO
 import SQLKit
 import Testing
 
+@testable import FiscalMixDatabase
+
 /// The job pass's connections live outside the pool (PostgreSQL): they must be reused between
 /// passes, come back with their planner settings, and be replaced when the server drops one.
 @Suite struct HotPathConnectionsTests {
     func backend(_ driver: PostgresDriver) async throws -> (pid: Int32, planCacheMode: String) {
         try await driver.onHotPathConnection { connection in
-            let rows = try await connection.query("SELECT pg_backend_pid(), current_setting('plan_cache_mode')",
-                                                  logger: Logger(label: "hot-path-test")).collect()
+            let rows = try await connection.query(
+                "SELECT pg_backend_pid(), current_setting('plan_cache_mode')",
+                logger: Logger(label: "hot-path-test")
+            ).collect()
             return try rows[0].decode((Int32, String).self)
         }
     }

@@ -1,6 +1,7 @@
-@testable import FiscalMixDatabase
 import Foundation
 import Testing
+
+@testable import FiscalMixDatabase
 
 /// JSON columns read by the fast path answer exactly as Foundation's decoder does — the same
 /// values, and an error wherever it throws one.

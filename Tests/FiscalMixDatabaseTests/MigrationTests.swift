@@ -1,11 +1,12 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
 
 /// Every table of the five seeds, under the name it has here (docs/data-model.md maps them).
 let expectedTables: Set<String> = [
@@ -65,7 +66,8 @@ let expectedTables: Set<String> = [
             try await MigrationRunner(database: database, history: try FiscalMixSchema.history(), logger: logger).run()
             let accountId = ID.make()
             let now = Date()
-            try await database.execute("""
+            try await database.execute(
+                """
                 INSERT INTO accounts (id, name, plan, env, status, time_zone, created_at, updated_at)
                 VALUES (\(bind: accountId), 'Acme', 'free', 'production', 'active', 'UTC', \(bind: now), \(bind: now))
                 """)
@@ -75,7 +77,8 @@ let expectedTables: Set<String> = [
             }
             // A unique name is unique, and the driver reports it as such.
             do {
-                try await database.execute("""
+                try await database.execute(
+                    """
                     INSERT INTO accounts (id, name, created_at, updated_at) VALUES (\(bind: ID.make()), 'Acme', \(bind: now), \(bind: now))
                     """)
                 Issue.record("duplicate name accepted")
@@ -84,24 +87,28 @@ let expectedTables: Set<String> = [
             }
             // A user of a missing account is refused (foreign key).
             await #expect(throws: (any Error).self) {
-                try await database.execute("""
+                try await database.execute(
+                    """
                     INSERT INTO users (id, account_id, name, email, password_hash, created_at, updated_at)
                     VALUES (\(bind: ID.make()), \(bind: ID.make()), 'x', 'x@example.com', 'h', \(bind: now), \(bind: now))
                     """)
             }
             // JSON columns accept JSON only.
             await #expect(throws: (any Error).self) {
-                try await database.execute("""
+                try await database.execute(
+                    """
                     INSERT INTO event_logs (id, account_id, severity, type, message, data, created_at)
                     VALUES (\(bind: ID.make()), \(bind: accountId), 'info', 't', 'm', \(json: "{not json"), \(bind: now))
                     """)
             }
-            try await database.execute("""
+            try await database.execute(
+                """
                 INSERT INTO event_logs (id, account_id, severity, type, message, data, created_at)
                 VALUES (\(bind: ID.make()), \(bind: accountId), 'info', 't', 'm', \(json: #"{"amount": 1234.56}"#), \(bind: now))
                 """)
             // ON DELETE CASCADE from accounts.
-            try await database.execute("""
+            try await database.execute(
+                """
                 INSERT INTO users (id, account_id, name, email, password_hash, created_at, updated_at)
                 VALUES (\(bind: ID.make()), \(bind: accountId), 'x', 'x@example.com', 'h', \(bind: now), \(bind: now))
                 """)

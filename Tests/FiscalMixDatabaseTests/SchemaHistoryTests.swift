@@ -1,12 +1,13 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixDatabase
 import FiscalMixSchemaBaseline
 import FiscalMixTestSupport
 import Foundation
 import Logging
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
 
 /// The schema history the App assembles from the baseline and the slices, and the upgrade of a
 /// database an earlier release created.
@@ -51,7 +52,8 @@ import Testing
         try await TestDatabase.with(migrations: earlier, logger: logger) { database in
             let account = ID.make()
             let now = Date()
-            try await database.execute("""
+            try await database.execute(
+                """
                 INSERT INTO accounts (id, name, created_at, updated_at) VALUES (\(bind: account), 'Earlier Ltda', \(bind: now), \(bind: now))
                 """)
             let applied = try await MigrationRunner(database: database, history: history, logger: logger).run()
@@ -71,7 +73,8 @@ import Testing
             case .sqlite:
                 rows = try await database.query("SELECT name || ' ' || type AS description FROM pragma_table_info(\(bind: table))")
             case .postgres:
-                rows = try await database.query("""
+                rows = try await database.query(
+                    """
                     SELECT column_name || ' ' || data_type || ' ' || is_nullable AS description FROM information_schema.columns
                     WHERE table_schema = current_schema() AND table_name = \(bind: table)
                     """)

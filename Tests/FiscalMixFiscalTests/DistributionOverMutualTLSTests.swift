@@ -1,14 +1,15 @@
+import FiscalMixConformance
 import FiscalMixCore
 import FiscalMixDFe
-@testable import FiscalMixFiscal
 import FiscalMixOutbound
-import FiscalMixTestSupport
-import FiscalMixConformance
-import FiscalMixTestTraits
 import FiscalMixSefazPeer
+import FiscalMixTestSupport
+import FiscalMixTestTraits
 import Foundation
 import NIOSSL
 import Testing
+
+@testable import FiscalMixFiscal
 
 /// The distribution client against the SEFAZ peer: real TLS with a client certificate, SOAP 1.2,
 /// gzip docZips, and the AN's consumption rules.
@@ -88,14 +89,16 @@ import Testing
             tls.trustRoots = .certificates([peer.authority.caCertificate])
             let request = DistributionRequest(service: .nfe, environment: 1, ufCode: 35, cnpj: Self.cnpj, query: .after(nsu: 0))
             await #expect(throws: (any Error).self) {
-                _ = try await SefazDistributionClient(outbound: outbound).call(request, endpoint: peer.baseURL + DistributionService.nfe.path,
-                                                                                 tls: tls, policy: Policy(), context: OutboundContext(policyKey: "x"))
+                _ = try await SefazDistributionClient(outbound: outbound).call(
+                    request, endpoint: peer.baseURL + DistributionService.nfe.path,
+                    tls: tls, policy: Policy(), context: OutboundContext(policyKey: "x"))
             }
             // And a client that does not trust the peer's CA refuses the server.
             let untrusting = try SefazDistributionClient.tlsConfiguration(identity: identity, trustRootsPEM: nil)
             await #expect(throws: (any Error).self) {
-                _ = try await SefazDistributionClient(outbound: outbound).call(request, endpoint: peer.baseURL + DistributionService.nfe.path,
-                                                                                 tls: untrusting, policy: Policy(), context: OutboundContext(policyKey: "y"))
+                _ = try await SefazDistributionClient(outbound: outbound).call(
+                    request, endpoint: peer.baseURL + DistributionService.nfe.path,
+                    tls: untrusting, policy: Policy(), context: OutboundContext(policyKey: "y"))
             }
             try await outbound.shutdown()
         }

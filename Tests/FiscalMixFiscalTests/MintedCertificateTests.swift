@@ -1,14 +1,15 @@
 import Crypto
 import FiscalMixCore
 import FiscalMixDFe
-@testable import FiscalMixFiscal
 import FiscalMixOutbound
-import FiscalMixTestSupport
 import FiscalMixSefazPeer
+import FiscalMixTestSupport
 import Foundation
 import NIOSSL
 import Testing
 import _CryptoExtras
+
+@testable import FiscalMixFiscal
 
 /// The peer's test CA minting e-CNPJ-like A1 files: the product's own reader opens them, OpenSSL
 /// (an independent PKCS#12 implementation) verifies their MAC and encryption, and the peer takes
@@ -35,8 +36,9 @@ import _CryptoExtras
             Issue.record("another company's root was accepted")
         } catch { #expect(error.code == "certificate_cnpj_mismatch") }
 
-        let expired = try authority.mintECNPJ(cnpj: Self.cnpj, notBefore: Date().addingTimeInterval(-400 * 86_400),
-                                              notAfter: Date().addingTimeInterval(-86_400))
+        let expired = try authority.mintECNPJ(
+            cnpj: Self.cnpj, notBefore: Date().addingTimeInterval(-400 * 86_400),
+            notAfter: Date().addingTimeInterval(-86_400))
         let expiredPFX = try expired.pkcs12(password: password)
         do {
             _ = try A1Certificate.open(pfx: expiredPFX, password: password, now: Date())
@@ -60,7 +62,8 @@ import _CryptoExtras
         #expect(good.output.contains("Shrouded Keybag"))
         // The key OpenSSL decrypted is the minted one.
         let keyPEM = try #require(good.output.range(of: "-----BEGIN PRIVATE KEY-----").map { String(good.output[$0.lowerBound...]) })
-        let decrypted = try _RSA.Signing.PrivateKey(pemRepresentation: String(keyPEM.prefix(through: keyPEM.range(of: "-----END PRIVATE KEY-----")!.upperBound)))
+        let decrypted = try _RSA.Signing.PrivateKey(
+            pemRepresentation: String(keyPEM.prefix(through: keyPEM.range(of: "-----END PRIVATE KEY-----")!.upperBound)))
         #expect(decrypted.publicKey.derRepresentation == minted.privateKey.publicKey.derRepresentation)
 
         let wrong = try Self.openssl(["pkcs12", "-in", file.path, "-passin", "pass:errada", "-info", "-nodes"])
@@ -72,9 +75,11 @@ import _CryptoExtras
     @Test func thePeerAcceptsItsOwnMintedCertificatesByChain() async throws {
         let authority = try SefazTestAuthority()
         let password = "teste123"
-        let identity = try A1Certificate.open(pfx: try authority.mintECNPJ(cnpj: Self.cnpj).pkcs12(password: password), password: password, now: Date())
-        let stranger = try A1Certificate.open(pfx: try SefazTestAuthority().mintECNPJ(cnpj: Self.cnpj).pkcs12(password: password),
-                                              password: password, now: Date())
+        let identity = try A1Certificate.open(
+            pfx: try authority.mintECNPJ(cnpj: Self.cnpj).pkcs12(password: password), password: password, now: Date())
+        let stranger = try A1Certificate.open(
+            pfx: try SefazTestAuthority().mintECNPJ(cnpj: Self.cnpj).pkcs12(password: password),
+            password: password, now: Date())
         try await SefazPeer.run(authority: authority) { peer in
             var feed = SefazFeed(recipient: Self.cnpj)
             feed.addNFe(count: 10)

@@ -1,10 +1,11 @@
 import Crypto
-import FiscalMixCore
-@testable import FiscalMixFiscal
-@testable import FiscalMixDatabase
 import FiscalMixBlobs
+import FiscalMixCore
 import Foundation
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixFiscal
 
 /// Sending a stored XML without holding it: chunked reads of the blob file, one file version per
 /// reader, and a send that fails when the bytes are not the ones recorded.

@@ -1,11 +1,12 @@
-import FiscalMixCore
-@testable import FiscalMixFiscal
-import FiscalMixTestSupport
 import FiscalMixConformance
+import FiscalMixCore
+import FiscalMixTestSupport
 import FiscalMixTestTraits
 import FiscalMixXML
 import Foundation
 import Testing
+
+@testable import FiscalMixFiscal
 
 /// The XMLDSig profile: the verifier against signatures SEFAZ accepted, the signer against the
 /// verifier and against an independent implementation (xmlsec1).
@@ -26,8 +27,10 @@ import Testing
     /// changed) and are refused — exactly the verdicts `xmlsec1 --verify` gives on them.
     @Test(.requires(.fiscalSamples)) func otherSignedSamplesGetXmlsec1sVerdicts() throws {
         let valid: Set<String> = ["exemplo_xml_request_sefazManifesta.xml"]
-        let refused: Set<String> = ["nfe_layout4_com_prot.xml", "spedcte_example_cte_v4.00.xml", "req_evento_manifesta.xml",
-                                    "procNFe_v4.00.xsd.xml", "41170706117473000150550010000463202612756525-procNFe.xml", "procNFe.xml"]
+        let refused: Set<String> = [
+            "nfe_layout4_com_prot.xml", "spedcte_example_cte_v4.00.xml", "req_evento_manifesta.xml",
+            "procNFe_v4.00.xsd.xml", "41170706117473000150550010000463202612756525-procNFe.xml", "procNFe.xml",
+        ]
         let files = try FiscalSamples.files(in: "xml/spednfe_fixtures") + FiscalSamples.files(in: "xml/nfelib_samples")
         var seen = 0
         for file in files where valid.contains(file.lastPathComponent) || refused.contains(file.lastPathComponent) {
@@ -55,17 +58,21 @@ import Testing
 
     /// What the signer makes, the verifier accepts; a changed field or value is caught.
     @Test func signedEventsVerifyAndTamperingIsCaught() throws {
-        let signed = try XMLSignature.signEnveloped(Self.event, referenceId: "ID2102103520030909107600014455001000180740100364234301",
-                                                    with: try Self.signer())
+        let signed = try XMLSignature.signEnveloped(
+            Self.event, referenceId: "ID2102103520030909107600014455001000180740100364234301",
+            with: try Self.signer())
         #expect(signed.hasSuffix("</Signature></evento>") && !signed.contains("ds:"))
         let verified = try XMLSignature.verify(try XReader.parse(Array(signed.utf8)))
         #expect(verified.referenceId == "ID2102103520030909107600014455001000180740100364234301")
 
         let changed = signed.replacingOccurrences(of: "<tpAmb>1</tpAmb>", with: "<tpAmb>2</tpAmb>")
-        #expect { try XMLSignature.verify(try XReader.parse(Array(changed.utf8))) } throws: { ($0 as? XMLSignature.Invalid)?.reason == .digestMismatch }
+        #expect { try XMLSignature.verify(try XReader.parse(Array(changed.utf8))) } throws: {
+            ($0 as? XMLSignature.Invalid)?.reason == .digestMismatch
+        }
         let value = try #require(signed.range(of: "<SignatureValue>")?.upperBound)
         var forged = signed
-        forged.replaceSubrange(value..<forged.index(value, offsetBy: 4), with: signed[value..<signed.index(value, offsetBy: 4)] == "AAAA" ? "BBBB" : "AAAA")
+        forged.replaceSubrange(
+            value..<forged.index(value, offsetBy: 4), with: signed[value..<signed.index(value, offsetBy: 4)] == "AAAA" ? "BBBB" : "AAAA")
         #expect { try XMLSignature.verify(try XReader.parse(Array(forged.utf8))) } throws: { ($0 as? XMLSignature.Invalid)?.reason == .badSignature }
         #expect { try XMLSignature.verify(try XReader.parse(Array(Self.event.utf8))) } throws: { ($0 as? XMLSignature.Invalid)?.reason == .missing }
     }
@@ -78,8 +85,9 @@ import Testing
     /// `xmlns=""` on `descEvento`.)
     @Test(.enabled(if: xmlsec1 != nil, "needs xmlsec1 (apt-get install xmlsec1)"), .requires(.fiscalSamples))
     func xmlsec1AcceptsOurSignatureAndRefusesTampering() throws {
-        let signed = try XMLSignature.signEnveloped(Self.event, referenceId: "ID2102103520030909107600014455001000180740100364234301",
-                                                    with: try Self.signer())
+        let signed = try XMLSignature.signEnveloped(
+            Self.event, referenceId: "ID2102103520030909107600014455001000180740100364234301",
+            with: try Self.signer())
         func xmlsec(_ xml: String) throws -> (status: Int32, output: String) {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("signed-\(UUID().uuidString).xml")
             try Data(xml.utf8).write(to: file)

@@ -27,14 +27,18 @@ import Testing
                         let result = try JMESPathExpression(expression).search(given)
                         outcome.failures.append("\(label) → \(result.serialized()), expected error \(expectedError)")
                     } catch {
-                        if error.kind.rawValue == expectedError { outcome.passed += 1 } else {
+                        if error.kind.rawValue == expectedError {
+                            outcome.passed += 1
+                        } else {
                             outcome.failures.append("\(label) → error \(error.kind.rawValue), expected \(expectedError)")
                         }
                     }
                 } else if let expected = testCase["result"] {
                     do {
                         let result = try JMESPathExpression(expression).search(given)
-                        if result == expected { outcome.passed += 1 } else {
+                        if result == expected {
+                            outcome.passed += 1
+                        } else {
                             outcome.failures.append("\(label) → \(result.serialized()), expected \(expected.serialized())")
                         }
                     } catch {
@@ -106,10 +110,22 @@ import Testing
 
 @Suite struct CustomMappingTests {
     @Test func mapsAnNFeSummaryWithoutAnExpressionLanguage() throws {
-        let input = try JSON(parsing: #"{"emit": {"CNPJ": "11222333000181", "xNome": "Acme"}, "total": {"vNF": 1234.56}, "det": [{"prod": {"xProd": "A"}}, {"prod": {"xProd": "B"}}]}"#)
-        let mapping = try CustomMapping(JSON(parsing: #"{"cnpj": "emit.CNPJ", "total": "total.vNF", "items": "det[].prod.xProd", "source": "'sefaz'", "version": 2, "meta": {"name": "emit.xNome"}}"#))
+        let input = try JSON(
+            parsing:
+                #"{"emit": {"CNPJ": "11222333000181", "xNome": "Acme"}, "total": {"vNF": 1234.56}, "det": [{"prod": {"xProd": "A"}}, {"prod": {"xProd": "B"}}]}"#
+        )
+        let mapping = try CustomMapping(
+            JSON(
+                parsing:
+                    #"{"cnpj": "emit.CNPJ", "total": "total.vNF", "items": "det[].prod.xProd", "source": "'sefaz'", "version": 2, "meta": {"name": "emit.xNome"}}"#
+            ))
         let output = try mapping.apply(to: input)
-        #expect(output == (try JSON(parsing: #"{"cnpj": "11222333000181", "total": 1234.56, "items": ["A", "B"], "source": "sefaz", "version": 2, "meta": {"name": "Acme"}}"#)))
+        #expect(
+            output
+                == (try JSON(
+                    parsing:
+                        #"{"cnpj": "11222333000181", "total": 1234.56, "items": ["A", "B"], "source": "sefaz", "version": 2, "meta": {"name": "Acme"}}"#
+                )))
         #expect(output["total"]?.serialized() == "1234.56")
     }
 

@@ -26,8 +26,9 @@ import Testing
         print("JSONSchema format conformance: \(outcome.passed) passed, \(outcome.failures.count) failed")
         #expect(outcome.total == 764)
         let listFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("known-format-failures.txt")
-        let known = Set(try String(contentsOf: listFile, encoding: .utf8).split(separator: "\n")
-            .filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: "\t").first.map(String.init) })
+        let known = Set(
+            try String(contentsOf: listFile, encoding: .utf8).split(separator: "\n")
+                .filter { !$0.hasPrefix("#") }.compactMap { $0.split(separator: "\t").first.map(String.init) })
         let failed = Set(outcome.failures)
         for unexpected in failed.subtracting(known).sorted() { Issue.record("fails but is not a known failure: \(unexpected)") }
         for fixed in known.subtracting(failed).sorted() { Issue.record("passes now; remove it from known-format-failures.txt: \(fixed)") }

@@ -1,7 +1,8 @@
-@testable import FiscalMixJSONSchema
 import FiscalMixJSON
 import Foundation
 import Testing
+
+@testable import FiscalMixJSONSchema
 
 /// The linear matcher must answer exactly as ICU (the engine it replaces for these patterns)
 /// does, and stay linear where ICU backtracks.
@@ -53,7 +54,9 @@ import Testing
                 // ASCII input is answered; at a byte outside ASCII the threads take over.
                 if !subject.utf8.contains(where: { $0 >= 0x80 }) { #expect(byAutomaton != nil) }
                 if let byAutomaton {
-                    #expect(byAutomaton == regex.icuMatches(subject, budget: SchemaEvaluator.Budget(1_000_000)), "\(pattern) on \(subject.debugDescription)")
+                    #expect(
+                        byAutomaton == regex.icuMatches(subject, budget: SchemaEvaluator.Budget(1_000_000)),
+                        "\(pattern) on \(subject.debugDescription)")
                 }
             }
         }
@@ -114,8 +117,9 @@ import Testing
             for _ in 0..<20 {
                 let subject = String((0..<next(7)).map { _ in ["a", "b", "c", "\n"][next(4)] as Character })
                 let budget = SchemaEvaluator.Budget(1_000_000)
-                #expect(linear.matches(subject, budget: budget) == regex.icuMatches(subject, budget: budget),
-                        "pattern \(pattern) on \(subject.debugDescription)")
+                #expect(
+                    linear.matches(subject, budget: budget) == regex.icuMatches(subject, budget: budget),
+                    "pattern \(pattern) on \(subject.debugDescription)")
                 compared += 1
             }
         }
@@ -145,8 +149,9 @@ import Testing
             for _ in 0..<25 {
                 let subject = String((0..<next(9)).map { _ in ["a", "b", "7", ".", "_", "z", "é"][next(7)] as Character })
                 let budget = SchemaEvaluator.Budget(1_000_000)
-                #expect(linear.matches(subject, budget: budget) == regex.icuMatches(subject, budget: budget),
-                        "pattern \(pattern) on \(subject.debugDescription)")
+                #expect(
+                    linear.matches(subject, budget: budget) == regex.icuMatches(subject, budget: budget),
+                    "pattern \(pattern) on \(subject.debugDescription)")
                 compared += 1
             }
         }

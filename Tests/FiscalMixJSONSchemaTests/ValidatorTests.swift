@@ -9,7 +9,8 @@ import Testing
     }
 
     @Test func errorsUseTheBasicOutputWithInstanceAndKeywordLocations() throws {
-        let invoice = try schema("""
+        let invoice = try schema(
+            """
             {"$id": "https://fiscalmix.example/invoice", "type": "object", "required": ["cnpj", "items"],
              "properties": {
                "cnpj": {"type": "string", "pattern": "^[0-9A-Z]{12}[0-9]{2}$"},
@@ -20,8 +21,11 @@ import Testing
         let result = invoice.validate(try JSON(parsing: #"{"cnpj": "11.222", "items": [{"amount": 0.015}, {"amount": -1}]}"#))
         #expect(!result.valid)
         let found = Set(result.errors.map { "\($0.instanceLocation) \($0.keywordLocation)" })
-        #expect(found == ["/cnpj /properties/cnpj/pattern", "/items/0/amount /properties/items/items/$ref/properties/amount/multipleOf",
-                          "/items/1/amount /properties/items/items/$ref/properties/amount/minimum"])
+        #expect(
+            found == [
+                "/cnpj /properties/cnpj/pattern", "/items/0/amount /properties/items/items/$ref/properties/amount/multipleOf",
+                "/items/1/amount /properties/items/items/$ref/properties/amount/minimum",
+            ])
         let minimum = try #require(result.errors.first { $0.keywordLocation.hasSuffix("minimum") })
         #expect(minimum.absoluteKeywordLocation == "https://fiscalmix.example/invoice#/$defs/item/properties/amount/minimum")
     }
@@ -89,8 +93,9 @@ import Testing
     @Test func registeredSchemasResolveByTheirURI() throws {
         var registry = SchemaRegistry()
         registry.register(try JSON(parsing: #"{"type": "string", "minLength": 14, "maxLength": 14}"#), at: "https://fiscalmix.example/cnpj")
-        let company = try JSONSchema(compiling: try JSON(parsing: #"{"properties": {"cnpj": {"$ref": "https://fiscalmix.example/cnpj"}}}"#),
-                                     registry: registry)
+        let company = try JSONSchema(
+            compiling: try JSON(parsing: #"{"properties": {"cnpj": {"$ref": "https://fiscalmix.example/cnpj"}}}"#),
+            registry: registry)
         #expect(company.validate(try JSON(parsing: #"{"cnpj": "11222333000181"}"#)).valid)
         #expect(!company.validate(try JSON(parsing: #"{"cnpj": "1122"}"#)).valid)
         // The bundled meta-schema validates schemas themselves.

@@ -1,8 +1,9 @@
 import FiscalMixJSON
-@testable import FiscalMixJSONata
 import FiscalMixTestSupport
 import Foundation
 import Testing
+
+@testable import FiscalMixJSONata
 
 /// A hostile expression cannot hang or exhaust a worker: every bound stops evaluation with a
 /// clear error, and compile errors point at the position in the source.

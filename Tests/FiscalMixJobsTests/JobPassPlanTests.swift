@@ -1,14 +1,14 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixDatabase
-@testable import FiscalMixJobs
-
 import FiscalMixTestSupport
 import Foundation
 import Logging
 import PostgresNIO
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
 
 /// The job pass runs with one generic plan per hot-path connection (PostgreSQL), made from
 /// whatever the statistics say when the connection first needs it; every access it makes to a
@@ -17,13 +17,19 @@ import Testing
     /// The generic plan the hot-path connections make for the pass, as EXPLAIN prints it.
     func genericPassPlan(_ driver: PostgresDriver) async throws -> [String] {
         try await driver.onHotPathConnection { connection in
-            _ = try await connection.query(PostgresQuery(unsafeSQL: """
-                PREPARE pass_plan_probe(timestamptz, uuid[], uuid[], text, timestamptz, text, int8, uuid[]) AS \(JobPassStatement.sql)
-                """), logger: Logger(label: "plan-test")).collect()
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: """
-                EXPLAIN EXECUTE pass_plan_probe(now(), ARRAY[gen_random_uuid()], ARRAY[gen_random_uuid()], 'w', now(), 'default', 100,
-                                                ARRAY[gen_random_uuid()])
-                """), logger: Logger(label: "plan-test")).collect()
+            _ = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        PREPARE pass_plan_probe(timestamptz, uuid[], uuid[], text, timestamptz, text, int8, uuid[]) AS \(JobPassStatement.sql)
+                        """), logger: Logger(label: "plan-test")
+            ).collect()
+            let rows = try await connection.query(
+                PostgresQuery(
+                    unsafeSQL: """
+                        EXPLAIN EXECUTE pass_plan_probe(now(), ARRAY[gen_random_uuid()], ARRAY[gen_random_uuid()], 'w', now(), 'default', 100,
+                                                        ARRAY[gen_random_uuid()])
+                        """), logger: Logger(label: "plan-test")
+            ).collect()
             _ = try await connection.query("DEALLOCATE pass_plan_probe", logger: Logger(label: "plan-test")).collect()
             return try rows.map { try $0.decode(String.self) }
         }
@@ -46,8 +52,9 @@ import Testing
             try await database.execute("ANALYZE jobs")
             let queuedOnly = try await genericPassPlan(driver)
             #expect(QueryPlan.problems(queuedOnly).isEmpty, "\(queuedOnly.joined(separator: "\n"))")
-            let claimed = try await repository.claim(queue: "default", worker: "w", limit: 1_000, now: Date(),
-                                                     leaseUntil: Date().addingTimeInterval(60))
+            let claimed = try await repository.claim(
+                queue: "default", worker: "w", limit: 1_000, now: Date(),
+                leaseUntil: Date().addingTimeInterval(60))
             #expect(claimed.count == 1_000)
             try await database.execute("ANALYZE jobs")
             try await database.execute("ANALYZE job_runs")

@@ -1,13 +1,14 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixJobs
-@testable import FiscalMixDatabase
-@testable import FiscalMixEventLog
 import FiscalMixTestSupport
 import Foundation
 import Logging
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixEventLog
+@testable import FiscalMixJobs
 
 /// A migrated test database (SQLite, or PostgreSQL with FISCALMIX_TEST_DATABASE_URL).
 func withJobsDatabase(_ body: (Database) async throws -> Void) async throws {
@@ -49,11 +50,16 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
             func batch(_ keys: [String]) -> [NewJob] { keys.map { NewJob(type: "fiscal.manifest", idempotencyKey: "ciencia:\($0)") } }
             try await repository.enqueueBatch(batch(["a", "b", "c"]), now: now)
             try await repository.enqueueBatch(batch(["b", "c", "d"]) + [NewJob(type: "other", idempotencyKey: "ciencia:a")], now: now)
-            let keys = try await database.query("SELECT type, idempotency_key FROM jobs WHERE idempotency_key IS NOT NULL ORDER BY type, idempotency_key").map {
+            let keys = try await database.query(
+                "SELECT type, idempotency_key FROM jobs WHERE idempotency_key IS NOT NULL ORDER BY type, idempotency_key"
+            ).map {
                 "\(try $0.decode(column: "type", as: String.self)):\(try $0.decode(column: "idempotency_key", as: String.self))"
             }
-            #expect(keys == ["fiscal.manifest:ciencia:a", "fiscal.manifest:ciencia:b", "fiscal.manifest:ciencia:c", "fiscal.manifest:ciencia:d",
-                             "other:ciencia:a"])
+            #expect(
+                keys == [
+                    "fiscal.manifest:ciencia:a", "fiscal.manifest:ciencia:b", "fiscal.manifest:ciencia:c", "fiscal.manifest:ciencia:d",
+                    "other:ciencia:a",
+                ])
         }
     }
 
@@ -63,19 +69,29 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
         try await withJobsDatabase { database in
             let repository = JobRepository(database: database)
             let now = Date()
-            let job = try await repository.enqueue(NewJob(type: "export.zip", queue: "exports", payload: #"{"cnpj":"12345678000195","n":1}"#,
-                                                         priority: 7, maxAttempts: 3, idempotencyKey: "company-1:export",
-                                                         correlationId: "corr-42"), now: now).job
-            let first = try #require(try await repository.claim(queue: "exports", worker: "w1", limit: 5, now: now,
-                                                                leaseUntil: now.addingTimeInterval(30)).first)
+            let job = try await repository.enqueue(
+                NewJob(
+                    type: "export.zip", queue: "exports", payload: #"{"cnpj":"12345678000195","n":1}"#,
+                    priority: 7, maxAttempts: 3, idempotencyKey: "company-1:export",
+                    correlationId: "corr-42"), now: now
+            ).job
+            let first = try #require(
+                try await repository.claim(
+                    queue: "exports", worker: "w1", limit: 5, now: now,
+                    leaseUntil: now.addingTimeInterval(30)
+                ).first)
             #expect(first.job == (try await repository.find(id: job.id, accountId: nil)))
             #expect(first.job.payload?.contains("12345678000195") == true)  // jsonb may reorder keys: the value survives
             #expect(first.job.priority == 7 && first.job.attempts == 1 && first.job.leaseOwner == "w1")
             // A failed attempt leaves its error on the row; the next claim must carry it too.
-            _ = try await repository.fail(first.job, runId: first.runId, worker: "w1", runStatus: .failed, error: "SEFAZ answered 656",
-                                          retryAt: now, now: now)
-            let second = try #require(try await repository.claim(queue: "exports", worker: "w2", limit: 5, now: now.addingTimeInterval(1),
-                                                                 leaseUntil: now.addingTimeInterval(31)).first)
+            _ = try await repository.fail(
+                first.job, runId: first.runId, worker: "w1", runStatus: .failed, error: "SEFAZ answered 656",
+                retryAt: now, now: now)
+            let second = try #require(
+                try await repository.claim(
+                    queue: "exports", worker: "w2", limit: 5, now: now.addingTimeInterval(1),
+                    leaseUntil: now.addingTimeInterval(31)
+                ).first)
             #expect(second.job == (try await repository.find(id: job.id, accountId: nil)))
             #expect(second.job.lastError?.contains("SEFAZ answered 656") == true)
             #expect(second.job.attempts == 2 && second.job.idempotencyKey == "company-1:export" && second.job.correlationId == "corr-42")
@@ -92,8 +108,9 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
                     group.addTask {
                         var mine: [UUID] = []
                         while true {
-                            let batch = try await repository.claim(queue: "default", worker: "w\(worker)", limit: 10, now: now,
-                                                                   leaseUntil: now.addingTimeInterval(30))
+                            let batch = try await repository.claim(
+                                queue: "default", worker: "w\(worker)", limit: 10, now: now,
+                                leaseUntil: now.addingTimeInterval(30))
                             if batch.isEmpty { return mine }
                             mine += batch.map(\.job.id)
                         }
@@ -133,15 +150,19 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
                 let (current, runId) = try #require(claimed.first)
                 #expect(current.attempts == attempt)
                 let delay = policy.delay(afterAttempt: attempt, using: &rng)
-                let outcome = try await repository.fail(current, runId: runId, worker: "w", runStatus: .failed, error: "HTTP 503",
-                                                        retryAt: now.addingTimeInterval(delay), now: now)
+                let outcome = try await repository.fail(
+                    current, runId: runId, worker: "w", runStatus: .failed, error: "HTTP 503",
+                    retryAt: now.addingTimeInterval(delay), now: now)
                 if attempt < 3 {
                     #expect(outcome == .retry(at: now.addingTimeInterval(delay)))
                     let waiting = try #require(try await repository.find(id: job.id, accountId: nil))
                     #expect(waiting.status == .queued && waiting.attempts == attempt)  // queued, not failed
                     // Not due yet…
-                    #expect(try await repository.claim(queue: "default", worker: "w", limit: 1, now: now.addingTimeInterval(delay - 1),
-                                                       leaseUntil: now.addingTimeInterval(30)).isEmpty)
+                    #expect(
+                        try await repository.claim(
+                            queue: "default", worker: "w", limit: 1, now: now.addingTimeInterval(delay - 1),
+                            leaseUntil: now.addingTimeInterval(30)
+                        ).isEmpty)
                     now = now.addingTimeInterval(delay)  // …due now.
                 } else {
                     #expect(outcome == .dead)
@@ -172,8 +193,9 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
             #expect(requeued.status == .queued && requeued.attempts == 1 && requeued.leaseOwner == nil)
             #expect(try await repository.runs(jobId: job.id).first?.status == .lost)
             // The dead worker's late answer is refused: it no longer holds the lease.
-            let second = try await repository.claim(queue: "default", worker: "alive", limit: 1, now: now.addingTimeInterval(6),
-                                                    leaseUntil: now.addingTimeInterval(36))
+            let second = try await repository.claim(
+                queue: "default", worker: "alive", limit: 1, now: now.addingTimeInterval(6),
+                leaseUntil: now.addingTimeInterval(36))
             #expect(second.first?.job.attempts == 2)
             #expect(try await repository.complete(job, runId: second[0].runId, worker: "dead-worker", now: now) == false)
             // Out of attempts on the next expiry: dead.

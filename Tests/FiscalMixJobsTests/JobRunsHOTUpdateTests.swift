@@ -1,13 +1,13 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixDatabase
-@testable import FiscalMixJobs
-
 import FiscalMixTestSupport
 import Foundation
 import Logging
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
 
 /// A run is inserted at its job's claim and updated when the job is recorded; on PostgreSQL
 /// that update must be a HOT update (no new index entries), which needs room on the run's page
@@ -22,13 +22,17 @@ import Testing
             // One transaction, so PostgreSQL's per-transaction counters see exactly these updates.
             let (updated, hot, completed) = try await database.transaction { tx in
                 let runIds = (0..<300).map { _ in ID.make(now: now) }
-                let claimed = try await JobRepository.claim(queue: "default", worker: "w", limit: 300, now: now,
-                                                            leaseUntil: now.addingTimeInterval(60), runIds: runIds, in: tx)
-                let completed = try await JobRepository.complete(claimed.map { .init(jobId: $0.job.id, runId: $0.runId) }, worker: "w",
-                                                                 now: now, in: tx)
+                let claimed = try await JobRepository.claim(
+                    queue: "default", worker: "w", limit: 300, now: now,
+                    leaseUntil: now.addingTimeInterval(60), runIds: runIds, in: tx)
+                let completed = try await JobRepository.complete(
+                    claimed.map { .init(jobId: $0.job.id, runId: $0.runId) }, worker: "w",
+                    now: now, in: tx)
                 let row = try await tx.first("SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_xact_user_tables WHERE relname = 'job_runs'")
-                return (try row?.decode(column: "n_tup_upd", as: Int.self) ?? -1, try row?.decode(column: "n_tup_hot_upd", as: Int.self) ?? -1,
-                        completed.count)
+                return (
+                    try row?.decode(column: "n_tup_upd", as: Int.self) ?? -1, try row?.decode(column: "n_tup_hot_upd", as: Int.self) ?? -1,
+                    completed.count
+                )
             }
             #expect(completed == 300)
             #expect(updated == 300)

@@ -1,6 +1,4 @@
 import FiscalMixCore
-@testable import FiscalMixJobs
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging
@@ -9,9 +7,14 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
+
 /// Runs a worker as a service until `until` holds (or a timeout), then shuts it down gracefully.
-func runWorker(_ worker: JobWorker, until done: @escaping @Sendable () async throws -> Bool, timeout: Duration = .seconds(60),
-               afterShutdownStarts: (@Sendable () async throws -> Void)? = nil) async throws {
+func runWorker(
+    _ worker: JobWorker, until done: @escaping @Sendable () async throws -> Bool, timeout: Duration = .seconds(60),
+    afterShutdownStarts: (@Sendable () async throws -> Void)? = nil
+) async throws {
     let group = ServiceGroup(configuration: .init(services: [worker], logger: Logger(label: "worker-test")))
     try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
@@ -25,7 +28,11 @@ func runWorker(_ worker: JobWorker, until done: @escaping @Sendable () async thr
 
 final class Counter: Sendable {
     private let state = Mutex<(current: Int, peak: Int, total: Int)>((0, 0, 0))
-    func enter() { state.withLock { $0.current += 1; $0.peak = max($0.peak, $0.current); $0.total += 1 } }
+    func enter() {
+        state.withLock {
+            $0.current += 1; $0.peak = max($0.peak, $0.current); $0.total += 1
+        }
+    }
     func leave() { state.withLock { $0.current -= 1 } }
     var peak: Int { state.withLock { $0.peak } }
     var total: Int { state.withLock { $0.total } }
@@ -66,11 +73,13 @@ final class Counter: Sendable {
     @Test func runsEveryJobWithinTheConcurrencyCap() async throws {
         try await withJobsDatabase { database in
             let counter = Counter()
-            let registry = JobRegistry([JobDefinition(type: "noop") { _ in
-                counter.enter()
-                try await Task.sleep(for: .milliseconds(20))
-                counter.leave()
-            }])
+            let registry = JobRegistry([
+                JobDefinition(type: "noop") { _ in
+                    counter.enter()
+                    try await Task.sleep(for: .milliseconds(20))
+                    counter.leave()
+                }
+            ])
             let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
             for i in 0..<40 { try await queue.enqueue(NewJob(type: "noop", payload: #"{"i":\#(i)}"#)) }
             let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options(concurrency: 3))
@@ -86,14 +95,16 @@ final class Counter: Sendable {
             let counter = Counter()
             let leasedPeak = Mutex(0)
             let repository = JobRepository(database: database)
-            let registry = JobRegistry([JobDefinition(type: "noop") { _ in
-                counter.enter()
-                // Every job leased to the worker is `running`: those in handlers and those held.
-                let leased = try await repository.countByStatus()[.running] ?? 0
-                leasedPeak.withLock { $0 = max($0, leased) }
-                try await Task.sleep(for: .milliseconds(5))
-                counter.leave()
-            }])
+            let registry = JobRegistry([
+                JobDefinition(type: "noop") { _ in
+                    counter.enter()
+                    // Every job leased to the worker is `running`: those in handlers and those held.
+                    let leased = try await repository.countByStatus()[.running] ?? 0
+                    leasedPeak.withLock { $0 = max($0, leased) }
+                    try await Task.sleep(for: .milliseconds(5))
+                    counter.leave()
+                }
+            ])
             let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
             try await queue.enqueueBatch((0..<150).map { NewJob(type: "noop", payload: #"{"i":\#($0)}"#) })
             var o = options(concurrency: 3)
@@ -121,8 +132,9 @@ final class Counter: Sendable {
             var o = options(concurrency: 4)
             o.prefetch = 36
             o.claimBatch = 5
-            let worker = JobWorker(database: database, registry: registry, clock: TickingClock(start: Date().addingTimeInterval(1)),
-                                   logger: Logger(label: "w"), options: o)
+            let worker = JobWorker(
+                database: database, registry: registry, clock: TickingClock(start: Date().addingTimeInterval(1)),
+                logger: Logger(label: "w"), options: o)
             try await runWorker(worker) { try await queue.repository.countByStatus()[.success] == 120 }
             #expect(counter.total == 120, "each job ran once")
             let passes = try await database.query("SELECT started_at, COUNT(*) AS n FROM job_runs GROUP BY started_at")
@@ -160,9 +172,11 @@ final class Counter: Sendable {
 
     @Test func aHandlerPastItsTimeoutIsCancelledAndCountedAsAFailedAttempt() async throws {
         try await withJobsDatabase { database in
-            let registry = JobRegistry([JobDefinition(type: "slow", maxAttempts: 1, timeout: .milliseconds(200)) { _ in
-                try await Task.sleep(for: .seconds(30))
-            }])
+            let registry = JobRegistry([
+                JobDefinition(type: "slow", maxAttempts: 1, timeout: .milliseconds(200)) { _ in
+                    try await Task.sleep(for: .seconds(30))
+                }
+            ])
             let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
             let job = try await queue.enqueue(NewJob(type: "slow")).job
             let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options())
@@ -176,10 +190,12 @@ final class Counter: Sendable {
     @Test func gracefulShutdownLetsInFlightJobsFinish() async throws {
         try await withJobsDatabase { database in
             let started = Counter()
-            let registry = JobRegistry([JobDefinition(type: "report") { _ in
-                started.enter()
-                try await Task.sleep(for: .milliseconds(600))
-            }])
+            let registry = JobRegistry([
+                JobDefinition(type: "report") { _ in
+                    started.enter()
+                    try await Task.sleep(for: .milliseconds(600))
+                }
+            ])
             let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
             let job = try await queue.enqueue(NewJob(type: "report")).job
             let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options())
@@ -191,14 +207,17 @@ final class Counter: Sendable {
     @Test func jobsStillRunningAtTheDeadlineAreReleasedWithoutSpendingAnAttempt() async throws {
         try await withJobsDatabase { database in
             let started = Counter()
-            let registry = JobRegistry([JobDefinition(type: "huge-export") { _ in
-                started.enter()
-                try await Task.sleep(for: .seconds(30))
-            }])
+            let registry = JobRegistry([
+                JobDefinition(type: "huge-export") { _ in
+                    started.enter()
+                    try await Task.sleep(for: .seconds(30))
+                }
+            ])
             let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock())
             let job = try await queue.enqueue(NewJob(type: "huge-export")).job
-            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"),
-                                   options: options(deadline: .milliseconds(300)))
+            let worker = JobWorker(
+                database: database, registry: registry, logger: Logger(label: "w"),
+                options: options(deadline: .milliseconds(300)))
             try await runWorker(worker) { started.total == 1 }
             let released = try #require(try await queue.repository.find(id: job.id, accountId: nil))
             #expect(released.status == .queued && released.attempts == 0 && released.leaseOwner == nil)
@@ -214,8 +233,9 @@ final class Counter: Sendable {
             // A worker claimed it with a 1 s lease and died (nothing renews it).
             let now = Date()
             _ = try await queue.repository.claim(queue: "default", worker: "killed", limit: 1, now: now, leaseUntil: now.addingTimeInterval(1))
-            let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"),
-                                   options: options(lease: .seconds(1)))
+            let worker = JobWorker(
+                database: database, registry: registry, logger: Logger(label: "w"),
+                options: options(lease: .seconds(1)))
             try await runWorker(worker) { try await queue.repository.find(id: job.id, accountId: nil)?.status == .success }
             let finished = try #require(try await queue.repository.find(id: job.id, accountId: nil))
             #expect(finished.status == .success && finished.attempts == 2)
@@ -237,15 +257,17 @@ final class Counter: Sendable {
             options.idlePoll = .seconds(30)  // polling alone would take 30 s
             let worker = JobWorker(database: database, registry: registry, logger: Logger(label: "w"), options: options)
             let enqueued = Counter()
-            try await runWorker(worker, until: {
-                if enqueued.total == 0 {
-                    enqueued.enter()
-                    try await Task.sleep(for: .milliseconds(500))  // let the listener subscribe
-                    _ = try await JobRepository(database: producer).enqueue(NewJob(type: "ping"), now: Date())
-                    return false
-                }
-                return done.total == 1
-            }, timeout: .seconds(10))
+            try await runWorker(
+                worker,
+                until: {
+                    if enqueued.total == 0 {
+                        enqueued.enter()
+                        try await Task.sleep(for: .milliseconds(500))  // let the listener subscribe
+                        _ = try await JobRepository(database: producer).enqueue(NewJob(type: "ping"), now: Date())
+                        return false
+                    }
+                    return done.total == 1
+                }, timeout: .seconds(10))
             #expect(done.total == 1, "woken by NOTIFY, well before the 30 s idle poll")
         }
     }
@@ -264,15 +286,17 @@ final class Counter: Sendable {
             let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock(), wakeups: wakeups)
             let enqueued = Counter()
             let started = ContinuousClock.now
-            try await runWorker(worker, until: {
-                if enqueued.total == 0 {
-                    enqueued.enter()
-                    try await Task.sleep(for: .milliseconds(300))  // the worker has found the queue empty
-                    try await queue.enqueue(NewJob(type: "ping"))
-                    return false
-                }
-                return done.total == 1
-            }, timeout: .seconds(10))
+            try await runWorker(
+                worker,
+                until: {
+                    if enqueued.total == 0 {
+                        enqueued.enter()
+                        try await Task.sleep(for: .milliseconds(300))  // the worker has found the queue empty
+                        try await queue.enqueue(NewJob(type: "ping"))
+                        return false
+                    }
+                    return done.total == 1
+                }, timeout: .seconds(10))
             #expect(done.total == 1)
             #expect(ContinuousClock.now - started < .seconds(5))
         }
@@ -295,18 +319,20 @@ final class Counter: Sendable {
             let queue = JobQueue(database: database, registry: registry, clock: SystemWallClock(), wakeups: wakeups)
             let rounds = 25
             let stalled = Mutex<Int?>(nil)
-            try await runWorker(worker, until: {
-                for round in 0..<rounds {
-                    try await queue.enqueue(NewJob(type: "ping", payload: #"{"round":\#(round)}"#))
-                    let deadline = ContinuousClock.now + .seconds(5)
-                    while handled.total <= round, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
-                    if handled.total <= round {
-                        stalled.withLock { $0 = round }
-                        return true
+            try await runWorker(
+                worker,
+                until: {
+                    for round in 0..<rounds {
+                        try await queue.enqueue(NewJob(type: "ping", payload: #"{"round":\#(round)}"#))
+                        let deadline = ContinuousClock.now + .seconds(5)
+                        while handled.total <= round, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+                        if handled.total <= round {
+                            stalled.withLock { $0 = round }
+                            return true
+                        }
                     }
-                }
-                return true
-            })
+                    return true
+                })
             #expect(stalled.withLock { $0 } == nil, "a job enqueued during a pass waited for the idle poll")
             #expect(handled.total == rounds)
         }
@@ -319,7 +345,9 @@ final class TickingClock: WallClock {
     private let start: Date
     init(start: Date) { self.start = start }
     func now() -> Date {
-        let n = reads.withLock { $0 += 1; return $0 }
+        let n = reads.withLock {
+            $0 += 1; return $0
+        }
         return start.addingTimeInterval(Double(n) / 1000)
     }
 }

@@ -1,9 +1,10 @@
 import FiscalMixCore
-@testable import FiscalMixJobs
-@testable import FiscalMixDatabase
 import Foundation
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
 
 @Suite struct LeaseRenewalTests {
     /// A heartbeat renews this worker's running jobs and no one else's. On PostgreSQL it skips a
@@ -15,10 +16,14 @@ import Testing
             let repository = JobRepository(database: database)
             let now = Date()
             for i in 0..<3 { try await repository.enqueue(NewJob(type: "noop", payload: #"{"i":\#(i)}"#), now: now) }
-            let mine = try await repository.completeAndClaim([], queue: "default", worker: "w1", limit: 2, now: now,
-                                                             leaseUntil: now.addingTimeInterval(30)).claimed.map(\.job.id)
-            let theirs = try await repository.completeAndClaim([], queue: "default", worker: "w2", limit: 1, now: now,
-                                                               leaseUntil: now.addingTimeInterval(30)).claimed.map(\.job.id)
+            let mine = try await repository.completeAndClaim(
+                [], queue: "default", worker: "w1", limit: 2, now: now,
+                leaseUntil: now.addingTimeInterval(30)
+            ).claimed.map(\.job.id)
+            let theirs = try await repository.completeAndClaim(
+                [], queue: "default", worker: "w2", limit: 1, now: now,
+                leaseUntil: now.addingTimeInterval(30)
+            ).claimed.map(\.job.id)
             #expect(mine.count == 2 && theirs.count == 1)
             let later = now.addingTimeInterval(600)
             #expect(try await repository.renewLeases(ids: mine + theirs, worker: "w1", leaseUntil: later) == Set(mine))

@@ -1,11 +1,12 @@
 import FiscalMixCore
-@testable import FiscalMixJobs
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
 import Foundation
 import Logging
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
 
 @Suite struct SchedulerTests {
     @Test func eachTickFiresExactlyOnceAcrossFourSchedulers() async throws {
@@ -52,7 +53,9 @@ import Testing
         try await withJobsDatabase { database in
             let scheduler = JobScheduler(database: database, clock: SystemWallClock(), logger: Logger(label: "s"))
             await #expect(throws: FiscalMixError.self) { try await scheduler.define(name: "x", cron: "61 * * * *", jobType: "t") }
-            await #expect(throws: FiscalMixError.self) { try await scheduler.define(name: "x", cron: "0 * * * *", timeZone: "Mars/Olympus", jobType: "t") }
+            await #expect(throws: FiscalMixError.self) {
+                try await scheduler.define(name: "x", cron: "0 * * * *", timeZone: "Mars/Olympus", jobType: "t")
+            }
         }
     }
 }

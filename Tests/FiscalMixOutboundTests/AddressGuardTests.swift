@@ -1,13 +1,16 @@
 import FiscalMixCore
-@testable import FiscalMixOutbound
 import FiscalMixTestSupport
 import Foundation
 import Testing
 
+@testable import FiscalMixOutbound
+
 /// The SSRF guard refuses internal addresses after resolution unless allow-listed.
 @Suite struct AddressGuardTests {
-    @Test(arguments: ["127.0.0.1", "10.1.2.3", "172.16.5.4", "192.168.0.10", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1",
-                      "fd00:ec2::254", "fe80::1", "::ffff:127.0.0.1", "224.0.0.1"])
+    @Test(arguments: [
+        "127.0.0.1", "10.1.2.3", "172.16.5.4", "192.168.0.10", "169.254.169.254", "100.64.0.1", "0.0.0.0", "::1",
+        "fd00:ec2::254", "fe80::1", "::ffff:127.0.0.1", "224.0.0.1",
+    ])
     func internalAddressesAreRefused(_ address: String) async throws {
         await #expect {
             _ = try await AddressGuard().check(host: address, port: 80)
@@ -36,8 +39,9 @@ import Testing
         let client = OutboundClient()
         try await ChaosServer.run { server in
             await #expect {
-                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/x", operation: "test"),
-                                             policy: .default, context: OutboundContext(policyKey: "k"))
+                _ = try await client.execute(
+                    OutboundRequest(url: "\(server.baseURL)/call/x", operation: "test"),
+                    policy: .default, context: OutboundContext(policyKey: "k"))
             } throws: { error in
                 (error as? OutboundError)?.code == .addressRefused
             }
@@ -45,8 +49,9 @@ import Testing
         }
         for url in ["ftp://example.com/file", "http://user:pass@example.com/", "file:///etc/passwd", "not a url"] {
             await #expect {
-                _ = try await client.execute(OutboundRequest(url: url, operation: "test"), policy: .default,
-                                             context: OutboundContext(policyKey: "k"))
+                _ = try await client.execute(
+                    OutboundRequest(url: url, operation: "test"), policy: .default,
+                    context: OutboundContext(policyKey: "k"))
             } throws: { error in
                 (error as? OutboundError)?.code == .invalidURL
             }

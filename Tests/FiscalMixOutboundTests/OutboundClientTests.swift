@@ -2,11 +2,12 @@ import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixTestSupport
 import Foundation
+import Synchronization
+import Testing
+
 #if canImport(Glibc)
 import Glibc
 #endif
-import Synchronization
-import Testing
 
 /// The outbound client against a local misbehaving server. Loopback is allowed explicitly: the
 /// default guard refuses it (tested below).
@@ -18,8 +19,9 @@ import Testing
     }
 
     static func client(log: any OutboundLogSink = DiscardingOutboundLog(), maxResponseBytes: Int = 1 << 20) -> OutboundClient {
-        OutboundClient(configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.0/8", "::1/128"]), maxResponseBytes: maxResponseBytes),
-                       log: log)
+        OutboundClient(
+            configuration: .init(addressGuard: AddressGuard(allowed: ["127.0.0.0/8", "::1/128"]), maxResponseBytes: maxResponseBytes),
+            log: log)
     }
 
     static func fast(attempts: Int = 3) -> Policy {
@@ -49,8 +51,9 @@ import Testing
     @Test func clientErrorsAreAnswersAndAreNotRetried() async throws {
         let client = Self.client()
         try await ChaosServer.run { server in
-            let response = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/c404?status=404", operation: "test"),
-                                                    policy: Self.fast(), context: Self.context())
+            let response = try await client.execute(
+                OutboundRequest(url: "\(server.baseURL)/call/c404?status=404", operation: "test"),
+                policy: Self.fast(), context: Self.context())
             #expect(response.status == 404 && response.attempts == 1)
             // 429 and 408 are retried
             let limited = try await client.execute(
@@ -69,8 +72,9 @@ import Testing
                 policy: Self.fast(), context: Self.context())
             #expect(bare.status == 503 && bare.attempts == 1)
             let keyed = try await client.execute(
-                OutboundRequest(method: "POST", url: "\(server.baseURL)/call/post2?failures=2", body: Array("{}".utf8),
-                                idempotencyKey: "k-1", operation: "test"),
+                OutboundRequest(
+                    method: "POST", url: "\(server.baseURL)/call/post2?failures=2", body: Array("{}".utf8),
+                    idempotencyKey: "k-1", operation: "test"),
                 policy: Self.fast(), context: Self.context())
             #expect(keyed.status == 200 && keyed.attempts == 3)
         }
@@ -107,12 +111,14 @@ import Testing
     static func boundASlowServer() async throws {
         let client = Self.client()
         try await ChaosServer.run { server in
-            let policy = Policy(retry: .init(maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 20),
-                                timeouts: .init(connectMs: 1000, attemptMs: 400, totalMs: 1000))
+            let policy = Policy(
+                retry: .init(maxAttempts: 5, baseDelayMs: 10, maxDelayMs: 20),
+                timeouts: .init(connectMs: 1000, attemptMs: 400, totalMs: 1000))
             let started = Date()
             await #expect {
-                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/slow?ms=3000", operation: "test"),
-                                             policy: policy, context: Self.context())
+                _ = try await client.execute(
+                    OutboundRequest(url: "\(server.baseURL)/call/slow?ms=3000", operation: "test"),
+                    policy: policy, context: Self.context())
             } throws: { error in
                 (error as? OutboundError)?.code == .timeout
             }
@@ -130,8 +136,10 @@ import Testing
             try await withThrowingTaskGroup(of: Int.self) { group in
                 for _ in 0..<24 {
                     group.addTask {
-                        try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/cap?ms=50", operation: "test"),
-                                                 policy: policy, context: context).status
+                        try await client.execute(
+                            OutboundRequest(url: "\(server.baseURL)/call/cap?ms=50", operation: "test"),
+                            policy: policy, context: context
+                        ).status
                     }
                 }
                 for try await status in group { #expect(status == 200) }
@@ -148,12 +156,14 @@ import Testing
         try await ChaosServer.run { server in
             let policy = Policy(retry: .init(maxAttempts: 1), concurrency: .init(maxInFlight: 1, maxQueued: 0))
             let context = Self.context()
-            async let first = client.execute(OutboundRequest(url: "\(server.baseURL)/call/q?ms=400", operation: "test"),
-                                             policy: policy, context: context)
+            async let first = client.execute(
+                OutboundRequest(url: "\(server.baseURL)/call/q?ms=400", operation: "test"),
+                policy: policy, context: context)
             try await Task.sleep(for: .milliseconds(150))
             await #expect {
-                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/q", operation: "test"),
-                                             policy: policy, context: context)
+                _ = try await client.execute(
+                    OutboundRequest(url: "\(server.baseURL)/call/q", operation: "test"),
+                    policy: policy, context: context)
             } throws: { error in
                 (error as? OutboundError)?.code == .queueFull
             }
@@ -177,14 +187,16 @@ import Testing
             let policy = Policy(retry: .init(maxAttempts: 1), circuitBreaker: breaker)
             let context = Self.context("breaker")
             for _ in 0..<4 {
-                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/down?status=500", operation: "test"),
-                                             policy: policy, context: context)
+                _ = try await client.execute(
+                    OutboundRequest(url: "\(server.baseURL)/call/down?status=500", operation: "test"),
+                    policy: policy, context: context)
             }
             #expect(client.breakers.state("breaker") == .open)
             let started = Date()
             await #expect {
-                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/down?status=500", operation: "test"),
-                                             policy: policy, context: context)
+                _ = try await client.execute(
+                    OutboundRequest(url: "\(server.baseURL)/call/down?status=500", operation: "test"),
+                    policy: policy, context: context)
             } throws: { error in
                 (error as? OutboundError)?.code == .circuitOpen
             }
@@ -192,8 +204,9 @@ import Testing
             #expect(server.stats("down").calls == 4)  // refused without calling
             try await Task.sleep(for: .milliseconds(600))
             for _ in 0..<2 {
-                let probe = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/up", operation: "test"),
-                                                     policy: policy, context: context)
+                let probe = try await client.execute(
+                    OutboundRequest(url: "\(server.baseURL)/call/up", operation: "test"),
+                    policy: policy, context: context)
                 #expect(probe.status == 200)
             }
             #expect(client.breakers.state("breaker") == .closed)
@@ -209,12 +222,14 @@ import Testing
             let policy = Policy(retry: .init(maxAttempts: 1), circuitBreaker: breaker)
             let context = Self.context("reopen")
             for _ in 0..<2 {
-                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/r?status=502", operation: "test"),
-                                             policy: policy, context: context)
+                _ = try await client.execute(
+                    OutboundRequest(url: "\(server.baseURL)/call/r?status=502", operation: "test"),
+                    policy: policy, context: context)
             }
             try await Task.sleep(for: .milliseconds(250))
-            let probe = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/r?status=502", operation: "test"),
-                                                 policy: policy, context: context)
+            let probe = try await client.execute(
+                OutboundRequest(url: "\(server.baseURL)/call/r?status=502", operation: "test"),
+                policy: policy, context: context)
             #expect(probe.status == 502)
             #expect(client.breakers.state("reopen") == .open)
         }
@@ -231,8 +246,9 @@ import Testing
             let policy = Policy(rateLimit: .init(rate: 20, burst: 4), retry: .init(maxAttempts: 1))
             try await SteadyRate(rate: 20, burst: 4).check("local token bucket") {
                 let path = "rate-\(UUID())"
-                try await SteadyRate.keepCalling("\(server.baseURL)/call/\(path)", through: [client], callersEach: 12, policy: policy,
-                                                 context: Self.context())
+                try await SteadyRate.keepCalling(
+                    "\(server.baseURL)/call/\(path)", through: [client], callersEach: 12, policy: policy,
+                    context: Self.context())
                 return server.stats(path).callTimes
             }
         }
@@ -243,13 +259,15 @@ import Testing
         let client = Self.client(maxResponseBytes: 64 * 1024)
         try await ChaosServer.run { server in
             await #expect {
-                _ = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/big?bytes=200000", operation: "test"),
-                                             policy: Self.fast(), context: Self.context())
+                _ = try await client.execute(
+                    OutboundRequest(url: "\(server.baseURL)/call/big?bytes=200000", operation: "test"),
+                    policy: Self.fast(), context: Self.context())
             } throws: { error in
                 (error as? OutboundError)?.code == .bodyTooLarge
             }
-            let small = try await client.execute(OutboundRequest(url: "\(server.baseURL)/call/small?bytes=60000", operation: "test"),
-                                                 policy: Self.fast(), context: Self.context())
+            let small = try await client.execute(
+                OutboundRequest(url: "\(server.baseURL)/call/small?bytes=60000", operation: "test"),
+                policy: Self.fast(), context: Self.context())
             #expect(small.body.count == 60000)
         }
         try await client.shutdown()
@@ -262,10 +280,12 @@ import Testing
         let port = try Self.closedLoopbackPort()
         // The HTTP client may re-dial a refused port until the connect deadline (here both
         // attempts took ~1 s together); the total leaves room for both on a loaded machine too.
-        let policy = Policy(retry: .init(maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20), timeouts: .init(connectMs: 500, attemptMs: 1_000, totalMs: 30_000))
+        let policy = Policy(
+            retry: .init(maxAttempts: 2, baseDelayMs: 10, maxDelayMs: 20), timeouts: .init(connectMs: 500, attemptMs: 1_000, totalMs: 30_000))
         do {
-            _ = try await client.execute(OutboundRequest(url: "http://127.0.0.1:\(port)/nobody?apiKey=s3cret", operation: "test"),
-                                         policy: policy, context: Self.context())
+            _ = try await client.execute(
+                OutboundRequest(url: "http://127.0.0.1:\(port)/nobody?apiKey=s3cret", operation: "test"),
+                policy: policy, context: Self.context())
             Issue.record("a call to a closed port succeeded")
         } catch let error as OutboundError {
             #expect(error.code == .connectionFailed, "\(error)")

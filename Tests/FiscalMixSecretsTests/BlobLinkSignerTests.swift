@@ -6,8 +6,9 @@ import Testing
 @Suite struct BlobLinkSignerTests {
     let now = Date(timeIntervalSince1970: 1_795_000_000)
     var link: BlobLink {
-        BlobLink(key: "nfe/2026/11/a.xml", expiresAt: now.addingTimeInterval(300), filename: "a.xml", contentType: "application/xml",
-                 sha256: String(repeating: "ab", count: 32))
+        BlobLink(
+            key: "nfe/2026/11/a.xml", expiresAt: now.addingTimeInterval(300), filename: "a.xml", contentType: "application/xml",
+            sha256: String(repeating: "ab", count: 32))
     }
 
     @Test func aSignedLinkReadsBackUntilItExpires() throws {

@@ -23,9 +23,11 @@ import Testing
     @Test func aCiphertextMovedToAnotherRowTableOrAccountFailsToOpen() async throws {
         let service = EnvelopeService(keys: LocalKeyProvider(current: oldKey))
         let sealed = try await service.seal(Data("secret".utf8), for: context)
-        for elsewhere in [SealContext(table: "connectors", rowId: "c-2", accountId: account),
-                          SealContext(table: "webhook_endpoints", rowId: "c-1", accountId: account),
-                          SealContext(table: "connectors", rowId: "c-1", accountId: UUID())] {
+        for elsewhere in [
+            SealContext(table: "connectors", rowId: "c-2", accountId: account),
+            SealContext(table: "webhook_endpoints", rowId: "c-1", accountId: account),
+            SealContext(table: "connectors", rowId: "c-1", accountId: UUID()),
+        ] {
             await #expect(throws: EnvelopeError.authenticationFailed(table: elsewhere.table, rowId: elsewhere.rowId)) {
                 try await service.open(sealed, for: elsewhere)
             }

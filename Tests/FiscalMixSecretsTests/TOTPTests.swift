@@ -6,8 +6,10 @@ import Testing
     /// RFC 6238 appendix B, SHA-1 secret, truncated to 6 digits.
     let rfc = TOTP(secret: Array("12345678901234567890".utf8))
 
-    @Test(arguments: [(59, "287082"), (1_111_111_109, "081804"), (1_111_111_111, "050471"), (1_234_567_890, "005924"),
-                      (2_000_000_000, "279037"), (20_000_000_000, "353130")])
+    @Test(arguments: [
+        (59, "287082"), (1_111_111_109, "081804"), (1_111_111_111, "050471"), (1_234_567_890, "005924"),
+        (2_000_000_000, "279037"), (20_000_000_000, "353130"),
+    ])
     func matchesRFC6238Vectors(_ time: Int, _ code: String) {
         #expect(rfc.code(step: TOTP.step(at: Date(timeIntervalSince1970: TimeInterval(time)))) == code)
     }

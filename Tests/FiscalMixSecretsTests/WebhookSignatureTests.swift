@@ -31,8 +31,9 @@ import Testing
             #expect(signed == vector.signature, "\(vector.msg_id)")
             let now = Date(timeIntervalSince1970: Double(vector.timestamp))
             #expect(throws: Never.self) {
-                try WebhookSignature.verify(id: vector.msg_id, timestamp: String(vector.timestamp), signatureHeader: vector.signature,
-                                            body: body, key: key, now: now)
+                try WebhookSignature.verify(
+                    id: vector.msg_id, timestamp: String(vector.timestamp), signatureHeader: vector.signature,
+                    body: body, key: key, now: now)
             }
             if signed == vector.signature { passed += 1 }
         }
@@ -46,8 +47,10 @@ import Testing
         let timestamp: Int64 = 1_790_000_000
         let now = Date(timeIntervalSince1970: Double(timestamp))
         let header = try WebhookSignature.sign(id: "msg_1", timestamp: timestamp, body: body, key: key)
-        func verify(_ id: String? = "msg_1", _ ts: String? = String(timestamp), _ header: String? = header, body: [UInt8] = body,
-                    key: WebhookSignature.Key = key, now: Date = now) throws(WebhookSignature.Failure) {
+        func verify(
+            _ id: String? = "msg_1", _ ts: String? = String(timestamp), _ header: String? = header, body: [UInt8] = body,
+            key: WebhookSignature.Key = key, now: Date = now
+        ) throws(WebhookSignature.Failure) {
             try WebhookSignature.verify(id: id, timestamp: ts, signatureHeader: header, body: body, key: key, now: now)
         }
         #expect(throws: Never.self) { try verify() }
@@ -69,8 +72,9 @@ import Testing
         #expect(header.split(separator: " ").count == 2 && header.split(separator: " ").allSatisfy { $0.hasPrefix("v1,") })
         for key in [old, new] {
             #expect(throws: Never.self) {
-                try WebhookSignature.verify(id: "msg_r", timestamp: "1790000000", signatureHeader: header, body: body, key: key,
-                                            now: Date(timeIntervalSince1970: 1_790_000_000))
+                try WebhookSignature.verify(
+                    id: "msg_r", timestamp: "1790000000", signatureHeader: header, body: body, key: key,
+                    now: Date(timeIntervalSince1970: 1_790_000_000))
             }
         }
         #expect(WebhookSignature.newSecret().hasPrefix("whsec_"))
@@ -92,7 +96,8 @@ import Testing
         #expect(throws: WebhookSignature.Failure.noMatchingSignature) {
             try WebhookSignature.verify(id: "msg_a", timestamp: "1790000000", signatureHeader: header, body: body + [1], key: publicKey, now: now)
         }
-        let hmacHeader = try WebhookSignature.sign(id: "msg_a", timestamp: 1_790_000_000, body: body, key: try WebhookSignature.key(WebhookSignature.newSecret()))
+        let hmacHeader = try WebhookSignature.sign(
+            id: "msg_a", timestamp: 1_790_000_000, body: body, key: try WebhookSignature.key(WebhookSignature.newSecret()))
         #expect(throws: WebhookSignature.Failure.noMatchingSignature) {
             try WebhookSignature.verify(id: "msg_a", timestamp: "1790000000", signatureHeader: hmacHeader, body: body, key: publicKey, now: now)
         }

@@ -1,13 +1,14 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixDatabase
 import FiscalMixSecrets
 import FiscalMixTestSupport
-@testable import FiscalMixVault
 import Foundation
 import Logging
 import SQLKit
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixVault
 
 /// The vault as the slices use it: a secret sealed for its owner row, stored in the owner's
 /// transaction, opened only by its account, and bound to its row.
@@ -19,7 +20,8 @@ import Testing
             let vault = SecretVault(database: database, envelopes: EnvelopeService(keys: LocalKeyProvider(current: MasterKey.generate().key)))
             let account = ID.make()
             let now = Date()
-            try await database.execute("""
+            try await database.execute(
+                """
                 INSERT INTO accounts (id, name, created_at, updated_at) VALUES (\(bind: account), \(bind: "Vault \(account)"), \(bind: now), \(bind: now))
                 """)
             try await body(database, vault, account)

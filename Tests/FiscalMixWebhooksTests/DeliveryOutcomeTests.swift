@@ -1,14 +1,15 @@
 import FiscalMixApp
 import FiscalMixCore
-@testable import FiscalMixJobs
-@testable import FiscalMixDatabase
 import FiscalMixTestSupport
-@testable import FiscalMixWebhooks
 import Foundation
 import Logging
 import SQLKit
 import Synchronization
 import Testing
+
+@testable import FiscalMixDatabase
+@testable import FiscalMixJobs
+@testable import FiscalMixWebhooks
 
 /// The delivery worker's batched writes: many outcomes recorded in one transaction, only by the
 /// job that holds each delivery, with their attempts, dead letters and event statuses.
@@ -18,17 +19,24 @@ import Testing
             let now = Date()
             let (account, endpoints) = try await WebhookFixtures.account(database, endpoints: ["erp", "crm"], now: now)
             let events = try await database.transaction { tx in
-                try await IntegrationEventPublisher(database: database).publish(accountId: account, [
-                    .init(key: "a", type: "order.created", source: "erp", payloadJSON: "{}"),
-                    .init(key: "b", type: "order.created", source: "erp", payloadJSON: "{}"),
-                ], now: now, in: tx)
+                try await IntegrationEventPublisher(database: database).publish(
+                    accountId: account,
+                    [
+                        .init(key: "a", type: "order.created", source: "erp", payloadJSON: "{}"),
+                        .init(key: "b", type: "order.created", source: "erp", payloadJSON: "{}"),
+                    ], now: now, in: tx)
             }
             let deliveries = WebhookDeliveryRepository(database: database)
             func delivery(_ event: Int, _ endpoint: Int) async throws -> WebhookDelivery {
-                try #require(try await deliveries.list(accountId: account, .init(endpointId: endpoints[endpoint], eventId: events[event].id),
-                                                       page: PageRequest(limit: 5)).items.first)
+                try #require(
+                    try await deliveries.list(
+                        accountId: account, .init(endpointId: endpoints[endpoint], eventId: events[event].id),
+                        page: PageRequest(limit: 5)
+                    ).items.first)
             }
-            func outcome(_ d: WebhookDelivery, _ status: WebhookDelivery.Status, code: Int, jobId: UUID? = nil, reason: String? = nil) throws -> WebhookDeliveryRepository.Outcome {
+            func outcome(
+                _ d: WebhookDelivery, _ status: WebhookDelivery.Status, code: Int, jobId: UUID? = nil, reason: String? = nil
+            ) throws -> WebhookDeliveryRepository.Outcome {
                 var next = d
                 next.status = status
                 next.attempts += 1
@@ -36,8 +44,9 @@ import Testing
                 next.lastAttemptAt = now
                 next.nextAttemptAt = status == .pending ? now.addingTimeInterval(5) : nil
                 next.updatedAt = now
-                let attempt = WebhookDeliveryAttempt(id: ID.make(now: now), deliveryId: d.id, attempt: next.attempts, requestedAt: now, latencyMs: 7,
-                                                     responseCode: code, responseExcerpt: "answer \(code)", error: code < 300 ? nil : "HTTP \(code)")
+                let attempt = WebhookDeliveryAttempt(
+                    id: ID.make(now: now), deliveryId: d.id, attempt: next.attempts, requestedAt: now, latencyMs: 7,
+                    responseCode: code, responseExcerpt: "answer \(code)", error: code < 300 ? nil : "HTTP \(code)")
                 return .init(delivery: next, attempt: attempt, jobId: try jobId ?? #require(d.jobId), deadLetterReason: reason)
             }
             let (a1, a2, b1, b2) = (try await delivery(0, 0), try await delivery(0, 1), try await delivery(1, 0), try await delivery(1, 1))
@@ -86,9 +95,11 @@ import Testing
             let now = Date()
             let (account, _) = try await WebhookFixtures.account(database, endpoints: ["erp", "crm"], now: now)
             let event = try await database.transaction { tx in
-                try await IntegrationEventPublisher(database: database).publish(accountId: account, [
-                    .init(key: "a", type: "order.created", source: "erp", payloadJSON: "{}"),
-                ], now: now, in: tx)[0]
+                try await IntegrationEventPublisher(database: database).publish(
+                    accountId: account,
+                    [
+                        .init(key: "a", type: "order.created", source: "erp", payloadJSON: "{}")
+                    ], now: now, in: tx)[0]
             }
             let deliveries = WebhookDeliveryRepository(database: database)
             let both = try await deliveries.list(accountId: account, .init(eventId: event.id), page: PageRequest(limit: 5)).items
@@ -122,7 +133,9 @@ import Testing
         let batches = Mutex<[Int]>([])
         let running = Mutex((now: 0, most: 0))
         let commit = GroupCommit<Int, Int>(maxBatch: 40, maxConcurrent: 2) { items in
-            running.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            running.withLock {
+                $0.now += 1; $0.most = max($0.most, $0.now)
+            }
             defer { running.withLock { $0.now -= 1 } }
             batches.withLock { $0.append(items.count) }
             try await Task.sleep(for: .milliseconds(20))

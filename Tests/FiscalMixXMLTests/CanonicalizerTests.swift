@@ -5,12 +5,14 @@ import Testing
     /// The W3C C14N rules the signed fiscal documents rely on: inherited default namespace on the
     /// apex, sorted attributes, expanded empty elements, escapes, no redundant redeclarations.
     @Test func rendersTheSubtreeWithItsInheritedNamespace() throws {
-        let root = try XReader.parse("""
+        let root = try XReader.parse(
+            """
             <evento xmlns="http://www.portalfiscal.inf.br/nfe" versao="1.00"><infEvento z="2" Id="ID1" a="x&#9;&lt;&quot;"><cOrgao>91</cOrgao>\
             <x xmlns="http://www.portalfiscal.inf.br/nfe"/><t>a &amp; b &gt; c</t></infEvento></evento>
             """)
         let canonical = Canonicalizer.canonicalize(descendantWithId: "ID1", in: root)
-        let expected = #"<infEvento xmlns="http://www.portalfiscal.inf.br/nfe" Id="ID1" a="x&#x9;&lt;&quot;" z="2"><cOrgao>91</cOrgao><x></x><t>a &amp; b &gt; c</t></infEvento>"#
+        let expected =
+            #"<infEvento xmlns="http://www.portalfiscal.inf.br/nfe" Id="ID1" a="x&#x9;&lt;&quot;" z="2"><cOrgao>91</cOrgao><x></x><t>a &amp; b &gt; c</t></infEvento>"#
         #expect(String(decoding: try #require(canonical), as: UTF8.self) == expected)
     }
 

@@ -3,7 +3,8 @@ import Testing
 
 @Suite struct XReaderTests {
     @Test func readsNamespacesAttributesTextAndEntities() throws {
-        let root = try XReader.parse("""
+        let root = try XReader.parse(
+            """
             <?xml version="1.0" encoding="UTF-8"?>
             <!-- a comment --><!---->
             <a:env xmlns:a="urn:a" xmlns="urn:d" x='1'><b y="&quot;q&quot; &amp; &#65;&#x42;">t&lt;1 &gt; &apos;<![CDATA[<raw>&amp;]]><![CDATA[x]]></b><c/></a:env>
@@ -53,14 +54,19 @@ import Testing
         let deep = String(repeating: "<a>", count: 300) + String(repeating: "</a>", count: 300)
         #expect(throws: XMLSyntaxError.self) { try XReader.parse(deep) }
         #expect((try? XReader.parse(deep, limits: XMLLimits(maxDepth: 400))) != nil)
-        #expect(throws: XMLSyntaxError.self) { try XReader.parse("<a>" + String(repeating: "x", count: 100) + "</a>", limits: XMLLimits(maxBytes: 50)) }
-        #expect(throws: XMLSyntaxError.self) { try XReader.parse("<a>" + String(repeating: "<b/>", count: 11) + "</a>", limits: XMLLimits(maxElements: 10)) }
+        #expect(throws: XMLSyntaxError.self) {
+            try XReader.parse("<a>" + String(repeating: "x", count: 100) + "</a>", limits: XMLLimits(maxBytes: 50))
+        }
+        #expect(throws: XMLSyntaxError.self) {
+            try XReader.parse("<a>" + String(repeating: "<b/>", count: 11) + "</a>", limits: XMLLimits(maxElements: 10))
+        }
     }
 
     /// Random corruptions of a realistic document: every one either parses or throws — no crash,
     /// no hang (each parse is linear in the input).
     @Test func survivesMalformedInput() {
-        let document = Array("""
+        let document = Array(
+            """
             <?xml version="1.0"?><nfeProc xmlns="http://www.portalfiscal.inf.br/nfe" versao="4.00"><NFe><infNFe Id="NFe1"><ide><nNF>1</nNF>\
             <natOp>VENDA &amp; REVENDA</natOp></ide><![CDATA[x]]><!-- c --></infNFe></NFe></nfeProc>
             """.utf8)

@@ -1,7 +1,7 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -25,10 +25,12 @@ struct ApiKeyController {
         group.post("/api-keys") { request, context in
             var request = request
             let input = try await request.decodeJSON(CreateInput.self, context: context)
-            let (key, secret) = try await apiKeys.create(try context.requirePrincipal(), name: input.name, scopes: input.scopes,
-                                                                  expiresAt: input.expiresAt, meta: context.meta(request))
-            return JSONResponse(.created, headers: [.cacheControl: "no-store", .location: "/v1/api-keys/\(key.id.lowercased)"],
-                                CreatedView(apiKey: key, key: secret))
+            let (key, secret) = try await apiKeys.create(
+                try context.requirePrincipal(), name: input.name, scopes: input.scopes,
+                expiresAt: input.expiresAt, meta: context.meta(request))
+            return JSONResponse(
+                .created, headers: [.cacheControl: "no-store", .location: "/v1/api-keys/\(key.id.lowercased)"],
+                CreatedView(apiKey: key, key: secret))
         }
         group.get("/api-keys") { request, context in
             JSONResponse(ListBody(try await apiKeys.list(try context.requirePrincipal(), page: try request.pageRequest())))
@@ -37,8 +39,10 @@ struct ApiKeyController {
             JSONResponse(try await apiKeys.get(try context.requirePrincipal(), id: try context.id("id", "API key")))
         }
         group.delete("/api-keys/:id") { request, context in
-            JSONResponse(try await apiKeys.revoke(try context.requirePrincipal(), id: try context.id("id", "API key"),
-                                                           meta: context.meta(request)))
+            JSONResponse(
+                try await apiKeys.revoke(
+                    try context.requirePrincipal(), id: try context.id("id", "API key"),
+                    meta: context.meta(request)))
         }
     }
 }

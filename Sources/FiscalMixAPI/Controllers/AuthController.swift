@@ -1,7 +1,7 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -54,8 +54,10 @@ struct AuthController {
         group.post("/auth/mfa") { request, context in
             var request = request
             let input = try await request.decodeJSON(MFAInput.self, context: context)
-            return try await respond(auth.completeMFA(mfaToken: input.mfaToken, code: input.code, recoveryCode: input.recoveryCode,
-                                                                meta: context.meta(request)))
+            return try await respond(
+                auth.completeMFA(
+                    mfaToken: input.mfaToken, code: input.code, recoveryCode: input.recoveryCode,
+                    meta: context.meta(request)))
         }
         protected.post("/auth/logout") { request, context in
             try await auth.logout(try context.requirePrincipal(), meta: context.meta(request))
@@ -74,22 +76,31 @@ struct AuthController {
     func respond(_ result: AuthService.LoginResult) throws -> Response {
         switch result {
         case .signedIn(let token, let session, let user):
-            var response = try JSONResponse(.ok, headers: [.cacheControl: "no-store"],
-                                            LoginView(status: "signed_in", user: user, session: SessionView(session), mfaToken: nil,
-                                                      mfaExpiresAt: nil)).makeResponse()
-            response.setCookie(Cookie(name: AuthenticationMiddleware.cookieName, value: token,
-                                      maxAge: Int(session.expiresAt.timeIntervalSince(session.createdAt)), path: "/",
-                                      secure: secureCookies, httpOnly: true, sameSite: .lax))
+            var response = try JSONResponse(
+                .ok, headers: [.cacheControl: "no-store"],
+                LoginView(
+                    status: "signed_in", user: user, session: SessionView(session), mfaToken: nil,
+                    mfaExpiresAt: nil)
+            ).makeResponse()
+            response.setCookie(
+                Cookie(
+                    name: AuthenticationMiddleware.cookieName, value: token,
+                    maxAge: Int(session.expiresAt.timeIntervalSince(session.createdAt)), path: "/",
+                    secure: secureCookies, httpOnly: true, sameSite: .lax))
             return response
         case .mfaRequired(let mfaToken, let expiresAt):
-            return try JSONResponse(.ok, headers: [.cacheControl: "no-store"],
-                                    LoginView(status: "mfa_required", user: nil, session: nil, mfaToken: mfaToken,
-                                              mfaExpiresAt: expiresAt)).makeResponse()
+            return try JSONResponse(
+                .ok, headers: [.cacheControl: "no-store"],
+                LoginView(
+                    status: "mfa_required", user: nil, session: nil, mfaToken: mfaToken,
+                    mfaExpiresAt: expiresAt)
+            ).makeResponse()
         }
     }
 
     func expiredCookie() -> Cookie {
-        Cookie(name: AuthenticationMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies,
-               httpOnly: true, sameSite: .lax)
+        Cookie(
+            name: AuthenticationMiddleware.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies,
+            httpOnly: true, sameSite: .lax)
     }
 }

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixFiscal
-import FiscalMixSecrets
 import FiscalMixHTTPEdge
+import FiscalMixSecrets
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -19,16 +19,18 @@ struct CertificateController {
             do {
                 body = try await request.body.collect(upTo: CertificateService.maxFileBytes + 64 * 1024)
             } catch {
-                throw FiscalMixError(.payloadTooLarge, code: "body_too_large", "A certificate upload is at most \(CertificateService.maxFileBytes) bytes.")
+                throw FiscalMixError(
+                    .payloadTooLarge, code: "body_too_large", "A certificate upload is at most \(CertificateService.maxFileBytes) bytes.")
             }
             let form = try MultipartFormData(body: Array(buffer: body), boundary: boundary)
             guard let file = form.part("file") else { throw FiscalMixError.validation("file", "The form needs a 'file' part with the .pfx.") }
             guard let password = form.part("password") else {
                 throw FiscalMixError.validation("password", "The form needs a 'password' part.")
             }
-            let record = try await certificates.uploadA1(try context.requirePrincipal(), companyId: companyId, file: file.body,
-                                                                  password: String(decoding: password.body, as: UTF8.self),
-                                                                  meta: context.meta(request))
+            let record = try await certificates.uploadA1(
+                try context.requirePrincipal(), companyId: companyId, file: file.body,
+                password: String(decoding: password.body, as: UTF8.self),
+                meta: context.meta(request))
             return JSONResponse(.created, headers: [.location: "/v1/certificates/\(record.id.lowercased)"], record)
         }
         group.get("/companies/:id/certificates") { _, context in
@@ -40,20 +42,23 @@ struct CertificateController {
             return JSONResponse(ListBody(items: try await certificates.expiring(try context.requirePrincipal(), within: within)))
         }
         group.post("/certificates/:id/revoke") { request, context in
-            JSONResponse(try await certificates.revoke(try context.requirePrincipal(), id: try context.id("id", "Certificate"),
-                                                               meta: context.meta(request)))
+            JSONResponse(
+                try await certificates.revoke(
+                    try context.requirePrincipal(), id: try context.id("id", "Certificate"),
+                    meta: context.meta(request)))
         }
     }
 
     /// `30d`, `12h` or `90m`, up to ten years.
     static func duration(_ text: String) throws(FiscalMixError) -> TimeInterval {
         let unit = text.last.map(String.init) ?? ""
-        let seconds: Double? = switch unit {
-        case "d": 86_400
-        case "h": 3600
-        case "m": 60
-        default: nil
-        }
+        let seconds: Double? =
+            switch unit {
+            case "d": 86_400
+            case "h": 3600
+            case "m": 60
+            default: nil
+            }
         guard let seconds, let amount = Int(text.dropLast()), (0...3650 * 86_400).contains(Double(amount) * seconds) else {
             throw FiscalMixError.validation("expiring_within", "expiring_within is a number followed by d, h or m (e.g. 30d).")
         }

@@ -1,7 +1,7 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -37,13 +37,15 @@ struct CompanyController {
             let input = try await request.decodeJSON(MemberInput.self, context: context)
             let companyId = try context.id("id", "Company")
             let userId = try context.id("userId", "User")
-            try await companies.setMemberRole(try context.requirePrincipal(), companyId: companyId, userId: userId,
-                                                       role: input.role, meta: context.meta(request))
+            try await companies.setMemberRole(
+                try context.requirePrincipal(), companyId: companyId, userId: userId,
+                role: input.role, meta: context.meta(request))
             return JSONResponse(MemberView(userId: userId, role: input.role))
         }
         group.delete("/companies/:id/members/:userId") { request, context in
-            try await companies.setMemberRole(try context.requirePrincipal(), companyId: try context.id("id", "Company"),
-                                                       userId: try context.id("userId", "User"), role: nil, meta: context.meta(request))
+            try await companies.setMemberRole(
+                try context.requirePrincipal(), companyId: try context.id("id", "Company"),
+                userId: try context.id("userId", "User"), role: nil, meta: context.meta(request))
             return Response(status: .noContent)
         }
     }

@@ -1,8 +1,8 @@
 import FiscalMixConnectors
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -27,8 +27,10 @@ struct ConnectorController {
         group.patch("/connectors/:id") { request, context in
             var request = request
             let input = try await request.decodeJSON(ConnectorInput.self, context: context)
-            return JSONResponse(try await connectors.update(try context.requirePrincipal(), id: try context.id("id", "Connector"), input,
-                                                            meta: context.meta(request)))
+            return JSONResponse(
+                try await connectors.update(
+                    try context.requirePrincipal(), id: try context.id("id", "Connector"), input,
+                    meta: context.meta(request)))
         }
         group.delete("/connectors/:id") { request, context in
             try await connectors.delete(try context.requirePrincipal(), id: try context.id("id", "Connector"), meta: context.meta(request))
@@ -37,8 +39,10 @@ struct ConnectorController {
         group.post("/connectors/:id/test") { request, context in
             var request = request
             let input = try await request.decodeJSONIfPresent(ConnectorTestInput.self, context: context) ?? ConnectorTestInput()
-            return JSONResponse(try await connectors.test(try context.requirePrincipal(), id: try context.id("id", "Connector"), input,
-                                                          requestId: UUID().uuidString.lowercased()))
+            return JSONResponse(
+                try await connectors.test(
+                    try context.requirePrincipal(), id: try context.id("id", "Connector"), input,
+                    requestId: UUID().uuidString.lowercased()))
         }
     }
 }

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixDFe
-import FiscalMixFiscal
 import FiscalMixDatabase
+import FiscalMixFiscal
 import FiscalMixHTTPEdge
 import Foundation
 import HTTPTypes
@@ -44,8 +44,10 @@ struct DocumentController {
             var request = request
             let id = try context.id("id", "Document")
             let body = try await request.decodeJSON(ManifestBody.self, context: context)
-            return JSONResponse(try await manifestation.manifest(try context.requirePrincipal(), documentId: id, type: body.type,
-                                                                          justification: body.justificativa))
+            return JSONResponse(
+                try await manifestation.manifest(
+                    try context.requirePrincipal(), documentId: id, type: body.type,
+                    justification: body.justificativa))
         }
         group.get("/documents") { request, context in
             let filter = try Self.filter(request)
@@ -54,8 +56,9 @@ struct DocumentController {
                 guard let decoded = FiscalDocumentCursor(encoded: raw) else { throw FiscalMixError.validation("cursor", "cursor is not valid.") }
                 cursor = decoded
             }
-            let page = try await documents.list(try context.requirePrincipal(), filter: filter,
-                                                         limit: try request.limitQuery(), after: cursor)
+            let page = try await documents.list(
+                try context.requirePrincipal(), filter: filter,
+                limit: try request.limitQuery(), after: cursor)
             return JSONResponse(ListBody(Page(items: page.items, nextCursor: page.next?.encoded)))
         }
         group.get("/documents/:id") { _, context in

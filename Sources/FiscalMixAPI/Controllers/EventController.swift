@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixDatabase
-import FiscalMixWebhooks
 import FiscalMixHTTPEdge
+import FiscalMixWebhooks
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,8 +24,11 @@ struct EventController {
         group.get("/events") { request, context in
             let type = try request.textQuery("type")
             let status = try request.enumQuery("status", as: IntegrationEvent.Status.self)
-            return JSONResponse(ListBody(try await events.list(try context.requirePrincipal(), type: type, status: status,
-                                                               page: try request.pageRequest())))
+            return JSONResponse(
+                ListBody(
+                    try await events.list(
+                        try context.requirePrincipal(), type: type, status: status,
+                        page: try request.pageRequest())))
         }
         group.get("/events/:id") { _, context in
             JSONResponse(try await events.get(try context.requirePrincipal(), id: try context.id("id", "Event")))
@@ -63,8 +66,11 @@ struct EventController {
             return JSONResponse(.created, headers: [.location: "/v1/event-mappings/\(view.id.lowercased)"], view)
         }
         group.get("/event-mappings") { request, context in
-            JSONResponse(ListBody(try await mappings.list(try context.requirePrincipal(), eventType: try request.textQuery("eventType"),
-                                                          page: try request.pageRequest())))
+            JSONResponse(
+                ListBody(
+                    try await mappings.list(
+                        try context.requirePrincipal(), eventType: try request.textQuery("eventType"),
+                        page: try request.pageRequest())))
         }
         group.get("/event-mappings/:id") { _, context in
             JSONResponse(try await mappings.get(try context.requirePrincipal(), id: try context.id("id", "Event mapping")))

@@ -25,8 +25,9 @@ struct FiscalSyncController {
             var request = request
             let companyId = try context.id("id", "Company")
             let body = try await request.decodeJSONIfPresent(SyncBody.self, context: context)
-            let runs = try await sync.start(try context.requirePrincipal(), companyId: companyId,
-                                                     docTypes: body?.docTypes ?? DFeSyncService.distributable)
+            let runs = try await sync.start(
+                try context.requirePrincipal(), companyId: companyId,
+                docTypes: body?.docTypes ?? DFeSyncService.distributable)
             var headers = HTTPFields()
             if runs.count == 1 { headers[.location] = "/v1/sync-runs/\(runs[0].id.lowercased)" }
             return JSONResponse(.accepted, headers: headers, ListBody(items: runs))
@@ -35,12 +36,18 @@ struct FiscalSyncController {
             JSONResponse(try await sync.get(try context.requirePrincipal(), runId: try context.id("id", "Sync run")))
         }
         group.get("/companies/:id/sync-runs") { request, context in
-            JSONResponse(ListBody(try await sync.list(try context.requirePrincipal(), companyId: try context.id("id", "Company"),
-                                                               page: try request.pageRequest())))
+            JSONResponse(
+                ListBody(
+                    try await sync.list(
+                        try context.requirePrincipal(), companyId: try context.id("id", "Company"),
+                        page: try request.pageRequest())))
         }
         group.get("/companies/:id/connector-configs") { _, context in
-            JSONResponse(ListBody(items: try await connectorConfigs.list(try context.requirePrincipal(),
-                                                                                  companyId: try context.id("id", "Company"))))
+            JSONResponse(
+                ListBody(
+                    items: try await connectorConfigs.list(
+                        try context.requirePrincipal(),
+                        companyId: try context.id("id", "Company"))))
         }
         group.put("/companies/:id/connector-configs/:docType") { request, context in
             var request = request
@@ -49,8 +56,10 @@ struct FiscalSyncController {
                 throw FiscalMixError.validation("docType", "docType is one of NFE, NFCE, CTE, MDFE, NFSE.")
             }
             let input = try await request.decodeJSON(ConnectorConfigService.Input.self, context: context)
-            return JSONResponse(try await connectorConfigs.put(try context.requirePrincipal(), companyId: companyId, docType: docType,
-                                                                        input, meta: context.meta(request)))
+            return JSONResponse(
+                try await connectorConfigs.put(
+                    try context.requirePrincipal(), companyId: companyId, docType: docType,
+                    input, meta: context.meta(request)))
         }
     }
 }

@@ -1,7 +1,7 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,8 +22,10 @@ struct HealthController {
                 return try JSONResponse(["status": "ready", "database": database.dialect.rawValue]).makeResponse()
             } catch {
                 context.logger.warning("readiness check failed", metadata: ["error": "\(String(reflecting: error))"])
-                return Problem(status: .serviceUnavailable, code: "database_unavailable", detail: "The database is not reachable.",
-                               requestId: context.requestId).response()
+                return Problem(
+                    status: .serviceUnavailable, code: "database_unavailable", detail: "The database is not reachable.",
+                    requestId: context.requestId
+                ).response()
             }
         }
         if benchmarkRoutes {

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixDatabase
-import FiscalMixWebhooks
 import FiscalMixHTTPEdge
+import FiscalMixWebhooks
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -51,8 +51,11 @@ struct InboxController {
             return Response(status: .noContent)
         }
         group.get("/inbox-messages") { request, context in
-            JSONResponse(ListBody(try await inbox.messages(try context.requirePrincipal(), provider: try request.textQuery("provider", maxLength: 100),
-                                                           page: try request.pageRequest())))
+            JSONResponse(
+                ListBody(
+                    try await inbox.messages(
+                        try context.requirePrincipal(), provider: try request.textQuery("provider", maxLength: 100),
+                        page: try request.pageRequest())))
         }
         group.get("/inbox-messages/:id") { _, context in
             JSONResponse(try await inbox.message(try context.requirePrincipal(), id: try context.id("id", "Inbox message")))

@@ -1,8 +1,8 @@
 import FiscalMixCore
-import FiscalMixJSON
-import FiscalMixJobs
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixJSON
+import FiscalMixJobs
 import Foundation
 import Hummingbird
 

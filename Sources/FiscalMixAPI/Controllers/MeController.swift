@@ -1,7 +1,7 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -39,9 +39,12 @@ struct MeController {
             if principal.sessionId != nil, let userId = principal.userId {
                 user = try await accounts.user(principal, id: userId)
             }
-            return JSONResponse(MeView(principal: PrincipalView(type: principal.actorType, id: principal.actorId,
-                                                                scopes: principal.scopes.map(\.rawValue).sorted(), isStaff: principal.isStaff),
-                                       user: user, account: account))
+            return JSONResponse(
+                MeView(
+                    principal: PrincipalView(
+                        type: principal.actorType, id: principal.actorId,
+                        scopes: principal.scopes.map(\.rawValue).sorted(), isStaff: principal.isStaff),
+                    user: user, account: account))
         }
         group.post("/me/mfa/enroll") { request, context in
             let enrollment = try await mfa.beginEnrollment(try context.requirePrincipal(), meta: context.meta(request))
@@ -65,8 +68,9 @@ struct MeController {
             return JSONResponse(ListBody(items: sessions.map { AuthController.SessionView($0, current: $0.id == principal.sessionId) }))
         }
         group.delete("/me/sessions/:id") { request, context in
-            try await auth.revokeOwnSession(try context.requirePrincipal(), id: try context.id("id", "Session"),
-                                                     meta: context.meta(request))
+            try await auth.revokeOwnSession(
+                try context.requirePrincipal(), id: try context.id("id", "Session"),
+                meta: context.meta(request))
             return Response(status: .noContent)
         }
     }

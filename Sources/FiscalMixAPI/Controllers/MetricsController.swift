@@ -1,5 +1,5 @@
-import FiscalMixSecrets
 import FiscalMixHTTPEdge
+import FiscalMixSecrets
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -27,13 +27,16 @@ struct MetricsController {
             if let token = endpoint.bearerToken {
                 let presented = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? String($0.dropFirst(7)) : nil } ?? ""
                 guard constantTimeEquals(Array(presented.utf8), Array(token.utf8)) else {
-                    return Problem(status: .unauthorized, code: "metrics_token_required",
-                                   detail: "Send the metrics token as 'Authorization: Bearer <token>'.", requestId: context.requestId).response()
+                    return Problem(
+                        status: .unauthorized, code: "metrics_token_required",
+                        detail: "Send the metrics token as 'Authorization: Bearer <token>'.", requestId: context.requestId
+                    ).response()
                 }
             }
             let text = try await endpoint.render()
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
         }
     }
 }

@@ -1,7 +1,7 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -22,9 +22,10 @@ struct OperatorController {
         group.patch("/operator/accounts/:id") { request, context in
             var request = request
             let input = try await request.decodeJSON(StatusInput.self, context: context)
-            return JSONResponse(try await operators.setAccountStatus(
-                try context.requirePrincipal(), accountId: try context.id("id", "Account"), status: input.status,
-                reason: input.reason, meta: context.meta(request)))
+            return JSONResponse(
+                try await operators.setAccountStatus(
+                    try context.requirePrincipal(), accountId: try context.id("id", "Account"), status: input.status,
+                    reason: input.reason, meta: context.meta(request)))
         }
         group.get("/operator/audit-logs") { request, context in
             JSONResponse(ListBody(try await operators.operatorLog(try context.requirePrincipal(), page: try request.pageRequest())))

@@ -1,7 +1,7 @@
 import FiscalMixConnectors
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,7 +1,7 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
 import FiscalMixHTTPEdge
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -29,19 +29,23 @@ struct UserController {
         group.patch("/users/:id") { request, context in
             var request = request
             let input = try await request.decodeJSON(UpdateInput.self, context: context)
-            return JSONResponse(try await accounts.updateUser(try context.requirePrincipal(), id: try context.id("id", "User"),
-                                                                       role: input.role, status: input.status, meta: context.meta(request)))
+            return JSONResponse(
+                try await accounts.updateUser(
+                    try context.requirePrincipal(), id: try context.id("id", "User"),
+                    role: input.role, status: input.status, meta: context.meta(request)))
         }
         group.post("/users/:id/sessions/revoke") { request, context in
-            let count = try await auth.revokeUserSessions(try context.requirePrincipal(), userId: try context.id("id", "User"),
-                                                                   meta: context.meta(request))
+            let count = try await auth.revokeUserSessions(
+                try context.requirePrincipal(), userId: try context.id("id", "User"),
+                meta: context.meta(request))
             return JSONResponse(["revokedSessions": count])
         }
         group.post("/invites") { request, context in
             var request = request
             let input = try await request.decodeJSON(InviteInput.self, context: context)
-            let (invite, token) = try await accounts.invite(try context.requirePrincipal(), email: input.email, role: input.role,
-                                                                     meta: context.meta(request))
+            let (invite, token) = try await accounts.invite(
+                try context.requirePrincipal(), email: input.email, role: input.role,
+                meta: context.meta(request))
             return JSONResponse(.created, headers: [.cacheControl: "no-store"], InviteCreatedView(invite: invite, token: token))
         }
         group.get("/invites") { request, context in
@@ -50,8 +54,9 @@ struct UserController {
         publicGroup.post("/invites/accept") { request, context in
             var request = request
             let input = try await request.decodeJSON(AcceptInput.self, context: context)
-            let user = try await accounts.acceptInvite(token: input.token, name: input.name, password: input.password,
-                                                                meta: context.meta(request))
+            let user = try await accounts.acceptInvite(
+                token: input.token, name: input.name, password: input.password,
+                meta: context.meta(request))
             return JSONResponse(.created, user)
         }
     }

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixDatabase
-import FiscalMixWebhooks
 import FiscalMixHTTPEdge
+import FiscalMixWebhooks
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -18,7 +18,8 @@ struct WebhookEndpointController {
             let input = try await request.decodeJSON(WebhookEndpointInput.self, context: context)
             let view = try await endpoints.create(try context.requirePrincipal(), input, meta: context.meta(request))
             // no-store: the secret is shown once, and an Idempotency-Key replay omits it.
-            return JSONResponse(.created, headers: [.location: "/v1/webhook-endpoints/\(view.endpoint.id.lowercased)", .cacheControl: "no-store"], view)
+            return JSONResponse(
+                .created, headers: [.location: "/v1/webhook-endpoints/\(view.endpoint.id.lowercased)", .cacheControl: "no-store"], view)
         }
         group.get("/webhook-endpoints") { request, context in
             JSONResponse(ListBody(try await endpoints.list(try context.requirePrincipal(), page: try request.pageRequest())))
@@ -29,8 +30,10 @@ struct WebhookEndpointController {
         group.patch("/webhook-endpoints/:id") { request, context in
             var request = request
             let input = try await request.decodeJSON(WebhookEndpointInput.self, context: context)
-            return JSONResponse(try await endpoints.update(try context.requirePrincipal(), id: try context.id("id", "Webhook endpoint"), input,
-                                                           meta: context.meta(request)))
+            return JSONResponse(
+                try await endpoints.update(
+                    try context.requirePrincipal(), id: try context.id("id", "Webhook endpoint"), input,
+                    meta: context.meta(request)))
         }
         group.delete("/webhook-endpoints/:id") { request, context in
             try await endpoints.delete(try context.requirePrincipal(), id: try context.id("id", "Webhook endpoint"), meta: context.meta(request))
@@ -39,21 +42,27 @@ struct WebhookEndpointController {
         group.post("/webhook-endpoints/:id/rotate-secret") { request, context in
             var request = request
             let input = try await request.decodeJSONIfPresent(RotateSecretInput.self, context: context) ?? RotateSecretInput()
-            return JSONResponse(.ok, headers: [.cacheControl: "no-store"],
-                                try await endpoints.rotate(try context.requirePrincipal(), id: try context.id("id", "Webhook endpoint"), input,
-                                                           meta: context.meta(request)))
+            return JSONResponse(
+                .ok, headers: [.cacheControl: "no-store"],
+                try await endpoints.rotate(
+                    try context.requirePrincipal(), id: try context.id("id", "Webhook endpoint"), input,
+                    meta: context.meta(request)))
         }
         group.get("/webhook-endpoints/:id/deliveries") { request, context in
             let status = try request.enumQuery("status", as: WebhookDelivery.Status.self)
-            return JSONResponse(ListBody(try await deliveries.list(try context.requirePrincipal(), endpointId: try context.id("id", "Webhook endpoint"),
-                                                                   status: status, page: try request.pageRequest())))
+            return JSONResponse(
+                ListBody(
+                    try await deliveries.list(
+                        try context.requirePrincipal(), endpointId: try context.id("id", "Webhook endpoint"),
+                        status: status, page: try request.pageRequest())))
         }
         group.post("/webhook-endpoints/:id/replay") { request, context in
             var request = request
             let input = try await request.decodeJSON(ReplayInput.self, context: context)
             guard let since = input.since else { throw FiscalMixError.validation("since", "since is required (an RFC 3339 date-time).") }
-            let count = try await deliveries.replayEndpoint(try context.requirePrincipal(), endpointId: try context.id("id", "Webhook endpoint"),
-                                                            since: since)
+            let count = try await deliveries.replayEndpoint(
+                try context.requirePrincipal(), endpointId: try context.id("id", "Webhook endpoint"),
+                since: since)
             return JSONResponse(.accepted, ReplayResult(replayed: count))
         }
         group.get("/webhook-deliveries/:id") { _, context in

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixHTTPEdge
-import Hummingbird
 import HTTPTypes
+import Hummingbird
 import Synchronization
 
 /// Every route the API registers, so a request for a known path with another method can answer
@@ -56,8 +56,10 @@ struct CatalogedGroup {
         on(.delete, path, handler)
     }
 
-    private func on(_ method: HTTPRequest.Method, _ path: String,
-                    _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator) {
+    private func on(
+        _ method: HTTPRequest.Method, _ path: String,
+        _ handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator
+    ) {
         catalog.add(method, prefix + path)
         group.on(RouterPath(path), method: method, use: handler)
     }
@@ -75,9 +77,11 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
             let allowed = catalog.methods(for: request.uri.path)
             guard !allowed.isEmpty, !allowed.contains(request.method) else { throw error }
             let allow = allowed.map(\.rawValue).sorted().joined(separator: ", ")
-            return Problem(status: .methodNotAllowed, code: "method_not_allowed",
-                           detail: "\(request.method.rawValue) is not allowed here; use \(allow).", requestId: context.requestId)
-                .response(extraHeaders: [.allow: allow])
+            return Problem(
+                status: .methodNotAllowed, code: "method_not_allowed",
+                detail: "\(request.method.rawValue) is not allowed here; use \(allow).", requestId: context.requestId
+            )
+            .response(extraHeaders: [.allow: allow])
         }
     }
 }

@@ -33,9 +33,10 @@ extension AzureBlobStore {
             block = try await source.read(filling: Self.blockSize)
         }
         let list = "<?xml version=\"1.0\" encoding=\"utf-8\"?><BlockList>" + ids.map { "<Latest>\($0)</Latest>" }.joined() + "</BlockList>"
-        let response = try await send("PUT", path: path, query: [("comp", "blocklist")],
-                                      headers: [("x-ms-blob-content-type", "application/octet-stream"), ("Content-Type", "application/xml")],
-                                      body: Array(list.utf8), operation: "put_block_list")
+        let response = try await send(
+            "PUT", path: path, query: [("comp", "blocklist")],
+            headers: [("x-ms-blob-content-type", "application/octet-stream"), ("Content-Type", "application/xml")],
+            body: Array(list.utf8), operation: "put_block_list")
         try expect(response, [201], "put_block_list")
     }
 
@@ -50,8 +51,9 @@ extension AzureBlobStore {
             throw ObjectStoreFailure(service: "Azure Blob", operation: "properties", status: properties.status, code: "MissingLengthOrETag")
         }
         return RangedBlobReader(length: length, rangeSize: ObjectStoreCalls.rangeSize(client.configuration.maxResponseBytes)) { offset, count in
-            let response = try await send("GET", path: path, headers: [("x-ms-range", "bytes=\(offset)-\(offset + count - 1)"), ("If-Match", etag)],
-                                          operation: "get_range")
+            let response = try await send(
+                "GET", path: path, headers: [("x-ms-range", "bytes=\(offset)-\(offset + count - 1)"), ("If-Match", etag)],
+                operation: "get_range")
             return try ObjectStoreCalls.checkedRange(response, service: "Azure Blob", count: count) { Self.errorCode(response) }
         }
     }

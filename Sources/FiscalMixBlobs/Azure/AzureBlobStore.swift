@@ -60,9 +60,13 @@ public struct AzureBlobStore: BlobStore, BlobLinks {
     }
 
     public func put(_ key: String, _ bytes: [UInt8]) async throws {
-        let response = try await send("PUT", path: try blobPath(key), headers: [("x-ms-blob-type", "BlockBlob"),
-                                                                                 ("Content-Type", "application/octet-stream")],
-                                      body: bytes, operation: "put")
+        let response = try await send(
+            "PUT", path: try blobPath(key),
+            headers: [
+                ("x-ms-blob-type", "BlockBlob"),
+                ("Content-Type", "application/octet-stream"),
+            ],
+            body: bytes, operation: "put")
         try expect(response, [201], "put")
     }
 
@@ -109,9 +113,10 @@ public struct AzureBlobStore: BlobStore, BlobLinks {
         let blob = configuration.prefix + link.key
         guard BlobKey.isValid(link.key) else { throw InvalidBlobKey(key: link.key) }
         let expiry = min(link.expiresAt, now().addingTimeInterval(BlobLink.maxLifetime))
-        let sas = key.readSAS(container: configuration.container, blob: blob, expiry: expiry,
-                              contentDisposition: "attachment; filename=\"\(link.filename.filter { $0 != "\"" && $0 != "\\" })\"",
-                              contentType: link.contentType)
+        let sas = key.readSAS(
+            container: configuration.container, blob: blob, expiry: expiry,
+            contentDisposition: "attachment; filename=\"\(link.filename.filter { $0 != "\"" && $0 != "\\" })\"",
+            contentType: link.contentType)
         return URL(string: containerURL() + "/" + SignatureV4.uriEncode(blob, keepSlash: true) + "?" + sas)!
     }
 
@@ -128,8 +133,10 @@ public struct AzureBlobStore: BlobStore, BlobLinks {
         return base + "/" + configuration.container
     }
 
-    func send(_ method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
-                      body: [UInt8]? = nil, operation: String) async throws -> OutboundResponse {
+    func send(
+        _ method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
+        body: [UInt8]? = nil, operation: String
+    ) async throws -> OutboundResponse {
         var queryText = query.map { "\($0.0)=\(SignatureV4.uriEncode($0.1))" }.joined(separator: "&")
         var headers = headers
         if case .sas(let token) = configuration.authorization {
@@ -140,10 +147,13 @@ public struct AzureBlobStore: BlobStore, BlobLinks {
         if case .sharedKey(let key) = configuration.authorization {
             headers += key.sign(method: method, url: url, headers: headers, contentLength: body?.count ?? 0, date: now())
         }
-        let request = OutboundRequest(method: method, url: url.absoluteString, headers: headers, body: body ?? (method == "PUT" ? [] : nil),
-                                      operation: "azure_blob.\(operation)")
-        return try await client.execute(request, policy: policy, context: OutboundContext(
-            policyKey: "blobs:azure", allowedAddresses: [configuration.endpoint.host ?? ""]))
+        let request = OutboundRequest(
+            method: method, url: url.absoluteString, headers: headers, body: body ?? (method == "PUT" ? [] : nil),
+            operation: "azure_blob.\(operation)")
+        return try await client.execute(
+            request, policy: policy,
+            context: OutboundContext(
+                policyKey: "blobs:azure", allowedAddresses: [configuration.endpoint.host ?? ""]))
     }
 
     func expect(_ response: OutboundResponse, _ statuses: Set<Int>, _ operation: String) throws {

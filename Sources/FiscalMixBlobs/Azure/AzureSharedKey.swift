@@ -33,11 +33,12 @@ public struct AzureSharedKey: Sendable, CustomStringConvertible, CustomDebugStri
         }
         let msHeaders = all.map { ($0.0.lowercased(), $0.1) }.filter { $0.0.hasPrefix("x-ms-") }.sorted { $0.0 < $1.0 }
         let canonicalHeaders = msHeaders.map { "\($0.0):\(Self.unfolded($0.1))\n" }.joined()
-        let stringToSign = [
-            method, standard("Content-Encoding"), standard("Content-Language"), contentLength == 0 ? "" : String(contentLength),
-            standard("Content-MD5"), standard("Content-Type"), "", standard("If-Modified-Since"), standard("If-Match"),
-            standard("If-None-Match"), standard("If-Unmodified-Since"), standard("Range"),
-        ].joined(separator: "\n") + "\n" + canonicalHeaders + canonicalResource(url)
+        let stringToSign =
+            [
+                method, standard("Content-Encoding"), standard("Content-Language"), contentLength == 0 ? "" : String(contentLength),
+                standard("Content-MD5"), standard("Content-Type"), "", standard("If-Modified-Since"), standard("If-Match"),
+                standard("If-None-Match"), standard("If-Unmodified-Since"), standard("Range"),
+            ].joined(separator: "\n") + "\n" + canonicalHeaders + canonicalResource(url)
         return added + [("Authorization", "SharedKey \(account):\(signature(stringToSign))")]
     }
 

@@ -48,16 +48,18 @@ extension S3BlobStore {
             throw ObjectStoreFailure(service: "S3", operation: "head", status: head.status, code: "MissingLengthOrETag")
         }
         return RangedBlobReader(length: length, rangeSize: rangeSize) { offset, count in
-            let response = try await send("GET", url: url, headers: [("Range", "bytes=\(offset)-\(offset + count - 1)"), ("If-Match", etag)],
-                                          operation: "get_range")
+            let response = try await send(
+                "GET", url: url, headers: [("Range", "bytes=\(offset)-\(offset + count - 1)"), ("If-Match", etag)],
+                operation: "get_range")
             return try ObjectStoreCalls.checkedRange(response, service: "S3", count: count) { try? XReader.parse(response.body).text("Code") }
         }
     }
 
     /// The upload uploads in progress under the deployment's prefix (what an abort must leave empty).
     public func multipartUploadsInProgress() async throws -> [String] {
-        let response = try await send("GET", url: bucketURL(query: "uploads&prefix=" + SignatureV4.uriEncode(configuration.prefix)),
-                                      operation: "list_uploads")
+        let response = try await send(
+            "GET", url: bucketURL(query: "uploads&prefix=" + SignatureV4.uriEncode(configuration.prefix)),
+            operation: "list_uploads")
         try expect(response, [200], "list_uploads")
         return try XReader.parse(response.body).children("Upload").compactMap { $0.text("Key") }
     }
@@ -91,8 +93,9 @@ extension S3BlobStore {
             body += Array("</ETag></Part>".utf8)
         }
         body += Array("</CompleteMultipartUpload>".utf8)
-        let response = try await send("POST", url: Self.adding("uploadId=" + SignatureV4.uriEncode(uploadId), to: url), body: body,
-                                      operation: "complete_upload")
+        let response = try await send(
+            "POST", url: Self.adding("uploadId=" + SignatureV4.uriEncode(uploadId), to: url), body: body,
+            operation: "complete_upload")
         // S3 may answer 200 and still report an error in the body (a failure after it started answering).
         let answer = try? XReader.parse(response.body)
         if response.status == 200, answer?.localName == "Error" {
@@ -102,8 +105,9 @@ extension S3BlobStore {
     }
 
     private func abortMultipartUpload(_ url: URL, uploadId: String) async throws {
-        let response = try await send("DELETE", url: Self.adding("uploadId=" + SignatureV4.uriEncode(uploadId), to: url),
-                                      operation: "abort_upload")
+        let response = try await send(
+            "DELETE", url: Self.adding("uploadId=" + SignatureV4.uriEncode(uploadId), to: url),
+            operation: "abort_upload")
         try expect(response, [204, 404], "abort_upload")
     }
 

@@ -73,7 +73,8 @@ public struct S3BlobStore: BlobStore, BlobLinks {
     public func createBucket() async throws {
         var body: [UInt8]?
         if configuration.region != "us-east-1" {
-            body = Array("""
+            body = Array(
+                """
                 <CreateBucketConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><LocationConstraint>\(configuration.region)</LocationConstraint></CreateBucketConfiguration>
                 """.utf8)
         }
@@ -108,7 +109,8 @@ public struct S3BlobStore: BlobStore, BlobLinks {
     /// `response-content-*` overrides, which the signature covers).
     public func url(for link: BlobLink) throws -> URL {
         var components = URLComponents(url: try objectURL(link.key), resolvingAgainstBaseURL: false)!
-        components.percentEncodedQuery = "response-content-disposition="
+        components.percentEncodedQuery =
+            "response-content-disposition="
             + SignatureV4.uriEncode("attachment; filename=\"\(link.filename.filter { $0 != "\"" && $0 != "\\" })\"")
             + "&response-content-type=" + SignatureV4.uriEncode(link.contentType)
         let now = now()
@@ -137,12 +139,16 @@ public struct S3BlobStore: BlobStore, BlobLinks {
         return components.string!
     }
 
-    func send(_ method: String, url: URL, headers: [(String, String)] = [], body: [UInt8]? = nil, operation: String) async throws -> OutboundResponse {
+    func send(_ method: String, url: URL, headers: [(String, String)] = [], body: [UInt8]? = nil, operation: String) async throws -> OutboundResponse
+    {
         let signed = signer.sign(method: method, url: url, headers: headers, payloadHash: SignatureV4.hash(body ?? []), date: now())
-        let request = OutboundRequest(method: method, url: url.absoluteString, headers: headers + signed, body: body,
-                                      operation: "s3.\(operation)")
-        return try await client.execute(request, policy: policy, context: OutboundContext(
-            policyKey: "blobs:s3", allowedAddresses: [configuration.endpoint.host ?? ""]))
+        let request = OutboundRequest(
+            method: method, url: url.absoluteString, headers: headers + signed, body: body,
+            operation: "s3.\(operation)")
+        return try await client.execute(
+            request, policy: policy,
+            context: OutboundContext(
+                policyKey: "blobs:s3", allowedAddresses: [configuration.endpoint.host ?? ""]))
     }
 
     func expect(_ response: OutboundResponse, _ statuses: Set<Int>, _ operation: String) throws {

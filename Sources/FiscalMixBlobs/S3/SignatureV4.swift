@@ -54,8 +54,11 @@ public struct SignatureV4: Sendable {
         let signature = self.signature(canonicalRequest: canonical, stamp: stamp)
         let given = Set(headers.map { $0.0.lowercased() })
         var added = signed.filter { $0.0 != "host" && !given.contains($0.0) }
-        added.append(("authorization",
-                      "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope(stamp)), SignedHeaders=\(signedNames), Signature=\(signature)"))
+        added.append(
+            (
+                "authorization",
+                "\(Self.algorithm) Credential=\(credentials.accessKeyId)/\(scope(stamp)), SignedHeaders=\(signedNames), Signature=\(signature)"
+            ))
         return added
     }
 

@@ -5,8 +5,9 @@ import Foundation
 enum ObjectStoreCalls {
     /// Every call the stores make is idempotent (a whole-object PUT, GET, DELETE, a listing),
     /// so each may be retried on connection errors, 429 and 5xx.
-    static let policy = Policy(retry: .init(maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2_000, maxRetryAfterMs: 10_000),
-                               timeouts: .init(connectMs: 5_000, attemptMs: 60_000, totalMs: 180_000))
+    static let policy = Policy(
+        retry: .init(maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 2_000, maxRetryAfterMs: 10_000),
+        timeouts: .init(connectMs: 5_000, attemptMs: 60_000, totalMs: 180_000))
 
     /// A UTC date in a fixed `DateFormatter` pattern (the signing schemes' timestamps).
     static func utc(_ date: Date, _ pattern: String) -> String {

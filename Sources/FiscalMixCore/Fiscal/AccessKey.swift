@@ -15,8 +15,9 @@ public struct AccessKey: Sendable, Hashable, Codable, CustomStringConvertible {
             let isDigit = byte >= 48 && byte <= 57
             let isLetter = byte >= 65 && byte <= 90
             guard isDigit || (isLetter && (6..<18).contains(index)) else {
-                throw .init(.unprocessable, code: "invalid_access_key",
-                            "An access key holds digits, and letters only in the issuer's CNPJ.", details: ["field": "access_key"])
+                throw .init(
+                    .unprocessable, code: "invalid_access_key",
+                    "An access key holds digits, and letters only in the issuer's CNPJ.", details: ["field": "access_key"])
             }
         }
         guard Self.checkDigit(bytes[0..<43]) == bytes[43] - 48 else {
@@ -33,14 +34,17 @@ public struct AccessKey: Sendable, Hashable, Codable, CustomStringConvertible {
     }
 
     /// Builds a key from its fields and computes the check digit (the SEFAZ peer mints keys this way).
-    public static func make(uf: Int, year: Int, month: Int, issuer: String, model: Int, series: Int, number: Int,
-                            emissionType: Int = 1, randomCode: Int) -> AccessKey {
+    public static func make(
+        uf: Int, year: Int, month: Int, issuer: String, model: Int, series: Int, number: Int,
+        emissionType: Int = 1, randomCode: Int
+    ) -> AccessKey {
         func pad(_ value: Int, _ width: Int) -> String {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
         let issuerPadded = String(repeating: "0", count: max(0, 14 - issuer.count)) + issuer
-        let body = pad(uf, 2) + pad(year % 100, 2) + pad(month, 2) + issuerPadded + pad(model, 2) + pad(series, 3)
+        let body =
+            pad(uf, 2) + pad(year % 100, 2) + pad(month, 2) + issuerPadded + pad(model, 2) + pad(series, 3)
             + pad(number, 9) + pad(emissionType, 1) + pad(randomCode, 8)
         let digit = checkDigit(ArraySlice(Array(body.utf8)))
         // The digit was computed here, so the key is valid by construction.

@@ -14,9 +14,11 @@ public struct CNPJ: Sendable, Hashable, Codable, CustomStringConvertible {
         let chars = Array(cleaned.utf8)
         let body = chars[0..<12]
         guard body.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }),
-              chars[12...].allSatisfy({ $0 >= 48 && $0 <= 57 })
+            chars[12...].allSatisfy({ $0 >= 48 && $0 <= 57 })
         else {
-            throw .init(.unprocessable, code: "invalid_cnpj", "CNPJ has characters outside 0-9 and A-Z, or letters in its check digits.", details: ["field": "cnpj"])
+            throw .init(
+                .unprocessable, code: "invalid_cnpj", "CNPJ has characters outside 0-9 and A-Z, or letters in its check digits.",
+                details: ["field": "cnpj"])
         }
         guard Set(chars).count > 1 else {
             throw .init(.unprocessable, code: "invalid_cnpj", "CNPJ cannot repeat one character.", details: ["field": "cnpj"])

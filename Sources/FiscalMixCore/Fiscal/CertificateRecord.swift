@@ -27,9 +27,11 @@ public struct CertificateRecord: Sendable, Codable, Equatable {
         case id, accountId, companyId, type, status, fingerprint, subject, issuer, serial, cnpj, validFrom, validTo, createdAt, updatedAt
     }
 
-    public init(id: UUID, accountId: UUID, companyId: UUID, type: String, status: Status, fingerprint: String, subject: String,
-                issuer: String, serial: String, cnpj: String, validFrom: Date, validTo: Date, createdAt: Date, updatedAt: Date,
-                fileSecretId: UUID, passwordSecretId: UUID) {
+    public init(
+        id: UUID, accountId: UUID, companyId: UUID, type: String, status: Status, fingerprint: String, subject: String,
+        issuer: String, serial: String, cnpj: String, validFrom: Date, validTo: Date, createdAt: Date, updatedAt: Date,
+        fileSecretId: UUID, passwordSecretId: UUID
+    ) {
         self.id = id
         self.accountId = accountId
         self.companyId = companyId

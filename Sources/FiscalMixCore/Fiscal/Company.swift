@@ -17,8 +17,10 @@ public struct Company: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, accountId: UUID, cnpj: String, razaoSocial: String, nomeFantasia: String?, ie: String?,
-                uf: UF, municipio: String?, tags: [String], status: Status, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, cnpj: String, razaoSocial: String, nomeFantasia: String?, ie: String?,
+        uf: UF, municipio: String?, tags: [String], status: Status, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.cnpj = cnpj

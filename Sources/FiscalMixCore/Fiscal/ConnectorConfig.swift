@@ -32,9 +32,11 @@ public struct ConnectorConfig: Sendable, Equatable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, companyId: UUID, docType: FiscalDocType, environment: Environment = .producao, authority: String = "AN",
-                endpoint: String? = nil, eventEndpoint: String? = nil, caBundlePEM: String? = nil, autoSync: Bool = true, autoCiencia: Bool = false,
-                status: Status = .active, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, companyId: UUID, docType: FiscalDocType, environment: Environment = .producao, authority: String = "AN",
+        endpoint: String? = nil, eventEndpoint: String? = nil, caBundlePEM: String? = nil, autoSync: Bool = true, autoCiencia: Bool = false,
+        status: Status = .active, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.companyId = companyId
         self.docType = docType

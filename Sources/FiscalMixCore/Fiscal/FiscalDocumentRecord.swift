@@ -33,10 +33,12 @@ public struct FiscalDocumentRecord: Sendable, Equatable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, accountId: UUID, companyId: UUID, syncRunId: UUID?, docType: FiscalDocType, direction: Direction,
-                accessKey: String, nsu: Int64?, schema: String?, number: Int64, series: Int?, issueDate: Date, issuerCnpjCpf: String,
-                issuerName: String?, recipientCnpjCpf: String?, recipientName: String?, totalValue: DecimalAmount, status: String,
-                isSummary: Bool, protocolNumber: String?, storageXMLPath: String, hashSHA256: String, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, companyId: UUID, syncRunId: UUID?, docType: FiscalDocType, direction: Direction,
+        accessKey: String, nsu: Int64?, schema: String?, number: Int64, series: Int?, issueDate: Date, issuerCnpjCpf: String,
+        issuerName: String?, recipientCnpjCpf: String?, recipientName: String?, totalValue: DecimalAmount, status: String,
+        isSummary: Bool, protocolNumber: String?, storageXMLPath: String, hashSHA256: String, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.companyId = companyId
@@ -86,9 +88,11 @@ public struct FiscalEventRecord: Sendable, Equatable, Codable {
     public var hashSHA256: String?
     public var createdAt: Date
 
-    public init(id: UUID, accountId: UUID, companyId: UUID, documentId: UUID?, accessKey: String, eventType: String, eventCode: String,
-                sequence: Int, eventDate: Date, protocolNumber: String?, description: String?, authorCnpjCpf: String?, isSummary: Bool,
-                nsu: Int64?, storageXMLPath: String?, hashSHA256: String?, createdAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, companyId: UUID, documentId: UUID?, accessKey: String, eventType: String, eventCode: String,
+        sequence: Int, eventDate: Date, protocolNumber: String?, description: String?, authorCnpjCpf: String?, isSummary: Bool,
+        nsu: Int64?, storageXMLPath: String?, hashSHA256: String?, createdAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.companyId = companyId

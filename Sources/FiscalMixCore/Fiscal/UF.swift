@@ -4,10 +4,33 @@ public enum UF: String, Sendable, Codable, CaseIterable {
 
     public var ibgeCode: Int {
         switch self {
-        case .RO: 11; case .AC: 12; case .AM: 13; case .RR: 14; case .PA: 15; case .AP: 16; case .TO: 17
-        case .MA: 21; case .PI: 22; case .CE: 23; case .RN: 24; case .PB: 25; case .PE: 26; case .AL: 27
-        case .SE: 28; case .BA: 29; case .MG: 31; case .ES: 32; case .RJ: 33; case .SP: 35
-        case .PR: 41; case .SC: 42; case .RS: 43; case .MS: 50; case .MT: 51; case .GO: 52; case .DF: 53
+        case .RO: 11;
+        case .AC: 12;
+        case .AM: 13;
+        case .RR: 14;
+        case .PA: 15;
+        case .AP: 16;
+        case .TO: 17
+        case .MA: 21;
+        case .PI: 22;
+        case .CE: 23;
+        case .RN: 24;
+        case .PB: 25;
+        case .PE: 26;
+        case .AL: 27
+        case .SE: 28;
+        case .BA: 29;
+        case .MG: 31;
+        case .ES: 32;
+        case .RJ: 33;
+        case .SP: 35
+        case .PR: 41;
+        case .SC: 42;
+        case .RS: 43;
+        case .MS: 50;
+        case .MT: 51;
+        case .GO: 52;
+        case .DF: 53
         }
     }
 

@@ -17,6 +17,12 @@ public enum AccountRole: String, Sendable, Codable, CaseIterable {
 public enum CompanyRole: String, Sendable, Codable, CaseIterable, Comparable {
     case viewer, `operator`, admin
 
-    private var rank: Int { switch self { case .viewer: 0; case .operator: 1; case .admin: 2 } }
+    private var rank: Int {
+        switch self {
+        case .viewer: 0;
+        case .operator: 1;
+        case .admin: 2
+        }
+    }
     public static func < (lhs: CompanyRole, rhs: CompanyRole) -> Bool { lhs.rank < rhs.rank }
 }

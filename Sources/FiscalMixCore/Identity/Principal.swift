@@ -29,7 +29,10 @@ public struct Principal: Sendable {
     }
 
     public var actorType: String {
-        switch kind { case .session: "user"; case .apiKey: "api_key" }
+        switch kind {
+        case .session: "user";
+        case .apiKey: "api_key"
+        }
     }
 
     public var actorId: String {

@@ -17,8 +17,10 @@ public struct User: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, accountId: UUID, name: String, email: String, role: AccountRole, status: Status,
-                isStaff: Bool, mfaEnabled: Bool, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, name: String, email: String, role: AccountRole, status: Status,
+        isStaff: Bool, mfaEnabled: Bool, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.name = name

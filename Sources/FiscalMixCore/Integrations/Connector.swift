@@ -30,8 +30,10 @@ public struct Connector: Sendable, Codable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, accountId: UUID, type: String, name: String, status: Status, baseURL: String, authType: AuthType,
-                secretRefId: UUID?, policyId: UUID?, timeoutSeconds: Int, settings: [String: String], createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, type: String, name: String, status: Status, baseURL: String, authType: AuthType,
+        secretRefId: UUID?, policyId: UUID?, timeoutSeconds: Int, settings: [String: String], createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.type = type

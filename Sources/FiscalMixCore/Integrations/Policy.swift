@@ -52,8 +52,10 @@ public struct Policy: Sendable, Codable, Equatable {
         public var minimumCalls: Int
         public var openMs: Int
         public var halfOpenProbes: Int
-        public init(failureRateThreshold: Double = 0.5, windowSize: Int = 20, minimumCalls: Int = 10, openMs: Int = 30_000,
-                    halfOpenProbes: Int = 3) {
+        public init(
+            failureRateThreshold: Double = 0.5, windowSize: Int = 20, minimumCalls: Int = 10, openMs: Int = 30_000,
+            halfOpenProbes: Int = 3
+        ) {
             self.failureRateThreshold = failureRateThreshold
             self.windowSize = windowSize
             self.minimumCalls = minimumCalls
@@ -79,8 +81,10 @@ public struct Policy: Sendable, Codable, Equatable {
     public var circuitBreaker: CircuitBreaker?
     public var concurrency: Concurrency?
 
-    public init(rateLimit: RateLimit? = nil, retry: Retry = Retry(), timeouts: Timeouts = Timeouts(),
-                circuitBreaker: CircuitBreaker? = nil, concurrency: Concurrency? = nil) {
+    public init(
+        rateLimit: RateLimit? = nil, retry: Retry = Retry(), timeouts: Timeouts = Timeouts(),
+        circuitBreaker: CircuitBreaker? = nil, concurrency: Concurrency? = nil
+    ) {
         self.rateLimit = rateLimit
         self.retry = retry
         self.timeouts = timeouts
@@ -101,19 +105,24 @@ public struct Policy: Sendable, Codable, Equatable {
             try check(rateLimit.burst >= 1 && rateLimit.burst <= 100_000, "rateLimit.burst", "The burst must be between 1 and 100000.")
         }
         try check((1...20).contains(retry.maxAttempts), "retry.maxAttempts", "Between 1 and 20 attempts.")
-        try check(retry.baseDelayMs >= 0 && retry.baseDelayMs <= retry.maxDelayMs, "retry.baseDelayMs", "The base delay must be between 0 and the maximum delay.")
+        try check(
+            retry.baseDelayMs >= 0 && retry.baseDelayMs <= retry.maxDelayMs, "retry.baseDelayMs",
+            "The base delay must be between 0 and the maximum delay.")
         try check(retry.maxDelayMs <= 3_600_000, "retry.maxDelayMs", "At most one hour.")
         try check(retry.maxRetryAfterMs >= 0 && retry.maxRetryAfterMs <= 3_600_000, "retry.maxRetryAfterMs", "Between 0 and one hour.")
         try check(timeouts.connectMs >= 1 && timeouts.connectMs <= 120_000, "timeouts.connectMs", "Between 1 ms and 2 minutes.")
         try check(timeouts.attemptMs >= 1 && timeouts.attemptMs <= 600_000, "timeouts.attemptMs", "Between 1 ms and 10 minutes.")
-        try check(timeouts.totalMs >= timeouts.attemptMs && timeouts.totalMs <= 3_600_000, "timeouts.totalMs",
-                  "At least the attempt timeout and at most one hour.")
+        try check(
+            timeouts.totalMs >= timeouts.attemptMs && timeouts.totalMs <= 3_600_000, "timeouts.totalMs",
+            "At least the attempt timeout and at most one hour.")
         if let breaker = circuitBreaker {
-            try check(breaker.failureRateThreshold > 0 && breaker.failureRateThreshold <= 1, "circuitBreaker.failureRateThreshold",
-                      "A share of failures above 0 and at most 1.")
+            try check(
+                breaker.failureRateThreshold > 0 && breaker.failureRateThreshold <= 1, "circuitBreaker.failureRateThreshold",
+                "A share of failures above 0 and at most 1.")
             try check((1...1000).contains(breaker.windowSize), "circuitBreaker.windowSize", "Between 1 and 1000 calls.")
-            try check(breaker.minimumCalls >= 1 && breaker.minimumCalls <= breaker.windowSize, "circuitBreaker.minimumCalls",
-                      "Between 1 and the window size.")
+            try check(
+                breaker.minimumCalls >= 1 && breaker.minimumCalls <= breaker.windowSize, "circuitBreaker.minimumCalls",
+                "Between 1 and the window size.")
             try check(breaker.openMs >= 1 && breaker.openMs <= 3_600_000, "circuitBreaker.openMs", "Between 1 ms and one hour.")
             try check((1...100).contains(breaker.halfOpenProbes), "circuitBreaker.halfOpenProbes", "Between 1 and 100 probe calls.")
         }
@@ -151,10 +160,11 @@ extension Policy.Retry {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = Policy.Retry()
-        self.init(maxAttempts: try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts,
-                  baseDelayMs: try c.decodeIfPresent(Int.self, forKey: .baseDelayMs) ?? d.baseDelayMs,
-                  maxDelayMs: try c.decodeIfPresent(Int.self, forKey: .maxDelayMs) ?? d.maxDelayMs,
-                  maxRetryAfterMs: try c.decodeIfPresent(Int.self, forKey: .maxRetryAfterMs) ?? d.maxRetryAfterMs)
+        self.init(
+            maxAttempts: try c.decodeIfPresent(Int.self, forKey: .maxAttempts) ?? d.maxAttempts,
+            baseDelayMs: try c.decodeIfPresent(Int.self, forKey: .baseDelayMs) ?? d.baseDelayMs,
+            maxDelayMs: try c.decodeIfPresent(Int.self, forKey: .maxDelayMs) ?? d.maxDelayMs,
+            maxRetryAfterMs: try c.decodeIfPresent(Int.self, forKey: .maxRetryAfterMs) ?? d.maxRetryAfterMs)
     }
 }
 
@@ -163,9 +173,10 @@ extension Policy.Timeouts {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = Policy.Timeouts()
-        self.init(connectMs: try c.decodeIfPresent(Int.self, forKey: .connectMs) ?? d.connectMs,
-                  attemptMs: try c.decodeIfPresent(Int.self, forKey: .attemptMs) ?? d.attemptMs,
-                  totalMs: try c.decodeIfPresent(Int.self, forKey: .totalMs) ?? d.totalMs)
+        self.init(
+            connectMs: try c.decodeIfPresent(Int.self, forKey: .connectMs) ?? d.connectMs,
+            attemptMs: try c.decodeIfPresent(Int.self, forKey: .attemptMs) ?? d.attemptMs,
+            totalMs: try c.decodeIfPresent(Int.self, forKey: .totalMs) ?? d.totalMs)
     }
 }
 
@@ -174,11 +185,12 @@ extension Policy.CircuitBreaker {
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         let d = Policy.CircuitBreaker()
-        self.init(failureRateThreshold: try c.decodeIfPresent(Double.self, forKey: .failureRateThreshold) ?? d.failureRateThreshold,
-                  windowSize: try c.decodeIfPresent(Int.self, forKey: .windowSize) ?? d.windowSize,
-                  minimumCalls: try c.decodeIfPresent(Int.self, forKey: .minimumCalls) ?? d.minimumCalls,
-                  openMs: try c.decodeIfPresent(Int.self, forKey: .openMs) ?? d.openMs,
-                  halfOpenProbes: try c.decodeIfPresent(Int.self, forKey: .halfOpenProbes) ?? d.halfOpenProbes)
+        self.init(
+            failureRateThreshold: try c.decodeIfPresent(Double.self, forKey: .failureRateThreshold) ?? d.failureRateThreshold,
+            windowSize: try c.decodeIfPresent(Int.self, forKey: .windowSize) ?? d.windowSize,
+            minimumCalls: try c.decodeIfPresent(Int.self, forKey: .minimumCalls) ?? d.minimumCalls,
+            openMs: try c.decodeIfPresent(Int.self, forKey: .openMs) ?? d.openMs,
+            halfOpenProbes: try c.decodeIfPresent(Int.self, forKey: .halfOpenProbes) ?? d.halfOpenProbes)
     }
 }
 

@@ -14,16 +14,22 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     public init(_ text: String) throws(FiscalMixError) {
         source = text
         var expression = text.trimmingWhitespace()
-        let macros = ["@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
-                      "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"]
+        let macros = [
+            "@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
+            "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *",
+        ]
         if let expanded = macros[expression.lowercased()] { expression = expanded }
         let fields = expression.split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
         guard fields.count == 5 else { throw Self.invalid("a cron expression has 5 fields: minute hour day month weekday") }
         minutes = try Self.parse(fields[0], 0...59, names: [:])
         hours = try Self.parse(fields[1], 0...23, names: [:])
         days = try Self.parse(fields[2], 1...31, names: [:])
-        months = try Self.parse(fields[3], 1...12, names: ["JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7,
-                                                             "AUG": 8, "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12])
+        months = try Self.parse(
+            fields[3], 1...12,
+            names: [
+                "JAN": 1, "FEB": 2, "MAR": 3, "APR": 4, "MAY": 5, "JUN": 6, "JUL": 7,
+                "AUG": 8, "SEP": 9, "OCT": 10, "NOV": 11, "DEC": 12,
+            ])
         let weekdayValues = try Self.parse(fields[4], 0...7, names: ["SUN": 0, "MON": 1, "TUE": 2, "WED": 3, "THU": 4, "FRI": 5, "SAT": 6])
         weekdays = Set(weekdayValues.map { $0 % 7 })
         dayRestricted = fields[2] != "*" && fields[2] != "?"
@@ -89,15 +95,21 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
             let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .weekday], from: candidate)
             guard let month = c.month, let day = c.day, let hour = c.hour, let minute = c.minute, let weekday = c.weekday else { return nil }
             if !months.contains(month) {
-                candidate = calendar.nextDate(after: candidate, matching: DateComponents(day: 1, hour: 0, minute: 0), matchingPolicy: .nextTime) ?? candidate.addingTimeInterval(86_400)
+                candidate =
+                    calendar.nextDate(after: candidate, matching: DateComponents(day: 1, hour: 0, minute: 0), matchingPolicy: .nextTime)
+                    ?? candidate.addingTimeInterval(86_400)
                 continue
             }
             if !dayMatches(day: day, weekday: weekday - 1) {
-                candidate = calendar.nextDate(after: candidate, matching: DateComponents(hour: 0, minute: 0), matchingPolicy: .nextTime) ?? candidate.addingTimeInterval(3600)
+                candidate =
+                    calendar.nextDate(after: candidate, matching: DateComponents(hour: 0, minute: 0), matchingPolicy: .nextTime)
+                    ?? candidate.addingTimeInterval(3600)
                 continue
             }
             if !hours.contains(hour) {
-                candidate = calendar.nextDate(after: candidate, matching: DateComponents(minute: 0), matchingPolicy: .nextTime) ?? candidate.addingTimeInterval(60)
+                candidate =
+                    calendar.nextDate(after: candidate, matching: DateComponents(minute: 0), matchingPolicy: .nextTime)
+                    ?? candidate.addingTimeInterval(60)
                 continue
             }
             if minutes.contains(minute) { return candidate }

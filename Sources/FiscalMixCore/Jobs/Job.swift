@@ -28,9 +28,11 @@ public struct Job: Sendable, Codable, Equatable {
     public var startedAt: Date?
     public var finishedAt: Date?
 
-    public init(id: UUID, accountId: UUID?, type: String, queue: String, status: Status, priority: Int, attempts: Int, maxAttempts: Int,
-                runAt: Date, payload: String?, idempotencyKey: String?, leaseOwner: String?, leaseExpiresAt: Date?, lastError: String?,
-                correlationId: String?, createdAt: Date, updatedAt: Date, startedAt: Date?, finishedAt: Date?) {
+    public init(
+        id: UUID, accountId: UUID?, type: String, queue: String, status: Status, priority: Int, attempts: Int, maxAttempts: Int,
+        runAt: Date, payload: String?, idempotencyKey: String?, leaseOwner: String?, leaseExpiresAt: Date?, lastError: String?,
+        correlationId: String?, createdAt: Date, updatedAt: Date, startedAt: Date?, finishedAt: Date?
+    ) {
         self.id = id
         self.accountId = accountId
         self.type = type
@@ -67,8 +69,10 @@ public struct NewJob: Sendable {
     public var idempotencyKey: String?
     public var correlationId: String?
 
-    public init(type: String, queue: String = "default", accountId: UUID? = nil, payload: String? = nil, priority: Int = 0,
-                runAt: Date? = nil, maxAttempts: Int = 5, idempotencyKey: String? = nil, correlationId: String? = nil, id: UUID? = nil) {
+    public init(
+        type: String, queue: String = "default", accountId: UUID? = nil, payload: String? = nil, priority: Int = 0,
+        runAt: Date? = nil, maxAttempts: Int = 5, idempotencyKey: String? = nil, correlationId: String? = nil, id: UUID? = nil
+    ) {
         self.id = id
         self.type = type
         self.queue = queue

@@ -19,8 +19,10 @@ public struct Schedule: Sendable, Codable, Equatable {
     public var nextRunAt: Date
     public var lastTickAt: Date?
 
-    public init(id: UUID, accountId: UUID?, name: String, cron: String, timeZone: String, jobType: String, queue: String, payload: String,
-                catchUp: CatchUp, enabled: Bool, nextRunAt: Date, lastTickAt: Date?) {
+    public init(
+        id: UUID, accountId: UUID?, name: String, cron: String, timeZone: String, jobType: String, queue: String, payload: String,
+        catchUp: CatchUp, enabled: Bool, nextRunAt: Date, lastTickAt: Date?
+    ) {
         self.id = id
         self.accountId = accountId
         self.name = name

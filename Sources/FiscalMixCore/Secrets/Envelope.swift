@@ -11,8 +11,10 @@ public struct Envelope: Sendable, Equatable {
     public var wrappedDEK: String
     public var kekId: String
 
-    public init(encVersion: Int = 1, encAlg: String = Envelope.algorithm, encNonce: String, encCiphertext: String, wrappedDEK: String,
-                kekId: String) {
+    public init(
+        encVersion: Int = 1, encAlg: String = Envelope.algorithm, encNonce: String, encCiphertext: String, wrappedDEK: String,
+        kekId: String
+    ) {
         self.encVersion = encVersion
         self.encAlg = encAlg
         self.encNonce = encNonce
@@ -21,4 +23,3 @@ public struct Envelope: Sendable, Equatable {
         self.kekId = kekId
     }
 }
-

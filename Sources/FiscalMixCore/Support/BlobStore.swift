@@ -1,5 +1,4 @@
 import Foundation
-
 import Synchronization
 
 /// Where large payloads live (fiscal XML, exports): a local folder by default, an object store
@@ -95,7 +94,9 @@ public enum BlobKey {
         guard !key.isEmpty, key.utf8.count <= 1024 else { return false }
         return key.split(separator: "/", omittingEmptySubsequences: false).allSatisfy { segment in
             !segment.isEmpty && segment != "." && segment != ".."
-                && segment.utf8.allSatisfy { ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 46 || $0 == 95 || $0 == 45 }
+                && segment.utf8.allSatisfy {
+                    ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) || ($0 >= 97 && $0 <= 122) || $0 == 46 || $0 == 95 || $0 == 45
+                }
         }
     }
 }

@@ -33,7 +33,8 @@ public struct FiscalMixError: Error, Sendable, Equatable, CustomStringConvertibl
     }
     public static let unauthenticated = FiscalMixError(.unauthorized, code: "unauthenticated", "Authentication is required.")
     public static func missingScope(_ scope: Scope) -> FiscalMixError {
-        .init(.forbidden, code: "insufficient_scope", "This action needs the '\(scope.rawValue)' permission.",
-              details: ["scope": scope.rawValue])
+        .init(
+            .forbidden, code: "insufficient_scope", "This action needs the '\(scope.rawValue)' permission.",
+            details: ["scope": scope.rawValue])
     }
 }

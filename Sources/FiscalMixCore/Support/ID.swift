@@ -19,7 +19,8 @@ public enum ID {
         // of its own, so it neither drags live ids back nor is pushed forward by them.
         let actual = UInt64(max(0, Date().timeIntervalSince1970 * 1000))
         let isBackfill = wall + backfillThreshold < actual
-        let (millis, counter) = isBackfill
+        let (millis, counter) =
+            isBackfill
             ? backfill.withLock { advance(&$0, to: wall, isBackfill: true) }
             : live.withLock { advance(&$0, to: wall, isBackfill: false) }
         var generator = SystemRandomNumberGenerator()
@@ -47,8 +48,11 @@ public enum ID {
         let millis = UInt64(max(0, date.timeIntervalSince1970 * 1000))
         var bytes = [UInt8](repeating: 0, count: 16)
         for i in 0..<6 { bytes[i] = UInt8(truncatingIfNeeded: millis >> (8 * (5 - UInt64(i)))) }
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 
     /// When a version-7 id was made (its first 48 bits); nil for other versions.
@@ -67,8 +71,11 @@ public enum ID {
         let random = UInt64.random(in: .min ... .max, using: &generator)
         for i in 8..<16 { bytes[i] = UInt8(truncatingIfNeeded: random >> (8 * UInt64(i - 8))) }
         bytes[8] = (bytes[8] & 0x3F) | 0x80  // RFC 4122 variant
-        return UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        return UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }
 

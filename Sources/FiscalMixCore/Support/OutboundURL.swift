@@ -6,7 +6,8 @@ import Foundation
 public enum OutboundURL {
     public static func validate(_ text: String, field: String) throws(FiscalMixError) {
         guard text.count <= 2048, let url = URLComponents(string: text), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-              let host = url.host, !host.isEmpty else {
+            let host = url.host, !host.isEmpty
+        else {
             throw FiscalMixError.validation(field, "\(field) must be an absolute http(s) URL.")
         }
         guard url.user == nil && url.password == nil else {

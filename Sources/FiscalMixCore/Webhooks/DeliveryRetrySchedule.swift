@@ -27,8 +27,10 @@ public struct DeliveryRetrySchedule: Sendable, Equatable {
 
     /// The delay before the next attempt after `attempt` attempts failed, or nil when the schedule
     /// is spent. A `Retry-After` longer than the step replaces it (up to `maxRetryAfter`).
-    public func delay(afterAttempt attempt: Int, retryAfter: TimeInterval? = nil,
-                      using generator: inout some RandomNumberGenerator) -> TimeInterval? {
+    public func delay(
+        afterAttempt attempt: Int, retryAfter: TimeInterval? = nil,
+        using generator: inout some RandomNumberGenerator
+    ) -> TimeInterval? {
         guard attempt >= 1, attempt <= steps.count else { return nil }
         let step = steps[attempt - 1]
         let jittered = jitter > 0 && step > 0 ? step * Double.random(in: (1 - jitter)...(1 + jitter), using: &generator) : step

@@ -16,8 +16,10 @@ public struct EventMapping: Sendable, Equatable {
     public var active: Bool
     public var createdAt: Date
 
-    public init(id: UUID, accountId: UUID, eventType: String, targetSystem: String, profile: String, mappingJSON: String, version: Int,
-                active: Bool, createdAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, eventType: String, targetSystem: String, profile: String, mappingJSON: String, version: Int,
+        active: Bool, createdAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.eventType = eventType

@@ -19,8 +19,10 @@ public struct InboxProvider: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, accountId: UUID, name: String, verifier: String, secretRefId: UUID?, signatureHeader: String?, eventIdHeader: String?,
-                eventIdPointer: String?, eventType: String, toleranceSeconds: Int, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, name: String, verifier: String, secretRefId: UUID?, signatureHeader: String?, eventIdHeader: String?,
+        eventIdPointer: String?, eventType: String, toleranceSeconds: Int, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.name = name
@@ -52,8 +54,10 @@ public struct InboxMessage: Sendable, Equatable {
     public var receivedAt: Date
     public var processedAt: Date?
 
-    public init(id: UUID, accountId: UUID, provider: String, eventId: String, status: Status, payloadRef: String?, payloadJSON: String?,
-                error: String?, receivedAt: Date, processedAt: Date?) {
+    public init(
+        id: UUID, accountId: UUID, provider: String, eventId: String, status: Status, payloadRef: String?, payloadJSON: String?,
+        error: String?, receivedAt: Date, processedAt: Date?
+    ) {
         self.id = id
         self.accountId = accountId
         self.provider = provider

@@ -17,8 +17,10 @@ public struct IntegrationEvent: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, accountId: UUID, key: String, type: String, sourceSystem: String, payloadJSON: String, status: Status,
-                createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, key: String, type: String, sourceSystem: String, payloadJSON: String, status: Status,
+        createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.key = key

@@ -28,8 +28,10 @@ public struct WebhookDelivery: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, accountId: UUID, endpointId: UUID, eventId: UUID, jobId: UUID?, messageId: String, status: Status, attempts: Int,
-                lastAttemptAt: Date?, nextAttemptAt: Date?, responseCode: Int?, lastError: String?, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, endpointId: UUID, eventId: UUID, jobId: UUID?, messageId: String, status: Status, attempts: Int,
+        lastAttemptAt: Date?, nextAttemptAt: Date?, responseCode: Int?, lastError: String?, createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.endpointId = endpointId
@@ -80,8 +82,10 @@ public struct WebhookDeliveryAttempt: Sendable, Equatable {
     public var responseExcerpt: String?
     public var error: String?
 
-    public init(id: UUID, deliveryId: UUID, attempt: Int, requestedAt: Date, latencyMs: Int?, responseCode: Int?, responseExcerpt: String?,
-                error: String?) {
+    public init(
+        id: UUID, deliveryId: UUID, attempt: Int, requestedAt: Date, latencyMs: Int?, responseCode: Int?, responseExcerpt: String?,
+        error: String?
+    ) {
         self.id = id
         self.deliveryId = deliveryId
         self.attempt = attempt

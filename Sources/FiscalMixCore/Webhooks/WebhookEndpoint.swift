@@ -39,11 +39,13 @@ public struct WebhookEndpoint: Sendable, Equatable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, accountId: UUID, systemName: String, url: String, description: String? = nil, status: Status = .active,
-                eventTypes: [String] = [], headers: [String: String] = [:], signingScheme: SigningScheme = .v1, secretRefId: UUID? = nil,
-                previousSecretRefId: UUID? = nil, previousSecretExpiresAt: Date? = nil, publicKey: String? = nil, policyId: UUID? = nil,
-                retrySchedule: [TimeInterval]? = nil, rateLimitPerSecond: Int? = nil, failingSince: Date? = nil, disabledReason: String? = nil,
-                headersSecretRefId: UUID? = nil, createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, systemName: String, url: String, description: String? = nil, status: Status = .active,
+        eventTypes: [String] = [], headers: [String: String] = [:], signingScheme: SigningScheme = .v1, secretRefId: UUID? = nil,
+        previousSecretRefId: UUID? = nil, previousSecretExpiresAt: Date? = nil, publicKey: String? = nil, policyId: UUID? = nil,
+        retrySchedule: [TimeInterval]? = nil, rateLimitPerSecond: Int? = nil, failingSince: Date? = nil, disabledReason: String? = nil,
+        headersSecretRefId: UUID? = nil, createdAt: Date, updatedAt: Date
+    ) {
         self.headersSecretRefId = headersSecretRefId
         self.id = id
         self.accountId = accountId
@@ -80,10 +82,11 @@ public struct WebhookEndpoint: Sendable, Equatable {
 /// The event-type filter of an endpoint: exact names, `family.*` prefixes, or nothing (all).
 public enum EventTypeFilter {
     public static func matches(_ filter: [String], _ type: String) -> Bool {
-        filter.isEmpty || filter.contains { pattern in
-            if pattern == "*" { return true }
-            if pattern.hasSuffix(".*") { return type.hasPrefix(pattern.dropLast()) }
-            return pattern == type
-        }
+        filter.isEmpty
+            || filter.contains { pattern in
+                if pattern == "*" { return true }
+                if pattern.hasSuffix(".*") { return type.hasPrefix(pattern.dropLast()) }
+                return pattern == type
+            }
     }
 }

@@ -73,7 +73,7 @@ public final class GroupCommit<Item: Sendable, Output: Sendable>: Sendable {
         do {
             let outputs = try await checkedRun(batch.map(\.item))
             for (waiter, output) in zip(batch, outputs) { waiter.continuation.resume(returning: output) }
-        } catch where batch.count > 1 {
+        } catch  where batch.count > 1 {
             for waiter in batch {
                 do {
                     waiter.continuation.resume(returning: try await checkedRun([waiter.item])[0])

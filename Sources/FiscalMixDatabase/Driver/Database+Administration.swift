@@ -21,7 +21,8 @@ extension Database {
             rows = try await query("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
         case .postgres:
             // Partitions are storage of their table, not tables of the model.
-            rows = try await query("""
+            rows = try await query(
+                """
                 SELECT c.relname AS name FROM pg_class c
                 WHERE c.relnamespace = to_regnamespace(current_schema())::oid AND c.relkind IN ('r', 'p') AND NOT c.relispartition
                 """)

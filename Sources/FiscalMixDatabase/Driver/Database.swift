@@ -16,8 +16,7 @@ public struct Database: Sendable {
             return Database(driver: try PostgresDriver(url: url, logger: logger))
         }
         var path = url
-        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) }
-        else if path.hasPrefix("sqlite:") { path.removeFirst("sqlite:".count) }
+        if path.hasPrefix("sqlite://") { path.removeFirst("sqlite://".count) } else if path.hasPrefix("sqlite:") { path.removeFirst("sqlite:".count) }
         return Database(driver: try SQLiteDriver(path: path, logger: logger))
     }
 

@@ -22,8 +22,10 @@ public protocol DatabaseDriver: Sendable {
 
 extension EventLoopGroupConnectionPool {
     /// Leases a connection, runs `body` on its SQLKit face, and returns it to the pool.
-    func withSQL<T: Sendable>(logger: Logger, _ sql: @escaping @Sendable (Source.Connection) -> any SQLDatabase,
-                              _ body: @escaping @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+    func withSQL<T: Sendable>(
+        logger: Logger, _ sql: @escaping @Sendable (Source.Connection) -> any SQLDatabase,
+        _ body: @escaping @Sendable (any SQLDatabase) async throws -> T
+    ) async throws -> T {
         try await withConnection(logger: logger) { connection in
             connection.eventLoop.makeFutureWithTask { try await body(sql(connection)) }
         }.get()

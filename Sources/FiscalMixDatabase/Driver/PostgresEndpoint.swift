@@ -23,7 +23,8 @@ struct PostgresEndpoint {
 
     init(url text: String) throws {
         guard let url = URLComponents(string: text), ["postgres", "postgresql"].contains(url.scheme ?? ""), let host = url.host,
-              !host.isEmpty else {
+            !host.isEmpty
+        else {
             throw StorageError.invalidConfiguration("FISCALMIX_DATABASE_URL must look like postgres://user:password@host:5432/database")
         }
         let sslmode = url.queryItems?.first { $0.name == "sslmode" }?.value ?? "prefer"

@@ -9,14 +9,16 @@ public struct MigrationHistory: Sendable {
         var seen: [Int: String] = [:]
         for migration in all {
             if let other = seen[migration.version] {
-                throw MigrationHistoryError(code: .duplicateVersion, version: migration.version,
-                                            detail: "migration \(migration.version) is both \(other) and \(migration.name)")
+                throw MigrationHistoryError(
+                    code: .duplicateVersion, version: migration.version,
+                    detail: "migration \(migration.version) is both \(other) and \(migration.name)")
             }
             seen[migration.version] = migration.name
         }
         for (index, migration) in all.enumerated() where migration.version != index + 1 {
-            throw MigrationHistoryError(code: .gap, version: index + 1,
-                                        detail: "migration \(index + 1) is missing (the next one is \(migration.version), \(migration.name))")
+            throw MigrationHistoryError(
+                code: .gap, version: index + 1,
+                detail: "migration \(index + 1) is missing (the next one is \(migration.version), \(migration.name))")
         }
         migrations = all
     }

@@ -46,15 +46,19 @@ public struct MigrationRunner: Sendable {
         }
     }
 
-    private static func apply(_ migrations: [Migration], on db: any SQLDatabase, dialect: SQLDialectKind,
-                              isBusy: @Sendable (any Error) -> Bool, logger: Logger) async throws -> [Int] {
-        try await db.raw("""
+    private static func apply(
+        _ migrations: [Migration], on db: any SQLDatabase, dialect: SQLDialectKind,
+        isBusy: @Sendable (any Error) -> Bool, logger: Logger
+    ) async throws -> [Int] {
+        try await db.raw(
+            """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER NOT NULL PRIMARY KEY,
                 name TEXT NOT NULL,
                 applied_at \(unsafeRaw: dialect.render(.timestamp)) NOT NULL
             )
-            """).run()
+            """
+        ).run()
         var applied: [Int] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
             try await begin(on: db, dialect: dialect, isBusy: isBusy)
@@ -64,10 +68,12 @@ public struct MigrationRunner: Sendable {
                     for statement in migration.statements(for: dialect) {
                         try await db.raw(SQLQueryString(statement)).run()
                     }
-                    try await db.raw("""
+                    try await db.raw(
+                        """
                         INSERT INTO schema_migrations (version, name, applied_at)
                         VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Date()))
-                        """).run()
+                        """
+                    ).run()
                     applied.append(migration.version)
                     logger.info("applied migration", metadata: ["version": "\(migration.version)", "name": "\(migration.name)"])
                 }
@@ -89,7 +95,7 @@ public struct MigrationRunner: Sendable {
             do {
                 try await db.raw(SQLQueryString(dialect.beginTransaction)).run()
                 return
-            } catch where isBusy(error) && attempt < 6 {
+            } catch  where isBusy(error) && attempt < 6 {
                 attempt += 1
             }
         }

@@ -54,8 +54,10 @@ public enum Cursor {
 
 extension Database {
     /// Runs `filtered` (a SELECT with a WHERE clause) as one keyset page, newest first by `column`.
-    package func page<Item: Sendable>(_ filtered: SQLQueryString, by column: String = "id", _ page: PageRequest,
-                              decode: (any SQLRow) throws -> Item, id: (Item) -> UUID) async throws -> Page<Item> {
+    package func page<Item: Sendable>(
+        _ filtered: SQLQueryString, by column: String = "id", _ page: PageRequest,
+        decode: (any SQLRow) throws -> Item, id: (Item) -> UUID
+    ) async throws -> Page<Item> {
         let name = column.split(separator: ".").map(String.init)  // "c.id" → "c"."id"
         var sql = filtered
         if let after = page.after { sql += " AND \(idents: name, joinedBy: ".") < \(bind: after)" }

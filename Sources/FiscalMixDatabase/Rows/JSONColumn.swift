@@ -17,7 +17,8 @@ package func decodeJSONColumn<T: Decodable>(_ text: String, as type: T.Type = T.
 
 private func commonShape<T>(_ text: String, as type: T.Type) -> T? {
     guard T.self == [String].self || T.self == [String: String].self || T.self == [Double].self,
-          let json = try? JSON(parsing: text) else { return nil }
+        let json = try? JSON(parsing: text)
+    else { return nil }
     if T.self == [String: String].self {
         guard let object = json.objectValue else { return nil }
         var map: [String: String] = [:]

@@ -70,8 +70,10 @@ public struct Table: Sendable {
     /// key then include it, as PostgreSQL requires); SQLite keeps a plain table.
     package let partitionKey: String?
 
-    public init(_ name: String, primaryKey: [String]? = nil, unique: [[String]] = [], _ columns: [[Column]], checks: [String] = [],
-                partitionedBy partitionKey: String? = nil) {
+    public init(
+        _ name: String, primaryKey: [String]? = nil, unique: [[String]] = [], _ columns: [[Column]], checks: [String] = [],
+        partitionedBy partitionKey: String? = nil
+    ) {
         self.name = name
         self.columns = columns.flatMap { $0 }
         self.primaryKey = primaryKey
@@ -136,8 +138,10 @@ public struct Index: Sendable {
     package let nullsNotDistinct: [String]
 
     /// `columns` may carry a direction, e.g. `"created_at DESC"`.
-    public init(_ name: String, on table: String, _ columns: [String], unique: Bool = false, where predicate: String? = nil,
-                nullsNotDistinct: [String] = []) {
+    public init(
+        _ name: String, on table: String, _ columns: [String], unique: Bool = false, where predicate: String? = nil,
+        nullsNotDistinct: [String] = []
+    ) {
         self.name = name
         self.table = table
         self.columns = columns
@@ -168,8 +172,10 @@ public struct Migration: Sendable {
     package let indexes: [Index]
     package let extra: @Sendable (SQLDialectKind) -> [String]
 
-    public init(_ version: Int, _ name: String, tables: [Table], indexes: [Index] = [],
-                extra: @escaping @Sendable (SQLDialectKind) -> [String] = { _ in [] }) {
+    public init(
+        _ version: Int, _ name: String, tables: [Table], indexes: [Index] = [],
+        extra: @escaping @Sendable (SQLDialectKind) -> [String] = { _ in [] }
+    ) {
         self.version = version
         self.name = name
         self.tables = tables

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -13,7 +13,8 @@ public struct CertificateRepository: Sendable {
 
     public func insert(_ c: CertificateRecord, in tx: Transaction) async throws {
         let metadata: [String: String] = ["subject": c.subject, "issuer": c.issuer, "serial": c.serial, "cnpj": c.cnpj]
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO certificates (id, company_id, account_id, type, encrypted_blob, enc_alg, encrypted_password, fingerprint,
                                       metadata, valid_from, valid_to, status, created_at, updated_at)
             VALUES (\(bind: c.id), \(bind: c.companyId), \(bind: c.accountId), \(bind: c.type), \(bind: Self.sealedPrefix + c.fileSecretId.lowercased),
@@ -27,39 +28,48 @@ public struct CertificateRepository: Sendable {
     }
 
     public func list(companyId: UUID, accountId: UUID) async throws -> [CertificateRecord] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT * FROM certificates WHERE company_id = \(bind: companyId) AND account_id = \(bind: accountId) ORDER BY valid_to DESC, id DESC
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     /// The active A1 certificate a company signs and connects with: the one valid longest.
     public func current(companyId: UUID, accountId: UUID, now: Date) async throws -> CertificateRecord? {
-        try await database.first("""
+        try await database.first(
+            """
             SELECT * FROM certificates WHERE company_id = \(bind: companyId) AND account_id = \(bind: accountId) AND type = 'A1'
               AND status = 'active' AND valid_from <= \(bind: now) AND valid_to > \(bind: now)
             ORDER BY valid_to DESC, id DESC LIMIT 1
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     /// Active certificates of an account that expire before `before` (already expired ones too).
     public func expiring(accountId: UUID, before: Date) async throws -> [CertificateRecord] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT * FROM certificates WHERE account_id = \(bind: accountId) AND status = 'active' AND valid_to <= \(bind: before)
             ORDER BY valid_to, id
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     /// Marks every active certificate past its end as expired; returns how many changed.
     /// Companies (of every account) holding an active A1 certificate valid at `now`.
     func companiesWithCurrentA1(now: Date) async throws -> [UUID] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT DISTINCT company_id FROM certificates
              WHERE type = 'A1' AND status = 'active' AND valid_from <= \(bind: now) AND valid_to > \(bind: now)
-            """).map { try $0.get("company_id") }
+            """
+        ).map { try $0.get("company_id") }
     }
 
     public func markExpired(now: Date) async throws -> Int {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             UPDATE certificates SET status = 'expired', updated_at = \(bind: now)
             WHERE status = 'active' AND valid_to <= \(bind: now) RETURNING id
             """)
@@ -67,7 +77,8 @@ public struct CertificateRepository: Sendable {
     }
 
     public func setStatus(id: UUID, accountId: UUID, status: CertificateRecord.Status, now: Date, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE certificates SET status = \(bind: status.rawValue), updated_at = \(bind: now) WHERE id = \(bind: id) AND account_id = \(bind: accountId)
             """)
     }

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
+import FiscalMixIdentity
 import FiscalMixVault
 import Foundation
 
@@ -19,8 +19,10 @@ public struct CertificateService: Sendable {
     /// Where a new file is opened first (nil: in-process only, where no child process can be run).
     let isolation: (any PKCS12Isolation)?
 
-    public init(database: Database, vault: SecretVault, companies: CompanyService, audit: AuditTrail, clock: any WallClock,
-                isolation: (any PKCS12Isolation)? = nil) {
+    public init(
+        database: Database, vault: SecretVault, companies: CompanyService, audit: AuditTrail, clock: any WallClock,
+        isolation: (any PKCS12Isolation)? = nil
+    ) {
         self.isolation = isolation
         self.database = database
         certificates = CertificateRepository(database: database)
@@ -30,7 +32,9 @@ public struct CertificateService: Sendable {
         self.clock = clock
     }
 
-    public func uploadA1(_ principal: Principal, companyId: UUID, file: [UInt8], password: String, meta: RequestMeta) async throws -> CertificateRecord {
+    public func uploadA1(
+        _ principal: Principal, companyId: UUID, file: [UInt8], password: String, meta: RequestMeta
+    ) async throws -> CertificateRecord {
         let company = try await companies.authorize(principal, companyId: companyId, needs: .admin, scope: .companiesWrite)
         guard !file.isEmpty else { throw FiscalMixError.validation("file", "The certificate file is missing.") }
         guard file.count <= Self.maxFileBytes else {
@@ -38,8 +42,9 @@ public struct CertificateService: Sendable {
         }
         let now = clock.now()
         if let isolation, !(try await isolation.survives(pfx: file, password: password)) {
-            throw FiscalMixError(.unprocessable, code: "certificate_key_mismatch",
-                                 "The file's private key matches none of its certificates (or the file is malformed).", details: ["field": "file"])
+            throw FiscalMixError(
+                .unprocessable, code: "certificate_key_mismatch",
+                "The file's private key matches none of its certificates (or the file is malformed).", details: ["field": "file"])
         }
         let opened = try A1Certificate.open(pfx: file, password: password, now: now, companyCNPJ: company.cnpj)
         let existing = try await certificates.list(companyId: companyId, accountId: principal.accountId)
@@ -48,16 +53,21 @@ public struct CertificateService: Sendable {
         }
         let id = ID.make(now: now)
         let sealedFile = try await vault.seal(file, ownerTable: "certificates", ownerId: id.lowercased, accountId: principal.accountId)
-        let sealedPassword = try await vault.seal(Array(password.utf8), ownerTable: "certificates", ownerId: id.lowercased,
-                                                  accountId: principal.accountId)
+        let sealedPassword = try await vault.seal(
+            Array(password.utf8), ownerTable: "certificates", ownerId: id.lowercased,
+            accountId: principal.accountId)
         let m = opened.metadata
-        let record = CertificateRecord(id: id, accountId: principal.accountId, companyId: companyId, type: "A1", status: .active,
-                                       fingerprint: m.fingerprint, subject: m.subject, issuer: m.issuer, serial: m.serial, cnpj: m.cnpj,
-                                       validFrom: m.validFrom, validTo: m.validTo, createdAt: now, updatedAt: now,
-                                       fileSecretId: sealedFile.id, passwordSecretId: sealedPassword.id)
-        let entry = audit.entry("certificate.uploaded", by: principal, entityType: "certificate", entityId: id.lowercased,
-                                metadata: ["company": companyId.lowercased, "fingerprint": m.fingerprint, "cnpj": m.cnpj,
-                                           "validTo": RFC3339.string(from: m.validTo)], meta: meta)
+        let record = CertificateRecord(
+            id: id, accountId: principal.accountId, companyId: companyId, type: "A1", status: .active,
+            fingerprint: m.fingerprint, subject: m.subject, issuer: m.issuer, serial: m.serial, cnpj: m.cnpj,
+            validFrom: m.validFrom, validTo: m.validTo, createdAt: now, updatedAt: now,
+            fileSecretId: sealedFile.id, passwordSecretId: sealedPassword.id)
+        let entry = audit.entry(
+            "certificate.uploaded", by: principal, entityType: "certificate", entityId: id.lowercased,
+            metadata: [
+                "company": companyId.lowercased, "fingerprint": m.fingerprint, "cnpj": m.cnpj,
+                "validTo": RFC3339.string(from: m.validTo),
+            ], meta: meta)
         try await database.transaction { [certificates, vault, audit] tx in
             try await vault.insert(sealedFile, in: tx)
             try await vault.insert(sealedPassword, in: tx)
@@ -78,7 +88,8 @@ public struct CertificateService: Sendable {
         let all = try await certificates.expiring(accountId: principal.accountId, before: clock.now().addingTimeInterval(seconds))
         guard principal.sessionId != nil, principal.role == .member else { return all }
         var visible: [CertificateRecord] = []
-        for record in all where (try? await companies.authorize(principal, companyId: record.companyId, needs: .viewer, scope: .companiesRead)) != nil {
+        for record in all where (try? await companies.authorize(principal, companyId: record.companyId, needs: .viewer, scope: .companiesRead)) != nil
+        {
             visible.append(record)
         }
         return visible
@@ -88,8 +99,9 @@ public struct CertificateService: Sendable {
         guard var record = try await certificates.find(id: id, accountId: principal.accountId) else { throw FiscalMixError.notFound("Certificate") }
         try await companies.authorize(principal, companyId: record.companyId, needs: .admin, scope: .companiesWrite)
         let now = clock.now()
-        let entry = audit.entry("certificate.revoked", by: principal, entityType: "certificate", entityId: id.lowercased,
-                                metadata: ["company": record.companyId.lowercased, "fingerprint": record.fingerprint], meta: meta)
+        let entry = audit.entry(
+            "certificate.revoked", by: principal, entityType: "certificate", entityId: id.lowercased,
+            metadata: ["company": record.companyId.lowercased, "fingerprint": record.fingerprint], meta: meta)
         try await database.transaction { [certificates, audit] tx in
             try await certificates.setStatus(id: id, accountId: principal.accountId, status: .revoked, now: now, in: tx)
             try await audit.write(entry, in: tx)
@@ -112,8 +124,9 @@ public struct CertificateService: Sendable {
     public func identity(companyId: UUID, accountId: UUID) async throws -> A1Certificate {
         let now = clock.now()
         guard let record = try await certificates.current(companyId: companyId, accountId: accountId, now: now) else {
-            throw FiscalMixError(.unprocessable, code: "no_active_certificate",
-                                 "The company has no active A1 certificate valid now; upload one first.")
+            throw FiscalMixError(
+                .unprocessable, code: "no_active_certificate",
+                "The company has no active A1 certificate valid now; upload one first.")
         }
         let file = try await vault.reveal(record.fileSecretId, accountId: accountId)
         let password = String(decoding: try await vault.reveal(record.passwordSecretId, accountId: accountId), as: UTF8.self)

@@ -12,7 +12,8 @@ public enum ICPBrasil {
         if let names = try? certificate.extensions.subjectAlternativeNames {
             for name in names {
                 guard case .otherName(let other) = name, other.typeID == cnpjOID, let value = other.value,
-                      let text = stringValue(value) else { continue }
+                    let text = stringValue(value)
+                else { continue }
                 let digits = text.filter { $0.isLetter || $0.isNumber }.uppercased()
                 if digits.count == 14 { return digits }
             }

@@ -16,13 +16,15 @@ enum PKCS12Precheck {
 
     static func check(_ pfx: [UInt8]) throws(FiscalMixError) {
         guard pfx.count > 32, pfx[0] == 0x30, contains(pfx, dataContent) else {
-            throw FiscalMixError(.unprocessable, code: "certificate_not_pkcs12", "The file is not a PKCS#12 (.pfx/.p12) certificate.",
-                                 details: ["field": "file"])
+            throw FiscalMixError(
+                .unprocessable, code: "certificate_not_pkcs12", "The file is not a PKCS#12 (.pfx/.p12) certificate.",
+                details: ["field": "file"])
         }
         guard contains(pfx, shroudedKeyBag) || contains(pfx, keyBag) else {
-            throw FiscalMixError(.unprocessable, code: "certificate_no_private_key",
-                                 "The file holds no private key (an A1 certificate file carries the key with the certificate).",
-                                 details: ["field": "file"])
+            throw FiscalMixError(
+                .unprocessable, code: "certificate_no_private_key",
+                "The file holds no private key (an A1 certificate file carries the key with the certificate).",
+                details: ["field": "file"])
         }
     }
 

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -20,9 +20,11 @@ public struct ConnectorConfigRepository: Sendable {
     }
 
     public func upsert(_ c: ConnectorConfig, in tx: Transaction) async throws {
-        let settings = Settings(environment: c.environment, authority: c.authority, endpoint: c.endpoint, eventEndpoint: c.eventEndpoint, caBundlePEM: c.caBundlePEM,
-                                autoSync: c.autoSync, autoCiencia: c.autoCiencia)
-        try await tx.execute("""
+        let settings = Settings(
+            environment: c.environment, authority: c.authority, endpoint: c.endpoint, eventEndpoint: c.eventEndpoint, caBundlePEM: c.caBundlePEM,
+            autoSync: c.autoSync, autoCiencia: c.autoCiencia)
+        try await tx.execute(
+            """
             INSERT INTO connector_configs (id, company_id, doc_type, config, status, created_at, updated_at)
             VALUES (\(bind: c.id), \(bind: c.companyId), \(bind: c.docType.rawValue), \(json: jsonText(settings)), \(bind: c.status.rawValue),
                     \(bind: c.createdAt), \(bind: c.updatedAt))
@@ -31,9 +33,11 @@ public struct ConnectorConfigRepository: Sendable {
     }
 
     public func find(companyId: UUID, docType: FiscalDocType) async throws -> ConnectorConfig? {
-        try await database.first("""
+        try await database.first(
+            """
             SELECT * FROM connector_configs WHERE company_id = \(bind: companyId) AND doc_type = \(bind: docType.rawValue)
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     public func list(companyId: UUID) async throws -> [ConnectorConfig] {
@@ -42,9 +46,10 @@ public struct ConnectorConfigRepository: Sendable {
 
     static func decode(_ row: any SQLRow) throws -> ConnectorConfig {
         let settings: Settings = try row.jsonValue("config")
-        return ConnectorConfig(id: try row.get("id"), companyId: try row.get("company_id"), docType: try row.enumValue("doc_type"),
-                               environment: settings.environment, authority: settings.authority, endpoint: settings.endpoint,
-                               eventEndpoint: settings.eventEndpoint, caBundlePEM: settings.caBundlePEM, autoSync: settings.autoSync, autoCiencia: settings.autoCiencia,
-                               status: try row.enumValue("status"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+        return ConnectorConfig(
+            id: try row.get("id"), companyId: try row.get("company_id"), docType: try row.enumValue("doc_type"),
+            environment: settings.environment, authority: settings.authority, endpoint: settings.endpoint,
+            eventEndpoint: settings.eventEndpoint, caBundlePEM: settings.caBundlePEM, autoSync: settings.autoSync, autoCiencia: settings.autoCiencia,
+            status: try row.enumValue("status"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

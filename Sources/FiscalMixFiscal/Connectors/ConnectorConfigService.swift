@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
+import FiscalMixIdentity
 import Foundation
 import NIOSSL
 
@@ -60,10 +60,13 @@ public struct ConnectorConfigService: Sendable {
         return try await configs.list(companyId: companyId)
     }
 
-    public func put(_ principal: Principal, companyId: UUID, docType: FiscalDocType, _ input: Input, meta: RequestMeta) async throws -> ConnectorConfig {
+    public func put(
+        _ principal: Principal, companyId: UUID, docType: FiscalDocType, _ input: Input, meta: RequestMeta
+    ) async throws -> ConnectorConfig {
         try await companies.authorize(principal, companyId: companyId, needs: .admin, scope: .companiesWrite)
         let now = clock.now()
-        var config = try await configs.find(companyId: companyId, docType: docType)
+        var config =
+            try await configs.find(companyId: companyId, docType: docType)
             ?? ConnectorConfig(id: ID.make(now: now), companyId: companyId, docType: docType, createdAt: now, updatedAt: now)
         if let v = input.environment { config.environment = v }
         if let v = input.authority {
@@ -86,9 +89,12 @@ public struct ConnectorConfigService: Sendable {
         if let v = input.autoCiencia { config.autoCiencia = v }
         if let v = input.status { config.status = v }
         config.updatedAt = now
-        let entry = audit.entry("connector_config.updated", by: principal, entityType: "connector_config", entityId: config.id.lowercased,
-                                metadata: ["company": companyId.lowercased, "doc_type": docType.rawValue, "environment": config.environment.rawValue,
-                                           "endpoint": config.endpoint ?? ""], meta: meta)
+        let entry = audit.entry(
+            "connector_config.updated", by: principal, entityType: "connector_config", entityId: config.id.lowercased,
+            metadata: [
+                "company": companyId.lowercased, "doc_type": docType.rawValue, "environment": config.environment.rawValue,
+                "endpoint": config.endpoint ?? "",
+            ], meta: meta)
         try await database.transaction { [configs, audit, config] tx in
             try await configs.upsert(config, in: tx)
             try await audit.write(entry, in: tx)

@@ -24,11 +24,14 @@ public struct SefazDistributionClient: Sendable {
         return tls
     }
 
-    public func call(_ request: DistributionRequest, endpoint: String, tls: TLSConfiguration, policy: Policy,
-                     context: OutboundContext) async throws -> DistributionResponse {
+    public func call(
+        _ request: DistributionRequest, endpoint: String, tls: TLSConfiguration, policy: Policy,
+        context: OutboundContext
+    ) async throws -> DistributionResponse {
         let (body, contentType) = request.soap12
-        let call = OutboundRequest(method: "POST", url: endpoint, headers: [("Content-Type", contentType)], body: body,
-                                       operation: "sefaz.\(request.service.operation)", tlsConfiguration: tls)
+        let call = OutboundRequest(
+            method: "POST", url: endpoint, headers: [("Content-Type", contentType)], body: body,
+            operation: "sefaz.\(request.service.operation)", tlsConfiguration: tls)
         // A distribution query changes the AN's view of our NSU sequence: never retried blindly.
         var policy = policy
         policy.retry.maxAttempts = 1
@@ -36,8 +39,9 @@ public struct SefazDistributionClient: Sendable {
         do {
             return try DistributionResponse.parse(response.body)
         } catch {
-            throw FiscalMixError(.unavailable, code: "sefaz_bad_answer",
-                                 "SEFAZ answered HTTP \(response.status) with something that is not a distribution answer: \(error.message)")
+            throw FiscalMixError(
+                .unavailable, code: "sefaz_bad_answer",
+                "SEFAZ answered HTTP \(response.status) with something that is not a distribution answer: \(error.message)")
         }
     }
 }

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -63,12 +63,14 @@ public struct FiscalDocumentRepository: Sendable {
     public func reconcile(companyId: UUID, accessKeys: [String], now: Date, in tx: Transaction) async throws {
         guard !accessKeys.isEmpty else { return }
         let keys = Set(accessKeys).sorted()
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE fiscal_events SET fiscal_document_id = (SELECT d.id FROM fiscal_documents d
               WHERE d.company_id = fiscal_events.company_id AND d.access_key = fiscal_events.access_key)
             WHERE company_id = \(bind: companyId) AND fiscal_document_id IS NULL AND access_key IN (\(binds: keys))
             """)
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE fiscal_documents SET status = 'cancelled', updated_at = \(bind: now)
             WHERE company_id = \(bind: companyId) AND status <> 'cancelled' AND EXISTS (SELECT 1 FROM fiscal_events e
               WHERE e.company_id = fiscal_documents.company_id AND e.access_key = fiscal_documents.access_key
@@ -77,14 +79,17 @@ public struct FiscalDocumentRepository: Sendable {
     }
 
     public func find(id: UUID, accountId: UUID) async throws -> FiscalDocumentRecord? {
-        try await database.first("""
+        try await database.first(
+            """
             SELECT *, CAST(total_value AS TEXT) AS total_value_text FROM fiscal_documents WHERE id = \(bind: id) AND account_id = \(bind: accountId)
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     /// For jobs, which run outside any account's request.
     public func find(id: UUID) async throws -> FiscalDocumentRecord? {
-        try await database.first("SELECT *, CAST(total_value AS TEXT) AS total_value_text FROM fiscal_documents WHERE id = \(bind: id)").map(Self.decode)
+        try await database.first("SELECT *, CAST(total_value AS TEXT) AS total_value_text FROM fiscal_documents WHERE id = \(bind: id)").map(
+            Self.decode)
     }
 
     public func count(companyId: UUID) async throws -> Int {
@@ -92,10 +97,13 @@ public struct FiscalDocumentRepository: Sendable {
     }
 
     /// One page of documents matching `filter`, by issue date (newest first unless `ascending`).
-    public func list(accountId: UUID, filter: FiscalDocumentFilter, visibleTo userId: UUID?, limit: Int,
-                     after cursor: FiscalDocumentCursor?) async throws -> (items: [FiscalDocumentRecord], next: FiscalDocumentCursor?) {
+    public func list(
+        accountId: UUID, filter: FiscalDocumentFilter, visibleTo userId: UUID?, limit: Int,
+        after cursor: FiscalDocumentCursor?
+    ) async throws -> (items: [FiscalDocumentRecord], next: FiscalDocumentCursor?) {
         let dialect = database.dialect
-        var sql: SQLQueryString = "SELECT d.*, CAST(d.total_value AS TEXT) AS total_value_text FROM fiscal_documents d WHERE d.account_id = \(bind: accountId)"
+        var sql: SQLQueryString =
+            "SELECT d.*, CAST(d.total_value AS TEXT) AS total_value_text FROM fiscal_documents d WHERE d.account_id = \(bind: accountId)"
         if let userId {
             sql += " AND EXISTS (SELECT 1 FROM company_user_permissions p WHERE p.company_id = d.company_id AND p.user_id = \(bind: userId))"
         }
@@ -117,14 +125,17 @@ public struct FiscalDocumentRepository: Sendable {
         }
         if let v = filter.summary { sql += " AND d.is_summary = \(bind: v)" }
         if let text = filter.text?.lowercased(), !text.isEmpty {
-            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            let pattern =
+                "%"
+                + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
             sql += " AND (LOWER(d.issuer_name) LIKE \(bind: pattern) ESCAPE '\\' OR LOWER(d.recipient_name) LIKE \(bind: pattern) ESCAPE '\\')"
         }
         let order = filter.ascending ? "ASC" : "DESC"
         let comparison = filter.ascending ? ">" : "<"
         if let cursor {
-            sql += " AND (d.issue_date \(unsafeRaw: comparison) \(bind: cursor.issueDate) OR (d.issue_date = \(bind: cursor.issueDate) AND d.id \(unsafeRaw: comparison) \(bind: cursor.id)))"
+            sql +=
+                " AND (d.issue_date \(unsafeRaw: comparison) \(bind: cursor.issueDate) OR (d.issue_date = \(bind: cursor.issueDate) AND d.id \(unsafeRaw: comparison) \(bind: cursor.id)))"
         }
         sql += " ORDER BY d.issue_date \(unsafeRaw: order), d.id \(unsafeRaw: order) LIMIT \(bind: limit + 1)"
         let rows = try await database.query(sql).map(Self.decode)

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
+import FiscalMixIdentity
 import Foundation
 
 /// Reading what the sync stored: lists with filters, one document with its events, its XML.
@@ -21,8 +21,10 @@ public struct FiscalDocumentService: Sendable {
         self.clock = clock
     }
 
-    public func list(_ principal: Principal, filter: FiscalDocumentFilter, limit: Int,
-                     after cursor: FiscalDocumentCursor?) async throws -> (items: [FiscalDocumentRecord], next: FiscalDocumentCursor?) {
+    public func list(
+        _ principal: Principal, filter: FiscalDocumentFilter, limit: Int,
+        after cursor: FiscalDocumentCursor?
+    ) async throws -> (items: [FiscalDocumentRecord], next: FiscalDocumentCursor?) {
         if let companyId = filter.companyId {
             try await companies.authorize(principal, companyId: companyId, needs: .viewer, scope: .documentsRead)
         } else {
@@ -30,8 +32,9 @@ public struct FiscalDocumentService: Sendable {
         }
         // Account members see the documents of the companies they hold a role on.
         let restrictTo = principal.sessionId != nil && principal.role == .member ? principal.userId : nil
-        return try await documents.list(accountId: principal.accountId, filter: filter, visibleTo: restrictTo,
-                                        limit: max(1, min(limit, PageRequest.maxLimit)), after: cursor)
+        return try await documents.list(
+            accountId: principal.accountId, filter: filter, visibleTo: restrictTo,
+            limit: max(1, min(limit, PageRequest.maxLimit)), after: cursor)
     }
 
     public func get(_ principal: Principal, id: UUID) async throws -> (document: FiscalDocumentRecord, events: [FiscalEventRecord]) {
@@ -66,8 +69,9 @@ public struct FiscalDocumentService: Sendable {
         }
         let document = try await visible(principal, id: id)
         let expiresAt = Date(timeIntervalSince1970: (clock.now().timeIntervalSince1970 + Double(seconds)).rounded(.down))
-        let link = BlobLink(key: document.storageXMLPath, expiresAt: expiresAt, filename: "\(document.accessKey).xml",
-                            contentType: "application/xml; charset=utf-8", sha256: document.hashSHA256)
+        let link = BlobLink(
+            key: document.storageXMLPath, expiresAt: expiresAt, filename: "\(document.accessKey).xml",
+            contentType: "application/xml; charset=utf-8", sha256: document.hashSHA256)
         return (try links.url(for: link), expiresAt)
     }
 

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -56,8 +56,9 @@ public struct FiscalEventRepository: Sendable {
             RETURNING id, access_key, event_code, sequence, fiscal_document_id
             """
         return try await tx.query(sql).map { row in
-            Written(id: try row.get("id"), accessKey: try row.get("access_key"), eventCode: try row.get("event_code"),
-                    sequence: try row.get("sequence"), documentId: try row.get("fiscal_document_id"))
+            Written(
+                id: try row.get("id"), accessKey: try row.get("access_key"), eventCode: try row.get("event_code"),
+                sequence: try row.get("sequence"), documentId: try row.get("fiscal_document_id"))
         }
     }
 
@@ -77,10 +78,12 @@ public struct FiscalEventRepository: Sendable {
     }
 
     public func list(documentId: UUID, accountId: UUID) async throws -> [FiscalEventRecord] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT * FROM fiscal_events WHERE fiscal_document_id = \(bind: documentId) AND account_id = \(bind: accountId)
             ORDER BY event_date, event_code, sequence
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     public func count(companyId: UUID) async throws -> Int {

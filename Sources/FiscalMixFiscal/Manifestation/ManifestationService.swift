@@ -1,11 +1,11 @@
 import FiscalMixCore
-import FiscalMixWebhooks
 import FiscalMixDFe
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixOutbound
-import FiscalMixDatabase
+import FiscalMixWebhooks
 import Foundation
 
 /// Manifestação do destinatário (docs/sefaz.md, "Manifestação do destinatário"): builds the `evento`, signs it with the
@@ -19,8 +19,9 @@ public struct ManifestationService: Sendable {
     /// XML comes on a later sync; keyed by document.
     static func cienciaJobs(documentIds: [UUID], accountId: UUID, correlationId: String) -> [NewJob] {
         documentIds.map { id in
-            NewJob(type: jobType, accountId: accountId, payload: #"{"document_id":"\#(id.lowercased)","type":"ciencia"}"#, maxAttempts: 5,
-                   idempotencyKey: "ciencia:\(id.lowercased)", correlationId: correlationId)
+            NewJob(
+                type: jobType, accountId: accountId, payload: #"{"document_id":"\#(id.lowercased)","type":"ciencia"}"#, maxAttempts: 5,
+                idempotencyKey: "ciencia:\(id.lowercased)", correlationId: correlationId)
         }
     }
 
@@ -33,8 +34,10 @@ public struct ManifestationService: Sendable {
     let blobs: any BlobStore
     let clock: any WallClock
 
-    public init(database: Database, companies: CompanyService, certificates: CertificateService, sync: DFeSyncService,
-                outbound: OutboundClient?, blobs: any BlobStore, clock: any WallClock) {
+    public init(
+        database: Database, companies: CompanyService, certificates: CertificateService, sync: DFeSyncService,
+        outbound: OutboundClient?, blobs: any BlobStore, clock: any WallClock
+    ) {
         self.database = database
         documents = FiscalDocumentRepository(database: database)
         self.companies = companies
@@ -67,11 +70,11 @@ public struct ManifestationService: Sendable {
     public var definition: JobDefinition {
         JobDefinition(type: Self.jobType, maxAttempts: 5, timeout: .seconds(120)) { context in
             guard let payload = context.payload.flatMap({ try? JSON(parsing: $0) }),
-                  let id = payload["document_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
-                  let type = payload["type"]?.stringValue.flatMap(ManifestationType.init(rawValue:))
+                let id = payload["document_id"]?.stringValue.flatMap(UUID.init(uuidString:)),
+                let type = payload["type"]?.stringValue.flatMap(ManifestationType.init(rawValue:))
             else { throw JobFailure.doNotRetry(message: "payload must name document_id and type") }
             guard let document = try await documents.find(id: id),
-                  let company = try await companies.company(id: document.companyId, accountId: document.accountId)
+                let company = try await companies.company(id: document.companyId, accountId: document.accountId)
             else { return }
             do {
                 _ = try await send(document: document, company: company, type: type, justification: nil)
@@ -89,25 +92,29 @@ public struct ManifestationService: Sendable {
         let config = try await sync.configuration(companyId: company.id, docType: .NFE)
         // dhEvento carries whole seconds: the event keeps the instant that was signed, not a finer one.
         let signedAt = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
-        let signedEvent = ManifestationEvent(accessKey: document.accessKey, author: company.cnpj, environment: config.environment.code,
-                                             type: type, justification: justification, date: signedAt)
+        let signedEvent = ManifestationEvent(
+            accessKey: document.accessKey, author: company.cnpj, environment: config.environment.code,
+            type: type, justification: justification, date: signedAt)
         if let problem = signedEvent.justificationProblem { throw FiscalMixError.validation("justificativa", problem) }
         guard let outbound else { throw FiscalMixError(.unavailable, code: "outbound_unavailable", "Outside calls are not configured.") }
         let identity = try await certificates.identity(companyId: company.id, accountId: company.accountId)
         let signed = try XMLSignature.signEnveloped(signedEvent.xml, referenceId: signedEvent.id, with: identity)
-        let (body, contentType) = RecepcaoEvento.request(signedEvents: [signed], lote: Int64(now.timeIntervalSince1970 * 1000) % 1_000_000_000_000_000)
+        let (body, contentType) = RecepcaoEvento.request(
+            signedEvents: [signed], lote: Int64(now.timeIntervalSince1970 * 1000) % 1_000_000_000_000_000)
         let tls = try SefazDistributionClient.tlsConfiguration(identity: identity, trustRootsPEM: config.caBundlePEM)
         let endpoint = config.eventEndpoint ?? RecepcaoEvento.endpoint(production: config.environment == .producao)
         // A manifestação is not idempotent at the AN (a repeat is 573): never retried blindly.
         var policy = Policy()
         policy.retry.maxAttempts = 1
         let response = try await outbound.execute(
-            OutboundRequest(method: "POST", url: endpoint, headers: [("Content-Type", contentType)], body: body,
-                            operation: "sefaz.nfeRecepcaoEventoNF", tlsConfiguration: tls),
+            OutboundRequest(
+                method: "POST", url: endpoint, headers: [("Content-Type", contentType)], body: body,
+                operation: "sefaz.nfeRecepcaoEventoNF", tlsConfiguration: tls),
             policy: policy, context: OutboundContext(accountId: company.accountId, policyKey: "sefaz-event:\(company.cnpj)"))
         let answer: RecepcaoEvento.Answer
         do { answer = try RecepcaoEvento.parseAnswer(response.body) } catch {
-            throw FiscalMixError(.unavailable, code: "sefaz_bad_answer", "SEFAZ answered HTTP \(response.status) with no retEnvEvento: \(error.message)")
+            throw FiscalMixError(
+                .unavailable, code: "sefaz_bad_answer", "SEFAZ answered HTTP \(response.status) with no retEnvEvento: \(error.message)")
         }
         guard answer.status == 128, let registration = answer.registrations.first else {
             throw FiscalMixError(.unprocessable, code: "manifest_rejected", "SEFAZ refused the lote: \(answer.status) \(answer.reason)")
@@ -115,8 +122,9 @@ public struct ManifestationService: Sendable {
         switch registration.status {
         case 135, 136:
             try await record(signed: signed, registration: registration, event: signedEvent, document: document, company: company)
-            return Outcome(result: "registered", statusCode: registration.status, reason: registration.reason,
-                           protocolNumber: registration.protocolNumber, eventId: signedEvent.id)
+            return Outcome(
+                result: "registered", statusCode: registration.status, reason: registration.reason,
+                protocolNumber: registration.protocolNumber, eventId: signedEvent.id)
         case 573:
             return Outcome(result: "already_registered", statusCode: 573, reason: registration.reason, protocolNumber: nil, eventId: signedEvent.id)
         default:
@@ -125,14 +133,18 @@ public struct ManifestationService: Sendable {
     }
 
     /// Stores `procEventoNFe` (the signed evento and its retEvento) and the event row.
-    private func record(signed: String, registration: RecepcaoEvento.Registration, event: ManifestationEvent, document: FiscalDocumentRecord,
-                        company: Company) async throws {
-        let xml = Array(("<procEventoNFe xmlns=\"http://www.portalfiscal.inf.br/nfe\" versao=\"1.00\">" + signed + registration.xml
-            + "</procEventoNFe>").utf8)
+    private func record(
+        signed: String, registration: RecepcaoEvento.Registration, event: ManifestationEvent, document: FiscalDocumentRecord,
+        company: Company
+    ) async throws {
+        let xml = Array(
+            ("<procEventoNFe xmlns=\"http://www.portalfiscal.inf.br/nfe\" versao=\"1.00\">" + signed + registration.xml
+                + "</procEventoNFe>").utf8)
         let now = clock.now()
-        let parsed = DFeEvent(accessKey: event.accessKey, code: event.type.code, sequence: event.sequence, eventDate: event.date,
-                              protocolNumber: registration.protocolNumber, description: event.type.description, authorCnpjCpf: company.cnpj,
-                              isSummary: false, statusCode: registration.status)
+        let parsed = DFeEvent(
+            accessKey: event.accessKey, code: event.type.code, sequence: event.sequence, eventDate: event.date,
+            protocolNumber: registration.protocolNumber, description: event.type.description, authorCnpjCpf: company.cnpj,
+            isSummary: false, statusCode: registration.status)
         let path = DFeBatchWriter.eventKey(accountId: company.accountId, companyId: company.id, event: parsed)
         try await blobs.put(path, xml)
         let record = FiscalEventRecord(

@@ -1,9 +1,9 @@
 import Crypto
 import FiscalMixCore
-import FiscalMixWebhooks
-import FiscalMixJobs
 import FiscalMixDFe
 import FiscalMixDatabase
+import FiscalMixJobs
+import FiscalMixWebhooks
 import Foundation
 
 /// Stores one distribution answer: each docZip is gunzipped (bounded), parsed, its XML written
@@ -102,11 +102,12 @@ struct DFeBatchWriter: Sendable {
             let path = Self.eventKey(accountId: run.accountId, companyId: company.id, event: item.event)
             files.append((path, item.xml))
             let e = item.event
-            eventRecords.append(FiscalEventRecord(
-                id: ID.make(now: now), accountId: run.accountId, companyId: company.id, documentId: nil, accessKey: e.accessKey,
-                eventType: e.eventType, eventCode: e.code, sequence: e.sequence, eventDate: e.eventDate, protocolNumber: e.protocolNumber,
-                description: e.description.map { String($0.prefix(255)) }, authorCnpjCpf: e.authorCnpjCpf, isSummary: e.isSummary,
-                nsu: item.nsu, storageXMLPath: path, hashSHA256: Self.sha256(item.xml), createdAt: now))
+            eventRecords.append(
+                FiscalEventRecord(
+                    id: ID.make(now: now), accountId: run.accountId, companyId: company.id, documentId: nil, accessKey: e.accessKey,
+                    eventType: e.eventType, eventCode: e.code, sequence: e.sequence, eventDate: e.eventDate, protocolNumber: e.protocolNumber,
+                    description: e.description.map { String($0.prefix(255)) }, authorCnpjCpf: e.authorCnpjCpf, isSummary: e.isSummary,
+                    nsu: item.nsu, storageXMLPath: path, hashSHA256: Self.sha256(item.xml), createdAt: now))
         }
 
         let (saved, savedEvents, newSummaries) = try await database.transaction { [outcome, documentRecords, eventRecords, files, blobs] tx in
@@ -120,23 +121,31 @@ struct DFeBatchWriter: Sendable {
             for record in documentRecords {
                 guard let id = written[record.accessKey] else { continue }
                 if record.isSummary, record.direction == .received { newSummaries.append(id) }
-                announcements.append(.init(key: "fiscal_document.received:\(id.lowercased):\(record.isSummary ? "summary" : "full")",
-                                           type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id)))
+                announcements.append(
+                    .init(
+                        key: "fiscal_document.received:\(id.lowercased):\(record.isSummary ? "summary" : "full")",
+                        type: "fiscal_document.received", source: "fiscalmix.sync", payloadJSON: Self.payload(record, id: id)))
             }
             let writtenEvents = try await eventRepository.upsertReturning(eventRecords, syncRunId: run.id, in: tx)
             for written in writtenEvents {
-                guard let record = eventRecords.first(where: { $0.accessKey == written.accessKey && $0.eventCode == written.eventCode
-                    && $0.sequence == written.sequence }) else { continue }
+                guard
+                    let record = eventRecords.first(where: {
+                        $0.accessKey == written.accessKey && $0.eventCode == written.eventCode
+                            && $0.sequence == written.sequence
+                    })
+                else { continue }
                 announcements.append(Self.eventAnnouncement(record, written: written))
             }
             try await publisher.publish(accountId: run.accountId, announcements, now: now, in: tx)
             let savedEvents = writtenEvents.count
-            try await documentRepository.reconcile(companyId: company.id, accessKeys: documentRecords.map(\.accessKey) + eventRecords.map(\.accessKey),
-                                                   now: now, in: tx)
+            try await documentRepository.reconcile(
+                companyId: company.id, accessKeys: documentRecords.map(\.accessKey) + eventRecords.map(\.accessKey),
+                now: now, in: tx)
             let saved = written.count
             let runs = SyncRunRepository(database: database)
-            try await runs.recordBatch(id: run.id, found: outcome.found, saved: saved, events: savedEvents, nsuEnd: cursor.lastNSU,
-                                       maxNSU: cursor.maxNSU, statusCode: answer.statusCode, problems: outcome.problems, now: now, in: tx)
+            try await runs.recordBatch(
+                id: run.id, found: outcome.found, saved: saved, events: savedEvents, nsuEnd: cursor.lastNSU,
+                maxNSU: cursor.maxNSU, statusCode: answer.statusCode, problems: outcome.problems, now: now, in: tx)
             try await runs.save(cursor, now: now, in: tx)
             if context.autoCiencia, !newSummaries.isEmpty {
                 // In the batch's transaction: a crash cannot commit the summaries without their
@@ -180,11 +189,13 @@ struct DFeBatchWriter: Sendable {
         }
     }
 
-    private func record(_ d: DFeDocument, xml: [UInt8], path: String, nsu: Int64, schema: String, context: Context, now: Date) -> FiscalDocumentRecord {
+    private func record(_ d: DFeDocument, xml: [UInt8], path: String, nsu: Int64, schema: String, context: Context, now: Date) -> FiscalDocumentRecord
+    {
         FiscalDocumentRecord(
             id: ID.make(now: now), accountId: context.run.accountId, companyId: context.company.id, syncRunId: context.run.id, docType: d.docType,
             direction: d.issuerCnpjCpf == context.company.cnpj ? .issued : .received, accessKey: d.accessKey.value, nsu: nsu, schema: schema,
-            number: d.number, series: d.series, issueDate: d.issueDate, issuerCnpjCpf: d.issuerCnpjCpf, issuerName: d.issuerName.map { String($0.prefix(255)) },
+            number: d.number, series: d.series, issueDate: d.issueDate, issuerCnpjCpf: d.issuerCnpjCpf,
+            issuerName: d.issuerName.map { String($0.prefix(255)) },
             recipientCnpjCpf: d.recipientCnpjCpf, recipientName: d.recipientName.map { String($0.prefix(255)) }, totalValue: d.totalValue,
             status: d.status.rawValue, isSummary: d.isSummary, protocolNumber: d.protocolNumber, storageXMLPath: path,
             hashSHA256: Self.sha256(xml), createdAt: now, updatedAt: now)
@@ -205,8 +216,9 @@ struct DFeBatchWriter: Sendable {
         if let protocolNumber = e.protocolNumber { object["protocol"] = protocolNumber }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return .init(key: "fiscal_event.received:\(written.id.lowercased):\(e.isSummary ? "summary" : "full")", type: "fiscal_event.received",
-                     source: "fiscalmix.sync", payloadJSON: String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self))
+        return .init(
+            key: "fiscal_event.received:\(written.id.lowercased):\(e.isSummary ? "summary" : "full")", type: "fiscal_event.received",
+            source: "fiscalmix.sync", payloadJSON: String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self))
     }
 
     /// The `fiscal_document.received` payload: what a subscriber needs to decide and fetch.

@@ -1,11 +1,11 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDFe
+import FiscalMixDatabase
+import FiscalMixEventLog
+import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixOutbound
-import FiscalMixDatabase
-import FiscalMixEventLog
 import Foundation
 import Logging
 
@@ -26,8 +26,10 @@ public struct DFeSyncJob: Sendable {
     /// Rows written in a run before the first statistics refresh.
     static let firstAnalyze = 500
 
-    public init(database: Database, service: DFeSyncService, client: SefazDistributionClient, blobs: any BlobStore, clock: any WallClock,
-                logger: Logger) {
+    public init(
+        database: Database, service: DFeSyncService, client: SefazDistributionClient, blobs: any BlobStore, clock: any WallClock,
+        logger: Logger
+    ) {
         self.database = database
         self.service = service
         self.client = client
@@ -73,10 +75,11 @@ public struct DFeSyncJob: Sendable {
             // fails with the reason; the next scheduled sync tries again from the same cursor.
             let reason = Self.describe(error)
             try await runs.finish(id: run.id, status: .failed, statusCode: nil, failure: reason, now: clock.now())
-            try? await EventLogRepository(database: database).insert(EventLogEntry(
-                accountId: run.accountId, severity: .error, type: "sync.failed", message: reason,
-                data: ["sync_run_id": run.id.lowercased, "company_id": company.id.lowercased, "doc_type": run.docType.rawValue],
-                correlationId: run.id.lowercased, createdAt: clock.now()))
+            try? await EventLogRepository(database: database).insert(
+                EventLogEntry(
+                    accountId: run.accountId, severity: .error, type: "sync.failed", message: reason,
+                    data: ["sync_run_id": run.id.lowercased, "company_id": company.id.lowercased, "doc_type": run.docType.rawValue],
+                    correlationId: run.id.lowercased, createdAt: clock.now()))
             throw JobFailure.doNotRetry(message: reason)
         }
     }
@@ -87,14 +90,16 @@ public struct DFeSyncJob: Sendable {
         let tls = try SefazDistributionClient.tlsConfiguration(identity: identity, trustRootsPEM: config.caBundlePEM)
         let distribution: DistributionService = run.docType == .CTE ? .cte : .nfe
         let endpoint = config.endpoint ?? distribution.endpoint(production: config.environment == .producao)
-        let context = OutboundContext(accountId: company.accountId, policyKey: "sefaz:\(company.cnpj):\(config.environment.code)",
-                                      requestId: run.id.lowercased)
+        let context = OutboundContext(
+            accountId: company.accountId, policyKey: "sefaz:\(company.cnpj):\(config.environment.code)",
+            requestId: run.id.lowercased)
         let writer = DFeBatchWriter(database: database, blobs: blobs, clock: clock)
         try await runs.markRunning(id: run.id, nsuStart: cursor.lastNSU, now: clock.now())
         var written = 0, analyzeAt = Self.firstAnalyze
         for _ in 0..<maxCallsPerRun {
-            let request = DistributionRequest(service: distribution, environment: config.environment.code, ufCode: company.uf.ibgeCode,
-                                              cnpj: company.cnpj, query: .after(nsu: cursor.lastNSU))
+            let request = DistributionRequest(
+                service: distribution, environment: config.environment.code, ufCode: company.uf.ibgeCode,
+                cnpj: company.cnpj, query: .after(nsu: cursor.lastNSU))
             let answer = try await client.call(request, endpoint: endpoint, tls: tls, policy: Policy(), context: context)
             let now = clock.now()
             switch answer.statusCode {
@@ -103,8 +108,9 @@ public struct DFeSyncJob: Sendable {
                 cursor.maxNSU = answer.maxNSU
                 let caughtUp = answer.lastNSU >= answer.maxNSU
                 cursor.nextAllowedAt = caughtUp ? now.addingTimeInterval(DFeSyncService.quietPeriod) : nil
-                let outcome = try await writer.store(answer, context: .init(run: run, company: company, autoCiencia: config.autoCiencia),
-                                                     cursor: cursor)
+                let outcome = try await writer.store(
+                    answer, context: .init(run: run, company: company, autoCiencia: config.autoCiencia),
+                    cursor: cursor)
                 written += outcome.saved + outcome.events
                 if written >= analyzeAt {
                     // A big first sync outgrows the planner's statistics (Database.refreshStatistics):
@@ -124,11 +130,12 @@ public struct DFeSyncJob: Sendable {
                 if answer.lastNSU != 0 { cursor.lastNSU = answer.lastNSU }
                 cursor.nextAllowedAt = now.addingTimeInterval(DFeSyncService.quietPeriod)
                 try await commit(cursor, run: run, statusCode: 656)
-                try await EventLogRepository(database: database).insert(EventLogEntry(
-                    accountId: run.accountId, severity: .warning, type: "sync.consumo_indevido",
-                    message: "The AN answered 656 (\(answer.reason)); the next sync waits an hour.",
-                    data: ["sync_run_id": run.id.lowercased, "company_id": company.id.lowercased, "cnpj": company.cnpj],
-                    correlationId: run.id.lowercased, createdAt: now))
+                try await EventLogRepository(database: database).insert(
+                    EventLogEntry(
+                        accountId: run.accountId, severity: .warning, type: "sync.consumo_indevido",
+                        message: "The AN answered 656 (\(answer.reason)); the next sync waits an hour.",
+                        data: ["sync_run_id": run.id.lowercased, "company_id": company.id.lowercased, "cnpj": company.cnpj],
+                        correlationId: run.id.lowercased, createdAt: now))
                 throw Stop(status: .failed, code: 656, failure: "656: \(answer.reason)")
             case 108, 109:
                 cursor.nextAllowedAt = now.addingTimeInterval(DFeSyncService.quietPeriod)
@@ -145,8 +152,9 @@ public struct DFeSyncJob: Sendable {
         let runs = SyncRunRepository(database: database)
         let now = clock.now()
         try await database.transaction { tx in
-            try await runs.recordBatch(id: run.id, found: 0, saved: 0, events: 0, nsuEnd: cursor.lastNSU, maxNSU: cursor.maxNSU,
-                                       statusCode: statusCode, problems: [], now: now, in: tx)
+            try await runs.recordBatch(
+                id: run.id, found: 0, saved: 0, events: 0, nsuEnd: cursor.lastNSU, maxNSU: cursor.maxNSU,
+                statusCode: statusCode, problems: [], now: now, in: tx)
             try await runs.save(cursor, now: now, in: tx)
         }
     }

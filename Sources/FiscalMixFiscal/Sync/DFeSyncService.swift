@@ -1,8 +1,8 @@
 import FiscalMixCore
 import FiscalMixDFe
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixJobs
-import FiscalMixDatabase
 import Foundation
 import Logging
 
@@ -25,8 +25,10 @@ public struct DFeSyncService: Sendable {
     let clock: any WallClock
     let logger: Logger
 
-    public init(database: Database, companies: CompanyService, certificates: CertificateService, queue: JobQueue, clock: any WallClock,
-                logger: Logger) {
+    public init(
+        database: Database, companies: CompanyService, certificates: CertificateService, queue: JobQueue, clock: any WallClock,
+        logger: Logger
+    ) {
         self.database = database
         runs = SyncRunRepository(database: database)
         configs = ConnectorConfigRepository(database: database)
@@ -44,11 +46,13 @@ public struct DFeSyncService: Sendable {
         let company = try await companies.authorize(principal, companyId: companyId, needs: .operator, scope: .syncRun)
         guard !docTypes.isEmpty else { throw FiscalMixError.validation("doc_types", "Name at least one document type (NFE, CTE).") }
         for type in docTypes where !Self.distributable.contains(type) {
-            throw FiscalMixError(.unprocessable, code: "doc_type_not_distributable",
-                                 "\(type.rawValue) has no distribution service; only NFE and CTE are synced by NSU.")
+            throw FiscalMixError(
+                .unprocessable, code: "doc_type_not_distributable",
+                "\(type.rawValue) has no distribution service; only NFE and CTE are synced by NSU.")
         }
         guard try await certificates.hasCurrent(companyId: company.id, accountId: company.accountId) else {
-            throw FiscalMixError(.unprocessable, code: "no_active_certificate", "The company has no active A1 certificate valid now; upload one first.")
+            throw FiscalMixError(
+                .unprocessable, code: "no_active_certificate", "The company has no active A1 certificate valid now; upload one first.")
         }
         var started: [SyncRun] = []
         for type in Self.orderedUnique(docTypes) {
@@ -81,11 +85,13 @@ public struct DFeSyncService: Sendable {
         let config = try await configuration(companyId: company.id, docType: docType)
         let cursor = try await runs.cursor(companyId: company.id, docType: docType, environment: config.environment.code)
         let now = clock.now()
-        var run = SyncRun(id: ID.make(now: now), accountId: company.accountId, companyId: company.id, docType: docType, jobId: nil,
-                          status: .pending, startedAt: now, createdAt: now, updatedAt: now)
-        let job = NewJob(type: Self.jobType, queue: "default", accountId: company.accountId, payload: #"{"sync_run_id":"\#(run.id.lowercased)"}"#,
-                         runAt: cursor.nextAllowedAt.map { max($0, now) }, maxAttempts: 10, idempotencyKey: "sync:\(run.id.lowercased)",
-                         correlationId: run.id.lowercased)
+        var run = SyncRun(
+            id: ID.make(now: now), accountId: company.accountId, companyId: company.id, docType: docType, jobId: nil,
+            status: .pending, startedAt: now, createdAt: now, updatedAt: now)
+        let job = NewJob(
+            type: Self.jobType, queue: "default", accountId: company.accountId, payload: #"{"sync_run_id":"\#(run.id.lowercased)"}"#,
+            runAt: cursor.nextAllowedAt.map { max($0, now) }, maxAttempts: 10, idempotencyKey: "sync:\(run.id.lowercased)",
+            correlationId: run.id.lowercased)
         // The run and its job are one transaction: a process killed between them once left a
         // pending run with no job, which blocked every later sync of the company.
         let enqueued: (job: Job, created: Bool)
@@ -96,7 +102,7 @@ public struct DFeSyncService: Sendable {
                 try await runs.setJob(id: run.id, jobId: enqueued.job.id, in: tx)
                 return enqueued
             }
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             // Another request won the race; answer its run.
             if let active = try await runs.active(companyId: company.id, docType: docType) { return active }
             throw error

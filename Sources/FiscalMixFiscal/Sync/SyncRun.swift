@@ -45,10 +45,12 @@ public struct SyncRun: Sendable, Equatable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
 
-    public init(id: UUID, accountId: UUID, companyId: UUID, docType: FiscalDocType, jobId: UUID?, status: Status, startedAt: Date,
-                finishedAt: Date? = nil, nsuStart: Int64? = nil, nsuEnd: Int64? = nil, maxNSU: Int64? = nil, docsFound: Int = 0,
-                docsSaved: Int = 0, eventsSaved: Int = 0, problems: [Problem] = [], failure: String? = nil, lastStatusCode: Int? = nil,
-                createdAt: Date, updatedAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, companyId: UUID, docType: FiscalDocType, jobId: UUID?, status: Status, startedAt: Date,
+        finishedAt: Date? = nil, nsuStart: Int64? = nil, nsuEnd: Int64? = nil, maxNSU: Int64? = nil, docsFound: Int = 0,
+        docsSaved: Int = 0, eventsSaved: Int = 0, problems: [Problem] = [], failure: String? = nil, lastStatusCode: Int? = nil,
+        createdAt: Date, updatedAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.companyId = companyId

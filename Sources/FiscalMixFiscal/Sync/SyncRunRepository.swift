@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -11,7 +11,8 @@ public struct SyncRunRepository: Sendable {
     /// Inserts a pending run; a unique violation means another run of the same company and
     /// document type is pending or running (`uq_sync_runs_active`).
     public func insert(_ r: SyncRun, environment: Int, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO sync_runs (id, company_id, account_id, doc_type, job_id, started_at, status, environment, docs_found, docs_saved,
                                    events_saved, created_at, updated_at)
             VALUES (\(bind: r.id), \(bind: r.companyId), \(bind: r.accountId), \(bind: r.docType.rawValue), \(bind: r.jobId), \(bind: r.startedAt),
@@ -33,29 +34,36 @@ public struct SyncRunRepository: Sendable {
     }
 
     public func active(companyId: UUID, docType: FiscalDocType) async throws -> SyncRun? {
-        try await database.first("""
+        try await database.first(
+            """
             SELECT * FROM sync_runs WHERE company_id = \(bind: companyId) AND doc_type = \(bind: docType.rawValue) AND status IN ('pending', 'running')
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     public func list(companyId: UUID, accountId: UUID, page: PageRequest) async throws -> Page<SyncRun> {
-        try await database.page("SELECT * FROM sync_runs WHERE company_id = \(bind: companyId) AND account_id = \(bind: accountId)", page,
-                                decode: Self.decode, id: \.id)
+        try await database.page(
+            "SELECT * FROM sync_runs WHERE company_id = \(bind: companyId) AND account_id = \(bind: accountId)", page,
+            decode: Self.decode, id: \.id)
     }
 
     public func markRunning(id: UUID, nsuStart: Int64, now: Date) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE sync_runs SET status = 'running', nsu_start = COALESCE(nsu_start, \(bind: nsuStart)), updated_at = \(bind: now)
             WHERE id = \(bind: id) AND status IN ('pending', 'running')
             """)
     }
 
     /// Adds one committed batch to the run's counters, in the batch's transaction.
-    public func recordBatch(id: UUID, found: Int, saved: Int, events: Int, nsuEnd: Int64, maxNSU: Int64, statusCode: Int,
-                            problems: [SyncRun.Problem], now: Date, in tx: Transaction) async throws {
+    public func recordBatch(
+        id: UUID, found: Int, saved: Int, events: Int, nsuEnd: Int64, maxNSU: Int64, statusCode: Int,
+        problems: [SyncRun.Problem], now: Date, in tx: Transaction
+    ) async throws {
         var merged: [SyncRun.Problem] = []
         if !problems.isEmpty, let row = try await tx.first("SELECT error_summary FROM sync_runs WHERE id = \(bind: id)"),
-           let text: String = try row.get("error_summary") {
+            let text: String = try row.get("error_summary")
+        {
             merged = (try? JSONDecoder().decode([SyncRun.Problem].self, from: Data(text.utf8))) ?? []
         }
         merged += problems
@@ -70,7 +78,8 @@ public struct SyncRunRepository: Sendable {
     }
 
     public func finish(id: UUID, status: SyncRun.Status, statusCode: Int?, failure: String?, now: Date) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE sync_runs SET status = \(bind: status.rawValue), last_status_code = COALESCE(\(bind: statusCode), last_status_code),
                 failure = \(bind: failure), finished_at = \(bind: now), updated_at = \(bind: now)
             WHERE id = \(bind: id)
@@ -80,16 +89,21 @@ public struct SyncRunRepository: Sendable {
     // MARK: - Cursors
 
     public func cursor(companyId: UUID, docType: FiscalDocType, environment: Int) async throws -> SyncCursor {
-        guard let row = try await database.first("""
-            SELECT * FROM sync_cursors WHERE company_id = \(bind: companyId) AND doc_type = \(bind: docType.rawValue)
-              AND environment = \(bind: environment)
-            """) else { return SyncCursor(companyId: companyId, docType: docType, environment: environment) }
-        return SyncCursor(companyId: companyId, docType: docType, environment: environment, lastNSU: try row.get("last_nsu"),
-                          maxNSU: try row.get("max_nsu"), nextAllowedAt: try row.get("next_allowed_at"))
+        guard
+            let row = try await database.first(
+                """
+                SELECT * FROM sync_cursors WHERE company_id = \(bind: companyId) AND doc_type = \(bind: docType.rawValue)
+                  AND environment = \(bind: environment)
+                """)
+        else { return SyncCursor(companyId: companyId, docType: docType, environment: environment) }
+        return SyncCursor(
+            companyId: companyId, docType: docType, environment: environment, lastNSU: try row.get("last_nsu"),
+            maxNSU: try row.get("max_nsu"), nextAllowedAt: try row.get("next_allowed_at"))
     }
 
     public func save(_ c: SyncCursor, now: Date, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO sync_cursors (company_id, doc_type, environment, last_nsu, max_nsu, next_allowed_at, created_at, updated_at)
             VALUES (\(bind: c.companyId), \(bind: c.docType.rawValue), \(bind: c.environment), \(bind: c.lastNSU), \(bind: c.maxNSU),
                     \(bind: c.nextAllowedAt), \(bind: now), \(bind: now))

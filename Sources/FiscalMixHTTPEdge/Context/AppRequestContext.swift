@@ -71,7 +71,8 @@ package enum APIJSON {
 
 extension AppRequestContext {
     package func meta(_ request: Request) -> RequestMeta {
-        RequestMeta(ip: remoteIP, userAgent: request.headers[.userAgent].map { String($0.prefix(512)) }, requestId: requestId,
-                    traceId: traceId)
+        RequestMeta(
+            ip: remoteIP, userAgent: request.headers[.userAgent].map { String($0.prefix(512)) }, requestId: requestId,
+            traceId: traceId)
     }
 }

@@ -24,12 +24,14 @@ package struct APIRateLimitMiddleware: RouterMiddleware {
         let now = clock.now().timeIntervalSince1970
         let windowStart = (now / limits.window).rounded(.down) * limits.window
         let reset = max(1, Int((windowStart + limits.window - now).rounded(.up)))
-        let client = switch principal.kind {
-        case .apiKey(let keyId): "key:\(keyId.lowercased)"
-        case .session: "user:\(principal.userId?.lowercased ?? principal.accountId.lowercased)"
-        }
-        let counts = try await counter.hit([client, "account:\(principal.accountId.lowercased)"], accountId: principal.accountId,
-                                           windowStart: Date(timeIntervalSince1970: windowStart))
+        let client =
+            switch principal.kind {
+            case .apiKey(let keyId): "key:\(keyId.lowercased)"
+            case .session: "user:\(principal.userId?.lowercased ?? principal.accountId.lowercased)"
+            }
+        let counts = try await counter.hit(
+            [client, "account:\(principal.accountId.lowercased)"], accountId: principal.accountId,
+            windowStart: Date(timeIntervalSince1970: windowStart))
         // The tighter limit is the one to report.
         var candidates: [(limit: Int, used: Int)] = []
         if limits.perClient > 0 { candidates.append((limits.perClient, counts[0])) }
@@ -41,9 +43,11 @@ package struct APIRateLimitMiddleware: RouterMiddleware {
         headers[HTTPField.Name("RateLimit-Reset")!] = String(reset)
         if binding.used > binding.limit {
             let which = counts[0] > limits.perClient && limits.perClient > 0 ? "this API key" : "this account"
-            return Problem(status: .tooManyRequests, code: "rate_limited",
-                           detail: "Too many requests for \(which): \(binding.limit) per \(Int(limits.window)) s. Retry after \(reset) s.",
-                           requestId: context.requestId).response(retryAfter: reset, extraHeaders: headers)
+            return Problem(
+                status: .tooManyRequests, code: "rate_limited",
+                detail: "Too many requests for \(which): \(binding.limit) per \(Int(limits.window)) s. Retry after \(reset) s.",
+                requestId: context.requestId
+            ).response(retryAfter: reset, extraHeaders: headers)
         }
         var response = try await next(request, context)
         for field in headers { response.headers[field.name] = field.value }

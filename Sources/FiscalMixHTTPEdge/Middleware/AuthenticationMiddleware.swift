@@ -27,7 +27,8 @@ package struct AuthenticationMiddleware: RouterMiddleware {
                     throw FiscalMixError(.unauthorized, code: "unsupported_authorization", "Use `Authorization: Bearer <API key>`.")
                 }
                 let token = String(authorization.dropFirst(7)).trimmingWhitespace()
-                context.principal = token.hasPrefix("fms_")
+                context.principal =
+                    token.hasPrefix("fms_")
                     ? try await auth.authenticateSession(token: token)
                     : try await auth.authenticateApiKey(token)
             } else if let cookie = request.cookies[Self.cookieName]?.value, !cookie.isEmpty {

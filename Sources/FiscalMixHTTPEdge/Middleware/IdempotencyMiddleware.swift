@@ -1,7 +1,7 @@
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixSecrets
-import FiscalMixDatabase
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -40,19 +40,23 @@ package struct IdempotencyMiddleware: RouterMiddleware {
                 + Self.canonicalBody(body))
         let path = context.endpointPath ?? request.uri.path
 
-        switch try await repository.claim(accountId: principal.accountId, actorId: principal.actorId, key: key,
-                                          method: request.method.rawValue, path: path, requestHash: requestHash, now: Date(), ttl: Self.ttl) {
+        switch try await repository.claim(
+            accountId: principal.accountId, actorId: principal.actorId, key: key,
+            method: request.method.rawValue, path: path, requestHash: requestHash, now: Date(), ttl: Self.ttl)
+        {
         case .replay(let stored):
             var headers = HTTPFields()
             for (name, value) in stored.headers { if let field = HTTPField.Name(name) { headers[field] = value } }
             headers[.idempotentReplayed] = "true"
             return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: stored.body)))
         case .mismatch:
-            throw FiscalMixError(.unprocessable, code: "idempotency_key_reused",
-                                 "This Idempotency-Key was already used with a different request.")
+            throw FiscalMixError(
+                .unprocessable, code: "idempotency_key_reused",
+                "This Idempotency-Key was already used with a different request.")
         case .inProgress:
-            throw FiscalMixError(.conflict, code: "idempotency_key_in_progress",
-                                 "A request with this Idempotency-Key is still being processed; retry shortly.")
+            throw FiscalMixError(
+                .conflict, code: "idempotency_key_in_progress",
+                "A request with this Idempotency-Key is still being processed; retry shortly.")
         case .claimed(let id):
             let response: Response
             do {
@@ -90,7 +94,7 @@ package struct IdempotencyMiddleware: RouterMiddleware {
     package static func canonicalBody(_ body: ByteBuffer) -> [UInt8] {
         let bytes = Array(buffer: body)
         guard let object = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]),
-              let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
+            let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
         else { return bytes }
         return Array(canonical)
     }

@@ -50,8 +50,10 @@ package struct ProblemMiddleware: RouterMiddleware {
         case let error as FiscalMixError:
             var headers: HTTPFields = [:]
             if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"fiscalmix\"" }
-            return Problem(status: error.kind.httpStatus, code: error.code, detail: error.message, requestId: context.requestId,
-                           details: error.details).response(retryAfter: error.retryAfter, extraHeaders: headers)
+            return Problem(
+                status: error.kind.httpStatus, code: error.code, detail: error.message, requestId: context.requestId,
+                details: error.details
+            ).response(retryAfter: error.retryAfter, extraHeaders: headers)
         case let error as HTTPError:
             let code: String
             switch error.status {
@@ -70,8 +72,10 @@ package struct ProblemMiddleware: RouterMiddleware {
         default:
             // Log the internals with the request id; tell the client nothing about them.
             context.logger.error("unexpected error", metadata: ["error": "\(String(reflecting: error))", "request_id": "\(context.requestId)"])
-            return Problem(status: .internalServerError, code: "internal_error", detail: "Something went wrong on our side.",
-                           requestId: context.requestId).response()
+            return Problem(
+                status: .internalServerError, code: "internal_error", detail: "Something went wrong on our side.",
+                requestId: context.requestId
+            ).response()
         }
     }
 }

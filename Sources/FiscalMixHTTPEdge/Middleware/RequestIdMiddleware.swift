@@ -46,8 +46,8 @@ package struct TraceParent {
     package init?(header: String) {
         let parts = header.trimmingWhitespace().split(separator: "-").map(String.init)
         guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff", parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-              parts.allSatisfy({ $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() }),
-              parts[1] != String(repeating: "0", count: 32), parts[2] != String(repeating: "0", count: 16)
+            parts.allSatisfy({ $0.allSatisfy(\.isHexDigit) && $0 == $0.lowercased() }),
+            parts[1] != String(repeating: "0", count: 32), parts[2] != String(repeating: "0", count: 16)
         else { return nil }
         traceId = parts[1]
         parentId = parts[2]

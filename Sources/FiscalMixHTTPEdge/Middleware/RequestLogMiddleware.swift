@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
+import FiscalMixIdentity
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -47,10 +47,12 @@ package struct RequestLogMiddleware: RouterMiddleware {
             idempotencyKey: request.headers[.idempotencyKey].map { String($0.prefix(255)) }, ip: context.remoteIP, createdAt: Date())
         writer.append(entry)
         if accessLog {
-            context.logger.info("request", metadata: [
-                "method": "\(request.method.rawValue)", "route": "\(entry.path)", "status": "\(status)", "duration_ms": "\(ms)",
-                "request_id": "\(context.requestId)", "account_id": "\(context.principal?.accountId.lowercased ?? "-")",
-            ])
+            context.logger.info(
+                "request",
+                metadata: [
+                    "method": "\(request.method.rawValue)", "route": "\(entry.path)", "status": "\(status)", "duration_ms": "\(ms)",
+                    "request_id": "\(context.requestId)", "account_id": "\(context.principal?.accountId.lowercased ?? "-")",
+                ])
         }
     }
 }

@@ -1,5 +1,5 @@
-import FiscalMixIdentity
 import FiscalMixDatabase
+import FiscalMixIdentity
 import Foundation
 import Logging
 import ServiceLifecycle
@@ -35,7 +35,11 @@ public final class RequestLogWriter: Service, Sendable {
     /// Writes everything buffered so far, after any write already under way, so that when it
     /// returns every row appended before the call is in the database.
     public func flush() async {
-        await flusher.flush { self.buffer.withLock { rows in defer { rows.removeAll(keepingCapacity: true) }; return rows } }
+        await flusher.flush {
+            self.buffer.withLock { rows in
+                defer { rows.removeAll(keepingCapacity: true) }; return rows
+            }
+        }
     }
 
     public func run() async throws {
@@ -44,7 +48,8 @@ public final class RequestLogWriter: Service, Sendable {
                 try? await Task.sleep(for: flushInterval)
                 await flush()
             }
-        } onGracefulShutdown: {}
+        } onGracefulShutdown: {
+        }
         await flush()
     }
 

@@ -36,7 +36,8 @@ public final class HTTPParseErrorResponder: ChannelDuplexHandler, RemovableChann
             return
         }
         let (status, code, detail) = Self.problem(for: parseError)
-        let body = Data("""
+        let body = Data(
+            """
             {"code":"\(code)","detail":"\(detail)","status":\(status.code),"title":"\(status.reasonPhrase)",\
             "type":"https://fiscalmix.dev/problems/\(code)"}
             """.utf8)

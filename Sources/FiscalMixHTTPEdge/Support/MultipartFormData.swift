@@ -94,7 +94,7 @@ package struct MultipartFormData {
 }
 
 private extension StringProtocol {
-    package func trimmingCharacters(in set: String) -> String {
+    func trimmingCharacters(in set: String) -> String {
         var view = Substring(self)
         while let first = view.first, set.contains(first) { view = view.dropFirst() }
         while let last = view.last, set.contains(last) { view = view.dropLast() }

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -8,7 +8,8 @@ public struct AccountRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func insert(_ account: Account, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO accounts (id, name, plan, env, status, time_zone, created_at, updated_at)
             VALUES (\(bind: account.id), \(bind: account.name), \(bind: account.plan.rawValue), \(bind: account.env),
                     \(bind: account.status.rawValue), \(bind: account.timeZone), \(bind: account.createdAt), \(bind: account.updatedAt))
@@ -30,20 +31,23 @@ public struct AccountRepository: Sendable {
     /// The internal address blocks the account allowed its outside calls (empty for none).
     public func outboundAllow(accountId: UUID) async throws -> [String] {
         guard let row = try await database.first("SELECT outbound_allow FROM accounts WHERE id = \(bind: accountId)"),
-              let text = try row.get("outbound_allow", as: String?.self) else { return [] }
+            let text = try row.get("outbound_allow", as: String?.self)
+        else { return [] }
         return try JSONDecoder().decode([String].self, from: Data(text.utf8))
     }
 
     public func setOutboundAllow(_ rules: [String], accountId: UUID, now: Date, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE accounts SET outbound_allow = \(json: rules.isEmpty ? nil : jsonText(rules)), updated_at = \(bind: now)
             WHERE id = \(bind: accountId)
             """)
     }
 
     static func decode(_ row: any SQLRow) throws -> Account {
-        Account(id: try row.get("id"), name: try row.get("name"), plan: try row.enumValue("plan"), env: try row.get("env"),
-                status: try row.enumValue("status"), timeZone: try row.get("time_zone"),
-                createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+        Account(
+            id: try row.get("id"), name: try row.get("name"), plan: try row.enumValue("plan"), env: try row.get("env"),
+            status: try row.enumValue("status"), timeZone: try row.get("time_zone"),
+            createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

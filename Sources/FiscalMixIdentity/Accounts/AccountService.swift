@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixSecrets
 import FiscalMixDatabase
+import FiscalMixSecrets
 import Foundation
 
 /// Accounts and their people: first-owner set-up, invites, roles.
@@ -55,20 +55,23 @@ public struct AccountService: Sendable {
         }
         let hash = try await hasher.hash(request.ownerPassword)
         let now = clock.now()
-        let account = Account(id: ID.make(now: now), name: name, plan: request.plan, env: request.env, status: .active, timeZone: "UTC",
-                              createdAt: now, updatedAt: now)
-        let owner = User(id: ID.make(now: now), accountId: account.id, name: ownerName, email: email, role: .owner, status: .active,
-                         isStaff: request.ownerIsStaff, mfaEnabled: false, createdAt: now, updatedAt: now)
-        let entry = AuditEntry(accountId: account.id, actorType: .system, userId: owner.id, action: "account.created",
-                               entityType: "account", entityId: account.id.lowercased, metadata: ["owner": owner.id.lowercased],
-                               createdAt: now)
+        let account = Account(
+            id: ID.make(now: now), name: name, plan: request.plan, env: request.env, status: .active, timeZone: "UTC",
+            createdAt: now, updatedAt: now)
+        let owner = User(
+            id: ID.make(now: now), accountId: account.id, name: ownerName, email: email, role: .owner, status: .active,
+            isStaff: request.ownerIsStaff, mfaEnabled: false, createdAt: now, updatedAt: now)
+        let entry = AuditEntry(
+            accountId: account.id, actorType: .system, userId: owner.id, action: "account.created",
+            entityType: "account", entityId: account.id.lowercased, metadata: ["owner": owner.id.lowercased],
+            createdAt: now)
         do {
             try await database.transaction { [accounts, users, audit] tx in
                 try await accounts.insert(account, in: tx)
                 try await users.insert(owner, passwordHash: hash, in: tx)
                 try await audit.repository.insert(entry, in: tx)
             }
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             throw FiscalMixError(.conflict, code: "already_exists", "An account with this name or a user with this email already exists.")
         }
         return (account, owner)
@@ -139,12 +142,14 @@ public struct AccountService: Sendable {
         }
         let now = clock.now()
         let token = OpaqueToken.generate(prefix: "fmi_")
-        let invite = Invite(id: ID.make(now: now), accountId: principal.accountId, email: email, role: role,
-                            expiresAt: now.addingTimeInterval(configuration.inviteLifetime), usedAt: nil, createdBy: principal.userId,
-                            createdAt: now)
+        let invite = Invite(
+            id: ID.make(now: now), accountId: principal.accountId, email: email, role: role,
+            expiresAt: now.addingTimeInterval(configuration.inviteLifetime), usedAt: nil, createdBy: principal.userId,
+            createdAt: now)
         try await invites.insert(invite, tokenHash: OpaqueToken.sha256Hex(token))
-        try await audit.record("invite.created", by: principal, entityType: "invite", entityId: invite.id.lowercased,
-                               metadata: ["email": email, "role": role.rawValue], meta: meta)
+        try await audit.record(
+            "invite.created", by: principal, entityType: "invite", entityId: invite.id.lowercased,
+            metadata: ["email": email, "role": role.rawValue], meta: meta)
         return (invite, token)
     }
 
@@ -166,17 +171,19 @@ public struct AccountService: Sendable {
                 guard let invite = try await invites.find(tokenHash: tokenHash, in: tx), invite.usedAt == nil, invite.expiresAt > now else {
                     throw invalid
                 }
-                let user = User(id: ID.make(now: now), accountId: invite.accountId, name: name, email: invite.email, role: invite.role,
-                                status: .active, isStaff: false, mfaEnabled: false, createdAt: now, updatedAt: now)
+                let user = User(
+                    id: ID.make(now: now), accountId: invite.accountId, name: name, email: invite.email, role: invite.role,
+                    status: .active, isStaff: false, mfaEnabled: false, createdAt: now, updatedAt: now)
                 try await users.insert(user, passwordHash: hash, in: tx)
                 guard try await invites.markUsed(id: invite.id, by: user.id, at: now, in: tx) else { throw invalid }
-                var entry = audit.entry("invite.accepted", by: nil, accountId: invite.accountId, entityType: "invite",
-                                        entityId: invite.id.lowercased, metadata: ["user": user.id.lowercased], meta: meta)
+                var entry = audit.entry(
+                    "invite.accepted", by: nil, accountId: invite.accountId, entityType: "invite",
+                    entityId: invite.id.lowercased, metadata: ["user": user.id.lowercased], meta: meta)
                 entry.userId = user.id
                 try await audit.repository.insert(entry, in: tx)
                 return user
             }
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             throw FiscalMixError(.conflict, code: "email_taken", "A user with this email already exists.")
         }
     }

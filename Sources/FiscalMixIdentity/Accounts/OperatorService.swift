@@ -30,8 +30,10 @@ public struct OperatorService: Sendable {
         return try await accounts.list(page: page)
     }
 
-    public func setAccountStatus(_ principal: Principal, accountId: UUID, status: Account.Status, reason rawReason: String,
-                                 meta: RequestMeta) async throws -> Account {
+    public func setAccountStatus(
+        _ principal: Principal, accountId: UUID, status: Account.Status, reason rawReason: String,
+        meta: RequestMeta
+    ) async throws -> Account {
         try requireStaff(principal)
         let reason = rawReason.trimmingWhitespace()
         guard (5...2000).contains(reason.count) else {
@@ -43,11 +45,12 @@ public struct OperatorService: Sendable {
         }
         if account.status == status { return account }
         let now = clock.now()
-        let entry = AuditEntry(accountId: accountId, actorType: .operator, userId: principal.userId, sessionId: principal.sessionId,
-                               action: "account.status_changed", entityType: "account", entityId: accountId.lowercased,
-                               diff: ["status": ["from": account.status.rawValue, "to": status.rawValue]], reason: reason,
-                               ipAddress: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId, traceId: meta.traceId,
-                               createdAt: now)
+        let entry = AuditEntry(
+            accountId: accountId, actorType: .operator, userId: principal.userId, sessionId: principal.sessionId,
+            action: "account.status_changed", entityType: "account", entityId: accountId.lowercased,
+            diff: ["status": ["from": account.status.rawValue, "to": status.rawValue]], reason: reason,
+            ipAddress: meta.ip, userAgent: meta.userAgent, requestId: meta.requestId, traceId: meta.traceId,
+            createdAt: now)
         try await database.transaction { [accounts, audit] tx in
             try await accounts.updateStatus(id: accountId, status: status, at: now, in: tx)
             try await audit.repository.insert(entry, in: tx)

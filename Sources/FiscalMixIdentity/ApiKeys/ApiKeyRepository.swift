@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -18,8 +18,10 @@ public struct ApiKey: Sendable, Codable, Equatable {
     public let revokedAt: Date?
     public let createdAt: Date
 
-    public init(id: UUID, accountId: UUID, name: String, prefix: String, scopes: [Scope], status: Status, createdByUserId: UUID?,
-                lastUsedAt: Date?, expiresAt: Date?, revokedAt: Date?, createdAt: Date) {
+    public init(
+        id: UUID, accountId: UUID, name: String, prefix: String, scopes: [Scope], status: Status, createdByUserId: UUID?,
+        lastUsedAt: Date?, expiresAt: Date?, revokedAt: Date?, createdAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.name = name
@@ -45,7 +47,8 @@ public struct ApiKeyRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func insert(_ key: ApiKey, hash: String) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             INSERT INTO api_keys (id, account_id, name, prefix, key_hash, permissions, status, created_by_user_id, expires_at, created_at)
             VALUES (\(bind: key.id), \(bind: key.accountId), \(bind: key.name), \(bind: key.prefix), \(bind: hash),
                     \(json: jsonText(key.scopes.map(\.rawValue))), \(bind: key.status.rawValue), \(bind: key.createdByUserId),
@@ -54,10 +57,13 @@ public struct ApiKeyRepository: Sendable {
     }
 
     public func lookup(hash: String) async throws -> ApiKeyLookup? {
-        guard let row = try await database.first("""
-            SELECT k.*, a.status AS account_status FROM api_keys k JOIN accounts a ON a.id = k.account_id
-            WHERE k.key_hash = \(bind: hash)
-            """) else { return nil }
+        guard
+            let row = try await database.first(
+                """
+                SELECT k.*, a.status AS account_status FROM api_keys k JOIN accounts a ON a.id = k.account_id
+                WHERE k.key_hash = \(bind: hash)
+                """)
+        else { return nil }
         return ApiKeyLookup(key: try Self.decode(row), accountStatus: try row.enumValue("account_status"))
     }
 
@@ -70,7 +76,8 @@ public struct ApiKeyRepository: Sendable {
     }
 
     public func revoke(id: UUID, accountId: UUID, at now: Date) async throws -> Bool {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             UPDATE api_keys SET status = 'revoked', revoked_at = \(bind: now)
             WHERE id = \(bind: id) AND account_id = \(bind: accountId) AND status = 'active' RETURNING id
             """)
@@ -83,9 +90,10 @@ public struct ApiKeyRepository: Sendable {
 
     static func decode(_ row: any SQLRow) throws -> ApiKey {
         let scopes: [String] = try row.jsonValue("permissions")
-        return ApiKey(id: try row.get("id"), accountId: try row.get("account_id"), name: try row.get("name"), prefix: try row.get("prefix"),
-                      scopes: scopes.compactMap(Scope.init(rawValue:)), status: try row.enumValue("status"),
-                      createdByUserId: try row.get("created_by_user_id"), lastUsedAt: try row.get("last_used_at"),
-                      expiresAt: try row.get("expires_at"), revokedAt: try row.get("revoked_at"), createdAt: try row.get("created_at"))
+        return ApiKey(
+            id: try row.get("id"), accountId: try row.get("account_id"), name: try row.get("name"), prefix: try row.get("prefix"),
+            scopes: scopes.compactMap(Scope.init(rawValue:)), status: try row.enumValue("status"),
+            createdByUserId: try row.get("created_by_user_id"), lastUsedAt: try row.get("last_used_at"),
+            expiresAt: try row.get("expires_at"), revokedAt: try row.get("revoked_at"), createdAt: try row.get("created_at"))
     }
 }

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixSecrets
 import FiscalMixDatabase
+import FiscalMixSecrets
 import Foundation
 
 public struct ApiKeyService: Sendable {
@@ -17,8 +17,10 @@ public struct ApiKeyService: Sendable {
     }
 
     /// Creates a key; the returned secret is shown once and never stored.
-    public func create(_ principal: Principal, name rawName: String, scopes: [String], expiresAt: Date?,
-                       meta: RequestMeta) async throws -> (key: ApiKey, secret: String) {
+    public func create(
+        _ principal: Principal, name rawName: String, scopes: [String], expiresAt: Date?,
+        meta: RequestMeta
+    ) async throws -> (key: ApiKey, secret: String) {
         try principal.require(.admin)
         let name = rawName.trimmingWhitespace()
         guard (1...255).contains(name.count) else { throw FiscalMixError.validation("name", "Name must have 1 to 255 characters.") }
@@ -26,8 +28,9 @@ public struct ApiKeyService: Sendable {
         var parsed: [Scope] = []
         for raw in scopes {
             guard let scope = Scope(rawValue: raw) else {
-                throw FiscalMixError(.unprocessable, code: "unknown_scope", "Unknown scope '\(raw)'.",
-                                     details: ["field": "scopes", "allowed": Scope.allCases.map(\.rawValue).joined(separator: " ")])
+                throw FiscalMixError(
+                    .unprocessable, code: "unknown_scope", "Unknown scope '\(raw)'.",
+                    details: ["field": "scopes", "allowed": Scope.allCases.map(\.rawValue).joined(separator: " ")])
             }
             if !parsed.contains(scope) { parsed.append(scope) }
         }
@@ -36,13 +39,15 @@ public struct ApiKeyService: Sendable {
         let now = clock.now()
         if let expiresAt, expiresAt <= now { throw FiscalMixError.validation("expiresAt", "Expiry must be in the future.") }
         let secret = OpaqueToken.generate(prefix: AuthService.apiKeyPrefix)
-        let key = ApiKey(id: ID.make(now: now), accountId: principal.accountId, name: name, prefix: String(secret.prefix(12)),
-                         scopes: parsed, status: .active, createdByUserId: principal.userId, lastUsedAt: nil, expiresAt: expiresAt,
-                         revokedAt: nil, createdAt: now)
+        let key = ApiKey(
+            id: ID.make(now: now), accountId: principal.accountId, name: name, prefix: String(secret.prefix(12)),
+            scopes: parsed, status: .active, createdByUserId: principal.userId, lastUsedAt: nil, expiresAt: expiresAt,
+            revokedAt: nil, createdAt: now)
         try await keys.insert(key, hash: OpaqueToken.sha256Hex(secret))
-        try await audit.record("api_key.created", by: principal, entityType: "api_key", entityId: key.id.lowercased,
-                               metadata: ["name": name, "prefix": key.prefix, "scopes": parsed.map(\.rawValue).joined(separator: " ")],
-                               meta: meta)
+        try await audit.record(
+            "api_key.created", by: principal, entityType: "api_key", entityId: key.id.lowercased,
+            metadata: ["name": name, "prefix": key.prefix, "scopes": parsed.map(\.rawValue).joined(separator: " ")],
+            meta: meta)
         return (key, secret)
     }
 
@@ -63,8 +68,9 @@ public struct ApiKeyService: Sendable {
         let revoked = try await keys.revoke(id: id, accountId: principal.accountId, at: clock.now())
         cache.forgetKey(id: id)
         if revoked {
-            try await audit.record("api_key.revoked", by: principal, entityType: "api_key", entityId: id.lowercased,
-                                   metadata: ["name": key.name, "prefix": key.prefix], meta: meta)
+            try await audit.record(
+                "api_key.revoked", by: principal, entityType: "api_key", entityId: id.lowercased,
+                metadata: ["name": key.name, "prefix": key.prefix], meta: meta)
         }
         return try await get(principal, id: id)
     }

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -29,11 +29,13 @@ public struct AuditEntry: Sendable, Codable, Equatable {
     public var traceId: String?
     public var createdAt: Date
 
-    public init(id: UUID = ID.make(), accountId: UUID?, actorType: ActorType, userId: UUID? = nil, apiKeyId: UUID? = nil,
-                sessionId: UUID? = nil, action: String, status: Status = .success, entityType: String? = nil, entityId: String? = nil,
-                metadata: [String: String] = [:], diff: [String: [String: String]]? = nil, reason: String? = nil,
-                ipAddress: String? = nil, userAgent: String? = nil, requestId: String? = nil, traceId: String? = nil,
-                createdAt: Date) {
+    public init(
+        id: UUID = ID.make(), accountId: UUID?, actorType: ActorType, userId: UUID? = nil, apiKeyId: UUID? = nil,
+        sessionId: UUID? = nil, action: String, status: Status = .success, entityType: String? = nil, entityId: String? = nil,
+        metadata: [String: String] = [:], diff: [String: [String: String]]? = nil, reason: String? = nil,
+        ipAddress: String? = nil, userAgent: String? = nil, requestId: String? = nil, traceId: String? = nil,
+        createdAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.actorType = actorType

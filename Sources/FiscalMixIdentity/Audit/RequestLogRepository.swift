@@ -23,10 +23,12 @@ public struct RequestLogEntry: Sendable, Codable, Equatable {
     public var ip: String?
     public var createdAt: Date
 
-    public init(id: UUID, accountId: UUID?, requestId: String, traceId: String?, actorType: String?, actorId: String?,
-                connectorId: UUID? = nil, direction: String = "inbound", method: String?, path: String?, operation: String,
-                status: String, httpStatus: Int?, latencyMs: Int, retryCount: Int = 0, idempotencyKey: String?, ip: String?,
-                createdAt: Date) {
+    public init(
+        id: UUID, accountId: UUID?, requestId: String, traceId: String?, actorType: String?, actorId: String?,
+        connectorId: UUID? = nil, direction: String = "inbound", method: String?, path: String?, operation: String,
+        status: String, httpStatus: Int?, latencyMs: Int, retryCount: Int = 0, idempotencyKey: String?, ip: String?,
+        createdAt: Date
+    ) {
         self.id = id
         self.accountId = accountId
         self.requestId = requestId
@@ -122,9 +124,10 @@ public struct RequestLogRepository: Sendable {
             keys.append(e.idempotencyKey ?? "")
             ips.append(e.ip ?? "")
             times.append(e.createdAt)
-            nulls.append((e.accountId == nil ? 1 : 0) | (e.traceId == nil ? 2 : 0) | (e.actorType == nil ? 4 : 0) | (e.actorId == nil ? 8 : 0)
-                         | (e.connectorId == nil ? 16 : 0) | (e.method == nil ? 32 : 0) | (e.path == nil ? 64 : 0)
-                         | (e.httpStatus == nil ? 128 : 0) | (e.idempotencyKey == nil ? 256 : 0) | (e.ip == nil ? 512 : 0))
+            nulls.append(
+                (e.accountId == nil ? 1 : 0) | (e.traceId == nil ? 2 : 0) | (e.actorType == nil ? 4 : 0) | (e.actorId == nil ? 8 : 0)
+                    | (e.connectorId == nil ? 16 : 0) | (e.method == nil ? 32 : 0) | (e.path == nil ? 64 : 0)
+                    | (e.httpStatus == nil ? 128 : 0) | (e.idempotencyKey == nil ? 256 : 0) | (e.ip == nil ? 512 : 0))
         }
         return """
             INSERT INTO request_logs (id, account_id, request_id, trace_id, actor_type, actor_id, connector_id, direction, method,
@@ -150,11 +153,12 @@ public struct RequestLogRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> RequestLogEntry {
-        RequestLogEntry(id: try row.get("id"), accountId: try row.get("account_id"), requestId: try row.get("request_id"),
-                        traceId: try row.get("trace_id"), actorType: try row.get("actor_type"), actorId: try row.get("actor_id"),
-                        connectorId: try row.get("connector_id"), direction: try row.get("direction"), method: try row.get("method"),
-                        path: try row.get("path"), operation: try row.get("operation"), status: try row.get("status"),
-                        httpStatus: try row.get("http_status"), latencyMs: try row.get("latency_ms"), retryCount: try row.get("retry_count"),
-                        idempotencyKey: try row.get("idempotency_key"), ip: try row.get("ip"), createdAt: try row.get("created_at"))
+        RequestLogEntry(
+            id: try row.get("id"), accountId: try row.get("account_id"), requestId: try row.get("request_id"),
+            traceId: try row.get("trace_id"), actorType: try row.get("actor_type"), actorId: try row.get("actor_id"),
+            connectorId: try row.get("connector_id"), direction: try row.get("direction"), method: try row.get("method"),
+            path: try row.get("path"), operation: try row.get("operation"), status: try row.get("status"),
+            httpStatus: try row.get("http_status"), latencyMs: try row.get("latency_ms"), retryCount: try row.get("retry_count"),
+            idempotencyKey: try row.get("idempotency_key"), ip: try row.get("ip"), createdAt: try row.get("created_at"))
     }
 }

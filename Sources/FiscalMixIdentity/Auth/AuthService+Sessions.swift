@@ -14,7 +14,7 @@ extension AuthService {
     /// Signs out one of the caller's own sessions (another device).
     public func revokeOwnSession(_ principal: Principal, id: UUID, meta: RequestMeta) async throws {
         guard principal.sessionId != nil, let session = try await sessions.find(id: id, accountId: principal.accountId),
-              session.userId == principal.userId
+            session.userId == principal.userId
         else { throw FiscalMixError.notFound("Session") }
         try await sessions.revoke(id: id, accountId: principal.accountId, reason: "user_revoked", at: clock.now())
         try await audit.record("session.revoked", by: principal, entityType: "session", entityId: id.lowercased, meta: meta)
@@ -25,8 +25,9 @@ extension AuthService {
         try principal.require(.admin)
         guard try await users.find(id: userId, accountId: principal.accountId) != nil else { throw FiscalMixError.notFound("User") }
         let count = try await sessions.revokeAll(userId: userId, reason: "admin_revoked", at: clock.now())
-        try await audit.record("session.admin_revoked", by: principal, entityType: "user", entityId: userId.lowercased,
-                               metadata: ["revoked": String(count)], meta: meta)
+        try await audit.record(
+            "session.admin_revoked", by: principal, entityType: "user", entityId: userId.lowercased,
+            metadata: ["revoked": String(count)], meta: meta)
         return count
     }
 }

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixSecrets
 import FiscalMixDatabase
+import FiscalMixSecrets
 import FiscalMixVault
 import Foundation
 import Logging
@@ -69,8 +69,9 @@ public struct AuthService: Sendable {
             try await fail(email: email, ip: ip, reason: "unknown_email", accountId: nil, userId: nil, meta: meta)
         }
         guard try await hasher.verify(password, hash: credentials.passwordHash) else {
-            try await fail(email: email, ip: ip, reason: "wrong_password", accountId: credentials.user.accountId,
-                           userId: credentials.user.id, meta: meta)
+            try await fail(
+                email: email, ip: ip, reason: "wrong_password", accountId: credentials.user.accountId,
+                userId: credentials.user.id, meta: meta)
         }
         let user = credentials.user
         guard user.status == .active else {
@@ -80,12 +81,14 @@ public struct AuthService: Sendable {
         if user.mfaEnabled {
             let token = OpaqueToken.generate(prefix: Self.mfaTokenPrefix)
             let expires = now.addingTimeInterval(configuration.mfaPendingTimeout)
-            let pending = SessionRecord(id: ID.make(now: now), userId: user.id, accountId: user.accountId, roles: roles(of: user),
-                                        ip: meta.ip, userAgent: meta.userAgent, mfaPending: true, createdAt: now, lastSeenAt: now,
-                                        idleExpiresAt: expires, expiresAt: expires, revoked: false)
+            let pending = SessionRecord(
+                id: ID.make(now: now), userId: user.id, accountId: user.accountId, roles: roles(of: user),
+                ip: meta.ip, userAgent: meta.userAgent, mfaPending: true, createdAt: now, lastSeenAt: now,
+                idleExpiresAt: expires, expiresAt: expires, revoked: false)
             try await sessions.insert(pending, tokenHash: OpaqueToken.sha256Hex(token))
-            try await audit.record("login.password_accepted", by: nil, accountId: user.accountId, userId: user.id,
-                                   entityType: "user", entityId: user.id.lowercased, metadata: ["mfa": "required"], meta: meta)
+            try await audit.record(
+                "login.password_accepted", by: nil, accountId: user.accountId, userId: user.id,
+                entityType: "user", entityId: user.id.lowercased, metadata: ["mfa": "required"], meta: meta)
             return .mfaRequired(mfaToken: token, expiresAt: expires)
         }
         return try await startSession(for: user, email: email, ip: ip, now: now, method: "password", meta: meta)
@@ -98,8 +101,8 @@ public struct AuthService: Sendable {
         let now = clock.now()
         let invalid = FiscalMixError(.unauthorized, code: "mfa_token_invalid", "The sign-in step expired or is unknown; sign in again.")
         guard let lookup = try await sessions.lookup(tokenHash: OpaqueToken.sha256Hex(mfaToken)),
-              lookup.session.mfaPending, !lookup.session.revoked, lookup.session.expiresAt > now,
-              let credentials = try await users.credentials(id: lookup.session.userId), credentials.user.mfaEnabled
+            lookup.session.mfaPending, !lookup.session.revoked, lookup.session.expiresAt > now,
+            let credentials = try await users.credentials(id: lookup.session.userId), credentials.user.mfaEnabled
         else { throw invalid }
         let user = credentials.user
         let email = user.email
@@ -109,18 +112,21 @@ public struct AuthService: Sendable {
         var method = "totp"
         if let code, !code.isEmpty {
             guard try await verifyTOTP(credentials, code: code, now: now) else {
-                try await fail(email: email, ip: ip, reason: "mfa_code_invalid", accountId: user.accountId, userId: user.id, meta: meta,
-                               error: FiscalMixError(.unauthorized, code: "mfa_code_invalid", "The code is wrong, expired or already used."))
+                try await fail(
+                    email: email, ip: ip, reason: "mfa_code_invalid", accountId: user.accountId, userId: user.id, meta: meta,
+                    error: FiscalMixError(.unauthorized, code: "mfa_code_invalid", "The code is wrong, expired or already used."))
             }
         } else if let recoveryCode, !recoveryCode.isEmpty {
             let hash = OpaqueToken.sha256Hex(Self.normaliseRecoveryCode(recoveryCode))
             guard try await recoveryCodes.consume(userId: user.id, hash: hash, at: now) else {
-                try await fail(email: email, ip: ip, reason: "recovery_code_invalid", accountId: user.accountId, userId: user.id, meta: meta,
-                               error: FiscalMixError(.unauthorized, code: "mfa_code_invalid", "The recovery code is wrong or already used."))
+                try await fail(
+                    email: email, ip: ip, reason: "recovery_code_invalid", accountId: user.accountId, userId: user.id, meta: meta,
+                    error: FiscalMixError(.unauthorized, code: "mfa_code_invalid", "The recovery code is wrong or already used."))
             }
             method = "recovery_code"
-            try await audit.record("mfa.recovery_code_used", by: nil, accountId: user.accountId, userId: user.id,
-                                   entityType: "user", entityId: user.id.lowercased, meta: meta)
+            try await audit.record(
+                "mfa.recovery_code_used", by: nil, accountId: user.accountId, userId: user.id,
+                entityType: "user", entityId: user.id.lowercased, meta: meta)
         } else {
             throw FiscalMixError.validation("code", "Send `code` (from the authenticator app) or `recoveryCode`.")
         }
@@ -160,8 +166,9 @@ public struct AuthService: Sendable {
         try await attempts.record(email: email, ip: ip, succeeded: true, at: now)
         try await attempts.clearFailures(email: email)
         try await users.recordLogin(userId: user.id, at: now)
-        try await audit.record("login.success", by: nil, accountId: user.accountId, userId: user.id, entityType: "session",
-                               entityId: session.id.lowercased, metadata: ["method": method], meta: meta)
+        try await audit.record(
+            "login.success", by: nil, accountId: user.accountId, userId: user.id, entityType: "session",
+            entityId: session.id.lowercased, metadata: ["method": method], meta: meta)
         return .signedIn(token: token, session: session, user: user)
     }
 
@@ -172,7 +179,7 @@ public struct AuthService: Sendable {
     /// Resolves a session cookie to a principal, sliding its idle expiry.
     public func authenticateSession(token: String) async throws -> Principal {
         guard token.hasPrefix(Self.sessionTokenPrefix),
-              let lookup = try await sessions.lookup(tokenHash: OpaqueToken.sha256Hex(token)), !lookup.session.mfaPending
+            let lookup = try await sessions.lookup(tokenHash: OpaqueToken.sha256Hex(token)), !lookup.session.mfaPending
         else { throw FiscalMixError.unauthenticated }
         let session = lookup.session
         let now = clock.now()
@@ -188,8 +195,9 @@ public struct AuthService: Sendable {
             let idle = min(now.addingTimeInterval(configuration.sessionIdleTimeout), session.expiresAt)
             try await sessions.touch(id: session.id, at: now, idleExpiresAt: idle)
         }
-        return Principal(kind: .session(sessionId: session.id), accountId: session.accountId, userId: session.userId,
-                         role: lookup.userRole, isStaff: lookup.isStaff, scopes: lookup.userRole.scopes)
+        return Principal(
+            kind: .session(sessionId: session.id), accountId: session.accountId, userId: session.userId,
+            role: lookup.userRole, isStaff: lookup.isStaff, scopes: lookup.userRole.scopes)
     }
 
     /// Resolves an `Authorization: Bearer fmk_…` API key to a principal (see `CredentialCache`
@@ -211,8 +219,9 @@ public struct AuthService: Sendable {
         guard lookup.accountStatus == .active else {
             throw FiscalMixError(.forbidden, code: "account_not_active", "This account is \(lookup.accountStatus.rawValue).")
         }
-        let principal = Principal(kind: .apiKey(keyId: key.id), accountId: key.accountId, userId: key.createdByUserId, role: nil,
-                                  isStaff: false, scopes: Set(key.scopes))
+        let principal = Principal(
+            kind: .apiKey(keyId: key.id), accountId: key.accountId, userId: key.createdByUserId, role: nil,
+            isStaff: false, scopes: Set(key.scopes))
         cache.remember(keyHash: hash, principal: principal, keyExpiresAt: key.expiresAt, now: now)
         try await touchKey(principal, now: now)
         return principal
@@ -244,8 +253,9 @@ public struct AuthService: Sendable {
             throw FiscalMixError(.badRequest, code: "not_a_session", "Only a signed-in user can sign out everywhere.")
         }
         let count = try await sessions.revokeAll(userId: userId, reason: "logout_all", at: clock.now())
-        try await audit.record("session.logout_all", by: principal, entityType: "user", entityId: userId.lowercased,
-                               metadata: ["revoked": String(count)], meta: meta)
+        try await audit.record(
+            "session.logout_all", by: principal, entityType: "user", entityId: userId.lowercased,
+            metadata: ["revoked": String(count)], meta: meta)
         return count
     }
 
@@ -255,21 +265,27 @@ public struct AuthService: Sendable {
         let window = configuration.throttleWindow
         let f = try await attempts.failures(email: email, ip: ip, since: now.addingTimeInterval(-window))
         var waits: [TimeInterval] = []
-        if f.email >= configuration.throttleLimit, let oldest = f.emailOldest { waits.append(oldest.addingTimeInterval(window).timeIntervalSince(now)) }
+        if f.email >= configuration.throttleLimit, let oldest = f.emailOldest {
+            waits.append(oldest.addingTimeInterval(window).timeIntervalSince(now))
+        }
         if f.ip >= configuration.throttleLimit, let oldest = f.ipOldest { waits.append(oldest.addingTimeInterval(window).timeIntervalSince(now)) }
         guard let wait = waits.max() else { return }
         try await audit.record("login.failure", by: nil, status: .failure, metadata: ["reason": "throttled"], meta: meta)
-        throw FiscalMixError(.tooManyRequests, code: "too_many_login_attempts",
-                             "Too many failed sign-in attempts. Try again later.",
-                             retryAfter: min(Int(window), max(1, Int(wait.rounded(.up)))))
+        throw FiscalMixError(
+            .tooManyRequests, code: "too_many_login_attempts",
+            "Too many failed sign-in attempts. Try again later.",
+            retryAfter: min(Int(window), max(1, Int(wait.rounded(.up)))))
     }
 
-    func fail(email: String, ip: String, reason: String, accountId: UUID?, userId: UUID?, meta: RequestMeta,
-              error: FiscalMixError = FiscalMixError(.unauthorized, code: "invalid_credentials", "Email or password is wrong.")) async throws -> Never {
+    func fail(
+        email: String, ip: String, reason: String, accountId: UUID?, userId: UUID?, meta: RequestMeta,
+        error: FiscalMixError = FiscalMixError(.unauthorized, code: "invalid_credentials", "Email or password is wrong.")
+    ) async throws -> Never {
         try await attempts.record(email: email, ip: ip, succeeded: false, at: clock.now())
-        try await audit.record("login.failure", by: nil, status: .failure, accountId: accountId, userId: userId,
-                               entityType: userId == nil ? nil : "user", entityId: userId?.lowercased, metadata: ["reason": reason],
-                               meta: meta)
+        try await audit.record(
+            "login.failure", by: nil, status: .failure, accountId: accountId, userId: userId,
+            entityType: userId == nil ? nil : "user", entityId: userId?.lowercased, metadata: ["reason": reason],
+            meta: meta)
         throw error
     }
 }

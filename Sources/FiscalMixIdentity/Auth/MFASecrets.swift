@@ -1,7 +1,7 @@
 import FiscalMixCore
-import FiscalMixVault
-import FiscalMixSecrets
 import FiscalMixDatabase
+import FiscalMixSecrets
+import FiscalMixVault
 import Foundation
 
 /// Where users' TOTP secrets live: sealed by the envelope service in `sealed_secrets` (owner
@@ -34,7 +34,7 @@ public struct MFASecrets: Sendable {
     public func open(_ stored: String, userId: UUID, accountId: UUID) async throws -> Data {
         if stored.hasPrefix("v1.") { return try openLegacy(stored, userId: userId) }
         guard let id = UUID(uuidString: stored), let secret = try await vault.find(id: id, accountId: accountId),
-              secret.ownerTable == Self.ownerTable, secret.ownerId == userId.lowercased
+            secret.ownerTable == Self.ownerTable, secret.ownerId == userId.lowercased
         else { throw SecretBoxError.authenticationFailed(owner: "users.mfa_secret:\(userId.lowercased)") }
         return try await vault.open(secret)
     }

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixSecrets
 import FiscalMixDatabase
+import FiscalMixSecrets
 import FiscalMixVault
 import Foundation
 
@@ -61,8 +61,9 @@ public struct MFAService: Sendable {
             throw FiscalMixError(.conflict, code: "mfa_not_enrolling", "Start enrolment first (POST /v1/me/mfa/enroll).")
         }
         guard try await auth.verifyTOTP(credentials, code: code, now: clock.now()) else {
-            try await audit.record("mfa.confirm_failed", by: principal, status: .failure, entityType: "user",
-                                   entityId: credentials.user.id.lowercased, meta: meta)
+            try await audit.record(
+                "mfa.confirm_failed", by: principal, status: .failure, entityType: "user",
+                entityId: credentials.user.id.lowercased, meta: meta)
             throw FiscalMixError(.unprocessable, code: "mfa_code_invalid", "The code is wrong, expired or already used.")
         }
         let codes = (0..<configuration.recoveryCodeCount).map { _ in Self.makeRecoveryCode() }
@@ -88,8 +89,9 @@ public struct MFAService: Sendable {
         if let code, !code.isEmpty { proven = try await auth.verifyTOTP(credentials, code: code, now: clock.now()) }
         if !proven, let password, !password.isEmpty { proven = try await hasher.verify(password, hash: credentials.passwordHash) }
         guard proven else {
-            try await audit.record("mfa.disable_failed", by: principal, status: .failure, entityType: "user",
-                                   entityId: credentials.user.id.lowercased, meta: meta)
+            try await audit.record(
+                "mfa.disable_failed", by: principal, status: .failure, entityType: "user",
+                entityId: credentials.user.id.lowercased, meta: meta)
             throw FiscalMixError(.unprocessable, code: "mfa_proof_invalid", "Send a current code or your password to turn MFA off.")
         }
         let userId = credentials.user.id

@@ -10,7 +10,8 @@ public struct RecoveryCodeRepository: Sendable {
     public func replace(userId: UUID, hashes: [String], at now: Date, in tx: Transaction) async throws {
         try await tx.execute("DELETE FROM user_recovery_codes WHERE user_id = \(bind: userId)")
         for hash in hashes {
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO user_recovery_codes (id, user_id, code_hash, created_at)
                 VALUES (\(bind: UUID.v7()), \(bind: userId), \(bind: hash), \(bind: now))
                 """)
@@ -23,7 +24,8 @@ public struct RecoveryCodeRepository: Sendable {
 
     /// Marks an unused code used; false if there is no such unused code.
     public func consume(userId: UUID, hash: String, at now: Date) async throws -> Bool {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             UPDATE user_recovery_codes SET used_at = \(bind: now)
             WHERE user_id = \(bind: userId) AND code_hash = \(bind: hash) AND used_at IS NULL
             RETURNING id

@@ -56,17 +56,19 @@ public struct CompanyService: Sendable {
             throw FiscalMixError.validation("tags", "At most 50 tags of 1 to 64 characters.")
         }
         let now = clock.now()
-        let company = Company(id: ID.make(now: now), accountId: principal.accountId, cnpj: cnpj.value, razaoSocial: razao,
-                              nomeFantasia: input.nomeFantasia?.trimmingWhitespace(), ie: input.ie?.trimmingWhitespace(), uf: uf,
-                              municipio: input.municipio?.trimmingWhitespace(), tags: tags, status: .active, createdAt: now, updatedAt: now)
-        let entry = audit.entry("company.created", by: principal, entityType: "company", entityId: company.id.lowercased,
-                                metadata: ["cnpj": cnpj.value], meta: meta)
+        let company = Company(
+            id: ID.make(now: now), accountId: principal.accountId, cnpj: cnpj.value, razaoSocial: razao,
+            nomeFantasia: input.nomeFantasia?.trimmingWhitespace(), ie: input.ie?.trimmingWhitespace(), uf: uf,
+            municipio: input.municipio?.trimmingWhitespace(), tags: tags, status: .active, createdAt: now, updatedAt: now)
+        let entry = audit.entry(
+            "company.created", by: principal, entityType: "company", entityId: company.id.lowercased,
+            metadata: ["cnpj": cnpj.value], meta: meta)
         do {
             try await database.transaction { [companies, audit] tx in
                 try await companies.insert(company, in: tx)
                 try await audit.repository.insert(entry, in: tx)
             }
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             throw FiscalMixError(.conflict, code: "company_exists", "This account already has a company with CNPJ \(cnpj.value).")
         }
         return company
@@ -95,8 +97,9 @@ public struct CompanyService: Sendable {
         guard decidedByCompanyRole, let userId = principal.userId else { return company }
         guard let role = try await companies.role(companyId: companyId, userId: userId) else { throw FiscalMixError.notFound("Company") }
         guard role >= needs else {
-            throw FiscalMixError(.forbidden, code: "insufficient_company_role",
-                                 "This needs the '\(needs.rawValue)' role on the company; you have '\(role.rawValue)'.")
+            throw FiscalMixError(
+                .forbidden, code: "insufficient_company_role",
+                "This needs the '\(needs.rawValue)' role on the company; you have '\(role.rawValue)'.")
         }
         return company
     }
@@ -116,8 +119,9 @@ public struct CompanyService: Sendable {
             if let role { return try await companies.setRole(companyId: companyId, userId: userId, role: role, at: now, in: tx) }
             return try await companies.removeRole(companyId: companyId, userId: userId, in: tx)
         }
-        try await audit.record("company.member_role_changed", by: principal, entityType: "company", entityId: companyId.lowercased,
-                               metadata: ["user": userId.lowercased],
-                               diff: ["role": ["from": previous?.rawValue ?? "none", "to": role?.rawValue ?? "none"]], meta: meta)
+        try await audit.record(
+            "company.member_role_changed", by: principal, entityType: "company", entityId: companyId.lowercased,
+            metadata: ["user": userId.lowercased],
+            diff: ["role": ["from": previous?.rawValue ?? "none", "to": role?.rawValue ?? "none"]], meta: meta)
     }
 }

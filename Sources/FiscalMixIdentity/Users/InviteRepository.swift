@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -31,7 +31,8 @@ public struct InviteRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func insert(_ invite: Invite, tokenHash: String) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             INSERT INTO account_invites (id, account_id, email, role, token_hash, expires_at, created_by, created_at)
             VALUES (\(bind: invite.id), \(bind: invite.accountId), \(bind: invite.email), \(bind: invite.role.rawValue),
                     \(bind: tokenHash), \(bind: invite.expiresAt), \(bind: invite.createdBy), \(bind: invite.createdAt))
@@ -44,7 +45,8 @@ public struct InviteRepository: Sendable {
 
     /// Marks the invite used if it still is unused; false when another request won the race.
     public func markUsed(id: UUID, by userId: UUID, at now: Date, in tx: Transaction) async throws -> Bool {
-        let rows = try await tx.query("""
+        let rows = try await tx.query(
+            """
             UPDATE account_invites SET used_at = \(bind: now), used_by_user_id = \(bind: userId)
             WHERE id = \(bind: id) AND used_at IS NULL RETURNING id
             """)
@@ -56,8 +58,9 @@ public struct InviteRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> Invite {
-        Invite(id: try row.get("id"), accountId: try row.get("account_id"), email: try row.get("email"), role: try row.enumValue("role"),
-               expiresAt: try row.get("expires_at"), usedAt: try row.get("used_at"), createdBy: try row.get("created_by"),
-               createdAt: try row.get("created_at"))
+        Invite(
+            id: try row.get("id"), accountId: try row.get("account_id"), email: try row.get("email"), role: try row.enumValue("role"),
+            expiresAt: try row.get("expires_at"), usedAt: try row.get("used_at"), createdBy: try row.get("created_by"),
+            createdAt: try row.get("created_at"))
     }
 }

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -17,7 +17,8 @@ public struct UserRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func insert(_ user: User, passwordHash: String, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO users (id, account_id, name, email, password_hash, role, status, is_staff, mfa_enabled, created_at, updated_at)
             VALUES (\(bind: user.id), \(bind: user.accountId), \(bind: user.name), \(bind: user.email), \(bind: passwordHash),
                     \(bind: user.role.rawValue), \(bind: user.status.rawValue), \(bind: user.isStaff), \(bind: user.mfaEnabled),
@@ -47,7 +48,8 @@ public struct UserRepository: Sendable {
     }
 
     public func update(role: AccountRole, status: User.Status, userId: UUID, accountId: UUID, at now: Date, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE users SET role = \(bind: role.rawValue), status = \(bind: status.rawValue), updated_at = \(bind: now)
             WHERE id = \(bind: userId) AND account_id = \(bind: accountId)
             """)
@@ -64,7 +66,8 @@ public struct UserRepository: Sendable {
 
     /// Stores a sealed secret awaiting confirmation (MFA stays off until a code proves it).
     public func setPendingMFASecret(userId: UUID, sealed: String, at now: Date) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE users SET mfa_secret = \(bind: sealed), mfa_enabled = \(bind: false), mfa_last_used_step = NULL, updated_at = \(bind: now)
             WHERE id = \(bind: userId)
             """)
@@ -72,7 +75,8 @@ public struct UserRepository: Sendable {
 
     /// Replaces the stored MFA secret only if it is still `old`. Returns whether it was.
     public func replaceMFASecret(userId: UUID, from old: String, to new: String, at now: Date) async throws -> Bool {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             UPDATE users SET mfa_secret = \(bind: new), updated_at = \(bind: now)
             WHERE id = \(bind: userId) AND mfa_secret = \(bind: old)
             RETURNING id
@@ -92,7 +96,8 @@ public struct UserRepository: Sendable {
         if enabled {
             try await tx.execute("UPDATE users SET mfa_enabled = \(bind: true), updated_at = \(bind: now) WHERE id = \(bind: userId)")
         } else {
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE users SET mfa_enabled = \(bind: false), mfa_secret = NULL, mfa_last_used_step = NULL, updated_at = \(bind: now)
                 WHERE id = \(bind: userId)
                 """)
@@ -102,7 +107,8 @@ public struct UserRepository: Sendable {
     /// Records `step` as used if it is newer than the last used step. Returns false when a
     /// concurrent request already used this or a later step, so a code works once only.
     public func consumeTOTPStep(userId: UUID, step: Int64) async throws -> Bool {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             UPDATE users SET mfa_last_used_step = \(bind: step)
             WHERE id = \(bind: userId) AND (mfa_last_used_step IS NULL OR mfa_last_used_step < \(bind: step))
             RETURNING id
@@ -115,14 +121,16 @@ public struct UserRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> User {
-        User(id: try row.get("id"), accountId: try row.get("account_id"), name: try row.get("name"), email: try row.get("email"),
-             role: try row.enumValue("role"), status: try row.enumValue("status"), isStaff: try row.get("is_staff"),
-             mfaEnabled: try row.get("mfa_enabled"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+        User(
+            id: try row.get("id"), accountId: try row.get("account_id"), name: try row.get("name"), email: try row.get("email"),
+            role: try row.enumValue("role"), status: try row.enumValue("status"), isStaff: try row.get("is_staff"),
+            mfaEnabled: try row.get("mfa_enabled"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 
     static func decodeCredentials(_ row: any SQLRow) throws -> UserCredentials {
-        UserCredentials(user: try decode(row), passwordHash: try row.get("password_hash"),
-                        sealedMFASecret: try row.get("mfa_secret", as: String?.self),
-                        mfaLastUsedStep: try row.get("mfa_last_used_step", as: Int64?.self))
+        UserCredentials(
+            user: try decode(row), passwordHash: try row.get("password_hash"),
+            sealedMFASecret: try row.get("mfa_secret", as: String?.self),
+            mfaLastUsedStep: try row.get("mfa_last_used_step", as: Int64?.self))
     }
 }

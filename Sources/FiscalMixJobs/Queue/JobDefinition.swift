@@ -10,8 +10,10 @@ public struct JobDefinition: Sendable {
     public let retry: RetryPolicy
     public let handler: @Sendable (JobContext) async throws -> Void
 
-    public init(type: String, maxAttempts: Int = 5, timeout: Duration = .seconds(300), retry: RetryPolicy = .default,
-                handler: @escaping @Sendable (JobContext) async throws -> Void) {
+    public init(
+        type: String, maxAttempts: Int = 5, timeout: Duration = .seconds(300), retry: RetryPolicy = .default,
+        handler: @escaping @Sendable (JobContext) async throws -> Void
+    ) {
         self.type = type
         self.maxAttempts = maxAttempts
         self.timeout = timeout

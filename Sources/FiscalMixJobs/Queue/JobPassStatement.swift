@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import PostgresNIO
 
@@ -89,15 +89,16 @@ extension JobPassStatement {
     static func job(from columns: PostgresRandomAccessRow) throws -> Job {
         let status = try columns["status"].decode(String.self)
         guard let parsed = Job.Status(rawValue: status) else { throw StorageError.corruptRow("column status holds unknown value '\(status)'") }
-        return Job(id: try columns["id"].decode(UUID.self), accountId: try columns["account_id"].decode(UUID?.self),
-                   type: try columns["type"].decode(String.self), queue: try columns["queue"].decode(String.self), status: parsed,
-                   priority: try columns["priority"].decode(Int.self), attempts: try columns["attempts"].decode(Int.self),
-                   maxAttempts: try columns["max_attempts"].decode(Int.self), runAt: try columns["run_at"].decode(Date.self),
-                   payload: try columns["payload"].decode(String?.self), idempotencyKey: try columns["idempotency_key"].decode(String?.self),
-                   leaseOwner: try columns["lease_owner"].decode(String?.self),
-                   leaseExpiresAt: try columns["lease_expires_at"].decode(Date?.self), lastError: try columns["last_error"].decode(String?.self),
-                   correlationId: try columns["correlation_id"].decode(String?.self), createdAt: try columns["created_at"].decode(Date.self),
-                   updatedAt: try columns["updated_at"].decode(Date.self), startedAt: try columns["started_at"].decode(Date?.self),
-                   finishedAt: try columns["finished_at"].decode(Date?.self))
+        return Job(
+            id: try columns["id"].decode(UUID.self), accountId: try columns["account_id"].decode(UUID?.self),
+            type: try columns["type"].decode(String.self), queue: try columns["queue"].decode(String.self), status: parsed,
+            priority: try columns["priority"].decode(Int.self), attempts: try columns["attempts"].decode(Int.self),
+            maxAttempts: try columns["max_attempts"].decode(Int.self), runAt: try columns["run_at"].decode(Date.self),
+            payload: try columns["payload"].decode(String?.self), idempotencyKey: try columns["idempotency_key"].decode(String?.self),
+            leaseOwner: try columns["lease_owner"].decode(String?.self),
+            leaseExpiresAt: try columns["lease_expires_at"].decode(Date?.self), lastError: try columns["last_error"].decode(String?.self),
+            correlationId: try columns["correlation_id"].decode(String?.self), createdAt: try columns["created_at"].decode(Date.self),
+            updatedAt: try columns["updated_at"].decode(Date.self), startedAt: try columns["started_at"].decode(Date?.self),
+            finishedAt: try columns["finished_at"].decode(Date?.self))
     }
 }

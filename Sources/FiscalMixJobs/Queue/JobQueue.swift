@@ -10,15 +10,19 @@ public struct JobQueue: Sendable {
     let metrics: JobMetrics
     let wakeups: JobWakeups?
 
-    public init(database: Database, registry: JobRegistry, clock: any WallClock, metrics: JobMetrics = JobMetrics(),
-                wakeups: JobWakeups? = nil) {
+    public init(
+        database: Database, registry: JobRegistry, clock: any WallClock, metrics: JobMetrics = JobMetrics(),
+        wakeups: JobWakeups? = nil
+    ) {
         self.init(database: database, types: JobTypeDefaults(registry), clock: clock, metrics: metrics, wakeups: wakeups)
     }
 
     /// A queue whose registry is filled later (`JobTypeDefaults.use`): the composition root builds
     /// the services that enqueue before the handlers that need those services.
-    public init(database: Database, types: JobTypeDefaults, clock: any WallClock, metrics: JobMetrics = JobMetrics(),
-                wakeups: JobWakeups? = nil) {
+    public init(
+        database: Database, types: JobTypeDefaults, clock: any WallClock, metrics: JobMetrics = JobMetrics(),
+        wakeups: JobWakeups? = nil
+    ) {
         self.wakeups = wakeups
         repository = JobRepository(database: database)
         self.types = types

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import PostgresNIO
 import SQLKit
@@ -29,19 +29,23 @@ extension JobRepository {
     ///
     /// PostgreSQL does it in one statement (data-modifying CTEs: one round trip); SQLite, where a
     /// round trip is a function call, in a transaction of plain statements.
-    public func completeAndClaim(_ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
-                                 leaseUntil: Date) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
+    public func completeAndClaim(
+        _ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
+        leaseUntil: Date
+    ) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
         let runIds = (0..<max(0, limit)).map { _ in ID.make(now: now) }
         let result: (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)])
         switch database.dialect {
         case .postgres:
-            result = try await completeAndClaimInOneStatement(completions, queue: queue, worker: worker, limit: limit, now: now,
-                                                              leaseUntil: leaseUntil, runIds: runIds)
+            result = try await completeAndClaimInOneStatement(
+                completions, queue: queue, worker: worker, limit: limit, now: now,
+                leaseUntil: leaseUntil, runIds: runIds)
         case .sqlite:
             result = try await database.transaction { tx in
                 let completed = try await Self.complete(completions, worker: worker, now: now, in: tx)
-                let claimed = try await Self.claim(queue: queue, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil,
-                                                   runIds: runIds, in: tx)
+                let claimed = try await Self.claim(
+                    queue: queue, worker: worker, limit: limit, now: now, leaseUntil: leaseUntil,
+                    runIds: runIds, in: tx)
                 return (completed, claimed)
             }
         }
@@ -50,7 +54,8 @@ extension JobRepository {
 
     static func complete(_ completions: [Completion], worker: String, now: Date, in tx: Transaction) async throws -> Set<UUID> {
         guard !completions.isEmpty else { return [] }
-        let rows = try await tx.query("""
+        let rows = try await tx.query(
+            """
             UPDATE jobs SET status = 'success', finished_at = \(bind: now), updated_at = \(bind: now), lease_owner = NULL,
                    lease_expires_at = NULL
             WHERE id IN (\(binds: completions.map(\.jobId))) AND lease_owner = \(bind: worker) AND status = 'running' RETURNING id
@@ -63,10 +68,13 @@ extension JobRepository {
         return completed
     }
 
-    static func claim(queue: String, worker: String, limit: Int, now: Date, leaseUntil: Date, runIds: [UUID],
-                      in tx: Transaction) async throws -> [(job: Job, runId: UUID)] {
+    static func claim(
+        queue: String, worker: String, limit: Int, now: Date, leaseUntil: Date, runIds: [UUID],
+        in tx: Transaction
+    ) async throws -> [(job: Job, runId: UUID)] {
         guard limit > 0 else { return [] }
-        let rows = try await tx.query("""
+        let rows = try await tx.query(
+            """
             UPDATE jobs SET status = 'running', attempts = attempts + 1, lease_owner = \(bind: worker),
                    lease_expires_at = \(bind: leaseUntil), started_at = \(bind: now), updated_at = \(bind: now)
             WHERE id IN (
@@ -89,12 +97,15 @@ extension JobRepository {
 
     /// The PostgreSQL pass as one statement (`JobPassStatement`): one round trip, no
     /// BEGIN/COMMIT around it.
-    func completeAndClaimInOneStatement(_ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
-                                        leaseUntil: Date, runIds: [UUID]) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
+    func completeAndClaimInOneStatement(
+        _ completions: [Completion], queue: String, worker: String, limit: Int, now: Date,
+        leaseUntil: Date, runIds: [UUID]
+    ) async throws -> (completed: Set<UUID>, claimed: [(job: Job, runId: UUID)]) {
         guard let driver = database.driver as? PostgresDriver else { throw StorageError.invalidConfiguration("not a PostgreSQL driver") }
-        let rows = try await driver.rows(of: JobPassStatement(
-            now: now, completedJobIds: completions.map(\.jobId), completedRunIds: completions.map(\.runId), worker: worker,
-            leaseUntil: leaseUntil, queue: queue, limit: limit, runIds: runIds))
+        let rows = try await driver.rows(
+            of: JobPassStatement(
+                now: now, completedJobIds: completions.map(\.jobId), completedRunIds: completions.map(\.runId), worker: worker,
+                leaseUntil: leaseUntil, queue: queue, limit: limit, runIds: runIds))
         var completed: Set<UUID> = []
         var claimed: [(job: Job, runId: UUID)] = []
         claimed.reserveCapacity(rows.count)

@@ -1,6 +1,6 @@
+import FiscalMixCore
 import FiscalMixDatabase
 import FiscalMixEventLog
-import FiscalMixCore
 import Foundation
 import SQLKit
 
@@ -11,8 +11,10 @@ public struct JobFilter: Sendable {
     public var queue: String?
     public var createdFrom: Date?
     public var createdTo: Date?
-    public init(accountId: UUID? = nil, type: String? = nil, status: Job.Status? = nil, queue: String? = nil,
-                createdFrom: Date? = nil, createdTo: Date? = nil) {
+    public init(
+        accountId: UUID? = nil, type: String? = nil, status: Job.Status? = nil, queue: String? = nil,
+        createdFrom: Date? = nil, createdTo: Date? = nil
+    ) {
         self.accountId = accountId
         self.type = type
         self.status = status
@@ -131,8 +133,9 @@ public struct JobRepository: Sendable {
             payloads.append(job.payload ?? "")
             keys.append(job.idempotencyKey ?? "")
             correlations.append(job.correlationId ?? "")
-            nulls.append((job.accountId == nil ? 1 : 0) | (job.payload == nil ? 2 : 0) | (job.idempotencyKey == nil ? 4 : 0)
-                         | (job.correlationId == nil ? 8 : 0))
+            nulls.append(
+                (job.accountId == nil ? 1 : 0) | (job.payload == nil ? 2 : 0) | (job.idempotencyKey == nil ? 4 : 0)
+                    | (job.correlationId == nil ? 8 : 0))
         }
         return """
             INSERT INTO jobs (id, account_id, type, queue, status, priority, attempts, max_attempts, run_at, payload, idempotency_key,
@@ -158,7 +161,8 @@ public struct JobRepository: Sendable {
     /// jobs with four passes in flight).
     public func renewLeases(ids: [UUID], worker: String, leaseUntil: Date) async throws -> Set<UUID> {
         guard !ids.isEmpty else { return [] }
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             UPDATE jobs SET lease_expires_at = \(bind: leaseUntil)
             WHERE id IN (SELECT id FROM jobs WHERE id IN (\(binds: ids)) AND lease_owner = \(bind: worker) AND status = 'running'\(unsafeRaw: database.dialect.claimLocking))
             RETURNING id
@@ -169,8 +173,10 @@ public struct JobRepository: Sendable {
     /// Marks a held job done. False when the lease was lost (another worker may have it).
     @discardableResult
     public func complete(_ job: Job, runId: UUID, worker: String, now: Date) async throws -> Bool {
-        try await completeAndClaim([Completion(jobId: job.id, runId: runId)], queue: job.queue, worker: worker, limit: 0, now: now,
-                                   leaseUntil: now).completed.contains(job.id)
+        try await completeAndClaim(
+            [Completion(jobId: job.id, runId: runId)], queue: job.queue, worker: worker, limit: 0, now: now,
+            leaseUntil: now
+        ).completed.contains(job.id)
     }
 
     public enum FailureOutcome: Sendable, Equatable {
@@ -182,11 +188,14 @@ public struct JobRepository: Sendable {
 
     /// Records a failed attempt: back to `queued` at `retryAt` while attempts remain, `failed`
     /// when `retryAt` is nil (do not retry), otherwise `dead` with a dead-letter row.
-    public func fail(_ job: Job, runId: UUID, worker: String, runStatus: JobRun.Status, error: String, retryAt: Date?,
-                     now: Date) async throws -> FailureOutcome {
+    public func fail(
+        _ job: Job, runId: UUID, worker: String, runStatus: JobRun.Status, error: String, retryAt: Date?,
+        now: Date
+    ) async throws -> FailureOutcome {
         let errorJSON = jsonText(["message": error, "kind": runStatus.rawValue])
         return try await database.transaction { tx in
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE job_runs SET status = \(bind: runStatus.rawValue), finished_at = \(bind: now), error = \(json: errorJSON)
                 WHERE id = \(bind: runId)
                 """)
@@ -204,7 +213,8 @@ public struct JobRepository: Sendable {
             case .failed: status = "failed"
             default: status = "dead"
             }
-            let rows = try await tx.query("""
+            let rows = try await tx.query(
+                """
                 UPDATE jobs SET status = \(bind: status), run_at = \(bind: retryAt ?? job.runAt), last_error = \(json: errorJSON),
                        lease_owner = NULL, lease_expires_at = NULL, updated_at = \(bind: now),
                        finished_at = \(bind: status == "queued" ? nil : now)
@@ -218,10 +228,12 @@ public struct JobRepository: Sendable {
 
     static func deadLetter(_ job: Job, reason: String, now: Date, in tx: Transaction) async throws {
         try await EventLogRepository.insert(
-            EventLogEntry(accountId: job.accountId, severity: .warning, type: "job.dead", message: "job \(job.type) is dead after \(job.attempts) attempts",
-                          data: ["job_id": job.id.lowercased, "job_type": job.type, "reason": String(reason.prefix(500))],
-                          correlationId: job.correlationId, createdAt: now), in: tx)
-        try await tx.execute("""
+            EventLogEntry(
+                accountId: job.accountId, severity: .warning, type: "job.dead", message: "job \(job.type) is dead after \(job.attempts) attempts",
+                data: ["job_id": job.id.lowercased, "job_type": job.type, "reason": String(reason.prefix(500))],
+                correlationId: job.correlationId, createdAt: now), in: tx)
+        try await tx.execute(
+            """
             INSERT INTO dead_letters (id, account_id, job_id, job_type, reason, payload, created_at)
             VALUES (\(bind: ID.make(now: now)), \(bind: job.accountId), \(bind: job.id), \(bind: job.type), \(bind: reason),
                     \(json: job.payload), \(bind: now))
@@ -232,27 +244,32 @@ public struct JobRepository: Sendable {
     /// attempt; jobs out of attempts go dead. Returns the jobs re-queued and dead-lettered.
     public func reapExpiredLeases(now: Date) async throws -> (requeued: [Job], dead: [Job]) {
         try await database.transaction { tx in
-            let expired = try await tx.query("""
+            let expired = try await tx.query(
+                """
                 SELECT * FROM jobs WHERE status = 'running' AND lease_expires_at < \(bind: now)\(unsafeRaw: tx.dialect.claimLocking)
-                """).map(Self.decode)
+                """
+            ).map(Self.decode)
             var requeued: [Job] = [], dead: [Job] = []
             let error = jsonText(["message": "lease expired: the worker stopped before finishing", "kind": "lost"])
             for job in expired {
-                try await tx.execute("""
+                try await tx.execute(
+                    """
                     UPDATE job_runs SET status = 'lost', finished_at = \(bind: now), error = \(json: error)
                     WHERE job_id = \(bind: job.id) AND status = 'running'
                     """)
                 let outOfAttempts = job.attempts >= job.maxAttempts
-                try await tx.execute("""
+                try await tx.execute(
+                    """
                     UPDATE jobs SET status = \(bind: outOfAttempts ? "dead" : "queued"), run_at = \(bind: now), lease_owner = NULL,
                            lease_expires_at = NULL, last_error = \(json: error), updated_at = \(bind: now)
                     WHERE id = \(bind: job.id)
                     """)
                 try await EventLogRepository.insert(
-                    EventLogEntry(accountId: job.accountId, severity: .warning, type: "job.lease_expired",
-                                  message: "worker \(job.leaseOwner ?? "?") stopped holding job \(job.type); attempt \(job.attempts) counted",
-                                  data: ["job_id": job.id.lowercased, "worker": job.leaseOwner ?? ""], correlationId: job.correlationId,
-                                  createdAt: now), in: tx)
+                    EventLogEntry(
+                        accountId: job.accountId, severity: .warning, type: "job.lease_expired",
+                        message: "worker \(job.leaseOwner ?? "?") stopped holding job \(job.type); attempt \(job.attempts) counted",
+                        data: ["job_id": job.id.lowercased, "worker": job.leaseOwner ?? ""], correlationId: job.correlationId,
+                        createdAt: now), in: tx)
                 if outOfAttempts {
                     try await Self.deadLetter(job, reason: "lease expired after the last attempt", now: now, in: tx)
                     dead.append(job)
@@ -268,11 +285,13 @@ public struct JobRepository: Sendable {
     public func release(ids: [UUID], worker: String, now: Date) async throws {
         guard !ids.isEmpty else { return }
         try await database.transaction { tx in
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE job_runs SET status = 'cancelled', finished_at = \(bind: now)
                 WHERE job_id IN (\(binds: ids)) AND status = 'running' AND worker = \(bind: worker)
                 """)
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE jobs SET status = 'queued', attempts = attempts - 1, lease_owner = NULL, lease_expires_at = NULL, run_at = \(bind: now),
                        updated_at = \(bind: now)
                 WHERE id IN (\(binds: ids)) AND lease_owner = \(bind: worker) AND status = 'running'
@@ -288,9 +307,10 @@ public struct JobRepository: Sendable {
 
     public func runs(jobId: UUID) async throws -> [JobRun] {
         try await database.query("SELECT * FROM job_runs WHERE job_id = \(bind: jobId) ORDER BY started_at, attempt").map { row in
-            JobRun(id: try row.get("id"), jobId: try row.get("job_id"), attempt: try row.get("attempt"), status: try row.enumValue("status"),
-                   worker: try row.get("worker"), startedAt: try row.get("started_at"), finishedAt: try row.get("finished_at"),
-                   error: try row.get("error"))
+            JobRun(
+                id: try row.get("id"), jobId: try row.get("job_id"), attempt: try row.get("attempt"), status: try row.enumValue("status"),
+                worker: try row.get("worker"), startedAt: try row.get("started_at"), finishedAt: try row.get("finished_at"),
+                error: try row.get("error"))
         }
     }
 
@@ -321,7 +341,8 @@ public struct JobRepository: Sendable {
             let rows = try await tx.query(statement)
             let requeued = try rows.map { try $0.decode(column: "id", as: UUID.self) }
             if !requeued.isEmpty {
-                try await tx.execute("UPDATE dead_letters SET requeued_at = \(bind: now) WHERE job_id IN (\(binds: requeued)) AND requeued_at IS NULL")
+                try await tx.execute(
+                    "UPDATE dead_letters SET requeued_at = \(bind: now) WHERE job_id IN (\(binds: requeued)) AND requeued_at IS NULL")
             }
             return requeued.count
         }
@@ -329,7 +350,8 @@ public struct JobRepository: Sendable {
 
     /// Cancels a job that has not started. False if it is running or finished.
     public func cancel(id: UUID, accountId: UUID?, now: Date) async throws -> Bool {
-        var sql: SQLQueryString = "UPDATE jobs SET status = 'cancelled', finished_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id) AND status = 'queued'"
+        var sql: SQLQueryString =
+            "UPDATE jobs SET status = 'cancelled', finished_at = \(bind: now), updated_at = \(bind: now) WHERE id = \(bind: id) AND status = 'queued'"
         if let accountId { sql += " AND account_id = \(bind: accountId)" }
         return !(try await database.query(sql + " RETURNING id")).isEmpty
     }
@@ -355,14 +377,16 @@ public struct JobRepository: Sendable {
 
     /// Jobs waiting or running, per queue and status: the queue-depth gauges.
     public func activeCounts() async throws -> [(queue: String, status: Job.Status, count: Int)] {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT queue, status, COUNT(*) AS n FROM jobs WHERE status IN ('queued', 'running') GROUP BY queue, status
             """)
         return try rows.map { (try $0.get("queue"), try $0.enumValue("status"), try $0.get("n")) }
     }
 
     static func decode(_ row: any SQLRow) throws -> Job {
-        Job(id: try row.get("id"), accountId: try row.get("account_id"), type: try row.get("type"), queue: try row.get("queue"),
+        Job(
+            id: try row.get("id"), accountId: try row.get("account_id"), type: try row.get("type"), queue: try row.get("queue"),
             status: try row.enumValue("status"), priority: try row.get("priority"), attempts: try row.get("attempts"),
             maxAttempts: try row.get("max_attempts"), runAt: try row.get("run_at"), payload: try row.get("payload"),
             idempotencyKey: try row.get("idempotency_key"), leaseOwner: try row.get("lease_owner"),

@@ -15,8 +15,10 @@ public struct JobScheduler: Service {
     let grace: TimeInterval
     let metrics: JobMetrics
 
-    public init(database: Database, clock: any WallClock, logger: Logger, interval: Duration = .seconds(1), grace: TimeInterval = 60,
-                metrics: JobMetrics = JobMetrics()) {
+    public init(
+        database: Database, clock: any WallClock, logger: Logger, interval: Duration = .seconds(1), grace: TimeInterval = 60,
+        metrics: JobMetrics = JobMetrics()
+    ) {
         repository = ScheduleRepository(database: database)
         self.clock = clock
         self.logger = logger
@@ -26,14 +28,17 @@ public struct JobScheduler: Service {
     }
 
     /// Creates or updates a schedule, computing its first tick.
-    public func define(name: String, cron: String, timeZone: String = "UTC", jobType: String, queue: String = "default",
-                       payload: String = "{}", catchUp: Schedule.CatchUp = .skip, accountId: UUID? = nil) async throws -> Schedule {
+    public func define(
+        name: String, cron: String, timeZone: String = "UTC", jobType: String, queue: String = "default",
+        payload: String = "{}", catchUp: Schedule.CatchUp = .skip, accountId: UUID? = nil
+    ) async throws -> Schedule {
         let expression = try CronExpression(cron)
         guard let zone = TimeZone(identifier: timeZone) else { throw FiscalMixError.validation("timeZone", "Unknown time zone '\(timeZone)'.") }
         let now = clock.now()
         guard let first = expression.next(after: now, in: zone) else { throw FiscalMixError.validation("cron", "This schedule never fires.") }
-        let schedule = Schedule(id: ID.make(now: now), accountId: accountId, name: name, cron: cron, timeZone: timeZone, jobType: jobType,
-                                queue: queue, payload: payload, catchUp: catchUp, enabled: true, nextRunAt: first, lastTickAt: nil)
+        let schedule = Schedule(
+            id: ID.make(now: now), accountId: accountId, name: name, cron: cron, timeZone: timeZone, jobType: jobType,
+            queue: queue, payload: payload, catchUp: catchUp, enabled: true, nextRunAt: first, lastTickAt: nil)
         try await repository.upsert(schedule, now: now)
         return schedule
     }

@@ -73,7 +73,8 @@ public final class JobMetrics: Sendable {
             for (queue, status, count) in counts {
                 let key = queue + "\u{0}" + status.rawValue
                 seen.insert(key)
-                let gauge = cache[key] ?? Gauge(label: Self.queueDepth, dimensions: [("queue", queue), ("status", status.rawValue)], factory: factory)
+                let gauge =
+                    cache[key] ?? Gauge(label: Self.queueDepth, dimensions: [("queue", queue), ("status", status.rawValue)], factory: factory)
                 cache[key] = gauge
                 gauge.record(count)
             }

@@ -29,7 +29,8 @@ extension JobWorker {
             let finishedCount = finished.withLock { $0.count }
             let running = inFlight.withLock { $0.count }
             let wanted = drained ? 0 : max(0, capacity - running - ready.withLock { $0.count } - claiming.withLock { $0.reserved + $0.completing })
-            let due = finishedCount >= threshold || wanted >= threshold || (running == 0 && (finishedCount > 0 || wanted > 0))
+            let due =
+                finishedCount >= threshold || wanted >= threshold || (running == 0 && (finishedCount > 0 || wanted > 0))
                 || (finishedCount > 0 && commitBy.map { ContinuousClock.now >= $0 } ?? false)
             return (wanted, running, due)
         }
@@ -44,9 +45,10 @@ extension JobWorker {
                 if wanted > 0 || !done.isEmpty {
                     do {
                         let now = clock.now()
-                        let result = try await repository.completeAndClaim(done.map(\.completion), queue: options.queue,
-                                                                           worker: options.workerName, limit: wanted, now: now,
-                                                                           leaseUntil: now.addingTimeInterval(options.lease.seconds))
+                        let result = try await repository.completeAndClaim(
+                            done.map(\.completion), queue: options.queue,
+                            worker: options.workerName, limit: wanted, now: now,
+                            leaseUntil: now.addingTimeInterval(options.lease.seconds))
                         countSucceeded(done, completed: result.completed)
                         for (job, _) in result.claimed {
                             metrics.count(JobMetrics.claimed, type: job.type)
@@ -105,7 +107,9 @@ extension JobWorker {
         claiming.withLock { claiming in
             let held = ready.withLock { $0.count }
             let running = inFlight.withLock { $0.count }
-            let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
+            let done = finished.withLock { buffer in
+                defer { buffer.removeAll() }; return buffer
+            }
             let free = max(0, capacity - held - running - claiming.reserved - claiming.completing)
             let reserved = min(wanted, free, options.claimBatch.map { max(1, $0) } ?? .max)
             claiming.reserved += reserved

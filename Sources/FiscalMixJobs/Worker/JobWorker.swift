@@ -58,8 +58,10 @@ public final class JobWorker: Service, Sendable {
     let newWork = Atomic<Bool>(true)
     let wake = WakeSignal()
 
-    public init(database: Database, registry: JobRegistry, clock: any WallClock = SystemWallClock(), logger: Logger, options: Options = Options(),
-                metrics: JobMetrics = JobMetrics()) {
+    public init(
+        database: Database, registry: JobRegistry, clock: any WallClock = SystemWallClock(), logger: Logger, options: Options = Options(),
+        metrics: JobMetrics = JobMetrics()
+    ) {
         self.metrics = metrics
         repository = JobRepository(database: database)
         self.database = database
@@ -98,15 +100,19 @@ public final class JobWorker: Service, Sendable {
 
     /// Records finished jobs now (at shutdown, when the claim loop has stopped).
     func flushFinished() async {
-        let done = finished.withLock { buffer in defer { buffer.removeAll() }; return buffer }
+        let done = finished.withLock { buffer in
+            defer { buffer.removeAll() }; return buffer
+        }
         guard !done.isEmpty else { return }
         do {
-            let result = try await repository.completeAndClaim(done.map(\.completion), queue: options.queue, worker: options.workerName,
-                                                               limit: 0, now: clock.now(), leaseUntil: clock.now())
+            let result = try await repository.completeAndClaim(
+                done.map(\.completion), queue: options.queue, worker: options.workerName,
+                limit: 0, now: clock.now(), leaseUntil: clock.now())
             countSucceeded(done, completed: result.completed)
         } catch {
-            logger.error("recording finished jobs at shutdown failed; they will run again after their leases expire",
-                         metadata: ["count": "\(done.count)", "error": "\(String(reflecting: error))"])
+            logger.error(
+                "recording finished jobs at shutdown failed; they will run again after their leases expire",
+                metadata: ["count": "\(done.count)", "error": "\(String(reflecting: error))"])
         }
     }
 
@@ -128,8 +134,9 @@ public final class JobWorker: Service, Sendable {
     func execute(_ job: Job, runId: UUID) async {
         let worker = options.workerName
         guard let definition = registry[job.type] else {
-            _ = try? await repository.fail(job, runId: runId, worker: worker, runStatus: .failed,
-                                           error: "no handler for job type \(job.type)", retryAt: nil, now: clock.now())
+            _ = try? await repository.fail(
+                job, runId: runId, worker: worker, runStatus: .failed,
+                error: "no handler for job type \(job.type)", retryAt: nil, now: clock.now())
             logger(for: job).error("no handler for job type")
             metrics.count(JobMetrics.failed, type: job.type)
             return
@@ -182,8 +189,9 @@ public final class JobWorker: Service, Sendable {
                     var rng = SystemRandomNumberGenerator()
                     retryAt = now.addingTimeInterval(definition.retry.delay(afterAttempt: job.attempts, using: &rng))
                 }
-                let result = try await repository.fail(job, runId: runId, worker: worker, runStatus: timedOut ? .timedOut : .failed,
-                                                       error: message, retryAt: retryAt, now: now)
+                let result = try await repository.fail(
+                    job, runId: runId, worker: worker, runStatus: timedOut ? .timedOut : .failed,
+                    error: message, retryAt: retryAt, now: now)
                 logger(for: job).warning("job attempt failed", metadata: ["attempt": "\(job.attempts)", "outcome": "\(result)"])
                 if result != .leaseLost { metrics.count(JobMetrics.failed, type: job.type) }
                 if result == .dead { metrics.count(JobMetrics.dead, type: job.type) }
@@ -239,13 +247,14 @@ public final class JobWorker: Service, Sendable {
     func heartbeatLoop() async {
         while !Task.isCancelled {
             try? await Task.sleep(for: options.heartbeat)
-            let ids = inFlight.withLock { Array($0.keys) } + finished.withLock { $0.map(\.completion.jobId) }
+            let ids =
+                inFlight.withLock { Array($0.keys) } + finished.withLock { $0.map(\.completion.jobId) }
                 + ready.withLock { $0.map(\.job.id) }
             guard !ids.isEmpty else { continue }
             let now = clock.now()
             do {
                 _ = try await repository.renewLeases(ids: ids, worker: options.workerName, leaseUntil: now.addingTimeInterval(options.lease.seconds))
-            } catch where !Task.isCancelled {
+            } catch  where !Task.isCancelled {
                 logger.error("lease renewal failed", metadata: ["error": "\(String(reflecting: error))"])
             } catch {
                 return
@@ -263,7 +272,7 @@ public final class JobWorker: Service, Sendable {
                 if !(reaped.requeued.isEmpty && reaped.dead.isEmpty) {
                     logger.notice("reaped expired job leases", metadata: ["requeued": "\(reaped.requeued.count)", "dead": "\(reaped.dead.count)"])
                 }
-            } catch where !Task.isCancelled {
+            } catch  where !Task.isCancelled {
                 logger.error("lease reaper failed", metadata: ["error": "\(String(reflecting: error))"])
             } catch {
                 return
@@ -278,12 +287,16 @@ public final class JobWorker: Service, Sendable {
             try? await Task.sleep(for: .milliseconds(50))
         }
         await flushFinished()
-        let held = ready.withLock { held in defer { held.removeAll() }; return held.map(\.job.id) }
-        let remaining = held + inFlight.withLock { tasks -> [UUID] in
-            releasing.withLock { $0.formUnion(tasks.keys) }
-            for task in tasks.values { task.cancel() }
-            return Array(tasks.keys)
+        let held = ready.withLock { held in
+            defer { held.removeAll() }; return held.map(\.job.id)
         }
+        let remaining =
+            held
+            + inFlight.withLock { tasks -> [UUID] in
+                releasing.withLock { $0.formUnion(tasks.keys) }
+                for task in tasks.values { task.cancel() }
+                return Array(tasks.keys)
+            }
         if !remaining.isEmpty {
             do {
                 try await repository.release(ids: remaining, worker: options.workerName, now: clock.now())

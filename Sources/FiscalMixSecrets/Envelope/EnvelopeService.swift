@@ -48,8 +48,9 @@ public struct EnvelopeService: Sendable {
         let nonce = AES.GCM.Nonce()
         let box = try AES.GCM.seal(plaintext, using: dataKey, nonce: nonce, authenticating: context.additionalData)
         let (wrapped, keyId) = try await keys.wrap(dataKey)
-        return Envelope(encNonce: Data(nonce).base64EncodedString(), encCiphertext: (box.ciphertext + box.tag).base64EncodedString(),
-                        wrappedDEK: wrapped.base64EncodedString(), kekId: keyId)
+        return Envelope(
+            encNonce: Data(nonce).base64EncodedString(), encCiphertext: (box.ciphertext + box.tag).base64EncodedString(),
+            wrappedDEK: wrapped.base64EncodedString(), kekId: keyId)
     }
 
     public func open(_ envelope: Envelope, for context: SealContext) async throws -> Data {
@@ -57,8 +58,9 @@ public struct EnvelopeService: Sendable {
             throw EnvelopeError.unsupported(version: envelope.encVersion, algorithm: envelope.encAlg)
         }
         guard let nonceBytes = Data(base64Encoded: envelope.encNonce), let sealed = Data(base64Encoded: envelope.encCiphertext),
-              let wrapped = Data(base64Encoded: envelope.wrappedDEK), sealed.count >= 16,
-              let nonce = try? AES.GCM.Nonce(data: nonceBytes) else {
+            let wrapped = Data(base64Encoded: envelope.wrappedDEK), sealed.count >= 16,
+            let nonce = try? AES.GCM.Nonce(data: nonceBytes)
+        else {
             throw EnvelopeError.malformed(table: context.table, rowId: context.rowId)
         }
         let dataKey = try await keys.unwrap(wrapped, keyId: envelope.kekId)

@@ -43,8 +43,10 @@ public enum InboundSignature {
     }
 
     /// `header` reads a request header by (case-insensitive) name.
-    public static func verify(_ scheme: Scheme, secret: String, signatureHeader: String?, header: (String) -> String?, body: [UInt8],
-                              now: Date, tolerance: TimeInterval = 300) throws(Failure) {
+    public static func verify(
+        _ scheme: Scheme, secret: String, signatureHeader: String?, header: (String) -> String?, body: [UInt8],
+        now: Date, tolerance: TimeInterval = 300
+    ) throws(Failure) {
         switch scheme {
         case .standardWebhooks:
             guard let key = try? WebhookSignature.key(secret) else { throw .noMatchingSignature }
@@ -52,9 +54,10 @@ public enum InboundSignature {
                 throw .missingHeader(name)
             }
             do {
-                try WebhookSignature.verify(id: header("webhook-id"), timestamp: header("webhook-timestamp"),
-                                            signatureHeader: header(signatureHeader ?? scheme.defaultHeader), body: body, key: key, now: now,
-                                            tolerance: tolerance)
+                try WebhookSignature.verify(
+                    id: header("webhook-id"), timestamp: header("webhook-timestamp"),
+                    signatureHeader: header(signatureHeader ?? scheme.defaultHeader), body: body, key: key, now: now,
+                    tolerance: tolerance)
             } catch {
                 switch error {
                 case .missingHeaders: throw .malformedSignature
@@ -63,13 +66,17 @@ public enum InboundSignature {
                 }
             }
         case .hmacSHA256:
-            guard let value = header(signatureHeader ?? scheme.defaultHeader) else { throw .missingHeader((signatureHeader ?? scheme.defaultHeader).lowercased()) }
+            guard let value = header(signatureHeader ?? scheme.defaultHeader) else {
+                throw .missingHeader((signatureHeader ?? scheme.defaultHeader).lowercased())
+            }
             let hex = value.hasPrefix("sha256=") ? String(value.dropFirst(7)) : value
             guard let given = Hex.decode(hex), given.count == 32 else { throw .malformedSignature }
             let expected = Array(HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8))))
             guard constantTimeEquals(expected, given) else { throw .noMatchingSignature }
         case .timestampedHMAC:
-            guard let value = header(signatureHeader ?? scheme.defaultHeader) else { throw .missingHeader((signatureHeader ?? scheme.defaultHeader).lowercased()) }
+            guard let value = header(signatureHeader ?? scheme.defaultHeader) else {
+                throw .missingHeader((signatureHeader ?? scheme.defaultHeader).lowercased())
+            }
             var timestamp: Int64?
             var candidates: [[UInt8]] = []
             for part in value.split(separator: ",") {
@@ -80,8 +87,10 @@ public enum InboundSignature {
             }
             guard let timestamp, !candidates.isEmpty else { throw .malformedSignature }
             guard abs(now.timeIntervalSince1970 - Double(timestamp)) <= tolerance else { throw .timestampOutOfTolerance }
-            let expected = Array(HMAC<SHA256>.authenticationCode(for: Array("\(timestamp).".utf8) + body,
-                                                                 using: SymmetricKey(data: Data(secret.utf8))))
+            let expected = Array(
+                HMAC<SHA256>.authenticationCode(
+                    for: Array("\(timestamp).".utf8) + body,
+                    using: SymmetricKey(data: Data(secret.utf8))))
             guard candidates.contains(where: { constantTimeEquals(expected, $0) }) else { throw .noMatchingSignature }
         }
     }

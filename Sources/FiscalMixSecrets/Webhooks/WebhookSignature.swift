@@ -77,8 +77,10 @@ public enum WebhookSignature {
     /// Checks a received webhook: the timestamp within `tolerance` of `now` either way (replays
     /// and clock skew), and at least one signature in the header made by `key` (compared in
     /// constant time).
-    public static func verify(id: String?, timestamp: String?, signatureHeader: String?, body: some Collection<UInt8>, key: Key,
-                              now: Date, tolerance: TimeInterval = 300) throws(Failure) {
+    public static func verify(
+        id: String?, timestamp: String?, signatureHeader: String?, body: some Collection<UInt8>, key: Key,
+        now: Date, tolerance: TimeInterval = 300
+    ) throws(Failure) {
         guard let id, let timestampText = timestamp, let signatureHeader, let seconds = Int64(timestampText) else { throw .missingHeaders }
         guard abs(now.timeIntervalSince1970 - Double(seconds)) <= tolerance else { throw .timestampOutOfTolerance }
         let content = content(id: id, timestamp: seconds, body: body)

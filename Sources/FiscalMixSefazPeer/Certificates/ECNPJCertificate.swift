@@ -33,8 +33,10 @@ extension SefazTestAuthority {
     static let icpINSS: ASN1ObjectIdentifier = [2, 16, 76, 1, 3, 7]
 
     /// Mints a certificate for `cnpj` valid from `notBefore` to `notAfter`.
-    public func mintECNPJ(cnpj: String, companyName: String = "EMPRESA DE TESTE LTDA", responsible: String = "RESPONSAVEL DE TESTE",
-                          notBefore: Date = Date().addingTimeInterval(-3_600), notAfter: Date = Date().addingTimeInterval(365 * 86_400)) throws -> ECNPJCertificate {
+    public func mintECNPJ(
+        cnpj: String, companyName: String = "EMPRESA DE TESTE LTDA", responsible: String = "RESPONSAVEL DE TESTE",
+        notBefore: Date = Date().addingTimeInterval(-3_600), notAfter: Date = Date().addingTimeInterval(365 * 86_400)
+    ) throws -> ECNPJCertificate {
         let key = try _RSA.Signing.PrivateKey(keySize: .bits2048)
         func other(_ oid: ASN1ObjectIdentifier, _ text: String) throws -> GeneralName {
             .otherName(.init(typeID: oid, value: try ASN1Any(erasing: ASN1OctetString(contentBytes: ArraySlice(text.utf8)))))

@@ -149,7 +149,8 @@ public struct PKCS12Writer: Sendable {
         let iv = randomBytes(16)
         // 2,048 rounds is what OpenSSL and the CAs' tools write; swift-crypto's checked variant
         // demands 210,000, which PKCS#12 readers take but which makes every open slow.
-        let key = try KDF.Insecure.PBKDF2.deriveKey(from: password, salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: iterations)
+        let key = try KDF.Insecure.PBKDF2.deriveKey(
+            from: password, salt: salt, using: .sha256, outputByteCount: 32, unsafeUncheckedRounds: iterations)
         let ciphertext = Array(try AES._CBC.encrypt(plaintext, using: key, iv: try AES._CBC.IV(ivBytes: iv)))
         let algorithm = try der { s in
             try s.appendConstructedNode(identifier: .sequence) { s in

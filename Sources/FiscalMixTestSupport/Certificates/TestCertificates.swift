@@ -21,8 +21,9 @@ public enum TestCertificates {
 
     private static let mintedOnce: Minted? = {
         guard let authority = try? SefazTestAuthority(now: validFrom.addingTimeInterval(-86_400)),
-              let certificate = try? authority.mintECNPJ(cnpj: cnpj, companyName: companyName, notBefore: validFrom, notAfter: validTo),
-              let modern = try? certificate.pkcs12(password: password) else { return nil }
+            let certificate = try? authority.mintECNPJ(cnpj: cnpj, companyName: companyName, notBefore: validFrom, notAfter: validTo),
+            let modern = try? certificate.pkcs12(password: password)
+        else { return nil }
         return Minted(certificate: certificate, modern: modern)
     }()
     private static let legacy = Mutex<[UInt8]?>(nil)

@@ -1,10 +1,10 @@
 import FiscalMixConnectors
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixDatabase
 import FiscalMixTransforms
 import FiscalMixVault
 import Foundation
@@ -66,8 +66,10 @@ public struct WebhookDeliverer: Sendable {
 
     /// Records outcomes and settles the events whose deliveries they ended; says which were
     /// recorded (a delivery replayed to another job meanwhile is not).
-    static func record(_ outcomes: [WebhookDeliveryRepository.Outcome], deliveries: WebhookDeliveryRepository,
-                       events: IntegrationEventRepository, now: Date, in tx: Transaction) async throws -> [Bool] {
+    static func record(
+        _ outcomes: [WebhookDeliveryRepository.Outcome], deliveries: WebhookDeliveryRepository,
+        events: IntegrationEventRepository, now: Date, in tx: Transaction
+    ) async throws -> [Bool] {
         let recorded = try await deliveries.record(outcomes, now: now, in: tx)
         let wasRecorded = outcomes.map { recorded.contains(.init(deliveryId: $0.delivery.id, jobId: $0.jobId)) }
         let ended = Set(zip(outcomes, wasRecorded).filter { $1 && $0.delivery.status != .pending }.map(\.0.delivery.eventId))
@@ -120,7 +122,8 @@ public struct WebhookDeliverer: Sendable {
     func deliver(_ deliveryId: UUID, eventId: UUID?, base: Int, jobId: UUID, retry: RetryPlacement) async throws {
         // Finished, replayed to another job, or gone with its endpoint or its month: nothing to do.
         guard let work = try await loader.submit(.init(deliveryId: deliveryId, eventId: eventId)), work.delivery.status == .pending,
-              work.delivery.jobId == jobId else { return }
+            work.delivery.jobId == jobId
+        else { return }
         let (delivery, endpoint, event) = (work.delivery, work.endpoint, work.event)
         switch endpoint.status {
         case .paused:
@@ -150,12 +153,17 @@ public struct WebhookDeliverer: Sendable {
             ("content-type", "application/json"),
             ("webhook-id", delivery.messageId),
             ("webhook-timestamp", String(timestamp)),
-            ("webhook-signature", try WebhookSignature.header(id: delivery.messageId, timestamp: timestamp, body: body,
-                                                              keys: try await keys.keys(for: endpoint, now: now))),
+            (
+                "webhook-signature",
+                try WebhookSignature.header(
+                    id: delivery.messageId, timestamp: timestamp, body: body,
+                    keys: try await keys.keys(for: endpoint, now: now))
+            ),
         ]
         headers += try await customHeaders(of: endpoint).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
-        var attempt = WebhookDeliveryAttempt(id: ID.make(now: now), deliveryId: delivery.id, attempt: delivery.attempts + 1, requestedAt: now,
-                                             latencyMs: nil, responseCode: nil, responseExcerpt: nil, error: nil)
+        var attempt = WebhookDeliveryAttempt(
+            id: ID.make(now: now), deliveryId: delivery.id, attempt: delivery.attempts + 1, requestedAt: now,
+            latencyMs: nil, responseCode: nil, responseExcerpt: nil, error: nil)
         let verdict: DeliveryVerdict
         var retryAfter: TimeInterval?
         let started = ContinuousClock.now
@@ -181,13 +189,16 @@ public struct WebhookDeliverer: Sendable {
         }
         let elapsed = started.duration(to: .now)
         attempt.latencyMs = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
-        try await settle(delivery, endpoint: endpoint, attempt: attempt, verdict: verdict, retryAfter: retryAfter, base: base, jobId: jobId,
-                         retry: retry)
+        try await settle(
+            delivery, endpoint: endpoint, attempt: attempt, verdict: verdict, retryAfter: retryAfter, base: base, jobId: jobId,
+            retry: retry)
     }
 
     /// Records the attempt and moves the delivery on.
-    func settle(_ delivery: WebhookDelivery, endpoint: WebhookEndpoint, attempt: WebhookDeliveryAttempt, verdict: DeliveryVerdict,
-                retryAfter: TimeInterval?, base: Int, jobId: UUID, retry placement: RetryPlacement) async throws {
+    func settle(
+        _ delivery: WebhookDelivery, endpoint: WebhookEndpoint, attempt: WebhookDeliveryAttempt, verdict: DeliveryVerdict,
+        retryAfter: TimeInterval?, base: Int, jobId: UUID, retry placement: RetryPlacement
+    ) async throws {
         let now = clock.now()
         switch verdict {
         case .delivered:
@@ -215,8 +226,9 @@ public struct WebhookDeliverer: Sendable {
                 return
             }
             guard let delay = schedule.delay(afterAttempt: delivery.attempts + 1 - base, retryAfter: retryAfter, using: &generator) else {
-                try await end(delivery, as: .dead, attempt: attempt,
-                              reason: "retry schedule spent after \(delivery.attempts + 1 - base) attempts; last: \(attempt.error ?? "")", jobId: jobId)
+                try await end(
+                    delivery, as: .dead, attempt: attempt,
+                    reason: "retry schedule spent after \(delivery.attempts + 1 - base) attempts; last: \(attempt.error ?? "")", jobId: jobId)
                 return
             }
             var next = delivery
@@ -229,20 +241,24 @@ public struct WebhookDeliverer: Sendable {
             let retryAt = now.addingTimeInterval(delay)
             var retryJob: NewJob?
             if placement == .ownJob {
-                retryJob = WebhookDeliveryRepository.job(deliveryId: delivery.id, eventId: delivery.eventId, accountId: delivery.accountId, base: base,
-                                                         now: now)
+                retryJob = WebhookDeliveryRepository.job(
+                    deliveryId: delivery.id, eventId: delivery.eventId, accountId: delivery.accountId, base: base,
+                    now: now)
                 retryJob?.runAt = retryAt
             }
             guard try await recorder.submit(.init(delivery: next, attempt: attempt, jobId: jobId, deadLetterReason: nil, retryJob: retryJob)),
-                  placement == .sameJob else { return }
+                placement == .sameJob
+            else { return }
             throw JobFailure.retryAt(retryAt, message: attempt.error ?? "delivery failed")
         }
     }
 
     /// Ends a delivery: the attempt (if one was made), its final status, a dead letter unless
     /// it succeeded, the event's status, and whatever `also` adds — one transaction.
-    func end(_ delivery: WebhookDelivery, as status: WebhookDelivery.Status, attempt: WebhookDeliveryAttempt?, reason: String?, jobId: UUID,
-             also: (@Sendable (Transaction) async throws -> Void)? = nil) async throws {
+    func end(
+        _ delivery: WebhookDelivery, as status: WebhookDelivery.Status, attempt: WebhookDeliveryAttempt?, reason: String?, jobId: UUID,
+        also: (@Sendable (Transaction) async throws -> Void)? = nil
+    ) async throws {
         let now = clock.now()
         var next = delivery
         next.status = status
@@ -255,8 +271,9 @@ public struct WebhookDeliverer: Sendable {
             next.lastError = attempt.error
         }
         if status != .succeeded { next.lastError = reason }
-        let outcome = WebhookDeliveryRepository.Outcome(delivery: next, attempt: attempt, jobId: jobId,
-                                                        deadLetterReason: status == .succeeded ? nil : reason)
+        let outcome = WebhookDeliveryRepository.Outcome(
+            delivery: next, attempt: attempt, jobId: jobId,
+            deadLetterReason: status == .succeeded ? nil : reason)
         guard let also else {
             _ = try await recorder.submit(outcome)
             return
@@ -273,13 +290,19 @@ public struct WebhookDeliverer: Sendable {
     func disable(_ endpoint: WebhookEndpoint, reason: String, now: Date, in tx: Transaction) async throws {
         guard try await endpoints.disable(id: endpoint.id, reason: reason, now: now, in: tx) else { return }
         logger.warning("webhook endpoint disabled", metadata: ["endpoint": "\(endpoint.id.lowercased)", "reason": "\(reason)"])
-        let payload = JSON.object(JSONObject([
-            ("endpointId", .string(endpoint.id.lowercased)), ("url", .string(endpoint.url)), ("systemName", .string(endpoint.systemName)),
-            ("reason", .string(reason)), ("disabledAt", .string(RFC3339.string(from: now))),
-        ]))
-        try await publisher.publish(accountId: endpoint.accountId, [.init(key: "endpoint.disabled:\(endpoint.id.lowercased):\(Int(now.timeIntervalSince1970 * 1000))",
-                                                                          type: "endpoint.disabled", source: "fiscalmix.webhooks",
-                                                                          payloadJSON: payload.serialized())], now: now, in: tx)
+        let payload = JSON.object(
+            JSONObject([
+                ("endpointId", .string(endpoint.id.lowercased)), ("url", .string(endpoint.url)), ("systemName", .string(endpoint.systemName)),
+                ("reason", .string(reason)), ("disabledAt", .string(RFC3339.string(from: now))),
+            ]))
+        try await publisher.publish(
+            accountId: endpoint.accountId,
+            [
+                .init(
+                    key: "endpoint.disabled:\(endpoint.id.lowercased):\(Int(now.timeIntervalSince1970 * 1000))",
+                    type: "endpoint.disabled", source: "fiscalmix.webhooks",
+                    payloadJSON: payload.serialized())
+            ], now: now, in: tx)
     }
 
     func schedule(for endpoint: WebhookEndpoint) async throws -> DeliveryRetrySchedule {

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixJobs
 import Foundation
 import SQLKit
@@ -42,7 +42,8 @@ extension WebhookDeliveryRepository {
             }
             return found
         }
-        var sql: SQLQueryString = "SELECT \(unsafeRaw: Self.workColumns) \(unsafeRaw: Self.workJoins) WHERE d.id IN (\(binds: keys.map(\.deliveryId)))"
+        var sql: SQLQueryString =
+            "SELECT \(unsafeRaw: Self.workColumns) \(unsafeRaw: Self.workJoins) WHERE d.id IN (\(binds: keys.map(\.deliveryId)))"
         if eventIds.count > 0, withEvents {
             sql += " AND d.event_id IN (\(binds: eventIds)) AND e.id IN (\(binds: eventIds))"
         }
@@ -55,14 +56,24 @@ extension WebhookDeliveryRepository {
 
     /// The select list of a work row: each table's columns under its prefix.
     static let workColumns = [
-        prefixedColumns("d", "d_", ["id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
-                                    "next_attempt_at", "response_code", "last_error", "created_at", "updated_at"]),
-        prefixedColumns("w", "w_", ["id", "account_id", "system_name", "url", "description", "status", "event_types", "headers", "signing_scheme",
-                                    "secret_ref_id", "previous_secret_ref_id", "previous_secret_expires_at", "public_key", "policy_id",
-                                    "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "headers_secret_ref_id",
-                                    "created_at", "updated_at"]),
-        prefixedColumns("e", "e_", ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"]),
-        prefixedColumns("m", "m_", ["id", "account_id", "event_type", "target_system", "profile", "mapping_json", "version", "active", "created_at"]),
+        prefixedColumns(
+            "d", "d_",
+            [
+                "id", "account_id", "endpoint_id", "event_id", "job_id", "message_id", "status", "attempts", "last_attempt_at",
+                "next_attempt_at", "response_code", "last_error", "created_at", "updated_at",
+            ]),
+        prefixedColumns(
+            "w", "w_",
+            [
+                "id", "account_id", "system_name", "url", "description", "status", "event_types", "headers", "signing_scheme",
+                "secret_ref_id", "previous_secret_ref_id", "previous_secret_expires_at", "public_key", "policy_id",
+                "retry_schedule", "rate_limit_per_second", "failing_since", "disabled_reason", "headers_secret_ref_id",
+                "created_at", "updated_at",
+            ]),
+        prefixedColumns(
+            "e", "e_", ["id", "account_id", "event_key", "event_type", "source_system", "payload", "status", "created_at", "updated_at"]),
+        prefixedColumns(
+            "m", "m_", ["id", "account_id", "event_type", "target_system", "profile", "mapping_json", "version", "active", "created_at"]),
     ].joined(separator: ", ")
 
     /// The tables of a work row: the delivery, its endpoint, its event, and the active mapping
@@ -77,10 +88,11 @@ extension WebhookDeliveryRepository {
 
     static func decodeWork(_ row: any SQLRow) throws -> Work {
         let mappingRow = PrefixedRow(row: row, prefix: "m_")
-        return Work(delivery: try Self.decode(PrefixedRow(row: row, prefix: "d_")),
-                    endpoint: try WebhookEndpointRepository.decode(PrefixedRow(row: row, prefix: "w_")),
-                    event: try IntegrationEventRepository.decode(PrefixedRow(row: row, prefix: "e_")),
-                    mapping: try mappingRow.decodeNil(column: "id") ? nil : try EventMappingRepository.decode(mappingRow))
+        return Work(
+            delivery: try Self.decode(PrefixedRow(row: row, prefix: "d_")),
+            endpoint: try WebhookEndpointRepository.decode(PrefixedRow(row: row, prefix: "w_")),
+            event: try IntegrationEventRepository.decode(PrefixedRow(row: row, prefix: "e_")),
+            mapping: try mappingRow.decodeNil(column: "id") ? nil : try EventMappingRepository.decode(mappingRow))
     }
 
     /// Where a delivery stands after a run of its job: its next state, the attempt made (none
@@ -140,9 +152,10 @@ extension WebhookDeliveryRepository {
             RETURNING id, job_id
             """
         // RETURNING sees the new job id (SQLite's cannot name the VALUES' columns).
-        let landed = Set(try await tx.query(update).map {
-            RecordedOutcome(deliveryId: try $0.get("id"), jobId: try $0.get("job_id"))
-        })
+        let landed = Set(
+            try await tx.query(update).map {
+                RecordedOutcome(deliveryId: try $0.get("id"), jobId: try $0.get("job_id"))
+            })
         let (kept, lost) = outcomes.reduce(into: ([Outcome](), [Outcome]())) { split, outcome in
             if landed.contains(RecordedOutcome(deliveryId: outcome.delivery.id, jobId: outcome.nextJobId)) {
                 split.0.append(outcome)
@@ -168,7 +181,8 @@ extension WebhookDeliveryRepository {
         }
         let letters = kept.compactMap { outcome in outcome.deadLetterReason.map { (outcome, $0) } }
         if !letters.isEmpty {
-            var insert: SQLQueryString = "INSERT INTO dead_letters (id, account_id, job_id, job_type, event_id, delivery_id, reason, payload, created_at) VALUES "
+            var insert: SQLQueryString =
+                "INSERT INTO dead_letters (id, account_id, job_id, job_type, event_id, delivery_id, reason, payload, created_at) VALUES "
             for (index, (outcome, reason)) in letters.enumerated() {
                 let d = outcome.delivery
                 insert += """

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixJobs
 import Foundation
 import SQLKit
@@ -16,8 +16,9 @@ public struct WebhookDeliveryRepository: Sendable {
     public static func job(deliveryId: UUID, eventId: UUID, accountId: UUID, base: Int = 0, now: Date) -> NewJob {
         let ids = "\"deliveryId\":\"\(deliveryId.lowercased)\",\"eventId\":\"\(eventId.lowercased)\""
         let payload = base == 0 ? "{\(ids)}" : "{\"base\":\(base),\(ids)}"
-        return NewJob(type: WebhookDelivery.jobType, accountId: accountId, payload: payload, maxAttempts: 100,
-                      correlationId: deliveryId.lowercased, id: ID.make(now: now))
+        return NewJob(
+            type: WebhookDelivery.jobType, accountId: accountId, payload: payload, maxAttempts: 100,
+            correlationId: deliveryId.lowercased, id: ID.make(now: now))
     }
 
     /// The job that makes the first attempt of several deliveries of one event at once. A
@@ -26,8 +27,9 @@ public struct WebhookDeliveryRepository: Sendable {
     /// claim and one run for up to `deliveriesPerJob` deliveries instead of one each.
     public static func firstAttemptsJob(eventId: UUID, deliveryIds: [UUID], accountId: UUID, now: Date) -> NewJob {
         let ids = deliveryIds.map { "\"\($0.lowercased)\"" }.joined(separator: ",")
-        return NewJob(type: WebhookDelivery.jobType, accountId: accountId, payload: "{\"deliveryIds\":[\(ids)],\"eventId\":\"\(eventId.lowercased)\"}",
-                      maxAttempts: 100, correlationId: eventId.lowercased, id: ID.make(now: now))
+        return NewJob(
+            type: WebhookDelivery.jobType, accountId: accountId, payload: "{\"deliveryIds\":[\(ids)],\"eventId\":\"\(eventId.lowercased)\"}",
+            maxAttempts: 100, correlationId: eventId.lowercased, id: ID.make(now: now))
     }
 
     /// How many of an event's deliveries share one first-attempt job: the job sends them all
@@ -40,11 +42,14 @@ public struct WebhookDeliveryRepository: Sendable {
     /// `eventsAreNew` skips looking for existing pairs, for events recorded in this transaction.
     /// Returns how many were created.
     @discardableResult
-    public func create(accountId: UUID, pairs: [(eventId: UUID, endpointId: UUID)], eventsAreNew: Bool, now: Date,
-                       in tx: Transaction) async throws -> Int {
+    public func create(
+        accountId: UUID, pairs: [(eventId: UUID, endpointId: UUID)], eventsAreNew: Bool, now: Date,
+        in tx: Transaction
+    ) async throws -> Int {
         var pairs = pairs
         if !eventsAreNew, !pairs.isEmpty {
-            let rows = try await tx.query("""
+            let rows = try await tx.query(
+                """
                 SELECT endpoint_id, event_id FROM webhook_deliveries WHERE event_id IN (\(binds: Array(Set(pairs.map(\.eventId)))))
                 """)
             let existing = Set(try rows.map { "\(try $0.get("endpoint_id", as: UUID.self))/\(try $0.get("event_id", as: UUID.self))" })
@@ -59,7 +64,8 @@ public struct WebhookDeliveryRepository: Sendable {
         while start < pairs.count {
             var end = start + 1
             while end < pairs.count, end - start < Self.deliveriesPerJob, pairs[end].eventId == pairs[start].eventId { end += 1 }
-            let job = end - start == 1
+            let job =
+                end - start == 1
                 ? Self.job(deliveryId: ids[start], eventId: pairs[start].eventId, accountId: accountId, now: now)
                 : Self.firstAttemptsJob(eventId: pairs[start].eventId, deliveryIds: Array(ids[start..<end]), accountId: accountId, now: now)
             jobs.append(job)
@@ -109,21 +115,27 @@ public struct WebhookDeliveryRepository: Sendable {
     }
 
     public func attempts(deliveryId: UUID) async throws -> [WebhookDeliveryAttempt] {
-        try await database.query("""
+        try await database.query(
+            """
             SELECT * FROM webhook_delivery_attempts WHERE delivery_id = \(bind: deliveryId) ORDER BY attempt
-            """).map { row in
-            WebhookDeliveryAttempt(id: try row.get("id"), deliveryId: try row.get("delivery_id"), attempt: try row.get("attempt"),
-                                   requestedAt: try row.get("requested_at"), latencyMs: try row.get("latency_ms"),
-                                   responseCode: try row.get("response_code"), responseExcerpt: try row.get("response_excerpt"),
-                                   error: try row.get("error"))
+            """
+        ).map { row in
+            WebhookDeliveryAttempt(
+                id: try row.get("id"), deliveryId: try row.get("delivery_id"), attempt: try row.get("attempt"),
+                requestedAt: try row.get("requested_at"), latencyMs: try row.get("latency_ms"),
+                responseCode: try row.get("response_code"), responseExcerpt: try row.get("response_excerpt"),
+                error: try row.get("error"))
         }
     }
 
     /// Puts finished deliveries back to pending with a new job each (their `webhook-id` stays).
     /// `ids` nil with an endpoint: every failed or dead delivery of it updated since `since`.
-    public func replay(accountId: UUID, ids: [UUID]? = nil, endpointId: UUID? = nil, eventId: UUID? = nil, since: Date? = nil,
-                       onlyUnsuccessful: Bool, now: Date, in tx: Transaction) async throws -> [UUID] {
-        var sql: SQLQueryString = "SELECT id, event_id, attempts FROM webhook_deliveries WHERE account_id = \(bind: accountId) AND status <> 'pending'"
+    public func replay(
+        accountId: UUID, ids: [UUID]? = nil, endpointId: UUID? = nil, eventId: UUID? = nil, since: Date? = nil,
+        onlyUnsuccessful: Bool, now: Date, in tx: Transaction
+    ) async throws -> [UUID] {
+        var sql: SQLQueryString =
+            "SELECT id, event_id, attempts FROM webhook_deliveries WHERE account_id = \(bind: accountId) AND status <> 'pending'"
         if let ids { sql += " AND id IN (\(binds: ids))" }
         if let endpointId { sql += " AND endpoint_id = \(bind: endpointId)" }
         if let eventId { sql += " AND event_id = \(bind: eventId)" }
@@ -136,7 +148,8 @@ public struct WebhookDeliveryRepository: Sendable {
         }
         try await JobsInTransaction.enqueueBatch(jobs, now: now, in: tx)
         for (id, job) in zip(found, jobs) {
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE webhook_deliveries SET status = 'pending', job_id = \(bind: job.id), next_attempt_at = \(bind: now),
                        updated_at = \(bind: now) WHERE id = \(bind: id)
                 """)
@@ -151,7 +164,8 @@ public struct WebhookDeliveryRepository: Sendable {
     /// the endpoint was paused); returns how many.
     @discardableResult
     public func resume(endpointId: UUID, accountId: UUID, now: Date, in tx: Transaction) async throws -> Int {
-        let rows = try await tx.query("""
+        let rows = try await tx.query(
+            """
             SELECT id, event_id FROM webhook_deliveries WHERE endpoint_id = \(bind: endpointId) AND account_id = \(bind: accountId) AND status = 'pending'
             """)
         let ids: [UUID] = try rows.map { try $0.get("id") }
@@ -166,14 +180,17 @@ public struct WebhookDeliveryRepository: Sendable {
     /// The distinct events of some deliveries.
     public func eventIds(of deliveryIds: [UUID], in tx: Transaction) async throws -> [UUID] {
         guard !deliveryIds.isEmpty else { return [] }
-        return try await tx.query("SELECT DISTINCT event_id FROM webhook_deliveries WHERE id IN (\(binds: deliveryIds))").map { try $0.get("event_id") }
+        return try await tx.query("SELECT DISTINCT event_id FROM webhook_deliveries WHERE id IN (\(binds: deliveryIds))").map {
+            try $0.get("event_id")
+        }
     }
 
     static func decode(_ row: any SQLRow) throws -> WebhookDelivery {
-        WebhookDelivery(id: try row.get("id"), accountId: try row.get("account_id"), endpointId: try row.get("endpoint_id"),
-                        eventId: try row.get("event_id"), jobId: try row.get("job_id"), messageId: try row.get("message_id"),
-                        status: try row.enumValue("status"), attempts: try row.get("attempts"), lastAttemptAt: try row.get("last_attempt_at"),
-                        nextAttemptAt: try row.get("next_attempt_at"), responseCode: try row.get("response_code"),
-                        lastError: try row.get("last_error"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+        WebhookDelivery(
+            id: try row.get("id"), accountId: try row.get("account_id"), endpointId: try row.get("endpoint_id"),
+            eventId: try row.get("event_id"), jobId: try row.get("job_id"), messageId: try row.get("message_id"),
+            status: try row.enumValue("status"), attempts: try row.get("attempts"), lastAttemptAt: try row.get("last_attempt_at"),
+            nextAttemptAt: try row.get("next_attempt_at"), responseCode: try row.get("response_code"),
+            lastError: try row.get("last_error"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

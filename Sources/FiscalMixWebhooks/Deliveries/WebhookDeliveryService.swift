@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixIdentity
 import FiscalMixDatabase
+import FiscalMixIdentity
 import Foundation
 
 /// Reads deliveries with their attempts, and replays them: one delivery, or every failed and
@@ -20,9 +20,12 @@ public struct WebhookDeliveryService: Sendable {
         self.clock = clock
     }
 
-    public func list(_ principal: Principal, endpointId: UUID, status: WebhookDelivery.Status?, page: PageRequest) async throws -> Page<DeliveryView> {
+    public func list(_ principal: Principal, endpointId: UUID, status: WebhookDelivery.Status?, page: PageRequest) async throws -> Page<DeliveryView>
+    {
         try principal.require(.webhooksRead)
-        guard try await endpoints.find(id: endpointId, accountId: principal.accountId) != nil else { throw FiscalMixError.notFound("Webhook endpoint") }
+        guard try await endpoints.find(id: endpointId, accountId: principal.accountId) != nil else {
+            throw FiscalMixError.notFound("Webhook endpoint")
+        }
         let found = try await deliveries.list(accountId: principal.accountId, .init(endpointId: endpointId, status: status), page: page)
         return Page(items: found.items.map(DeliveryView.init), nextCursor: found.nextCursor)
     }
@@ -51,11 +54,14 @@ public struct WebhookDeliveryService: Sendable {
     /// Sends again every failed or dead delivery of the endpoint that ended since `since`.
     public func replayEndpoint(_ principal: Principal, endpointId: UUID, since: Date) async throws -> Int {
         try principal.require(.webhooksWrite)
-        guard try await endpoints.find(id: endpointId, accountId: principal.accountId) != nil else { throw FiscalMixError.notFound("Webhook endpoint") }
+        guard try await endpoints.find(id: endpointId, accountId: principal.accountId) != nil else {
+            throw FiscalMixError.notFound("Webhook endpoint")
+        }
         let now = clock.now()
         return try await database.transaction { [deliveries, events] tx in
-            let ids = try await deliveries.replay(accountId: principal.accountId, endpointId: endpointId, since: since, onlyUnsuccessful: true,
-                                                  now: now, in: tx)
+            let ids = try await deliveries.replay(
+                accountId: principal.accountId, endpointId: endpointId, since: since, onlyUnsuccessful: true,
+                now: now, in: tx)
             for eventId in try await deliveries.eventIds(of: ids, in: tx) { try await events.reopen(eventId: eventId, now: now, in: tx) }
             return ids.count
         }
@@ -115,8 +121,9 @@ public struct DeliveryView: Sendable, Encodable {
         responseCode = d.responseCode
         lastError = d.lastError
         attemptLog = attempts?.map {
-            AttemptView(attempt: $0.attempt, requestedAt: $0.requestedAt, latencyMs: $0.latencyMs, responseCode: $0.responseCode,
-                        responseExcerpt: $0.responseExcerpt, error: $0.error)
+            AttemptView(
+                attempt: $0.attempt, requestedAt: $0.requestedAt, latencyMs: $0.latencyMs, responseCode: $0.responseCode,
+                responseExcerpt: $0.responseExcerpt, error: $0.error)
         }
         createdAt = d.createdAt
         updatedAt = d.updatedAt

@@ -108,7 +108,7 @@ enum WebhookHeaders {
         guard headers.count <= 20 else { throw FiscalMixError.validation("headers", "At most 20 custom headers.") }
         for (name, value) in headers {
             guard (1...100).contains(name.count),
-                  name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_".unicodeScalars.contains($0)) })
+                name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_".unicodeScalars.contains($0)) })
             else { throw FiscalMixError.validation("headers", "'\(name.prefix(100))' is not an HTTP header name.") }
             guard !reserved.contains(name.lowercased()) else {
                 throw FiscalMixError.validation("headers", "'\(name)' is set by FiscalMix and cannot be overridden.")

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -9,7 +9,8 @@ public struct WebhookEndpointRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func insert(_ e: WebhookEndpoint, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO webhook_endpoints (id, account_id, system_name, url, description, status, event_types, headers, signing_scheme,
                                            secret_ref_id, previous_secret_ref_id, previous_secret_expires_at, public_key, policy_id,
                                            retry_schedule, rate_limit_per_second, failing_since, disabled_reason, headers_secret_ref_id,
@@ -24,7 +25,8 @@ public struct WebhookEndpointRepository: Sendable {
 
     /// Writes every column of `e` (scoped by its account).
     public func update(_ e: WebhookEndpoint, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE webhook_endpoints SET system_name = \(bind: e.systemName), url = \(bind: e.url), description = \(bind: e.description),
                    status = \(bind: e.status.rawValue), event_types = \(json: jsonText(e.eventTypes)), headers = \(json: jsonText(e.headers)),
                    signing_scheme = \(bind: e.signingScheme.rawValue), secret_ref_id = \(bind: e.secretRefId),
@@ -48,9 +50,11 @@ public struct WebhookEndpointRepository: Sendable {
     /// The endpoints events are fanned out to: active and paused (a paused endpoint's
     /// deliveries wait for it).
     public func receiving(accountId: UUID, in tx: Transaction) async throws -> [WebhookEndpoint] {
-        try await tx.query("""
+        try await tx.query(
+            """
             SELECT * FROM webhook_endpoints WHERE account_id = \(bind: accountId) AND status IN ('active', 'paused')
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     public func delete(id: UUID, accountId: UUID, in tx: Transaction) async throws -> Bool {
@@ -64,14 +68,16 @@ public struct WebhookEndpointRepository: Sendable {
 
     /// After a failed attempt: remembers when the failing began; returns that moment.
     public func markFailing(id: UUID, now: Date, in tx: Transaction) async throws -> Date? {
-        try await tx.first("""
+        try await tx.first(
+            """
             UPDATE webhook_endpoints SET failing_since = COALESCE(failing_since, \(bind: now)) WHERE id = \(bind: id) RETURNING failing_since
             """)?.get("failing_since")
     }
 
     /// Disables an active or paused endpoint; false when it already was.
     public func disable(id: UUID, reason: String, now: Date, in tx: Transaction) async throws -> Bool {
-        !(try await tx.query("""
+        !(try await tx.query(
+            """
             UPDATE webhook_endpoints SET status = 'disabled', disabled_reason = \(bind: reason), updated_at = \(bind: now)
             WHERE id = \(bind: id) AND status <> 'disabled' RETURNING id
             """)).isEmpty
@@ -97,7 +103,8 @@ public struct WebhookEndpointRepository: Sendable {
     }
 
     public func setAccountRetrySchedule(_ schedule: [TimeInterval]?, accountId: UUID) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE accounts SET webhook_retry_schedule = \(json: schedule.map(jsonText)) WHERE id = \(bind: accountId)
             """)
     }

@@ -1,9 +1,9 @@
 import FiscalMixConnectors
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixDatabase
 import FiscalMixVault
 import Foundation
 
@@ -51,16 +51,18 @@ public struct WebhookEndpointService: Sendable {
         try principal.require(.webhooksWrite)
         guard let url = input.url else { throw FiscalMixError.validation("url", "An endpoint needs a url.") }
         let now = clock.now()
-        var endpoint = WebhookEndpoint(id: ID.make(now: now), accountId: principal.accountId,
-                                       systemName: input.systemName ?? URLComponents(string: url)?.host ?? "webhook", url: url,
-                                       createdAt: now, updatedAt: now)
+        var endpoint = WebhookEndpoint(
+            id: ID.make(now: now), accountId: principal.accountId,
+            systemName: input.systemName ?? URLComponents(string: url)?.host ?? "webhook", url: url,
+            createdAt: now, updatedAt: now)
         try await apply(input, to: &endpoint, principal: principal)
         endpoint.signingScheme = input.signingScheme ?? .v1
         let secret = try await newSecret(for: &endpoint, now: now)
         let opened = endpoint
         let sealedHeaders = try await sealHeaders(of: &endpoint, now: now)
-        let entry = audit.entry("webhook_endpoint.created", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
-                                metadata: ["url": endpoint.url, "signingScheme": endpoint.signingScheme.rawValue], meta: meta)
+        let entry = audit.entry(
+            "webhook_endpoint.created", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
+            metadata: ["url": endpoint.url, "signingScheme": endpoint.signingScheme.rawValue], meta: meta)
         try await database.transaction { [endpoints, endpoint, audit] tx in
             try await store(secret, in: tx)
             if let sealedHeaders { try await store(sealedHeaders, in: tx) }
@@ -101,12 +103,15 @@ public struct WebhookEndpointService: Sendable {
         }
         endpoint.updatedAt = clock.now()
         var diff: [String: [String: String]] = [:]
-        for (field, old, new) in [("url", before.url, endpoint.url), ("status", before.status.rawValue, endpoint.status.rawValue),
-                                  ("systemName", before.systemName, endpoint.systemName)] where old != new {
+        for (field, old, new) in [
+            ("url", before.url, endpoint.url), ("status", before.status.rawValue, endpoint.status.rawValue),
+            ("systemName", before.systemName, endpoint.systemName),
+        ] where old != new {
             diff[field] = ["from": old, "to": new]
         }
-        let entry = audit.entry("webhook_endpoint.updated", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
-                                diff: diff, meta: meta)
+        let entry = audit.entry(
+            "webhook_endpoint.updated", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
+            diff: diff, meta: meta)
         let resumed = before.status != .active && endpoint.status == .active
         let opened = endpoint
         // New header values are sealed anew; the old sealed copy goes in the same transaction.
@@ -135,8 +140,9 @@ public struct WebhookEndpointService: Sendable {
         let refs = try await [endpoint.secretRefId, endpoint.previousSecretRefId, endpoint.headersSecretRefId].compactMap { $0 }.asyncCompactMap {
             try await vault.ref(id: $0, accountId: endpoint.accountId)
         }
-        let entry = audit.entry("webhook_endpoint.deleted", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
-                                metadata: ["url": endpoint.url], meta: meta)
+        let entry = audit.entry(
+            "webhook_endpoint.deleted", by: principal, entityType: "webhook_endpoint", entityId: endpoint.id.lowercased,
+            metadata: ["url": endpoint.url], meta: meta)
         try await database.transaction { [endpoints, audit] tx in
             guard try await endpoints.delete(id: endpoint.id, accountId: endpoint.accountId, in: tx) else { return }
             for ref in refs { try await remove(ref, in: tx) }
@@ -159,8 +165,9 @@ public struct WebhookEndpointService: Sendable {
         endpoint.previousSecretExpiresAt = now.addingTimeInterval(TimeInterval(overlap))
         let secret = try await newSecret(for: &endpoint, now: now)
         endpoint.updatedAt = now
-        let entry = audit.entry("webhook_endpoint.secret_rotated", by: principal, entityType: "webhook_endpoint",
-                                entityId: endpoint.id.lowercased, metadata: ["overlapSeconds": String(overlap)], meta: meta)
+        let entry = audit.entry(
+            "webhook_endpoint.secret_rotated", by: principal, entityType: "webhook_endpoint",
+            entityId: endpoint.id.lowercased, metadata: ["overlapSeconds": String(overlap)], meta: meta)
         try await database.transaction { [endpoints, endpoint, audit] tx in
             try await store(secret, in: tx)
             try await endpoints.update(endpoint, in: tx)
@@ -209,7 +216,8 @@ public struct WebhookEndpointService: Sendable {
         try OutboundURL.validate(e.url, field: "url")
         guard (1...255).contains(e.systemName.count) else { throw FiscalMixError.validation("systemName", "systemName has 1 to 255 characters.") }
         guard (e.description?.count ?? 0) <= 2000 else { throw FiscalMixError.validation("description", "At most 2,000 characters.") }
-        guard e.eventTypes.count <= 100, e.eventTypes.allSatisfy({ $0 == "*" || EventType.isValidName($0.hasSuffix(".*") ? String($0.dropLast(2)) : $0) })
+        guard e.eventTypes.count <= 100,
+            e.eventTypes.allSatisfy({ $0 == "*" || EventType.isValidName($0.hasSuffix(".*") ? String($0.dropLast(2)) : $0) })
         else { throw FiscalMixError.validation("eventTypes", "eventTypes holds up to 100 event-type names or 'family.*' patterns.") }
         try WebhookHeaders.validate(e.headers)
         if let steps = e.retrySchedule, let problem = DeliveryRetrySchedule.validate(steps) {
@@ -239,8 +247,9 @@ public struct WebhookEndpointService: Sendable {
             plaintext = pair.secret
             endpoint.publicKey = pair.publicKey
         }
-        let sealed = try await vault.seal(Data(plaintext.utf8), ownerTable: "webhook_endpoints", ownerId: endpoint.id.lowercased,
-                                          accountId: endpoint.accountId)
+        let sealed = try await vault.seal(
+            Data(plaintext.utf8), ownerTable: "webhook_endpoints", ownerId: endpoint.id.lowercased,
+            accountId: endpoint.accountId)
         let ref = SecretRef(id: ID.make(now: now), accountId: endpoint.accountId, provider: .db, ref: sealed.id.lowercased, version: 1)
         endpoint.secretRefId = ref.id
         return NewSecret(sealed: sealed, ref: ref, shown: shown)

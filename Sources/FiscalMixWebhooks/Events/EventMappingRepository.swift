@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -12,17 +12,20 @@ public struct EventMappingRepository: Sendable {
     /// Stores `m` as the next version of its (event type, target system) and retires the others.
     public func insertNextVersion(_ m: EventMapping) async throws -> EventMapping {
         try await database.transaction { tx in
-            let latest: Int? = try await tx.first("""
+            let latest: Int? = try await tx.first(
+                """
                 SELECT MAX(version) AS v FROM event_mappings
                 WHERE account_id = \(bind: m.accountId) AND event_type = \(bind: m.eventType) AND target_system = \(bind: m.targetSystem)
                 """)?.get("v")
             var next = m
             next.version = (latest ?? 0) + 1
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 UPDATE event_mappings SET active = \(bind: false)
                 WHERE account_id = \(bind: m.accountId) AND event_type = \(bind: m.eventType) AND target_system = \(bind: m.targetSystem)
                 """)
-            try await tx.execute("""
+            try await tx.execute(
+                """
                 INSERT INTO event_mappings (id, account_id, event_type, target_system, profile, mapping_json, version, active, created_at)
                 VALUES (\(bind: next.id), \(bind: next.accountId), \(bind: next.eventType), \(bind: next.targetSystem), \(bind: next.profile),
                         \(json: next.mappingJSON), \(bind: next.version), \(bind: true), \(bind: next.createdAt))
@@ -43,14 +46,16 @@ public struct EventMappingRepository: Sendable {
 
     /// Retires a version (no mapping applies until another is saved).
     public func deactivate(id: UUID, accountId: UUID) async throws -> Bool {
-        !(try await database.query("""
+        !(try await database.query(
+            """
             UPDATE event_mappings SET active = \(bind: false) WHERE id = \(bind: id) AND account_id = \(bind: accountId) RETURNING id
             """)).isEmpty
     }
 
     static func decode(_ row: any SQLRow) throws -> EventMapping {
-        EventMapping(id: try row.get("id"), accountId: try row.get("account_id"), eventType: try row.get("event_type"),
-                     targetSystem: try row.get("target_system"), profile: try row.get("profile"), mappingJSON: try row.get("mapping_json"),
-                     version: try row.get("version"), active: try row.get("active"), createdAt: try row.get("created_at"))
+        EventMapping(
+            id: try row.get("id"), accountId: try row.get("account_id"), eventType: try row.get("event_type"),
+            targetSystem: try row.get("target_system"), profile: try row.get("profile"), mappingJSON: try row.get("mapping_json"),
+            version: try row.get("version"), active: try row.get("active"), createdAt: try row.get("created_at"))
     }
 }

@@ -1,7 +1,7 @@
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixJSON
-import FiscalMixDatabase
 import FiscalMixTransforms
 import Foundation
 import Synchronization
@@ -48,11 +48,12 @@ public struct EventMappingService: Sendable {
         } catch {
             throw FiscalMixError(.unprocessable, code: "invalid_mapping", "The mapping does not compile: \(error)")
         }
-        let mapping = EventMapping(id: ID.make(now: clock.now()), accountId: principal.accountId, eventType: eventType, targetSystem: target,
-                                   profile: profile.rawValue, mappingJSON: definition.serialized(), version: 0, active: true, createdAt: clock.now())
+        let mapping = EventMapping(
+            id: ID.make(now: clock.now()), accountId: principal.accountId, eventType: eventType, targetSystem: target,
+            profile: profile.rawValue, mappingJSON: definition.serialized(), version: 0, active: true, createdAt: clock.now())
         do {
             return EventMappingView(try await repository.insertNextVersion(mapping))
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             throw FiscalMixError(.conflict, code: "mapping_version_conflict", "Another version was saved at the same moment; save again.")
         }
     }

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -50,12 +50,14 @@ public struct EventRetention: Sendable {
         var months = Set((0...max(0, monthsAhead)).map { current.adding($0) })
         // Rows written before their month had a partition (from before migration 10, or with a
         // clock off): their months within retention get partitions too.
-        let waiting = try await database.first("""
+        let waiting = try await database.first(
+            """
             SELECT (SELECT id FROM integration_events_default ORDER BY id LIMIT 1) AS low,
                    (SELECT id FROM integration_events_default ORDER BY id DESC LIMIT 1) AS high
             """)
         if let low = try waiting?.get("low", as: UUID?.self), let high = try waiting?.get("high", as: UUID?.self),
-           let first = ID.instant(of: low).map(Month.init(containing:)), let last = ID.instant(of: high).map(Month.init(containing:)) {
+            let first = ID.instant(of: low).map(Month.init(containing:)), let last = ID.instant(of: high).map(Month.init(containing:))
+        {
             var month = max(first, oldest)
             while month <= min(last, current.adding(monthsAhead)) {
                 months.insert(month)
@@ -100,7 +102,8 @@ public struct EventRetention: Sendable {
     /// The month partitions of a table, by name (PostgreSQL; empty on SQLite).
     public func partitions(of table: String) async throws -> [(name: String, month: Month)] {
         guard database.dialect == .postgres else { return [] }
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             SELECT c.relname AS name FROM pg_inherits i
             JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
             WHERE p.relname = \(bind: table) AND p.relnamespace = to_regnamespace(current_schema())::oid
@@ -123,7 +126,8 @@ public struct EventRetention: Sendable {
             else { return false }
             // Bounds are ids this code made; DDL cannot take bind parameters.
             let range = "FROM ('\(low)') TO ('\(high)')"
-            let inRange: SQLQueryString = "\(ident: table.key) >= \(bind: UUID(uuidString: low)!) AND \(ident: table.key) < \(bind: UUID(uuidString: high)!)"
+            let inRange: SQLQueryString =
+                "\(ident: table.key) >= \(bind: UUID(uuidString: low)!) AND \(ident: table.key) < \(bind: UUID(uuidString: high)!)"
             let waiting = try await tx.query("SELECT 1 AS n FROM \(ident: table.name + "_default") WHERE " + inRange + " LIMIT 1" as SQLQueryString)
             if waiting.isEmpty {
                 try await tx.execute("CREATE TABLE \(ident: name) PARTITION OF \(ident: table.name) FOR VALUES \(unsafeRaw: range)")
@@ -144,11 +148,13 @@ public struct EventRetention: Sendable {
     private func deleteBatched(from table: String, idColumn: String, where key: String, before bound: UUID) async throws -> Int {
         var total = 0
         while true {
-            let deleted = try await database.query("""
+            let deleted = try await database.query(
+                """
                 DELETE FROM \(ident: table) WHERE \(ident: idColumn) IN
                     (SELECT \(ident: idColumn) FROM \(ident: table) WHERE \(ident: key) < \(bind: bound) LIMIT \(unsafeRaw: String(Self.deleteBatch)))
                 RETURNING 1 AS n
-                """).count
+                """
+            ).count
             total += deleted
             if deleted < Self.deleteBatch { return total }
         }

@@ -1,8 +1,8 @@
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJSONSchema
-import FiscalMixDatabase
 import Foundation
 
 /// `POST /v1/events` and the reads of events: an event is accepted once per id (a repeat answers
@@ -40,8 +40,10 @@ public struct EventService: Sendable {
     /// Publishes a batch of API events, account by account, in one transaction. Each item gets
     /// its recorded event, or nil when its key was already taken — by an earlier event or by
     /// an earlier item of this very batch.
-    static func publish(_ items: [Publication], database: Database, publisher: IntegrationEventPublisher,
-                        now: Date) async throws -> [IntegrationEventRepository.RecordedEvent?] {
+    static func publish(
+        _ items: [Publication], database: Database, publisher: IntegrationEventPublisher,
+        now: Date
+    ) async throws -> [IntegrationEventRepository.RecordedEvent?] {
         try await database.transaction { tx in
             var answers = [IntegrationEventRepository.RecordedEvent?](repeating: nil, count: items.count)
             for (accountId, indices) in Dictionary(grouping: items.indices, by: { items[$0].accountId }) {
@@ -79,8 +81,9 @@ public struct EventService: Sendable {
         }
         let (known, schema) = try await types.resolve(type, accountId: principal.accountId)
         guard known else {
-            throw FiscalMixError(.unprocessable, code: "unknown_event_type",
-                                 "'\(type)' is not in this account's event-type catalogue; create it with POST /v1/event-types.")
+            throw FiscalMixError(
+                .unprocessable, code: "unknown_event_type",
+                "'\(type)' is not in this account's event-type catalogue; create it with POST /v1/event-types.")
         }
         if let schema {
             let result = schema.validate(payload)
@@ -91,9 +94,13 @@ public struct EventService: Sendable {
         }
         let new = IntegrationEventRepository.NewEvent(key: key, type: type, source: source, payloadJSON: text)
         if let recorded = try await intake.submit(Publication(accountId: principal.accountId, event: new)) {
-            return (EventView(IntegrationEvent(id: recorded.id, accountId: principal.accountId, key: key, type: type, sourceSystem: source,
-                                               payloadJSON: text, status: recorded.status, createdAt: recorded.createdAt,
-                                               updatedAt: recorded.createdAt)), true)
+            return (
+                EventView(
+                    IntegrationEvent(
+                        id: recorded.id, accountId: principal.accountId, key: key, type: type, sourceSystem: source,
+                        payloadJSON: text, status: recorded.status, createdAt: recorded.createdAt,
+                        updatedAt: recorded.createdAt)), true
+            )
         }
         // Lost a race with the same id: the winner's event is the answer.
         guard let stored = try await events.find(key: key, accountId: principal.accountId) else { throw FiscalMixError.notFound("Event") }

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -9,7 +9,8 @@ public struct EventTypeRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func insert(_ t: EventType) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             INSERT INTO event_types (id, account_id, name, description, payload_schema, created_at, updated_at)
             VALUES (\(bind: t.id), \(bind: t.accountId), \(bind: t.name), \(bind: t.description), \(json: t.payloadSchemaJSON),
                     \(bind: t.createdAt), \(bind: t.updatedAt))
@@ -17,7 +18,8 @@ public struct EventTypeRepository: Sendable {
     }
 
     public func update(_ t: EventType) async throws {
-        try await database.execute("""
+        try await database.execute(
+            """
             UPDATE event_types SET description = \(bind: t.description), payload_schema = \(json: t.payloadSchemaJSON),
                    updated_at = \(bind: t.updatedAt)
             WHERE id = \(bind: t.id) AND account_id = \(bind: t.accountId)
@@ -41,7 +43,8 @@ public struct EventTypeRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> EventType {
-        EventType(id: try row.get("id"), accountId: try row.get("account_id"), name: try row.get("name"), description: try row.get("description"),
-                  payloadSchemaJSON: try row.get("payload_schema"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+        EventType(
+            id: try row.get("id"), accountId: try row.get("account_id"), name: try row.get("name"), description: try row.get("description"),
+            payloadSchemaJSON: try row.get("payload_schema"), createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

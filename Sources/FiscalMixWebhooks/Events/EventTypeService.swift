@@ -1,8 +1,8 @@
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJSONSchema
-import FiscalMixDatabase
 import Foundation
 import Synchronization
 
@@ -29,11 +29,12 @@ public struct EventTypeService: Sendable {
             throw FiscalMixError(.conflict, code: "event_type_exists", "'\(name)' is a built-in event type.")
         }
         let now = clock.now()
-        let type = EventType(id: ID.make(now: now), accountId: principal.accountId, name: name, description: try Self.description(input.description),
-                             payloadSchemaJSON: try Self.schemaText(input.payloadSchema), createdAt: now, updatedAt: now)
+        let type = EventType(
+            id: ID.make(now: now), accountId: principal.accountId, name: name, description: try Self.description(input.description),
+            payloadSchemaJSON: try Self.schemaText(input.payloadSchema), createdAt: now, updatedAt: now)
         do {
             try await repository.insert(type)
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             throw FiscalMixError(.conflict, code: "event_type_exists", "This account already has an event type named '\(name)'.")
         }
         return EventTypeView(type)

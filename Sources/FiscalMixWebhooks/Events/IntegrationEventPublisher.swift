@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 
 /// The one path every event takes, from the API or from an internal producer: recorded once per
@@ -20,12 +20,15 @@ public struct IntegrationEventPublisher: Sendable {
     /// Each is stored with its final status of the moment: `dispatched` when an endpoint wants
     /// it (its deliveries are created here), `completed` when none does.
     @discardableResult
-    public func publish(accountId: UUID, _ new: [IntegrationEventRepository.NewEvent], now: Date,
-                        in tx: Transaction) async throws -> [IntegrationEventRepository.RecordedEvent] {
+    public func publish(
+        accountId: UUID, _ new: [IntegrationEventRepository.NewEvent], now: Date,
+        in tx: Transaction
+    ) async throws -> [IntegrationEventRepository.RecordedEvent] {
         guard !new.isEmpty else { return [] }
         let receiving = try await endpoints.receiving(accountId: accountId, in: tx)
-        let recorded = try await events.recordAll(accountId: accountId, events: new, now: now,
-                                                  status: { event in receiving.contains { $0.wants(event.type) } ? .dispatched : .completed }, in: tx)
+        let recorded = try await events.recordAll(
+            accountId: accountId, events: new, now: now,
+            status: { event in receiving.contains { $0.wants(event.type) } ? .dispatched : .completed }, in: tx)
         let pairs = recorded.flatMap { event in receiving.filter { $0.wants(event.type) }.map { (eventId: event.id, endpointId: $0.id) } }
         try await deliveries.create(accountId: accountId, pairs: pairs, eventsAreNew: true, now: now, in: tx)
         return recorded
@@ -33,8 +36,10 @@ public struct IntegrationEventPublisher: Sendable {
 
     /// Deliveries for `events` to every receiving endpoint that wants them (existing pairs are
     /// kept), then each event's status: `dispatched`, or `completed` when nobody wanted it.
-    public func fanOut(accountId: UUID, _ events: [(id: UUID, type: String)], now: Date,
-                       in tx: Transaction) async throws {
+    public func fanOut(
+        accountId: UUID, _ events: [(id: UUID, type: String)], now: Date,
+        in tx: Transaction
+    ) async throws {
         let receiving = try await endpoints.receiving(accountId: accountId, in: tx)
         var pairs: [(eventId: UUID, endpointId: UUID)] = []
         var delivered: [UUID] = []

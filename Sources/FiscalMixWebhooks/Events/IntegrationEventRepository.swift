@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -39,8 +39,10 @@ public struct IntegrationEventRepository: Sendable {
     /// (the events table is partitioned and cannot hold it unique); a concurrent claim of the
     /// same key waits for the first transaction and then skips.
     @discardableResult
-    public func recordAll(accountId: UUID, events: [NewEvent], now: Date, status: (NewEvent) -> IntegrationEvent.Status = { _ in .received },
-                          in tx: Transaction) async throws -> [RecordedEvent] {
+    public func recordAll(
+        accountId: UUID, events: [NewEvent], now: Date, status: (NewEvent) -> IntegrationEvent.Status = { _ in .received },
+        in tx: Transaction
+    ) async throws -> [RecordedEvent] {
         var recorded: [RecordedEvent] = []
         for start in stride(from: 0, to: events.count, by: 500) {
             let chunk = events[start..<min(start + 500, events.count)]
@@ -52,7 +54,9 @@ public struct IntegrationEventRepository: Sendable {
             claim += " ON CONFLICT (account_id, event_key) DO NOTHING RETURNING event_id"
             let claimed = Set(try await tx.query(claim).map { try $0.get("event_id", as: UUID.self) })
             guard !claimed.isEmpty else { continue }
-            let fresh = zip(ids, chunk).filter { claimed.contains($0.0) }.map { RecordedEvent(id: $0.0, key: $0.1.key, type: $0.1.type, status: status($0.1), createdAt: now) }
+            let fresh = zip(ids, chunk).filter { claimed.contains($0.0) }.map {
+                RecordedEvent(id: $0.0, key: $0.1.key, type: $0.1.type, status: status($0.1), createdAt: now)
+            }
             var sql: SQLQueryString = """
                 INSERT INTO integration_events (id, account_id, event_key, event_type, source_system, payload, status, created_at, updated_at) VALUES
                 """
@@ -73,10 +77,12 @@ public struct IntegrationEventRepository: Sendable {
     }
 
     public func find(key: String, accountId: UUID) async throws -> IntegrationEvent? {
-        try await database.first("""
+        try await database.first(
+            """
             SELECT e.* FROM integration_event_keys k JOIN integration_events e ON e.id = k.event_id
             WHERE k.account_id = \(bind: accountId) AND k.event_key = \(bind: key)
-            """).map(Self.decode)
+            """
+        ).map(Self.decode)
     }
 
     public func list(accountId: UUID, type: String?, status: IntegrationEvent.Status?, page: PageRequest) async throws -> Page<IntegrationEvent> {
@@ -87,7 +93,8 @@ public struct IntegrationEventRepository: Sendable {
     }
 
     public func count(accountId: UUID, type: String) async throws -> Int {
-        try await database.first("""
+        try await database.first(
+            """
             SELECT COUNT(*) AS n FROM integration_events WHERE account_id = \(bind: accountId) AND event_type = \(bind: type)
             """)!.get("n")
     }
@@ -95,7 +102,8 @@ public struct IntegrationEventRepository: Sendable {
     public func mark(_ ids: [UUID], _ status: IntegrationEvent.Status, now: Date, in tx: Transaction) async throws {
         for start in stride(from: 0, to: ids.count, by: 500) {
             let chunk = Array(ids[start..<min(start + 500, ids.count)])
-            try await tx.execute("UPDATE integration_events SET status = \(bind: status.rawValue), updated_at = \(bind: now) WHERE id IN (\(binds: chunk))")
+            try await tx.execute(
+                "UPDATE integration_events SET status = \(bind: status.rawValue), updated_at = \(bind: now) WHERE id IN (\(binds: chunk))")
         }
     }
 
@@ -113,7 +121,8 @@ public struct IntegrationEventRepository: Sendable {
     /// (the id lists let PostgreSQL go straight to the events' month partitions).
     public func settle(eventIds: [UUID], now: Date, in tx: Transaction) async throws {
         guard !eventIds.isEmpty else { return }
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE integration_events SET updated_at = \(bind: now), status = ended.status
             FROM (SELECT event_id, CASE WHEN MAX(CASE WHEN status IN ('failed', 'dead') THEN 1 ELSE 0 END) = 1 THEN 'failed' ELSE 'completed' END AS status
                   FROM webhook_deliveries WHERE event_id IN (\(binds: eventIds))
@@ -124,7 +133,8 @@ public struct IntegrationEventRepository: Sendable {
 
     /// Puts an event whose deliveries are pending again (a replay) back to `dispatched`.
     public func reopen(eventId: UUID, now: Date, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             UPDATE integration_events SET status = 'dispatched', updated_at = \(bind: now)
             WHERE id = \(bind: eventId) AND EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = \(bind: eventId) AND d.status = 'pending')
             """)
@@ -134,7 +144,8 @@ public struct IntegrationEventRepository: Sendable {
     /// race `settle` leaves); returns how many.
     @discardableResult
     public func settleStale(olderThan grace: TimeInterval = 5, now: Date) async throws -> Int {
-        let rows = try await database.query("""
+        let rows = try await database.query(
+            """
             UPDATE integration_events SET updated_at = \(bind: now), status = CASE
                 WHEN EXISTS (SELECT 1 FROM webhook_deliveries d WHERE d.event_id = integration_events.id AND d.status IN ('failed', 'dead')) THEN 'failed'
                 ELSE 'completed' END
@@ -146,8 +157,9 @@ public struct IntegrationEventRepository: Sendable {
     }
 
     static func decode(_ row: any SQLRow) throws -> IntegrationEvent {
-        IntegrationEvent(id: try row.get("id"), accountId: try row.get("account_id"), key: try row.get("event_key"), type: try row.get("event_type"),
-                         sourceSystem: try row.get("source_system"), payloadJSON: try row.get("payload"), status: try row.enumValue("status"),
-                         createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+        IntegrationEvent(
+            id: try row.get("id"), accountId: try row.get("account_id"), key: try row.get("event_key"), type: try row.get("event_type"),
+            sourceSystem: try row.get("source_system"), payloadJSON: try row.get("payload"), status: try row.enumValue("status"),
+            createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 }

@@ -1,7 +1,7 @@
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixJSON
 import FiscalMixJobs
-import FiscalMixDatabase
 import Foundation
 
 /// The `inbox.process` job: an accepted inbound message becomes an integration event of its
@@ -24,8 +24,9 @@ public struct InboxProcessor: Sendable {
     }
 
     static func job(messageId: UUID, accountId: UUID) -> NewJob {
-        NewJob(type: InboxMessage.jobType, accountId: accountId, payload: "{\"messageId\":\"\(messageId.lowercased)\"}", maxAttempts: 5,
-               correlationId: messageId.lowercased)
+        NewJob(
+            type: InboxMessage.jobType, accountId: accountId, payload: "{\"messageId\":\"\(messageId.lowercased)\"}", maxAttempts: 5,
+            correlationId: messageId.lowercased)
     }
 
     public var definition: JobDefinition {
@@ -51,15 +52,21 @@ public struct InboxProcessor: Sendable {
         } else if let key = message.payloadRef, let bytes = try await blobs.get(key) {
             body = .string(String(decoding: bytes, as: UTF8.self))
         }
-        let payload = JSON.object(JSONObject([
-            ("provider", .string(message.provider)), ("eventId", .string(message.eventId)),
-            ("receivedAt", .string(RFC3339.string(from: message.receivedAt))), ("body", body),
-        ]))
+        let payload = JSON.object(
+            JSONObject([
+                ("provider", .string(message.provider)), ("eventId", .string(message.eventId)),
+                ("receivedAt", .string(RFC3339.string(from: message.receivedAt))), ("body", body),
+            ]))
         try await database.transaction { [inbox, publisher] tx in
             guard try await inbox.finish(id: message.id, status: .processed, error: nil, now: now, in: tx) else { return }
-            try await publisher.publish(accountId: message.accountId, [.init(key: "inbox:\(message.provider):\(message.eventId)", type: provider.eventType,
-                                                                              source: "inbox.\(message.provider)", payloadJSON: payload.serialized())],
-                                        now: now, in: tx)
+            try await publisher.publish(
+                accountId: message.accountId,
+                [
+                    .init(
+                        key: "inbox:\(message.provider):\(message.eventId)", type: provider.eventType,
+                        source: "inbox.\(message.provider)", payloadJSON: payload.serialized())
+                ],
+                now: now, in: tx)
         }
     }
 }

@@ -1,5 +1,5 @@
-import FiscalMixDatabase
 import FiscalMixCore
+import FiscalMixDatabase
 import Foundation
 import SQLKit
 
@@ -10,7 +10,8 @@ public struct InboxRepository: Sendable {
     public init(database: Database) { self.database = database }
 
     public func insert(_ p: InboxProvider, in tx: Transaction) async throws {
-        try await tx.execute("""
+        try await tx.execute(
+            """
             INSERT INTO inbox_providers (id, account_id, name, verifier, secret_ref_id, signature_header, event_id_header, event_id_pointer,
                                          event_type, tolerance_seconds, created_at, updated_at)
             VALUES (\(bind: p.id), \(bind: p.accountId), \(bind: p.name), \(bind: p.verifier), \(bind: p.secretRefId), \(bind: p.signatureHeader),
@@ -35,7 +36,8 @@ public struct InboxRepository: Sendable {
 
     /// Whether (account, provider, event id) was accepted before.
     public func exists(accountId: UUID, provider: String, eventId: String) async throws -> Bool {
-        try await database.first("""
+        try await database.first(
+            """
             SELECT 1 AS one FROM webhook_inbox WHERE account_id = \(bind: accountId) AND provider = \(bind: provider) AND event_id = \(bind: eventId)
             """) != nil
     }
@@ -51,7 +53,8 @@ public struct InboxRepository: Sendable {
     /// Stores an accepted message unless (account, provider, event id) is already there; true
     /// when this call stored it.
     public func accept(_ m: InboxMessage, headersJSON: String, in tx: Transaction) async throws -> Bool {
-        !(try await tx.query("""
+        !(try await tx.query(
+            """
             INSERT INTO webhook_inbox (id, account_id, provider, event_id, signature_valid, status, payload_ref, payload_json, headers, received_at)
             VALUES (\(bind: m.id), \(bind: m.accountId), \(bind: m.provider), \(bind: m.eventId), \(bind: true), \(bind: m.status.rawValue),
                     \(bind: m.payloadRef), \(json: m.payloadJSON), \(json: headersJSON), \(bind: m.receivedAt))
@@ -73,24 +76,27 @@ public struct InboxRepository: Sendable {
 
     /// Moves a received message to its outcome; false when it was no longer `received`.
     public func finish(id: UUID, status: InboxMessage.Status, error: String?, now: Date, in tx: Transaction) async throws -> Bool {
-        !(try await tx.query("""
+        !(try await tx.query(
+            """
             UPDATE webhook_inbox SET status = \(bind: status.rawValue), error = \(bind: error), processed_at = \(bind: now)
             WHERE id = \(bind: id) AND status = 'received' RETURNING id
             """)).isEmpty
     }
 
     static func decodeProvider(_ row: any SQLRow) throws -> InboxProvider {
-        InboxProvider(id: try row.get("id"), accountId: try row.get("account_id"), name: try row.get("name"), verifier: try row.get("verifier"),
-                      secretRefId: try row.get("secret_ref_id"), signatureHeader: try row.get("signature_header"),
-                      eventIdHeader: try row.get("event_id_header"), eventIdPointer: try row.get("event_id_pointer"),
-                      eventType: try row.get("event_type"), toleranceSeconds: try row.get("tolerance_seconds"),
-                      createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
+        InboxProvider(
+            id: try row.get("id"), accountId: try row.get("account_id"), name: try row.get("name"), verifier: try row.get("verifier"),
+            secretRefId: try row.get("secret_ref_id"), signatureHeader: try row.get("signature_header"),
+            eventIdHeader: try row.get("event_id_header"), eventIdPointer: try row.get("event_id_pointer"),
+            eventType: try row.get("event_type"), toleranceSeconds: try row.get("tolerance_seconds"),
+            createdAt: try row.get("created_at"), updatedAt: try row.get("updated_at"))
     }
 
     static func decodeMessage(_ row: any SQLRow) throws -> InboxMessage {
-        InboxMessage(id: try row.get("id"), accountId: try row.get("account_id"), provider: try row.get("provider"),
-                     eventId: try row.get("event_id"), status: try row.enumValue("status"), payloadRef: try row.get("payload_ref"),
-                     payloadJSON: try row.get("payload_json"), error: try row.get("error"), receivedAt: try row.get("received_at"),
-                     processedAt: try row.get("processed_at"))
+        InboxMessage(
+            id: try row.get("id"), accountId: try row.get("account_id"), provider: try row.get("provider"),
+            eventId: try row.get("event_id"), status: try row.enumValue("status"), payloadRef: try row.get("payload_ref"),
+            payloadJSON: try row.get("payload_json"), error: try row.get("error"), receivedAt: try row.get("received_at"),
+            processedAt: try row.get("processed_at"))
     }
 }

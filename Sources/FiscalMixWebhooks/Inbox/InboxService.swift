@@ -1,9 +1,9 @@
 import FiscalMixCore
+import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixSecrets
-import FiscalMixDatabase
 import FiscalMixVault
 import Foundation
 import Synchronization
@@ -36,7 +36,7 @@ public struct InboxService: Sendable {
     public func createProvider(_ principal: Principal, _ input: InboxProviderInput, meta: RequestMeta) async throws -> InboxProviderView {
         try principal.require(.webhooksWrite)
         guard let name = input.name, (1...100).contains(name.count),
-              name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) })
+            name.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) })
         else { throw FiscalMixError.validation("name", "name has 1 to 100 letters, digits, '-', '_' or '.'.") }
         guard let verifierName = input.verifier, let scheme = InboundSignature.Scheme(rawValue: verifierName) else {
             throw FiscalMixError.validation("verifier", "verifier is standard_webhooks, hmac_sha256 or timestamped_hmac.")
@@ -48,7 +48,10 @@ public struct InboxService: Sendable {
             throw FiscalMixError.validation("secret", "A Standard Webhooks provider's secret is a whsec_ secret.")
         }
         for (field, value) in [("signatureHeader", input.signatureHeader), ("eventIdHeader", input.eventIdHeader)] {
-            if let value, !(1...100).contains(value.count) || !value.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-") }) {
+            if let value,
+                !(1...100).contains(value.count)
+                    || !value.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || $0 == "-") })
+            {
                 throw FiscalMixError.validation(field, "\(field) is an HTTP header name.")
             }
         }
@@ -61,13 +64,16 @@ public struct InboxService: Sendable {
         guard (1...3600).contains(tolerance) else { throw FiscalMixError.validation("toleranceSeconds", "toleranceSeconds is 1 to 3,600.") }
         let now = clock.now()
         let id = ID.make(now: now)
-        let sealedSecret = try await vault.seal(Data(secret.utf8), ownerTable: "inbox_providers", ownerId: id.lowercased, accountId: principal.accountId)
+        let sealedSecret = try await vault.seal(
+            Data(secret.utf8), ownerTable: "inbox_providers", ownerId: id.lowercased, accountId: principal.accountId)
         let ref = SecretRef(id: ID.make(now: now), accountId: principal.accountId, provider: .db, ref: sealedSecret.id.lowercased, version: 1)
-        let provider = InboxProvider(id: id, accountId: principal.accountId, name: name, verifier: scheme.rawValue, secretRefId: ref.id,
-                                     signatureHeader: input.signatureHeader?.lowercased(), eventIdHeader: input.eventIdHeader?.lowercased(),
-                                     eventIdPointer: input.eventIdPointer, eventType: eventType, toleranceSeconds: tolerance, createdAt: now, updatedAt: now)
-        let entry = audit.entry("inbox_provider.created", by: principal, entityType: "inbox_provider", entityId: id.lowercased,
-                                metadata: ["name": name, "verifier": scheme.rawValue], meta: meta)
+        let provider = InboxProvider(
+            id: id, accountId: principal.accountId, name: name, verifier: scheme.rawValue, secretRefId: ref.id,
+            signatureHeader: input.signatureHeader?.lowercased(), eventIdHeader: input.eventIdHeader?.lowercased(),
+            eventIdPointer: input.eventIdPointer, eventType: eventType, toleranceSeconds: tolerance, createdAt: now, updatedAt: now)
+        let entry = audit.entry(
+            "inbox_provider.created", by: principal, entityType: "inbox_provider", entityId: id.lowercased,
+            metadata: ["name": name, "verifier": scheme.rawValue], meta: meta)
         do {
             try await database.transaction { [inbox, vault, audit] tx in
                 try await vault.insert(sealedSecret, in: tx)
@@ -75,7 +81,7 @@ public struct InboxService: Sendable {
                 try await inbox.insert(provider, in: tx)
                 try await audit.write(entry, in: tx)
             }
-        } catch where database.isUniqueViolation(error) {
+        } catch  where database.isUniqueViolation(error) {
             throw FiscalMixError(.conflict, code: "inbox_provider_exists", "This account already has an inbox provider named '\(name)'.")
         }
         return InboxProviderView(provider)
@@ -97,8 +103,9 @@ public struct InboxService: Sendable {
         try principal.require(.webhooksWrite)
         guard let p = try await inbox.provider(id: id, accountId: principal.accountId) else { throw FiscalMixError.notFound("Inbox provider") }
         let ref = try await p.secretRefId.asyncFlatMap { try await vault.ref(id: $0, accountId: p.accountId) }
-        let entry = audit.entry("inbox_provider.deleted", by: principal, entityType: "inbox_provider", entityId: p.id.lowercased,
-                                metadata: ["name": p.name], meta: meta)
+        let entry = audit.entry(
+            "inbox_provider.deleted", by: principal, entityType: "inbox_provider", entityId: p.id.lowercased,
+            metadata: ["name": p.name], meta: meta)
         try await database.transaction { [inbox, vault, audit] tx in
             guard try await inbox.deleteProvider(id: p.id, accountId: p.accountId, in: tx) else { return }
             if let ref {
@@ -123,11 +130,13 @@ public struct InboxService: Sendable {
     /// missing signature is a 401 and nothing is stored.
     public func receive(providerId: UUID, headers: [String: String], body: [UInt8]) async throws -> Receipt {
         guard let provider = try await inbox.provider(id: providerId), let scheme = InboundSignature.Scheme(rawValue: provider.verifier),
-              let refId = provider.secretRefId else { throw FiscalMixError.notFound("Inbox") }
+            let refId = provider.secretRefId
+        else { throw FiscalMixError.notFound("Inbox") }
         let secret = try await secrets.secret(refId, accountId: provider.accountId)
         do {
-            try InboundSignature.verify(scheme, secret: secret, signatureHeader: provider.signatureHeader, header: { headers[$0.lowercased()] },
-                                        body: body, now: clock.now(), tolerance: TimeInterval(provider.toleranceSeconds))
+            try InboundSignature.verify(
+                scheme, secret: secret, signatureHeader: provider.signatureHeader, header: { headers[$0.lowercased()] },
+                body: body, now: clock.now(), tolerance: TimeInterval(provider.toleranceSeconds))
         } catch {
             throw FiscalMixError(.unauthorized, code: "signature_invalid", "The webhook signature does not verify: \(error).")
         }
@@ -140,14 +149,19 @@ public struct InboxService: Sendable {
         let key = "inbox/\(provider.accountId.lowercased)/\(provider.name)/\(OpaqueToken.sha256Hex(eventId))"
         try await blobs.put(key, body)
         let now = clock.now()
-        let message = InboxMessage(id: ID.make(now: now), accountId: provider.accountId, provider: provider.name, eventId: eventId, status: .received,
-                                   payloadRef: key, payloadJSON: json.map { $0.serialized() }, error: nil, receivedAt: now, processedAt: nil)
+        let message = InboxMessage(
+            id: ID.make(now: now), accountId: provider.accountId, provider: provider.name, eventId: eventId, status: .received,
+            payloadRef: key, payloadJSON: json.map { $0.serialized() }, error: nil, receivedAt: now, processedAt: nil)
         let kept = headers.filter { !["authorization", "cookie", "proxy-authorization"].contains($0.key) }
         let stored = try await database.transaction { [inbox] tx in
-            guard try await inbox.accept(message, headersJSON: JSON.object(JSONObject(kept.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })).serialized(),
-                                         in: tx) else { return false }
-            try await JobsInTransaction.enqueueBatch([InboxProcessor.job(messageId: message.id, accountId: message.accountId)],
-                                                                     now: now, in: tx)
+            guard
+                try await inbox.accept(
+                    message, headersJSON: JSON.object(JSONObject(kept.sorted { $0.key < $1.key }.map { ($0.key, .string($0.value)) })).serialized(),
+                    in: tx)
+            else { return false }
+            try await JobsInTransaction.enqueueBatch(
+                [InboxProcessor.job(messageId: message.id, accountId: message.accountId)],
+                now: now, in: tx)
             return true
         }
         return stored ? .accepted(message.id) : .duplicate

@@ -1,4 +1,5 @@
 import FiscalMixDatabase
+
 /// `webhook_endpoints.headers_secret_ref_id`: an endpoint's custom header values, sealed by the
 /// vault like every other credential. `headers` keeps only the names (values empty); rows written
 /// before this step are sealed when the server starts (`WebhookEndpointService.sealPlaintextHeaders`).

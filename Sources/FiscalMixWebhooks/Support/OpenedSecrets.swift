@@ -17,7 +17,8 @@ final class OpenedSecrets: Sendable {
     func secret(_ refId: UUID, accountId: UUID) async throws -> String {
         if let hit = opened.withLock({ $0[refId] }) { return hit }
         guard let ref = try await vault.ref(id: refId, accountId: accountId), ref.provider == .db,
-              let sealedId = UUID(uuidString: ref.ref) else { throw FiscalMixError.notFound("Secret") }
+            let sealedId = UUID(uuidString: ref.ref)
+        else { throw FiscalMixError.notFound("Secret") }
         let secret = String(decoding: try await vault.reveal(sealedId, accountId: accountId), as: UTF8.self)
         opened.withLock { cache in
             if cache.count >= 10_000 { cache.removeAll() }
