@@ -65,7 +65,7 @@ public struct FiscalMixRuntime: Sendable {
             let auth = AuthService(
                 database: database, mfaSecrets: mfaSecrets, configuration: configuration.identity,
                 clock: clock, logger: logger)
-            let writer = RequestLogWriter(repository: RequestLogRepository(database: database), logger: logger)
+            let writer = RequestLogWriter(repository: RequestLogBook(database: database), logger: logger)
             let metrics = RuntimeMetrics()
             // Across several server processes the rate-limit buckets must be shared: in the
             // database on PostgreSQL; one SQLite file has one server process, which keeps them.

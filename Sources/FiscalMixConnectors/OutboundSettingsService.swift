@@ -18,7 +18,7 @@ public struct OutboundSettingsView: Sendable, Encodable {
 /// `connectors:read`; changing them is an administrator's decision (`admin`), audited.
 public struct OutboundSettingsService: Sendable {
     let database: Database
-    let accounts: AccountRepository
+    let accounts: AccountSettings
     let rules: AccountAddressRuleCache
     let audit: AuditTrail
     let clock: any WallClock
@@ -27,7 +27,7 @@ public struct OutboundSettingsService: Sendable {
 
     public init(database: Database, rules: AccountAddressRuleCache, audit: AuditTrail, clock: any WallClock, addressGuard: AddressGuard) {
         self.database = database
-        accounts = AccountRepository(database: database)
+        accounts = AccountSettings(database: database)
         self.rules = rules
         self.audit = audit
         self.clock = clock
@@ -74,10 +74,10 @@ public struct OutboundSettingsService: Sendable {
 /// Every call made for an account looks here, so a hit is a lock, not an actor hop.
 public final class AccountAddressRuleCache: AccountAddressRules {
     static let lifetime: TimeInterval = 30
-    let accounts: AccountRepository
+    let accounts: AccountSettings
     private let cached = Mutex<[UUID: (rules: [String], until: Date)]>([:])
 
-    public init(database: Database) { accounts = AccountRepository(database: database) }
+    public init(database: Database) { accounts = AccountSettings(database: database) }
 
     public func rules(for accountId: UUID) async throws -> [String] {
         let now = Date()

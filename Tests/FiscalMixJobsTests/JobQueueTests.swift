@@ -201,7 +201,7 @@ func withJobsDatabase(_ body: (Database, String) async throws -> Void) async thr
             // Out of attempts on the next expiry: dead.
             #expect(counts(try await repository.reapExpiredLeases(now: now.addingTimeInterval(40))) == [0, 1])
             #expect(try await repository.find(id: job.id, accountId: nil)?.status == .dead)
-            let events = try await EventLogRepository(database: database).list(accountId: nil, page: PageRequest())
+            let events = try await EventLog(database: database).list(accountId: nil, page: PageRequest())
             #expect(events.items.map(\.type) == ["job.dead", "job.lease_expired", "job.lease_expired"])
             #expect(events.items.first?.data["job_id"] == job.id.lowercased)
         }

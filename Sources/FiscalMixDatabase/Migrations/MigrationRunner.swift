@@ -50,18 +50,17 @@ public struct MigrationRunner: Sendable {
         _ migrations: [Migration], on db: any SQLDatabase, dialect: SQLDialectKind,
         isBusy: @Sendable (any Error) -> Bool, logger: Logger
     ) async throws -> [Int] {
-        try await db.raw(
-            """
+        let createHistory: SQLQueryString = """
             CREATE TABLE IF NOT EXISTS schema_migrations (
                 version INTEGER NOT NULL PRIMARY KEY,
                 name TEXT NOT NULL,
                 applied_at \(unsafeRaw: dialect.render(.timestamp)) NOT NULL
             )
             """
-        ).run()
+        try await waitingOutBusy(isBusy) { try await db.raw(createHistory).run() }
         var applied: [Int] = []
         for migration in migrations.sorted(by: { $0.version < $1.version }) {
-            try await begin(on: db, dialect: dialect, isBusy: isBusy)
+            try await waitingOutBusy(isBusy) { try await db.raw(SQLQueryString(dialect.beginTransaction)).run() }
             do {
                 let existing = try await db.raw("SELECT version FROM schema_migrations WHERE version = \(bind: migration.version)").first()
                 if existing == nil {
@@ -87,15 +86,15 @@ public struct MigrationRunner: Sendable {
     }
 
     /// SQLite: replicas starting together queue on the write lock, each wait bounded by the busy
-    /// timeout; a long step of another process can outlast one wait, so the runner waits again
-    /// (up to six times) before it gives up.
-    private static func begin(on db: any SQLDatabase, dialect: SQLDialectKind, isBusy: (any Error) -> Bool) async throws {
+    /// timeout; a long step of another process can outlast one wait, so a write that found the
+    /// lock taken waits again (up to six times) before the runner gives up.
+    private static func waitingOutBusy(_ isBusy: (any Error) -> Bool, _ write: () async throws -> Void) async throws {
         var attempt = 1
         while true {
             do {
-                try await db.raw(SQLQueryString(dialect.beginTransaction)).run()
+                try await write()
                 return
-            } catch  where isBusy(error) && attempt < 6 {
+            } catch where isBusy(error) && attempt < 6 {
                 attempt += 1
             }
         }

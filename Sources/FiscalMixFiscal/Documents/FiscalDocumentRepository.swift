@@ -98,14 +98,14 @@ public struct FiscalDocumentRepository: Sendable {
 
     /// One page of documents matching `filter`, by issue date (newest first unless `ascending`).
     public func list(
-        accountId: UUID, filter: FiscalDocumentFilter, visibleTo userId: UUID?, limit: Int,
+        accountId: UUID, filter: FiscalDocumentFilter, onlyCompanies visible: [UUID]?, limit: Int,
         after cursor: FiscalDocumentCursor?
     ) async throws -> (items: [FiscalDocumentRecord], next: FiscalDocumentCursor?) {
         let dialect = database.dialect
         var sql: SQLQueryString =
             "SELECT d.*, CAST(d.total_value AS TEXT) AS total_value_text FROM fiscal_documents d WHERE d.account_id = \(bind: accountId)"
-        if let userId {
-            sql += " AND EXISTS (SELECT 1 FROM company_user_permissions p WHERE p.company_id = d.company_id AND p.user_id = \(bind: userId))"
+        if let visible {
+            sql += visible.isEmpty ? " AND 1 = 0" : " AND d.company_id IN (\(binds: visible))"
         }
         if let v = filter.companyId { sql += " AND d.company_id = \(bind: v)" }
         if let v = filter.docType { sql += " AND d.doc_type = \(bind: v.rawValue)" }

@@ -31,9 +31,10 @@ public struct FiscalDocumentService: Sendable {
             try principal.require(.documentsRead)
         }
         // Account members see the documents of the companies they hold a role on.
-        let restrictTo = principal.sessionId != nil && principal.role == .member ? principal.userId : nil
+        let visible = principal.sessionId != nil && principal.role == .member
+            ? try await companies.companyIds(visibleTo: principal.userId) : nil
         return try await documents.list(
-            accountId: principal.accountId, filter: filter, visibleTo: restrictTo,
+            accountId: principal.accountId, filter: filter, onlyCompanies: visible,
             limit: max(1, min(limit, PageRequest.maxLimit)), after: cursor)
     }
 

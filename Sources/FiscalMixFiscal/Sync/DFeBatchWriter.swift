@@ -117,7 +117,7 @@ struct DFeBatchWriter: Sendable {
             let publisher = IntegrationEventPublisher(database: database)
             let written = try await documentRepository.upsert(documentRecords, in: tx)
             var newSummaries: [UUID] = []
-            var announcements: [IntegrationEventRepository.NewEvent] = []
+            var announcements: [IntegrationEventPublisher.NewEvent] = []
             for record in documentRecords {
                 guard let id = written[record.accessKey] else { continue }
                 if record.isSummary, record.direction == .received { newSummaries.append(id) }
@@ -206,7 +206,7 @@ struct DFeBatchWriter: Sendable {
     }
 
     /// `fiscal_event.received` for an event row just written, with its document when that is held.
-    static func eventAnnouncement(_ e: FiscalEventRecord, written: FiscalEventRepository.Written) -> IntegrationEventRepository.NewEvent {
+    static func eventAnnouncement(_ e: FiscalEventRecord, written: FiscalEventRepository.Written) -> IntegrationEventPublisher.NewEvent {
         var object: [String: String] = [
             "event_id": written.id.lowercased, "company_id": e.companyId.lowercased, "access_key": e.accessKey, "event_code": e.eventCode,
             "event_type": e.eventType, "sequence": String(e.sequence), "event_date": RFC3339.string(from: e.eventDate),

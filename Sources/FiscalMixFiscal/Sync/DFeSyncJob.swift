@@ -75,7 +75,7 @@ public struct DFeSyncJob: Sendable {
             // fails with the reason; the next scheduled sync tries again from the same cursor.
             let reason = Self.describe(error)
             try await runs.finish(id: run.id, status: .failed, statusCode: nil, failure: reason, now: clock.now())
-            try? await EventLogRepository(database: database).insert(
+            try? await EventLog(database: database).insert(
                 EventLogEntry(
                     accountId: run.accountId, severity: .error, type: "sync.failed", message: reason,
                     data: ["sync_run_id": run.id.lowercased, "company_id": company.id.lowercased, "doc_type": run.docType.rawValue],
@@ -130,7 +130,7 @@ public struct DFeSyncJob: Sendable {
                 if answer.lastNSU != 0 { cursor.lastNSU = answer.lastNSU }
                 cursor.nextAllowedAt = now.addingTimeInterval(DFeSyncService.quietPeriod)
                 try await commit(cursor, run: run, statusCode: 656)
-                try await EventLogRepository(database: database).insert(
+                try await EventLog(database: database).insert(
                     EventLogEntry(
                         accountId: run.accountId, severity: .warning, type: "sync.consumo_indevido",
                         message: "The AN answered 656 (\(answer.reason)); the next sync waits an hour.",

@@ -9,14 +9,14 @@ import Synchronization
 /// request path an append under a lock rather than an INSERT. Rows still buffered at shutdown
 /// are flushed.
 public final class RequestLogWriter: Service, Sendable {
-    package let repository: RequestLogRepository
+    package let repository: RequestLogBook
     package let logger: Logger
     package let flushInterval: Duration
     package let maxBuffered: Int
     private let buffer = Mutex<[RequestLogEntry]>([])
     private let flusher: Flusher
 
-    public init(repository: RequestLogRepository, logger: Logger, flushInterval: Duration = .milliseconds(250), maxBuffered: Int = 50_000) {
+    public init(repository: RequestLogBook, logger: Logger, flushInterval: Duration = .milliseconds(250), maxBuffered: Int = 50_000) {
         self.repository = repository
         self.logger = logger
         self.flushInterval = flushInterval
@@ -57,11 +57,11 @@ public final class RequestLogWriter: Service, Sendable {
     /// first waits for the one before it, then takes the rows and writes them — a chain, so no
     /// waiter ever re-checks shared state in a loop (which could spin on the actor).
     package actor Flusher {
-        package let repository: RequestLogRepository
+        package let repository: RequestLogBook
         package let logger: Logger
         package var tail: Task<Void, Never>?
 
-        package init(repository: RequestLogRepository, logger: Logger) {
+        package init(repository: RequestLogBook, logger: Logger) {
             self.repository = repository
             self.logger = logger
         }
@@ -73,7 +73,7 @@ public final class RequestLogWriter: Service, Sendable {
                 let rows = take()
                 guard !rows.isEmpty else { return }
                 do {
-                    try await repository.insert(rows)
+                    try await repository.record(rows)
                 } catch {
                     logger.error("request log write failed", metadata: ["rows": "\(rows.count)", "error": "\(String(reflecting: error))"])
                 }

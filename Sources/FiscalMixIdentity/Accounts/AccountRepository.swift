@@ -44,6 +44,20 @@ public struct AccountRepository: Sendable {
             """)
     }
 
+    /// The account's retry schedule (nil: the built-in default).
+    public func webhookRetrySchedule(accountId: UUID) async throws -> [TimeInterval]? {
+        let text: String? = try await database.first("SELECT webhook_retry_schedule FROM accounts WHERE id = \(bind: accountId)")?
+            .get("webhook_retry_schedule")
+        return try text.map { try JSONDecoder().decode([TimeInterval].self, from: Data($0.utf8)) }
+    }
+
+    public func setWebhookRetrySchedule(_ schedule: [TimeInterval]?, accountId: UUID) async throws {
+        try await database.execute(
+            """
+            UPDATE accounts SET webhook_retry_schedule = \(json: schedule.map(jsonText)) WHERE id = \(bind: accountId)
+            """)
+    }
+
     static func decode(_ row: any SQLRow) throws -> Account {
         Account(
             id: try row.get("id"), name: try row.get("name"), plan: try row.enumValue("plan"), env: try row.get("env"),

@@ -89,6 +89,11 @@ public struct CompanyRepository: Sendable {
 }
 
 extension CompanyRepository {
+    func companyIds(withMember userId: UUID) async throws -> [UUID] {
+        try await database.query("SELECT company_id FROM company_user_permissions WHERE user_id = \(bind: userId) ORDER BY company_id")
+            .map { try $0.get("company_id") }
+    }
+
     /// The active ones among `ids`, of every account.
     func active(ids: [UUID]) async throws -> [Company] {
         guard !ids.isEmpty else { return [] }

@@ -24,6 +24,12 @@ public struct CompanyService: Sendable {
         try await companies.find(id: id, accountId: accountId)
     }
 
+    /// The companies a user holds a role on (what an account member may see).
+    public func companyIds(visibleTo userId: UUID?) async throws -> [UUID] {
+        guard let userId else { return [] }
+        return try await companies.companyIds(withMember: userId)
+    }
+
     /// The active companies among `ids`, of every account (the scheduler's view).
     public func activeCompanies(ids: [UUID]) async throws -> [Company] {
         try await companies.active(ids: ids)

@@ -227,7 +227,7 @@ public struct JobRepository: Sendable {
     }
 
     static func deadLetter(_ job: Job, reason: String, now: Date, in tx: Transaction) async throws {
-        try await EventLogRepository.insert(
+        try await EventLog.insert(
             EventLogEntry(
                 accountId: job.accountId, severity: .warning, type: "job.dead", message: "job \(job.type) is dead after \(job.attempts) attempts",
                 data: ["job_id": job.id.lowercased, "job_type": job.type, "reason": String(reason.prefix(500))],
@@ -264,7 +264,7 @@ public struct JobRepository: Sendable {
                            lease_expires_at = NULL, last_error = \(json: error), updated_at = \(bind: now)
                     WHERE id = \(bind: job.id)
                     """)
-                try await EventLogRepository.insert(
+                try await EventLog.insert(
                     EventLogEntry(
                         accountId: job.accountId, severity: .warning, type: "job.lease_expired",
                         message: "worker \(job.leaseOwner ?? "?") stopped holding job \(job.type); attempt \(job.attempts) counted",

@@ -1,6 +1,7 @@
 import FiscalMixConnectors
 import FiscalMixCore
 import FiscalMixDatabase
+import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixOutbound
@@ -25,6 +26,7 @@ import Logging
 public struct WebhookDeliverer: Sendable {
     let database: Database
     let endpoints: WebhookEndpointRepository
+    let accountSettings: AccountSettings
     let deliveries: WebhookDeliveryRepository
     let events: IntegrationEventRepository
     let publisher: IntegrationEventPublisher
@@ -44,6 +46,7 @@ public struct WebhookDeliverer: Sendable {
     public init(database: Database, vault: SecretVault, outbound: OutboundClient, clock: any WallClock, logger: Logger) {
         self.database = database
         endpoints = WebhookEndpointRepository(database: database)
+        accountSettings = AccountSettings(database: database)
         deliveries = WebhookDeliveryRepository(database: database)
         events = IntegrationEventRepository(database: database)
         publisher = IntegrationEventPublisher(database: database)
@@ -307,7 +310,7 @@ public struct WebhookDeliverer: Sendable {
 
     func schedule(for endpoint: WebhookEndpoint) async throws -> DeliveryRetrySchedule {
         if let steps = endpoint.retrySchedule { return DeliveryRetrySchedule(steps: steps) }
-        if let steps = try await endpoints.accountRetrySchedule(accountId: endpoint.accountId) { return DeliveryRetrySchedule(steps: steps) }
+        if let steps = try await accountSettings.webhookRetrySchedule(accountId: endpoint.accountId) { return DeliveryRetrySchedule(steps: steps) }
         return .default
     }
 

@@ -95,20 +95,6 @@ public struct WebhookEndpointRepository: Sendable {
         return (rows.filter { $0.headers.values.contains { !$0.isEmpty } }, rows.count < limit ? nil : rows.last?.id)
     }
 
-    /// The account's retry schedule (nil: the built-in default).
-    public func accountRetrySchedule(accountId: UUID) async throws -> [TimeInterval]? {
-        let text: String? = try await database.first("SELECT webhook_retry_schedule FROM accounts WHERE id = \(bind: accountId)")?
-            .get("webhook_retry_schedule")
-        return try text.map { try JSONDecoder().decode([TimeInterval].self, from: Data($0.utf8)) }
-    }
-
-    public func setAccountRetrySchedule(_ schedule: [TimeInterval]?, accountId: UUID) async throws {
-        try await database.execute(
-            """
-            UPDATE accounts SET webhook_retry_schedule = \(json: schedule.map(jsonText)) WHERE id = \(bind: accountId)
-            """)
-    }
-
     static func decode(_ row: any SQLRow) throws -> WebhookEndpoint {
         let schedule: String? = try row.get("retry_schedule")
         return WebhookEndpoint(

@@ -12,6 +12,7 @@ import Foundation
 public struct WebhookEndpointService: Sendable {
     let database: Database
     let endpoints: WebhookEndpointRepository
+    let accountSettings: AccountSettings
     let deliveries: WebhookDeliveryRepository
     let policies: PolicyLookup
     let vault: SecretVault
@@ -26,6 +27,7 @@ public struct WebhookEndpointService: Sendable {
     public init(database: Database, vault: SecretVault, audit: AuditTrail, breakers: CircuitBreakers, clock: any WallClock) {
         self.database = database
         endpoints = WebhookEndpointRepository(database: database)
+        accountSettings = AccountSettings(database: database)
         deliveries = WebhookDeliveryRepository(database: database)
         policies = PolicyLookup(database: database)
         self.vault = vault
@@ -181,7 +183,7 @@ public struct WebhookEndpointService: Sendable {
 
     public func settings(_ principal: Principal) async throws -> WebhookSettingsView {
         try principal.require(.webhooksRead)
-        let schedule = try await endpoints.accountRetrySchedule(accountId: principal.accountId)
+        let schedule = try await accountSettings.webhookRetrySchedule(accountId: principal.accountId)
         return WebhookSettingsView(retrySchedule: schedule ?? DeliveryRetrySchedule.default.steps, isDefault: schedule == nil)
     }
 
@@ -190,7 +192,7 @@ public struct WebhookEndpointService: Sendable {
         if let steps = input.retrySchedule, let problem = DeliveryRetrySchedule.validate(steps) {
             throw FiscalMixError.validation("retrySchedule", problem)
         }
-        try await endpoints.setAccountRetrySchedule(input.retrySchedule, accountId: principal.accountId)
+        try await accountSettings.setWebhookRetrySchedule(input.retrySchedule, accountId: principal.accountId)
         return try await settings(principal)
     }
 

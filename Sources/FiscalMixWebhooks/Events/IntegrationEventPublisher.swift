@@ -6,6 +6,9 @@ import Foundation
 /// key and fanned out to the endpoints that want it — a delivery and its job each — in the
 /// producer's transaction, so an event is never committed without its deliveries.
 public struct IntegrationEventPublisher: Sendable {
+    /// An event as a producer hands it over.
+    public typealias NewEvent = IntegrationEventRepository.NewEvent
+
     let events: IntegrationEventRepository
     let endpoints: WebhookEndpointRepository
     let deliveries: WebhookDeliveryRepository

@@ -33,7 +33,7 @@ public struct EventLogEntry: Sendable, Codable, Equatable {
     }
 }
 
-public struct EventLogRepository: Sendable {
+public struct EventLog: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }
 
