@@ -81,7 +81,7 @@ let package = Package(
             name: "FiscalMixDatabase",
             dependencies: uses(
                 "FiscalMixCore", "FiscalMixJSON", "AsyncKit", "Logging", "NIOCore", "NIOPosix", "NIOSSL", "PostgresKit",
-                "PostgresNIO", "SQLKit", "SQLiteKit"),
+                "PostgresNIO", "SQLKit", "SQLiteKit", "SQLiteNIO"),
             swiftSettings: swiftSettings),
         // Sealing and hashing primitives: envelopes, passwords, webhook signatures.
         .target(
