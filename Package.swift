@@ -274,11 +274,11 @@ let package = Package(
             name: "FiscalMixJobsTests",
             dependencies: uses(
                 "FiscalMixApp", "FiscalMixCore", "FiscalMixDatabase", "FiscalMixEventLog", "FiscalMixJobs", "FiscalMixTestSupport",
-                "Logging", "SQLKit", "ServiceLifecycle"),
+                "Logging", "SQLKit", "ServiceLifecycle", "PostgresNIO"),
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FiscalMixBlobsTests",
-            dependencies: uses("FiscalMixBlobs", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport"),
+            dependencies: uses("FiscalMixBlobs", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport", "FiscalMixDatabase"),
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FiscalMixAppTests", dependencies: uses("FiscalMixApp", "FiscalMixBlobs", "FiscalMixSecrets", "Logging"),
@@ -304,7 +304,7 @@ let package = Package(
             name: "FiscalMixWebhooksTests",
             dependencies: uses(
                 "FiscalMixApp", "FiscalMixCore", "FiscalMixDatabase", "FiscalMixJobs", "FiscalMixTestSupport",
-                "FiscalMixWebhooks", "Logging", "SQLKit"),
+                "FiscalMixWebhooks", "Logging", "SQLKit", "PostgresNIO"),
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FiscalMixFiscalTests",

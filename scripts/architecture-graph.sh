@@ -4,8 +4,36 @@
 # carries this output between its "target graph" markers; a test compares the two.
 #   scripts/architecture-graph.sh            print the graph
 #   scripts/architecture-graph.sh --write    rewrite the section in docs/architecture.md
+#   scripts/architecture-graph.sh --check-imports
+#                                            list every module a target's files import that its
+#                                            `uses(…)` in Package.swift does not declare (exit 1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+if [[ "${1:-}" == "--check-imports" ]]; then
+  exec python3 - <<'PY'
+import glob, re, sys
+text = open("Package.swift").read()
+chunks = re.split(r"\.(target|executableTarget|systemLibrary|testTarget)\(", text)[1:]
+toolchain = {"Foundation", "FoundationEssentials", "FoundationNetworking", "Synchronization", "Testing", "XCTest", "Dispatch",
+             "Glibc", "Musl", "Darwin", "os", "RegexBuilder", "_Concurrency"}
+undeclared = []
+for kind, body in zip(chunks[0::2], chunks[1::2]):
+    match = re.match(r'\s*name: "([^"]+)"', body)
+    if not match or kind == "systemLibrary":
+        continue
+    name = match.group(1)
+    uses = re.search(r"uses\(([^)]*)\)", body)
+    declared = set(re.findall(r'"([^"]+)"', uses.group(1))) if uses else set()
+    path = re.search(r'path: "([^"]+)"', body)
+    folder = path.group(1) if path else ("Tests/" if kind == "testTarget" else "Sources/") + name
+    for file in sorted(glob.glob(folder + "/**/*.swift", recursive=True)):
+        for module in re.findall(r"^(?:@\w+ |public |package |internal )*import (\w+)", open(file).read(), re.M):
+            if module not in declared | toolchain | {name}:
+                undeclared.append(f"{file}: imports {module}, which {name} does not declare")
+print("\n".join(sorted(set(undeclared))))
+sys.exit(1 if undeclared else 0)
+PY
+fi
 graph="$(python3 - <<'PY'
 import re
 text = open("Package.swift").read()

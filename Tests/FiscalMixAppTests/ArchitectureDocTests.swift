@@ -36,6 +36,25 @@ import Testing
         #expect(!reached.contains("FiscalMixTestSupport"), "fiscalmix links test support")
     }
 
+    /// Every module a target's files import is a declared dependency of that target (none works
+    /// only because another target happened to bring it).
+    @Test func everyImportIsADeclaredDependency() throws {
+        let (status, output) = try Self.runScript("--check-imports")
+        #expect(status == 0, "\(output)")
+    }
+
+    static func runScript(_ argument: String) throws -> (Int32, String) {
+        let script = Process()
+        script.executableURL = root.appendingPathComponent("scripts/architecture-graph.sh")
+        script.arguments = [argument]
+        let output = Pipe()
+        script.standardOutput = output
+        try script.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        script.waitUntilExit()
+        return (script.terminationStatus, text)
+    }
+
     static func graph() throws -> String {
         let script = Process()
         script.executableURL = root.appendingPathComponent("scripts/architecture-graph.sh")
