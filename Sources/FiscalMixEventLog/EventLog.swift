@@ -3,7 +3,7 @@ import FiscalMixDatabase
 import Foundation
 import SQLKit
 
-/// Seed 002 EventLog: operational events worth keeping (a job went dead, a lease expired, an
+/// docs/data-model.md EventLog: operational events worth keeping (a job went dead, a lease expired, an
 /// endpoint was disabled), with a correlation id and the trace id when there is one.
 public struct EventLogEntry: Sendable, Codable, Equatable {
     public enum Severity: String, Sendable, Codable { case debug, info, warning, error, critical }

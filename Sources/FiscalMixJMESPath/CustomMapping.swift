@@ -1,6 +1,6 @@
 import FiscalMixJSON
 
-/// The `custom` profile of seed 000: a JSON template whose string leaves are JMESPath
+/// The `custom` profile of docs/data-model.md: a JSON template whose string leaves are JMESPath
 /// expressions evaluated against the input; other leaves (numbers, booleans, null) are copied.
 /// Objects and arrays keep their shape, so simple mappings need no expression language:
 ///

@@ -6,7 +6,7 @@ import FiscalMixDatabase
 let migration002Integrations = Migration(
     2, "secrets_connectors_pipelines",
     tables: [
-        // Envelope-encrypted payloads (seed 000's enc* columns plus the wrapped data key).
+        // Envelope-encrypted payloads (docs/data-model.md's enc* columns plus the wrapped data key).
         Table(
             "sealed_secrets",
             [
@@ -71,7 +71,7 @@ let migration002Integrations = Migration(
                 ],
                 timestamps(),
             ]),
-        // Seed 000's 1:1 encrypted token table: holds the access token a connector obtained
+        // docs/data-model.md's 1:1 encrypted token table: holds the access token a connector obtained
         // (OAuth client credentials), sealed, with its expiry.
         Table(
             "connector_tokens",

@@ -103,7 +103,7 @@ let migration004Events = Migration(
                     text("error").null(),
                 ]
             ]),
-        // Seed 001 dead_letter, widened to every kind of job (see docs/data-model.md).
+        // `dead_letter`, widened to every kind of job (docs/data-model.md).
         Table(
             "dead_letters",
             [

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixDatabase
 
-/// The fiscal-document hub. Seed 004 section 4.2, table by table, plus account scoping.
+/// The fiscal-document hub. docs/data-model.md section 4.2, table by table, plus account scoping.
 let migration005Fiscal = Migration(
     5, "fiscal_documents",
     tables: [

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixDatabase
 
-/// DF-e sync (flow 3.2), beyond seed 004's columns:
+/// DF-e sync (flow 3.2), beyond docs/data-model.md's columns:
 /// - `sync_cursors`: the committed `ultNSU`, `maxNSU` and `next_allowed_at` per company, document
 ///   type and environment (docs/sefaz.md, "Distribution": persisted with each batch, so a restart can neither
 ///   skip nor repeat a range, nor ask the AN again inside its hour);

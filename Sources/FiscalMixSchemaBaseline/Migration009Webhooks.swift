@@ -7,7 +7,7 @@ import FiscalMixDatabase
 /// - an account-wide retry schedule (`accounts.webhook_retry_schedule`) endpoints fall back to;
 /// - `inbox_providers`: who may post to the inbound inbox, how its signatures are checked (the
 ///   shared secret sealed and referenced), where its event id is, and the event type accepted
-///   messages become (seed 002 WebhookInbox's `provider`, made configurable per account).
+///   messages become (docs/data-model.md WebhookInbox's `provider`, made configurable per account).
 let migration009Webhooks = Migration(
     9, "webhook_deliveries_inbox_providers",
     tables: [

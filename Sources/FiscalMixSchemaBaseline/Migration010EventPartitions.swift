@@ -1,6 +1,6 @@
 import FiscalMixDatabase
 
-/// Seed 001's "particionamento por data": on PostgreSQL `integration_events`,
+/// docs/data-model.md's "particionamento por data": on PostgreSQL `integration_events`,
 /// `webhook_deliveries` and `webhook_delivery_attempts` become range-partitioned by month, so
 /// retention drops a month at once instead of deleting rows one by one.
 ///

@@ -2,7 +2,7 @@ import Crypto
 import FiscalMixCore
 import Foundation
 
-/// The deployment's key-encryption key: base64 of exactly 32 bytes (seed 000's rule for
+/// The deployment's key-encryption key: base64 of exactly 32 bytes (docs/data-model.md's rule for
 /// `METRICS_SECRET_KEY`). Its bytes never leave this type except as a `SymmetricKey`.
 public struct MasterKey: Sendable {
     public let key: SymmetricKey

@@ -3,7 +3,7 @@ import FiscalMixJMESPath
 import FiscalMixJSON
 import FiscalMixJSONata
 
-/// One compiled transform of a JSON payload in one of seed 000's DSL profiles — `jsonata`,
+/// One compiled transform of a JSON payload in one of docs/data-model.md's DSL profiles — `jsonata`,
 /// `jmespath`, or `custom` (a template of JMESPath leaves) — with the bounds a server applies
 /// to work it runs on behalf of a tenant. Event mappings use it now, pipelines later.
 public struct PayloadTransform: Sendable {

@@ -3,7 +3,7 @@ import FiscalMixDatabase
 import Foundation
 import SQLKit
 
-/// `connector_tokens` (seed 000): the access token a connector obtained (OAuth client
+/// `connector_tokens` (docs/data-model.md): the access token a connector obtained (OAuth client
 /// credentials), sealed, one row per connector, shared by every process.
 public struct ConnectorTokenRepository: Sendable {
     let database: Database

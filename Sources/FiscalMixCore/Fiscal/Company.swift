@@ -1,6 +1,6 @@
 import Foundation
 
-/// A company whose fiscal documents FiscalMix holds (seed 004 `companies`).
+/// A company whose fiscal documents FiscalMix holds (docs/data-model.md `companies`).
 public struct Company: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable, CaseIterable { case active, inactive }
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How a company reaches the authority for one document type (seed 004 `connector_configs`).
+/// How a company reaches the authority for one document type (docs/data-model.md `connector_configs`).
 /// Nothing here is secret: the client identity is the company's A1 certificate.
 public struct ConnectorConfig: Sendable, Equatable, Codable {
     public enum Environment: String, Sendable, Codable, CaseIterable {

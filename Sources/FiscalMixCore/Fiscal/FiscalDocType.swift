@@ -1,4 +1,4 @@
-/// The kinds of fiscal document FiscalMix stores (seed 004 `doc_type`).
+/// The kinds of fiscal document FiscalMix stores (docs/data-model.md `doc_type`).
 public enum FiscalDocType: String, Sendable, Codable, CaseIterable {
     case NFE, NFCE, CTE, MDFE, NFSE
 

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A stored fiscal document (seed 004 `fiscal_documents`): one row per access key and company,
+/// A stored fiscal document (docs/data-model.md `fiscal_documents`): one row per access key and company,
 /// a summary (resNFe) until the full authorised XML arrives and replaces it.
 public struct FiscalDocumentRecord: Sendable, Equatable, Codable {
     public enum Direction: String, Sendable, Codable, CaseIterable { case issued, received }
@@ -66,7 +66,7 @@ public struct FiscalDocumentRecord: Sendable, Equatable, Codable {
     }
 }
 
-/// A stored fiscal event (seed 004 `fiscal_events`). Linked to its document by access key; an
+/// A stored fiscal event (docs/data-model.md `fiscal_events`). Linked to its document by access key; an
 /// event may arrive before its document (or about a document the company never receives), so
 /// the link is filled in when the document arrives.
 public struct FiscalEventRecord: Sendable, Equatable, Codable {

@@ -1,6 +1,6 @@
 import Foundation
 
-/// The tenant: seed 004 `accounts` merged with seed 002 `Workspace` (see docs/data-model.md).
+/// The tenant: the `accounts` table merged with the `Workspace` entity (docs/data-model.md).
 public struct Account: Sendable, Codable, Equatable {
     public enum Plan: String, Sendable, Codable, CaseIterable { case free, starter, professional, enterprise }
     public enum Status: String, Sendable, Codable, CaseIterable { case active, suspended, cancelled }

@@ -13,7 +13,7 @@ public enum AccountRole: String, Sendable, Codable, CaseIterable {
     public var canManageAccount: Bool { self != .member }
 }
 
-/// A user's role on one company (seed 004 company_user_permissions).
+/// A user's role on one company (docs/data-model.md company_user_permissions).
 public enum CompanyRole: String, Sendable, Codable, CaseIterable, Comparable {
     case viewer, `operator`, admin
 

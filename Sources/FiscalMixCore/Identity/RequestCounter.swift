@@ -1,6 +1,6 @@
 import Foundation
 
-/// Counts API requests per client in fixed windows (seed 001 `rate_limits`: client, window
+/// Counts API requests per client in fixed windows (docs/data-model.md `rate_limits`: client, window
 /// start, count) — a port: in memory for one process, in the database when several server
 /// processes must share the counts.
 public protocol RequestCounter: Sendable {

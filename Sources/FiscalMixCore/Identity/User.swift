@@ -1,6 +1,6 @@
 import Foundation
 
-/// A person who signs in (seed 004 `users`). Secrets (password hash, sealed TOTP secret) are
+/// A person who signs in (docs/data-model.md `users`). Secrets (password hash, sealed TOTP secret) are
 /// kept out of this type on purpose: they live only in the storage records that need them.
 public struct User: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable, CaseIterable { case active, disabled }

@@ -1,8 +1,8 @@
 import Foundation
 
-/// An outside API FiscalMix calls (seed 000 `connectors` + seed 002 `Connector`): where it is,
+/// An outside API FiscalMix calls (`connectors` + `Connector`, docs/data-model.md): where it is,
 /// how to authenticate, and the policy that governs calls. It never holds a secret itself —
-/// `secretRefId` points at one (seed 002 SecretRef).
+/// `secretRefId` points at one (docs/data-model.md SecretRef).
 public struct Connector: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable, CaseIterable { case active, disabled }
     public enum AuthType: String, Sendable, Codable, CaseIterable {
@@ -50,7 +50,7 @@ public struct Connector: Sendable, Codable, Equatable {
     }
 }
 
-/// Where a secret lives (seed 002 SecretRef): sealed in FiscalMix (`db`, `ref` is the sealed
+/// Where a secret lives (docs/data-model.md SecretRef): sealed in FiscalMix (`db`, `ref` is the sealed
 /// secret's id), in an environment variable (`env`, `ref` is its name) or a file (`file`, a path).
 public struct SecretRef: Sendable, Codable, Equatable {
     public enum Provider: String, Sendable, Codable, CaseIterable { case db, env, file }

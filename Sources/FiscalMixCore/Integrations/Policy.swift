@@ -1,6 +1,6 @@
 import Foundation
 
-/// How calls to an outside system behave (seed 002 Policy): rate limit, retries, timeouts, circuit
+/// How calls to an outside system behave (docs/data-model.md Policy): rate limit, retries, timeouts, circuit
 /// breaker and concurrency. Versioned; attached to connectors (and webhook endpoints). Every part
 /// is optional: a missing part means "no limit" (rate, concurrency, breaker) or the default
 /// (retry, timeouts).
@@ -133,7 +133,7 @@ public struct Policy: Sendable, Codable, Equatable {
     }
 }
 
-/// A policy as stored (seed 002 Policy): named per account and versioned — saving a name again
+/// A policy as stored (docs/data-model.md Policy): named per account and versioned — saving a name again
 /// makes the next version, and connectors keep the version they were attached to.
 public struct StoredPolicy: Sendable, Equatable {
     public var id: UUID

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A durable unit of background work (seed 002 Job). A job waiting for its next retry is
+/// A durable unit of background work (docs/data-model.md Job). A job waiting for its next retry is
 /// `queued` with `attempts > 0`; `failed` is final without being dead-lettered (a "do not retry"
 /// answer); `dead` means the attempts ran out and a dead-letter row keeps the reason.
 public struct Job: Sendable, Codable, Equatable {
@@ -86,7 +86,7 @@ public struct NewJob: Sendable {
     }
 }
 
-/// One attempt of a job (seed 002 Run).
+/// One attempt of a job (docs/data-model.md Run).
 public struct JobRun: Sendable, Codable, Equatable {
     public enum Status: String, Sendable, Codable { case running, success, failed, timedOut = "timed_out", lost, cancelled }
     public var id: UUID

@@ -1,6 +1,6 @@
 import Foundation
 
-/// A secret sealed by the envelope service, as stored (seed 000's columns plus the wrapped data
+/// A secret sealed by the envelope service, as stored (docs/data-model.md's columns plus the wrapped data
 /// key and the KEK id). Every field is base64 or an identifier: safe to log, useless alone.
 public struct Envelope: Sendable, Equatable {
     public static let algorithm = "AES-256-GCM"

@@ -1,6 +1,6 @@
 import Foundation
 
-/// How an event's payload is reshaped for one target system before delivery (seed 001
+/// How an event's payload is reshaped for one target system before delivery (docs/data-model.md
 /// `event_mappings`): a transform in a DSL profile (`jsonata`, `jmespath` or `custom`),
 /// versioned; the newest active version per (event type, target system) applies, and an
 /// endpoint's `systemName` is its target system.

@@ -38,7 +38,7 @@ public struct InboxProvider: Sendable, Equatable {
     }
 }
 
-/// One message the inbox accepted (seed 002 WebhookInbox): stored raw, processed once.
+/// One message the inbox accepted (docs/data-model.md WebhookInbox): stored raw, processed once.
 public struct InboxMessage: Sendable, Equatable {
     public enum Status: String, Sendable, Codable, CaseIterable { case received, processed, ignored, failed }
 

@@ -1,9 +1,9 @@
 import Foundation
 
-/// Something that happened, to be delivered (seed 001 `integration_events`). `key` is the
+/// Something that happened, to be delivered (docs/data-model.md `integration_events`). `key` is the
 /// producer's id: the same key in the same account is the same event.
 public struct IntegrationEvent: Sendable, Equatable {
-    /// Seed 001's domain: received → dispatched → completed / failed.
+    /// docs/data-model.md's domain: received → dispatched → completed / failed.
     public enum Status: String, Sendable, Codable, CaseIterable { case received, dispatched, completed, failed }
 
     public var id: UUID

@@ -1,6 +1,6 @@
 import Foundation
 
-/// One event on its way to one endpoint (seed 001 `webhook_deliveries`). `messageId` is the
+/// One event on its way to one endpoint (docs/data-model.md `webhook_deliveries`). `messageId` is the
 /// Standard Webhooks `webhook-id`: the same on every attempt and every replay, so receivers can
 /// deduplicate.
 public struct WebhookDelivery: Sendable, Equatable {
@@ -71,7 +71,7 @@ public struct WebhookDelivery: Sendable, Equatable {
     }
 }
 
-/// One HTTP attempt of a delivery (seed 001 columns plus latency and the answer's first 4 KB).
+/// One HTTP attempt of a delivery (docs/data-model.md columns plus latency and the answer's first 4 KB).
 public struct WebhookDeliveryAttempt: Sendable, Equatable {
     public var id: UUID
     public var deliveryId: UUID

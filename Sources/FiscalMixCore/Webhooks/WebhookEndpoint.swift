@@ -1,6 +1,6 @@
 import Foundation
 
-/// Where an account's integration events are delivered (seed 001 `webhook_endpoints`): a URL,
+/// Where an account's integration events are delivered (docs/data-model.md `webhook_endpoints`): a URL,
 /// the event types it wants, its signing scheme and the retry schedule its deliveries follow.
 /// The signing secret is sealed elsewhere (`secretRefId`); the endpoint only points at it.
 public struct WebhookEndpoint: Sendable, Equatable {

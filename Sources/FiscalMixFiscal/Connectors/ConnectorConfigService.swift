@@ -4,7 +4,7 @@ import FiscalMixIdentity
 import Foundation
 import NIOSSL
 
-/// Connector configurations per company and document type (seed 004 `connector_configs`).
+/// Connector configurations per company and document type (docs/data-model.md `connector_configs`).
 public struct ConnectorConfigService: Sendable {
     let database: Database
     let configs: ConnectorConfigRepository

@@ -2,7 +2,7 @@ import FiscalMixCore
 import FiscalMixDatabase
 import Foundation
 
-/// One DF-e distribution sync of a company and document type (seed 004 `sync_runs`, flow 3.2).
+/// One DF-e distribution sync of a company and document type (docs/data-model.md `sync_runs`, flow 3.2).
 /// Counters and the NSU range move with each committed batch, so a reader sees progress.
 public struct SyncRun: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Codable, CaseIterable { case pending, running, completed, failed }

@@ -3,7 +3,7 @@ import FiscalMixDatabase
 import Foundation
 
 /// Staff operators acting across accounts. Every change writes an operator audit row with the
-/// diff, the stated reason, IP, user agent and trace id (seed 002 OperatorAuditLog).
+/// diff, the stated reason, IP, user agent and trace id (docs/data-model.md OperatorAuditLog).
 public struct OperatorService: Sendable {
     let database: Database
     let accounts: AccountRepository

@@ -41,7 +41,7 @@ public struct ApiKeyLookup: Sendable {
     public let accountStatus: Account.Status
 }
 
-/// Seed 001 api_keys: only the SHA-256 of the secret is stored.
+/// docs/data-model.md api_keys: only the SHA-256 of the secret is stored.
 public struct ApiKeyRepository: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }

@@ -3,7 +3,7 @@ import FiscalMixDatabase
 import Foundation
 import SQLKit
 
-/// One audit row: seed 004 audit_logs, seed 003 audits and seed 002 OperatorAuditLog in one table.
+/// One audit row: `audit_logs`, `audits` and `OperatorAuditLog` in one table (docs/data-model.md).
 public struct AuditEntry: Sendable, Codable, Equatable {
     public enum ActorType: String, Sendable, Codable { case user, apiKey = "api_key", `operator`, system, anonymous }
     public enum Status: String, Sendable, Codable { case success, failure }

@@ -2,7 +2,7 @@ import FiscalMixDatabase
 import Foundation
 import SQLKit
 
-/// Seed 002 RequestLog: one row per API call (inbound) or outside call (outbound).
+/// docs/data-model.md RequestLog: one row per API call (inbound) or outside call (outbound).
 public struct RequestLogEntry: Sendable, Codable, Equatable {
     public var id: UUID
     public var accountId: UUID?

@@ -45,7 +45,7 @@ public struct SessionLookup: Sendable {
     public let accountStatus: Account.Status
 }
 
-/// Seed 003 sessions: opaque token stored as SHA-256, sliding and absolute expiry, revocation.
+/// docs/data-model.md sessions: opaque token stored as SHA-256, sliding and absolute expiry, revocation.
 public struct SessionRepository: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }

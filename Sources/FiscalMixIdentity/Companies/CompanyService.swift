@@ -2,7 +2,7 @@ import FiscalMixCore
 import FiscalMixDatabase
 import Foundation
 
-/// Companies and the per-company roles (seed 004 company_user_permissions) checked on every
+/// Companies and the per-company roles (docs/data-model.md company_user_permissions) checked on every
 /// company-scoped route.
 public struct CompanyService: Sendable {
     let database: Database

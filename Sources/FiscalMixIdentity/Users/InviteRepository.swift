@@ -25,7 +25,7 @@ public struct Invite: Sendable, Codable, Equatable {
     }
 }
 
-/// Seed 002 WorkspaceInvite: the token is stored only as its SHA-256.
+/// docs/data-model.md WorkspaceInvite: the token is stored only as its SHA-256.
 public struct InviteRepository: Sendable {
     let database: Database
     public init(database: Database) { self.database = database }

@@ -97,7 +97,7 @@ extension WebhookDeliveryRepository {
 
     /// Where a delivery stands after a run of its job: its next state, the attempt made (none
     /// when it ended without one, e.g. its endpoint was disabled), when it ended without
-    /// success, why (kept as a dead letter, seed 001 dead_letter), and when its next attempt
+    /// success, why (kept as a dead letter, docs/data-model.md dead_letter), and when its next attempt
     /// belongs to a job of its own (it was one of a shared first-attempt job), that job.
     public struct Outcome: Sendable {
         public var delivery: WebhookDelivery

@@ -7,7 +7,7 @@ import FiscalMixSecrets
 import FiscalMixVault
 import Foundation
 
-/// Webhook endpoints (seed 001): create (the secret shown once), read, change, delete, rotate
+/// Webhook endpoints (docs/data-model.md): create (the secret shown once), read, change, delete, rotate
 /// the secret with an overlap, and the account's default retry schedule.
 public struct WebhookEndpointService: Sendable {
     let database: Database

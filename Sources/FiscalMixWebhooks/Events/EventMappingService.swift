@@ -6,7 +6,7 @@ import FiscalMixTransforms
 import Foundation
 import Synchronization
 
-/// Event mappings (seed 001): save a transform for (event type, target system) as its next
+/// Event mappings (docs/data-model.md): save a transform for (event type, target system) as its next
 /// version, read them, retire one, and preview one on a sample payload.
 public struct EventMappingService: Sendable {
     let database: Database

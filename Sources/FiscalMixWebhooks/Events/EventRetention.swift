@@ -4,7 +4,7 @@ import Foundation
 import SQLKit
 
 /// Keeps integration events, their deliveries and delivery attempts for a number of months
-/// (seed 001 "particionamento por data"). On PostgreSQL the three tables are range-partitioned by
+/// (docs/data-model.md "particionamento por data"). On PostgreSQL the three tables are range-partitioned by
 /// month of the event (migration 10): `prepare` creates the partitions ahead of time, `expire`
 /// drops whole months past the retention. On SQLite the same `expire` deletes the rows.
 ///

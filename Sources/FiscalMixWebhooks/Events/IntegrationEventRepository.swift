@@ -3,7 +3,7 @@ import FiscalMixDatabase
 import Foundation
 import SQLKit
 
-/// `integration_events` (seed 001): what happened, recorded once per (account, event key). The
+/// `integration_events` (docs/data-model.md): what happened, recorded once per (account, event key). The
 /// internal producers (a stored fiscal document …) write here in their own transaction, so an
 /// event exists exactly when what it announces was committed.
 public struct IntegrationEventRepository: Sendable {

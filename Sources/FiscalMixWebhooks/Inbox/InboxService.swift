@@ -8,7 +8,7 @@ import FiscalMixVault
 import Foundation
 import Synchronization
 
-/// The inbound inbox (seed 002 WebhookInbox): providers an account accepts webhooks from, and
+/// The inbound inbox (docs/data-model.md WebhookInbox): providers an account accepts webhooks from, and
 /// `POST /v1/inbox/{provider}` — the signature checked in the provider's scheme, the raw body
 /// kept, each provider event id accepted once (a repeat answers 200 and is not processed
 /// again), and a job that turns the message into an integration event.
