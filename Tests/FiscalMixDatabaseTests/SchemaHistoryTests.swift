@@ -43,10 +43,10 @@ import Testing
 
     /// A database left at any earlier version — with rows in it — upgrades to exactly the schema
     /// of a fresh install, and keeps its rows.
-    @Test(arguments: [14, 15])
+    @Test(arguments: [1, 14])
     func aDatabaseOfAnEarlierReleaseUpgradesToTheFreshSchema(at version: Int) async throws {
         let history = try FiscalMixSchema.history()
-        guard version < history.versions.count else { return }
+        #expect(version < history.versions.count, "an earlier version than the newest")
         let fresh = try await TestDatabase.with(migrations: history, logger: logger) { database in try await columns(database) }
         let earlier = try MigrationHistory(history.migrations.filter { $0.version <= version })
         try await TestDatabase.with(migrations: earlier, logger: logger) { database in
