@@ -47,6 +47,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
     ],
     targets: [
         // Core — domain values, ids, errors, ports. No I/O, no frameworks.
@@ -170,8 +172,8 @@ let package = Package(
             dependencies: uses(
                 "FiscalMixCore", "FiscalMixAPI", "FiscalMixBlobs", "FiscalMixConnectors", "FiscalMixDatabase", "FiscalMixFiscal",
                 "FiscalMixHTTPEdge", "FiscalMixIdentity", "FiscalMixJSON", "FiscalMixJobs", "FiscalMixOutbound",
-                "FiscalMixSchemaBaseline", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixWebhooks", "CoreMetrics",
-                "Hummingbird", "Logging", "Prometheus", "ServiceLifecycle", "UnixSignals"),
+                "FiscalMixSchemaBaseline", "FiscalMixSecrets", "FiscalMixVault", "FiscalMixWebhooks", "Configuration",
+                "CoreMetrics", "Hummingbird", "Logging", "Prometheus", "ServiceLifecycle", "SystemPackage", "UnixSignals"),
             swiftSettings: swiftSettings),
 
         // A stand-in for the SEFAZ web services, shipped in the binary (`fiscalmix sefaz-sim`):
@@ -338,7 +340,7 @@ func uses(_ modules: String...) -> [Target.Dependency] {
         "NIOSSL": "swift-nio-ssl", "PostgresKit": "postgres-kit", "PostgresNIO": "postgres-nio", "Prometheus": "swift-prometheus",
         "SQLKit": "sql-kit", "SQLiteKit": "sqlite-kit", "SQLiteNIO": "sqlite-nio", "ServiceLifecycle": "swift-service-lifecycle",
         "UnixSignals": "swift-service-lifecycle", "SwiftASN1": "swift-asn1", "X509": "swift-certificates",
-        "Configuration": "swift-configuration",
+        "Configuration": "swift-configuration", "SystemPackage": "swift-system",
     ]
     return modules.map { module in
         if let package = packageOf[module] { return .product(name: module, package: package) }

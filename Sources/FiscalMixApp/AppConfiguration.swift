@@ -11,7 +11,7 @@ import Foundation
 /// `fiscalmix serve` work: SQLite and blobs under `./fiscalmix-data`, 127.0.0.1:8080.
 ///
 /// Sources, strongest first: environment variables, then `KEY=VALUE` lines of the file named by
-/// `FISCALMIX_CONFIG_FILE`, then defaults. See docs/configuration.md.
+/// `FISCALMIX_CONFIG_FILE` (`ConfigurationSettings`), then defaults. See docs/configuration.md.
 public struct AppConfiguration: Sendable {
     public var dataDirectory: String
     public var databaseURL: String
@@ -79,41 +79,24 @@ public struct AppConfiguration: Sendable {
         public let description: String
     }
 
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws -> AppConfiguration {
-        var values: [String: String] = [:]
-        if let file = environment["FISCALMIX_CONFIG_FILE"], !file.isEmpty {
-            values = try parseConfigFile(path: file)
-        }
-        for (key, value) in environment where key.hasPrefix("FISCALMIX_") { values[key] = value }
-        return try AppConfiguration(values: values)
+    /// Settings from the environment and the configuration file.
+    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) async throws -> AppConfiguration {
+        try AppConfiguration(await ConfigurationSettings.load(environment: environment))
     }
 
-    public init(values: [String: String]) throws {
-        func string(_ key: String, _ fallback: String) -> String {
-            guard let value = values[key]?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return fallback }
-            return value
-        }
-        func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int {
-            guard let raw = values[key], !raw.isEmpty else { return fallback }
-            guard let value = Int(raw), range.contains(value) else {
-                throw Invalid(description: "\(key) must be an integer in \(range.lowerBound)...\(range.upperBound), got '\(raw)'.")
-            }
-            return value
-        }
+    /// Settings given directly (tests, embedding programs).
+    public init(values: [String: String]) throws { try self.init(ConfigurationSettings(values: values)) }
+
+    public init(_ settings: ConfigurationSettings) throws {
+        func string(_ key: String, _ fallback: String) -> String { settings.string(key) ?? fallback }
+        func int(_ key: String, _ fallback: Int, _ range: ClosedRange<Int>) throws -> Int { try settings.int(key, range) ?? fallback }
+        func bool(_ key: String, _ fallback: Bool) throws -> Bool { try settings.bool(key) ?? fallback }
         func blobPrefix(_ key: String) throws -> String {
             let prefix = string(key, "")
             guard prefix.isEmpty || (prefix.hasSuffix("/") && BlobKey.isValid(String(prefix.dropLast()))) else {
                 throw Invalid(description: "\(key) must be a key prefix ending in '/', such as 'fiscalmix/'.")
             }
             return prefix
-        }
-        func bool(_ key: String, _ fallback: Bool) throws -> Bool {
-            guard let raw = values[key]?.lowercased(), !raw.isEmpty else { return fallback }
-            switch raw {
-            case "1", "true", "yes", "on": return true
-            case "0", "false", "no", "off": return false
-            default: throw Invalid(description: "\(key) must be true or false, got '\(raw)'.")
-            }
         }
         dataDirectory = string("FISCALMIX_DATA_DIR", "./fiscalmix-data")
         databaseURL = string("FISCALMIX_DATABASE_URL", "sqlite:\(dataDirectory)/fiscalmix.sqlite")
@@ -153,7 +136,7 @@ public struct AppConfiguration: Sendable {
                 prefix: try blobPrefix("FISCALMIX_AZURE_PREFIX"))
         case "s3":
             let region = string("FISCALMIX_S3_REGION", "us-east-1")
-            let explicitEndpoint = values["FISCALMIX_S3_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+            let explicitEndpoint = settings.string("FISCALMIX_S3_ENDPOINT")
             let endpointText = explicitEndpoint ?? "https://s3.\(region).amazonaws.com"
             guard let endpoint = URL(string: endpointText), ["http", "https"].contains(endpoint.scheme ?? ""), endpoint.host != nil,
                 endpoint.user == nil, endpoint.password == nil
@@ -170,7 +153,7 @@ public struct AppConfiguration: Sendable {
             s3 = S3BlobStore.Configuration(
                 endpoint: endpoint, bucket: bucket, region: region,
                 credentials: .init(
-                    accessKeyId: keyId, secretAccessKey: secret, sessionToken: values["FISCALMIX_S3_SESSION_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }),
+                    accessKeyId: keyId, secretAccessKey: secret, sessionToken: settings.string("FISCALMIX_S3_SESSION_TOKEN")),
                 // Self-hosted stores (MinIO, moto …) want path style; AWS wants the bucket in the host.
                 pathStyle: try bool("FISCALMIX_S3_PATH_STYLE", explicitEndpoint != nil), prefix: prefix)
         case let other:
@@ -178,11 +161,10 @@ public struct AppConfiguration: Sendable {
         }
         host = string("FISCALMIX_HOST", "127.0.0.1")
         port = try int("FISCALMIX_PORT", 8080, 0...65535)
-        masterKeyBase64 = values["FISCALMIX_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }
-        previousMasterKeysBase64 = (values["FISCALMIX_PREVIOUS_MASTER_KEYS"] ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        masterKeyBase64 = settings.string("FISCALMIX_MASTER_KEY")
+        previousMasterKeysBase64 = settings.list("FISCALMIX_PREVIOUS_MASTER_KEYS")
         logLevel = string("FISCALMIX_LOG_LEVEL", "info")
-        publicURL = values["FISCALMIX_PUBLIC_URL"].flatMap { $0.isEmpty ? nil : $0 }
+        publicURL = settings.string("FISCALMIX_PUBLIC_URL")
         var identity = IdentityConfiguration()
         identity.bcryptCost = try int("FISCALMIX_BCRYPT_COST", 12, PasswordHasher.minimumCost...16)
         identity.sessionIdleTimeout = TimeInterval(try int("FISCALMIX_SESSION_IDLE_MINUTES", 480, 1...10_080) * 60)
@@ -191,32 +173,29 @@ public struct AppConfiguration: Sendable {
         runMigrationsOnStart = try bool("FISCALMIX_AUTO_MIGRATE", true)
         benchmarkRoutes = try bool("FISCALMIX_BENCH_ROUTES", false)
         accessLog = try bool("FISCALMIX_ACCESS_LOG", true)
-        workerQueues = string("FISCALMIX_WORKER_QUEUES", "default").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
+        let queues = settings.list("FISCALMIX_WORKER_QUEUES")
+        workerQueues = queues.isEmpty ? ["default"] : queues
         workerConcurrency = try int("FISCALMIX_WORKER_CONCURRENCY", 4, 1...256)
         workerPrefetch = try int("FISCALMIX_WORKER_PREFETCH", 0, 0...1000)
         let claimBatch = try int("FISCALMIX_WORKER_CLAIM_BATCH", 0, 0...1000)
         workerClaimBatch = claimBatch == 0 ? nil : claimBatch
         workerPasses = try int("FISCALMIX_WORKER_PASSES", 2, 1...8)
         jobLeaseSeconds = try int("FISCALMIX_JOB_LEASE_SECONDS", 30, 2...3600)
-        metricsToken = values["FISCALMIX_METRICS_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
-        outboundAllow = (values["FISCALMIX_OUTBOUND_ALLOW"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            .filter { !$0.isEmpty }
-        outboundAccountGrantable = (values["FISCALMIX_OUTBOUND_ACCOUNT_ALLOW"] ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        metricsToken = settings.string("FISCALMIX_METRICS_TOKEN")
+        outboundAllow = settings.list("FISCALMIX_OUTBOUND_ALLOW")
+        outboundAccountGrantable = settings.list("FISCALMIX_OUTBOUND_ACCOUNT_ALLOW")
         for block in outboundAccountGrantable where !AddressGuard.isBlock(block) {
             throw Invalid(description: "FISCALMIX_OUTBOUND_ACCOUNT_ALLOW lists CIDR blocks such as 10.20.0.0/16; '\(block)' is not one.")
         }
-        secretRefEnvironmentNames = (values["FISCALMIX_SECRET_REF_ENV"] ?? "").split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        secretRefDirectory = values["FISCALMIX_SECRET_REF_DIR"].flatMap { $0.isEmpty ? nil : $0 }
+        secretRefEnvironmentNames = settings.list("FISCALMIX_SECRET_REF_ENV")
+        secretRefDirectory = settings.string("FISCALMIX_SECRET_REF_DIR")
         outboundMaxResponseBytes = try int("FISCALMIX_OUTBOUND_MAX_RESPONSE_BYTES", 10 << 20, 1024...(1 << 30))
         apiRateLimits = APIRateLimits(
             perClient: try int("FISCALMIX_API_RATE_LIMIT_PER_KEY", 6_000, 0...10_000_000),
             perAccount: try int("FISCALMIX_API_RATE_LIMIT_PER_ACCOUNT", 12_000, 0...10_000_000))
         eventRetentionMonths = try int("FISCALMIX_EVENT_RETENTION_MONTHS", 12, 1...120)
         eventPartitionsAhead = try int("FISCALMIX_EVENT_PARTITIONS_AHEAD", 3, 1...24)
-        pkcs12Inspector = values["FISCALMIX_PKCS12_INSPECTOR"].flatMap { $0.isEmpty ? nil : $0 } ?? ChildProcessPKCS12Isolation.ownExecutable?.path
+        pkcs12Inspector = settings.string("FISCALMIX_PKCS12_INSPECTOR") ?? ChildProcessPKCS12Isolation.ownExecutable?.path
         guard ["trace", "debug", "info", "notice", "warning", "error", "critical"].contains(logLevel) else {
             throw Invalid(description: "FISCALMIX_LOG_LEVEL must be one of trace, debug, info, notice, warning, error, critical.")
         }
@@ -256,26 +235,4 @@ public struct AppConfiguration: Sendable {
 
     /// Session cookies are `Secure` when FiscalMix is reached over https.
     public var secureCookies: Bool { publicURL?.hasPrefix("https://") ?? false }
-
-    /// `KEY=VALUE` per line; `#` starts a comment; values may be quoted.
-    static func parseConfigFile(path: String) throws -> [String: String] {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw Invalid(description: "Cannot read FISCALMIX_CONFIG_FILE at \(path).")
-        }
-        var values: [String: String] = [:]
-        for (number, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            guard let eq = line.firstIndex(of: "=") else {
-                throw Invalid(description: "\(path):\(number + 1): expected KEY=VALUE.")
-            }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces)
-            var value = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
-                value = String(value.dropFirst().dropLast())
-            }
-            values[key] = value
-        }
-        return values
-    }
 }

@@ -27,7 +27,7 @@ struct CreateAccount: AsyncParsableCommand {
 
     func run() async throws {
         let password = try readPassword()
-        let configuration = try loadConfiguration()
+        let configuration = try await loadConfiguration()
         let runtime = try await FiscalMixRuntime.start(configuration, logger: makeLogger(configuration))
         defer { Task { try? await runtime.database.shutdown() } }
         var request = AccountService.NewAccount(accountName: account, ownerName: name, ownerEmail: email, ownerPassword: password)

@@ -20,7 +20,7 @@ struct Keys: AsyncParsableCommand {
         @Option(help: "Milliseconds to wait between batches, to spread the load.") var pauseMs = 0
 
         func run() async throws {
-            let configuration = try loadConfiguration()
+            let configuration = try await loadConfiguration()
             let runtime = try await FiscalMixRuntime.start(configuration, logger: makeLogger(configuration))
             do {
                 let result = try await runtime.keyRotation.run(batchSize: max(1, batchSize), pause: .milliseconds(max(0, pauseMs))) { progress in

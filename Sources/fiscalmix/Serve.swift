@@ -15,7 +15,7 @@ struct Serve: AsyncParsableCommand {
     @Flag(help: "Serve the API only; run no job workers.") var noWorkers = false
 
     func run() async throws {
-        var configuration = try loadConfiguration()
+        var configuration = try await loadConfiguration()
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         let logger = makeLogger(configuration)
@@ -30,7 +30,7 @@ struct Worker: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Run job workers only (no HTTP); stops gracefully on SIGTERM.")
 
     func run() async throws {
-        let configuration = try loadConfiguration()
+        let configuration = try await loadConfiguration()
         let logger = makeLogger(configuration)
         let runtime = try await FiscalMixRuntime.start(configuration, logger: logger)
         logger.info(
@@ -45,7 +45,7 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Apply database migrations and exit.")
 
     func run() async throws {
-        var configuration = try loadConfiguration()
+        var configuration = try await loadConfiguration()
         configuration.runMigrationsOnStart = true
         let runtime = try await FiscalMixRuntime.start(configuration, logger: makeLogger(configuration))
         let versions = try await runtime.appliedVersions()
@@ -60,10 +60,23 @@ struct Version: ParsableCommand {
 }
 
 /// Configuration errors are the user's to fix: print them plainly, exit non-zero.
-func loadConfiguration() throws -> AppConfiguration {
+func loadConfiguration() async throws -> AppConfiguration {
     do {
-        return try AppConfiguration.load()
+        return try await AppConfiguration.load()
     } catch let error as AppConfiguration.Invalid {
         throw ValidationError(error.description)
+    }
+}
+
+struct Config: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Check the configuration and print every setting that is set (secrets redacted).")
+
+    func run() async throws {
+        do {
+            print(try await ConfigurationReport.load().text, terminator: "")
+        } catch let error as AppConfiguration.Invalid {
+            throw ValidationError(error.description)
+        }
     }
 }

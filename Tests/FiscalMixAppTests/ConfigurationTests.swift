@@ -61,7 +61,7 @@ import Testing
         #expect(throws: MasterKeyLoader.Refusal.self) { try MasterKeyLoader.load(configuration, logger: logger) }
     }
 
-    @Test func aConfigFileIsReadAndTheEnvironmentWins() throws {
+    @Test func aConfigFileIsReadAndTheEnvironmentWins() async throws {
         let dir = tempDir()
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -72,7 +72,7 @@ import Testing
         FISCALMIX_HOST = "0.0.0.0"
         FISCALMIX_PUBLIC_URL=https://fiscal.example.com
         """.write(toFile: file, atomically: true, encoding: .utf8)
-        let configuration = try AppConfiguration.load(environment: ["FISCALMIX_CONFIG_FILE": file, "FISCALMIX_PORT": "9191"])
+        let configuration = try await AppConfiguration.load(environment: ["FISCALMIX_CONFIG_FILE": file, "FISCALMIX_PORT": "9191"])
         #expect(configuration.port == 9191)
         #expect(configuration.host == "0.0.0.0")
         #expect(configuration.secureCookies)
@@ -149,5 +149,32 @@ import Testing
         #expect { try AppConfiguration(values: ["FISCALMIX_PORT": "eighty"]) } throws: { "\($0)".contains("FISCALMIX_PORT") }
         #expect { try AppConfiguration(values: ["FISCALMIX_BCRYPT_COST": "10"]) } throws: { "\($0)".contains("FISCALMIX_BCRYPT_COST") }
         #expect { try AppConfiguration(values: ["FISCALMIX_LOG_LEVEL": "loud"]) } throws: { "\($0)".contains("FISCALMIX_LOG_LEVEL") }
+    }
+
+    @Test func theReportListsWhatIsSetWithSecretsRedacted() async throws {
+        let dir = tempDir()
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let file = dir + "/fiscalmix.env"
+        let key = Data(repeating: 7, count: 32).base64EncodedString()
+        try "FISCALMIX_MASTER_KEY=\(key)\nFISCALMIX_WORKER_CONCURRENCY=8\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let environment = [
+            "FISCALMIX_CONFIG_FILE": file, "FISCALMIX_DATA_DIR": dir,
+            "FISCALMIX_DATABASE_URL": "postgres://fiscal:hunter2-password@db.internal:5432/fiscalmix",
+            "FISCALMIX_METRICS_TOKEN": "metrics-token-secret", "HOME": "/root",
+        ]
+        let report = try await ConfigurationReport.load(environment: environment)
+        #expect(report.lines.contains(.init(name: "FISCALMIX_WORKER_CONCURRENCY", value: "8", source: "file")))
+        #expect(report.lines.contains(.init(name: "FISCALMIX_DATA_DIR", value: dir, source: "environment")))
+        #expect(report.lines.contains(.init(name: "FISCALMIX_MASTER_KEY", value: "<redacted>", source: "file")))
+        #expect(report.lines.contains(.init(name: "FISCALMIX_DATABASE_URL", value: "<redacted>", source: "environment")))
+        for secret in [key, "hunter2-password", "metrics-token-secret"] { #expect(!report.text.contains(secret)) }
+        #expect(!report.text.contains("HOME"))
+    }
+
+    @Test func aMissingConfigFileIsNamed() async {
+        await #expect { try await AppConfiguration.load(environment: ["FISCALMIX_CONFIG_FILE": "/nonexistent/fiscalmix.env"]) } throws: {
+            "\($0)".contains("Cannot read FISCALMIX_CONFIG_FILE at /nonexistent/fiscalmix.env")
+        }
     }
 }
