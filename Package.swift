@@ -283,7 +283,10 @@ let package = Package(
             dependencies: uses("FiscalMixBlobs", "FiscalMixCore", "FiscalMixOutbound", "FiscalMixTestSupport", "FiscalMixDatabase"),
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "FiscalMixAppTests", dependencies: uses("FiscalMixApp", "FiscalMixBlobs", "FiscalMixSecrets", "Logging"),
+            name: "FiscalMixAppTests",
+            dependencies: uses(
+                "FiscalMixApp", "FiscalMixBlobs", "FiscalMixConnectors", "FiscalMixCore", "FiscalMixFiscal", "FiscalMixHTTPEdge",
+                "FiscalMixIdentity", "FiscalMixJobs", "FiscalMixSecrets", "FiscalMixWebhooks", "Logging"),
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FiscalMixVaultTests",

@@ -49,8 +49,9 @@ public struct ConfigurationSettings: Sendable {
     /// The trimmed value, nil when unset or empty. Quotes around a whole value (as a file may
     /// write them) are not part of it.
     func string(_ name: String) -> String? {
-        guard var value = reader.string(forKey: Self.key(name), isSecret: Self.secretNames.contains(name))?
-            .trimmingCharacters(in: .whitespaces), !value.isEmpty
+        guard
+            var value = reader.string(forKey: Self.key(name), isSecret: Self.secretNames.contains(name))?
+                .trimmingCharacters(in: .whitespaces), !value.isEmpty
         else { return nil }
         if value.count >= 2, let first = value.first, first == value.last, first == "\"" || first == "'" {
             value = String(value.dropFirst().dropLast())

@@ -62,7 +62,7 @@ public struct ConnectorService: Sendable {
                 try await audit.write(entry, in: tx)
             }
         } catch  where database.isUniqueViolation(error) {
-            throw FiscalMixError(.conflict, code: "connector_exists", "This account already has a connector named '\(connector.name)'.")
+            throw ConnectorsError(.conflict, .connectorExists, "This account already has a connector named '\(connector.name)'.")
         }
         return ConnectorView(connector, secretRef: credential?.ref)
     }
@@ -126,7 +126,7 @@ public struct ConnectorService: Sendable {
                 try await audit.write(entry, in: tx)
             }
         } catch  where database.isUniqueViolation(error) {
-            throw FiscalMixError(.conflict, code: "connector_exists", "This account already has a connector named '\(connector.name)'.")
+            throw ConnectorsError(.conflict, .connectorExists, "This account already has a connector named '\(connector.name)'.")
         }
         return ConnectorView(connector, secretRef: input.auth != nil ? credential?.ref : oldRef)
     }
@@ -161,7 +161,7 @@ public struct ConnectorService: Sendable {
     /// log — and reports what happened.
     public func test(_ principal: Principal, id: UUID, _ input: ConnectorTestInput, requestId: String) async throws -> ConnectorTestResult {
         try principal.require(.connectorsWrite)
-        guard let caller else { throw FiscalMixError(.unavailable, code: "outbound_unavailable", "Outside calls are not enabled here.") }
+        guard let caller else { throw ConnectorsError(.unavailable, .outboundUnavailable, "Outside calls are not enabled here.") }
         let connector = try await find(id, principal)
         let method = (input.method ?? "GET").uppercased()
         guard ["GET", "HEAD", "OPTIONS"].contains(method) else {

@@ -68,7 +68,7 @@ public struct ExternalSecretSources: Sendable {
     }
 
     /// Refuses a reference the deployment does not allow, when it is created.
-    func check(_ provider: SecretRef.Provider, _ ref: String) throws(FiscalMixError) {
+    func check(_ provider: SecretRef.Provider, _ ref: String) throws {
         switch provider {
         case .db:
             return
@@ -77,9 +77,8 @@ public struct ExternalSecretSources: Sendable {
                 throw FiscalMixError.validation("auth.secretRef.ref", "An environment variable name: letters, digits and underscores.")
             }
             guard environmentNames.contains(ref) else {
-                throw FiscalMixError(
-                    .unprocessable, code: "secret_ref_not_allowed",
-                    "This deployment does not let connectors read the environment variable \(ref).",
+                throw ConnectorsError(
+                    .unprocessable, .secretRefNotAllowed, "This deployment does not let connectors read the environment variable \(ref).",
                     details: ["field": "auth.secretRef.ref"])
             }
         case .file:
@@ -92,14 +91,14 @@ public struct ExternalSecretSources: Sendable {
 
     /// The secret a reference names, checked again at use (the configuration may have
     /// changed since the reference was made).
-    func read(_ provider: SecretRef.Provider, _ ref: String) throws(FiscalMixError) -> String? {
+    func read(_ provider: SecretRef.Provider, _ ref: String) throws -> String? {
         switch provider {
         case .db:
             return nil
         case .env:
             try check(.env, ref)
             guard let value = ProcessInfo.processInfo.environment[ref], !value.isEmpty else {
-                throw FiscalMixError(.unprocessable, code: "secret_ref_unavailable", "The environment variable \(ref) is not set.")
+                throw ConnectorsError(.unprocessable, .secretRefUnavailable, "The environment variable \(ref) is not set.")
             }
             return value
         case .file:
@@ -111,10 +110,9 @@ public struct ExternalSecretSources: Sendable {
     /// The real path of an allowed file reference: inside the directory once symlinks and `..`
     /// are resolved, a regular file, and none of FiscalMix's own files (by path and by inode, so
     /// a hard link to the database is refused too).
-    private func allowedFile(_ ref: String) throws(FiscalMixError) -> String {
-        let refused = FiscalMixError(
-            .unprocessable, code: "secret_ref_not_allowed",
-            "This deployment does not let connectors read that file.", details: ["field": "auth.secretRef.ref"])
+    private func allowedFile(_ ref: String) throws(ConnectorsError) -> String {
+        let refused = ConnectorsError(
+            .unprocessable, .secretRefNotAllowed, "This deployment does not let connectors read that file.", details: ["field": "auth.secretRef.ref"])
         guard let directory else { throw refused }
         guard let real = Self.realPath(ref) else {
             // A missing file is not reported as missing: that would let a tenant probe the disk.
@@ -131,8 +129,8 @@ public struct ExternalSecretSources: Sendable {
         return real
     }
 
-    private static func readSmallFile(_ path: String) throws(FiscalMixError) -> String {
-        let unavailable = FiscalMixError(.unprocessable, code: "secret_ref_unavailable", "The secret file cannot be read.")
+    private static func readSmallFile(_ path: String) throws(ConnectorsError) -> String {
+        let unavailable = ConnectorsError(.unprocessable, .secretRefUnavailable, "The secret file cannot be read.")
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK)
         guard fd >= 0 else { throw unavailable }
         defer { close(fd) }
@@ -145,7 +143,7 @@ public struct ExternalSecretSources: Sendable {
             count += n
         }
         guard count <= maxFileBytes else {
-            throw FiscalMixError(.unprocessable, code: "secret_ref_unavailable", "The secret file is larger than 16 KiB.")
+            throw ConnectorsError(.unprocessable, .secretRefUnavailable, "The secret file is larger than 16 KiB.")
         }
         return String(decoding: bytes[..<count], as: UTF8.self).trimmingCharacters(in: .newlines)
     }

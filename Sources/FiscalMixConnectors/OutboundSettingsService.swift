@@ -51,7 +51,11 @@ public struct OutboundSettingsService: Sendable {
         for (index, raw) in given.enumerated() {
             let rule = raw.trimmingWhitespace()
             if let problem = addressGuard.accountRuleProblem(rule) {
-                throw FiscalMixError(.unprocessable, code: problem.code, problem.message, details: ["field": "allowedAddresses[\(index)]"])
+                let field = "allowedAddresses[\(index)]"
+                switch problem.reason {
+                case .malformed: throw FiscalMixError.validation(field, problem.message)
+                case .notGrantable: throw ConnectorsError(.unprocessable, .addressNotGrantable, problem.message, details: ["field": field])
+                }
             }
             if !cleaned.contains(rule) { cleaned.append(rule) }
         }

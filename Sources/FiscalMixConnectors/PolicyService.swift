@@ -74,7 +74,7 @@ public struct PolicyService: Sendable {
             }
             return PolicyView(stored)
         } catch  where database.isUniqueViolation(error) {
-            throw FiscalMixError(.conflict, code: "policy_version_conflict", "Another version of '\(name)' was saved at the same time; save again.")
+            throw ConnectorsError(.conflict, .policyVersionConflict, "Another version of '\(name)' was saved at the same time; save again.")
         }
     }
 

@@ -18,12 +18,12 @@ extension AddressGuard {
     /// (`accountGrantable`): reaching internal networks is the operator's decision.
     public func accountRuleProblem(_ rule: String) -> AccountRuleProblem? {
         guard let block = CIDR(rule) else {
-            return .init(code: "validation_failed", "'\(rule)' is not an address or a CIDR block such as 10.20.0.0/16.")
+            return .init(.malformed, "'\(rule)' is not an address or a CIDR block such as 10.20.0.0/16.")
         }
-        if let problem = Self.shapeProblem(block, rule) { return .init(code: "validation_failed", problem) }
+        if let problem = Self.shapeProblem(block, rule) { return .init(.malformed, problem) }
         guard isGrantable(block) else {
             return .init(
-                code: "address_not_grantable",
+                .notGrantable,
                 accountGrantable.isEmpty
                     ? "This deployment lets no account open internal addresses ('\(rule)'); its operator decides that."
                     : "'\(rule)' is outside what this deployment lets accounts open (\(accountGrantable.joined(separator: ", "))).")
@@ -42,13 +42,14 @@ extension AddressGuard {
     }
 }
 
-/// Why an account cannot list an address block: `validation_failed` for a malformed or
-/// too-wide block, `address_not_grantable` for one the deployment does not offer accounts.
+/// Why an account cannot list an address block: a malformed or too-wide block, or one the
+/// deployment does not offer accounts.
 public struct AccountRuleProblem: Sendable, Equatable {
-    public let code: String
+    public enum Reason: Sendable, Equatable { case malformed, notGrantable }
+    public let reason: Reason
     public let message: String
-    init(code: String, _ message: String) {
-        self.code = code
+    init(_ reason: Reason, _ message: String) {
+        self.reason = reason
         self.message = message
     }
 }

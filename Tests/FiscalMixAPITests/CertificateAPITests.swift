@@ -1,6 +1,7 @@
 import FiscalMixAPI
 import FiscalMixApp
 import FiscalMixCore
+import FiscalMixFiscal
 import FiscalMixTestSupport
 import Foundation
 import HTTPTypes
@@ -166,9 +167,9 @@ import Testing
             #expect(try await server.runtime.services.certificates.expireOverdue() == 1)
             let after = try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: auth)
             #expect((after.items.first)?["status"] as? String == "expired")
-            await #expect(throws: FiscalMixError.self) {
+            await #expect {
                 try await server.runtime.services.certificates.identity(companyId: UUID(uuidString: companyId)!, accountId: owner.accountId)
-            }
+            } throws: { ($0 as? FiscalError)?.code == .noActiveCertificate }
         }
     }
 }

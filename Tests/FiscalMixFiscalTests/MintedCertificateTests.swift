@@ -30,11 +30,11 @@ import _CryptoExtras
         #expect(opened.leaf == minted.certificate)
         #expect(opened.metadata.subject.contains("EMPRESA MINTADA LTDA:\(Self.cnpj)"))
 
-        #expect(throws: FiscalMixError.self) { _ = try A1Certificate.open(pfx: pfx, password: "senha errada", now: Date()) }
+        #expect(throws: FiscalError.self) { _ = try A1Certificate.open(pfx: pfx, password: "senha errada", now: Date()) }
         do {
             _ = try A1Certificate.open(pfx: pfx, password: password, now: Date(), companyCNPJ: "07934034000100")
             Issue.record("another company's root was accepted")
-        } catch { #expect(error.code == "certificate_cnpj_mismatch") }
+        } catch { #expect(error.code == .certificateCnpjMismatch) }
 
         let expired = try authority.mintECNPJ(
             cnpj: Self.cnpj, notBefore: Date().addingTimeInterval(-400 * 86_400),
@@ -43,7 +43,7 @@ import _CryptoExtras
         do {
             _ = try A1Certificate.open(pfx: expiredPFX, password: password, now: Date())
             Issue.record("an expired certificate was accepted")
-        } catch { #expect(error.code == "certificate_expired") }
+        } catch { #expect(error.code == .certificateExpired) }
     }
 
     @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/openssl"), "needs the openssl command"))

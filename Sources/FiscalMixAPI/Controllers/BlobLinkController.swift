@@ -21,7 +21,7 @@ struct BlobLinkController {
             do {
                 link = try signer.link(from: context.parameters.get("token") ?? "", now: clock.now())
             } catch let refusal as BlobLinkSigner.Refusal where refusal == .expired {
-                throw FiscalMixError(.gone, code: "link_expired", "The download link has expired; ask for a new one.")
+                throw RequestError(.gone, .linkExpired, "The download link has expired; ask for a new one.")
             } catch {
                 throw FiscalMixError.notFound("Link")
             }
@@ -35,7 +35,7 @@ struct BlobLinkController {
                 do {
                     for try await chunk in VerifiedXMLChunks(reader: checking, expectedSHA256: sha256) { size += chunk.count }
                 } catch is VerifiedXMLChunks.Changed {
-                    throw FiscalMixError(.unavailable, code: "blob_corrupt", "The stored file does not match its recorded SHA-256; it was not sent.")
+                    throw RequestError(.unavailable, .blobCorrupt, "The stored file does not match its recorded SHA-256; it was not sent.")
                 }
                 guard let sending = try await blobs.reader(link.key) else { throw missing }
                 body = ResponseBody(asyncSequence: VerifiedXMLChunks(reader: sending, expectedSHA256: sha256).map { ByteBuffer(bytes: $0) })

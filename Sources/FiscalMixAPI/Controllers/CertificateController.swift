@@ -19,8 +19,7 @@ struct CertificateController {
             do {
                 body = try await request.body.collect(upTo: CertificateService.maxFileBytes + 64 * 1024)
             } catch {
-                throw FiscalMixError(
-                    .payloadTooLarge, code: "body_too_large", "A certificate upload is at most \(CertificateService.maxFileBytes) bytes.")
+                throw RequestError(.payloadTooLarge, .bodyTooLarge, "A certificate upload is at most \(CertificateService.maxFileBytes) bytes.")
             }
             let form = try MultipartFormData(body: Array(buffer: body), boundary: boundary)
             guard let file = form.part("file") else { throw FiscalMixError.validation("file", "The form needs a 'file' part with the .pfx.") }

@@ -22,7 +22,7 @@ struct InboxController {
             do {
                 buffer = try await request.collectBody(upTo: InboxService.maxBodyBytes)
             } catch {
-                throw FiscalMixError(.payloadTooLarge, code: "body_too_large", "The body is larger than \(InboxService.maxBodyBytes) bytes.")
+                throw RequestError(.payloadTooLarge, .bodyTooLarge, "The body is larger than \(InboxService.maxBodyBytes) bytes.")
             }
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName] = field.value }

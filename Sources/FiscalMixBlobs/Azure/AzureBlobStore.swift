@@ -108,7 +108,7 @@ public struct AzureBlobStore: BlobStore, BlobLinks {
     /// A read-only service SAS for the one blob, presenting the link's file name and type.
     public func url(for link: BlobLink) throws -> URL {
         guard case .sharedKey(let key) = configuration.authorization else {
-            throw FiscalMixError(.unprocessable, code: "links_unavailable", "Download links need the storage account's shared key.")
+            throw BlobsError(.unprocessable, .linksUnavailable, "Download links need the storage account's shared key.")
         }
         let blob = configuration.prefix + link.key
         guard BlobKey.isValid(link.key) else { throw InvalidBlobKey(key: link.key) }

@@ -9,19 +9,19 @@ public struct AccessKey: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(_ raw: String) throws(FiscalMixError) {
         let bytes = Array(raw.utf8)
         guard bytes.count == 44 else {
-            throw .init(.unprocessable, code: "invalid_access_key", "An access key has 44 characters.", details: ["field": "access_key"])
+            throw .init(.unprocessable, .invalidAccessKey, "An access key has 44 characters.", details: ["field": "access_key"])
         }
         for (index, byte) in bytes.enumerated() {
             let isDigit = byte >= 48 && byte <= 57
             let isLetter = byte >= 65 && byte <= 90
             guard isDigit || (isLetter && (6..<18).contains(index)) else {
                 throw .init(
-                    .unprocessable, code: "invalid_access_key",
+                    .unprocessable, .invalidAccessKey,
                     "An access key holds digits, and letters only in the issuer's CNPJ.", details: ["field": "access_key"])
             }
         }
         guard Self.checkDigit(bytes[0..<43]) == bytes[43] - 48 else {
-            throw .init(.unprocessable, code: "invalid_access_key", "The access key's check digit does not match.", details: ["field": "access_key"])
+            throw .init(.unprocessable, .invalidAccessKey, "The access key's check digit does not match.", details: ["field": "access_key"])
         }
         value = raw
     }

@@ -9,7 +9,7 @@ public struct CNPJ: Sendable, Hashable, Codable, CustomStringConvertible {
     public init(_ raw: String) throws(FiscalMixError) {
         let cleaned = raw.uppercased().filter { !".-/ ".contains($0) }
         guard cleaned.count == 14 else {
-            throw .init(.unprocessable, code: "invalid_cnpj", "CNPJ must have 14 characters.", details: ["field": "cnpj"])
+            throw .init(.unprocessable, .invalidCnpj, "CNPJ must have 14 characters.", details: ["field": "cnpj"])
         }
         let chars = Array(cleaned.utf8)
         let body = chars[0..<12]
@@ -17,16 +17,16 @@ public struct CNPJ: Sendable, Hashable, Codable, CustomStringConvertible {
             chars[12...].allSatisfy({ $0 >= 48 && $0 <= 57 })
         else {
             throw .init(
-                .unprocessable, code: "invalid_cnpj", "CNPJ has characters outside 0-9 and A-Z, or letters in its check digits.",
+                .unprocessable, .invalidCnpj, "CNPJ has characters outside 0-9 and A-Z, or letters in its check digits.",
                 details: ["field": "cnpj"])
         }
         guard Set(chars).count > 1 else {
-            throw .init(.unprocessable, code: "invalid_cnpj", "CNPJ cannot repeat one character.", details: ["field": "cnpj"])
+            throw .init(.unprocessable, .invalidCnpj, "CNPJ cannot repeat one character.", details: ["field": "cnpj"])
         }
         let first = Self.checkDigit(Array(body))
         let second = Self.checkDigit(Array(body) + [first + 48])
         guard chars[12] == first + 48, chars[13] == second + 48 else {
-            throw .init(.unprocessable, code: "invalid_cnpj", "CNPJ check digits do not match.", details: ["field": "cnpj"])
+            throw .init(.unprocessable, .invalidCnpj, "CNPJ check digits do not match.", details: ["field": "cnpj"])
         }
         value = cleaned
     }

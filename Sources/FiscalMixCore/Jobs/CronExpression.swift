@@ -44,7 +44,7 @@ public struct CronExpression: Sendable, Equatable, CustomStringConvertible {
     static let longestMonth = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
 
     static func invalid(_ why: String) -> FiscalMixError {
-        FiscalMixError(.unprocessable, code: "invalid_cron", "Invalid cron expression: \(why).", details: ["field": "cron"])
+        FiscalMixError(.unprocessable, .invalidCron, "Invalid cron expression: \(why).", details: ["field": "cron"])
     }
 
     static func parse(_ field: String, _ range: ClosedRange<Int>, names: [String: Int]) throws(FiscalMixError) -> Set<Int> {

@@ -1,21 +1,43 @@
-/// The one error type domain and service code throws for anything a client caused or may see.
-///
-/// `code` is stable and machine-readable; `message` is written for a person and never carries
-/// secrets or internals. The HTTP layer maps `kind` to a status code; nothing below it knows HTTP.
-public struct FiscalMixError: Error, Sendable, Equatable, CustomStringConvertible {
+/// The refusals every slice shares (a missing or foreign id, a field that fails validation,
+/// authentication and scope), and the core values' own parsing errors. A slice's own refusals
+/// have their own type (`IdentityError`, `FiscalError` …).
+public struct FiscalMixError: ClientFacingError, Equatable {
     public enum Kind: String, Sendable, Equatable {
         case badRequest, unauthorized, forbidden, notFound, conflict, gone, payloadTooLarge, unprocessable, tooManyRequests, unavailable
     }
 
+    public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
+        enum Base: String, Sendable, CaseIterable {
+            case notFound = "not_found"
+            case validationFailed = "validation_failed"
+            case unauthenticated
+            case insufficientScope = "insufficient_scope"
+            case invalidCron = "invalid_cron"
+            case invalidCnpj = "invalid_cnpj"
+            case invalidAccessKey = "invalid_access_key"
+        }
+
+        let base: Base
+
+        public static let notFound = Code(base: .notFound)
+        public static let validationFailed = Code(base: .validationFailed)
+        public static let unauthenticated = Code(base: .unauthenticated)
+        public static let insufficientScope = Code(base: .insufficientScope)
+        public static let invalidCron = Code(base: .invalidCron)
+        public static let invalidCnpj = Code(base: .invalidCnpj)
+        public static let invalidAccessKey = Code(base: .invalidAccessKey)
+
+        public static var allCases: [Code] { Base.allCases.map { Code(base: $0) } }
+        public var description: String { base.rawValue }
+    }
+
     public let kind: Kind
-    public let code: String
+    public let code: Code
     public let message: String
-    /// Seconds a client should wait before trying again (throttling).
     public let retryAfter: Int?
-    /// Field-level details, e.g. which field failed validation. Never secret values.
     public let details: [String: String]
 
-    public init(_ kind: Kind, code: String, _ message: String, retryAfter: Int? = nil, details: [String: String] = [:]) {
+    public init(_ kind: Kind, _ code: Code, _ message: String, retryAfter: Int? = nil, details: [String: String] = [:]) {
         self.kind = kind
         self.code = code
         self.message = message
@@ -23,18 +45,18 @@ public struct FiscalMixError: Error, Sendable, Equatable, CustomStringConvertibl
         self.details = details
     }
 
-    public var description: String { "\(kind.rawValue)[\(code)]: \(message)" }
+    public var publicCode: String { code.description }
 
     public static func notFound(_ what: String) -> FiscalMixError {
-        .init(.notFound, code: "not_found", "\(what) not found.")
+        .init(.notFound, .notFound, "\(what) not found.")
     }
     public static func validation(_ field: String, _ message: String) -> FiscalMixError {
-        .init(.unprocessable, code: "validation_failed", message, details: ["field": field])
+        .init(.unprocessable, .validationFailed, message, details: ["field": field])
     }
-    public static let unauthenticated = FiscalMixError(.unauthorized, code: "unauthenticated", "Authentication is required.")
+    public static let unauthenticated = FiscalMixError(.unauthorized, .unauthenticated, "Authentication is required.")
     public static func missingScope(_ scope: Scope) -> FiscalMixError {
         .init(
-            .forbidden, code: "insufficient_scope", "This action needs the '\(scope.rawValue)' permission.",
+            .forbidden, .insufficientScope, "This action needs the '\(scope.rawValue)' permission.",
             details: ["scope": scope.rawValue])
     }
 }

@@ -94,7 +94,7 @@ public struct MigrationRunner: Sendable {
             do {
                 try await write()
                 return
-            } catch where isBusy(error) && attempt < 6 {
+            } catch  where isBusy(error) && attempt < 6 {
                 attempt += 1
             }
         }

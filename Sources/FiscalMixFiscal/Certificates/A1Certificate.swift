@@ -17,7 +17,7 @@ public struct A1Certificate: Sendable {
     /// - Parameters:
     ///   - now: validity is checked against it.
     ///   - companyCNPJ: when given, the certificate's CNPJ must share its root (first 8 characters).
-    public static func open(pfx: [UInt8], password: String, now: Date, companyCNPJ: String? = nil) throws(FiscalMixError) -> A1Certificate {
+    public static func open(pfx: [UInt8], password: String, now: Date, companyCNPJ: String? = nil) throws(FiscalError) -> A1Certificate {
         try PKCS12Precheck.check(pfx)
         let bundle: NIOSSLPKCS12Bundle
         do {
@@ -25,37 +25,35 @@ public struct A1Certificate: Sendable {
         } catch {
             // BoringSSL reports a MAC failure as INCORRECT_PASSWORD; anything else is a file it cannot read.
             if String(describing: error).contains("INCORRECT_PASSWORD") {
-                throw FiscalMixError(
-                    .unprocessable, code: "certificate_wrong_password", "The password does not open this certificate file.",
+                throw FiscalError(
+                    .unprocessable, .certificateWrongPassword, "The password does not open this certificate file.",
                     details: ["field": "password"])
             }
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_not_pkcs12", "The file is not a PKCS#12 (.pfx/.p12) certificate.",
+            throw FiscalError(
+                .unprocessable, .certificateNotPkcs12, "The file is not a PKCS#12 (.pfx/.p12) certificate.",
                 details: ["field": "file"])
         }
         guard let first = bundle.certificateChain.first, let der = try? first.toDERBytes(), let leaf = try? Certificate(derEncoded: der) else {
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_not_pkcs12", "The file holds no readable certificate.", details: ["field": "file"])
+            throw FiscalError(.unprocessable, .certificateNotPkcs12, "The file holds no readable certificate.", details: ["field": "file"])
         }
         guard leaf.notValidBefore <= now else {
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_not_yet_valid",
-                "The certificate is valid only from \(RFC3339.string(from: leaf.notValidBefore)).", details: ["field": "file"])
+            throw FiscalError(
+                .unprocessable, .certificateNotYetValid, "The certificate is valid only from \(RFC3339.string(from: leaf.notValidBefore)).",
+                details: ["field": "file"])
         }
         guard now < leaf.notValidAfter else {
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_expired",
-                "The certificate expired on \(RFC3339.string(from: leaf.notValidAfter)).", details: ["field": "file"])
+            throw FiscalError(
+                .unprocessable, .certificateExpired, "The certificate expired on \(RFC3339.string(from: leaf.notValidAfter)).",
+                details: ["field": "file"])
         }
         guard let cnpj = ICPBrasil.cnpj(of: leaf) else {
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_no_cnpj",
-                "The certificate names no CNPJ (ICP-Brasil otherName 2.16.76.1.3.3, or 'NAME:CNPJ' in its CN).",
+            throw FiscalError(
+                .unprocessable, .certificateNoCnpj, "The certificate names no CNPJ (ICP-Brasil otherName 2.16.76.1.3.3, or 'NAME:CNPJ' in its CN).",
                 details: ["field": "file"])
         }
         if let companyCNPJ, companyCNPJ.prefix(8) != cnpj.prefix(8) {
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_cnpj_mismatch",
+            throw FiscalError(
+                .unprocessable, .certificateCnpjMismatch,
                 "The certificate belongs to CNPJ \(cnpj), whose root differs from the company's \(companyCNPJ.prefix(8)).",
                 details: ["field": "file"])
         }

@@ -88,7 +88,7 @@ public struct CertificateRepository: Sendable {
         func secretId(_ column: String) throws -> UUID {
             let text: String = try row.get(column)
             guard text.hasPrefix(sealedPrefix), let id = UUID(uuidString: String(text.dropFirst(sealedPrefix.count))) else {
-                throw FiscalMixError(.unavailable, code: "certificate_unreadable", "A certificate row does not reference its sealed file.")
+                throw FiscalError(.unavailable, .certificateUnreadable, "A certificate row does not reference its sealed file.")
             }
             return id
         }

@@ -38,18 +38,18 @@ public struct CertificateService: Sendable {
         let company = try await companies.authorize(principal, companyId: companyId, needs: .admin, scope: .companiesWrite)
         guard !file.isEmpty else { throw FiscalMixError.validation("file", "The certificate file is missing.") }
         guard file.count <= Self.maxFileBytes else {
-            throw FiscalMixError(.payloadTooLarge, code: "certificate_too_large", "A certificate file has at most \(Self.maxFileBytes) bytes.")
+            throw FiscalError(.payloadTooLarge, .certificateTooLarge, "A certificate file has at most \(Self.maxFileBytes) bytes.")
         }
         let now = clock.now()
         if let isolation, !(try await isolation.survives(pfx: file, password: password)) {
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_key_mismatch",
-                "The file's private key matches none of its certificates (or the file is malformed).", details: ["field": "file"])
+            throw FiscalError(
+                .unprocessable, .certificateKeyMismatch, "The file's private key matches none of its certificates (or the file is malformed).",
+                details: ["field": "file"])
         }
         let opened = try A1Certificate.open(pfx: file, password: password, now: now, companyCNPJ: company.cnpj)
         let existing = try await certificates.list(companyId: companyId, accountId: principal.accountId)
         if existing.contains(where: { $0.fingerprint == opened.metadata.fingerprint && $0.status == .active }) {
-            throw FiscalMixError(.conflict, code: "certificate_exists", "This certificate is already active for the company.")
+            throw FiscalError(.conflict, .certificateExists, "This certificate is already active for the company.")
         }
         let id = ID.make(now: now)
         let sealedFile = try await vault.seal(file, ownerTable: "certificates", ownerId: id.lowercased, accountId: principal.accountId)
@@ -124,9 +124,7 @@ public struct CertificateService: Sendable {
     public func identity(companyId: UUID, accountId: UUID) async throws -> A1Certificate {
         let now = clock.now()
         guard let record = try await certificates.current(companyId: companyId, accountId: accountId, now: now) else {
-            throw FiscalMixError(
-                .unprocessable, code: "no_active_certificate",
-                "The company has no active A1 certificate valid now; upload one first.")
+            throw FiscalError(.unprocessable, .noActiveCertificate, "The company has no active A1 certificate valid now; upload one first.")
         }
         let file = try await vault.reveal(record.fileSecretId, accountId: accountId)
         let password = String(decoding: try await vault.reveal(record.passwordSecretId, accountId: accountId), as: UTF8.self)

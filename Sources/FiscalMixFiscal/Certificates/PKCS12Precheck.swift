@@ -14,15 +14,15 @@ enum PKCS12Precheck {
     /// DER of 1.2.840.113549.1.7.1 (data): every PFX's authSafe starts with it.
     static let dataContent: [UInt8] = [0x06, 0x09, 0x2A, 0x86, 0x48, 0x86, 0xF7, 0x0D, 0x01, 0x07, 0x01]
 
-    static func check(_ pfx: [UInt8]) throws(FiscalMixError) {
+    static func check(_ pfx: [UInt8]) throws(FiscalError) {
         guard pfx.count > 32, pfx[0] == 0x30, contains(pfx, dataContent) else {
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_not_pkcs12", "The file is not a PKCS#12 (.pfx/.p12) certificate.",
+            throw FiscalError(
+                .unprocessable, .certificateNotPkcs12, "The file is not a PKCS#12 (.pfx/.p12) certificate.",
                 details: ["field": "file"])
         }
         guard contains(pfx, shroudedKeyBag) || contains(pfx, keyBag) else {
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_no_private_key",
+            throw FiscalError(
+                .unprocessable, .certificateNoPrivateKey,
                 "The file holds no private key (an A1 certificate file carries the key with the certificate).",
                 details: ["field": "file"])
         }

@@ -39,8 +39,8 @@ public struct SefazDistributionClient: Sendable {
         do {
             return try DistributionResponse.parse(response.body)
         } catch {
-            throw FiscalMixError(
-                .unavailable, code: "sefaz_bad_answer",
+            throw FiscalError(
+                .unavailable, .sefazBadAnswer,
                 "SEFAZ answered HTTP \(response.status) with something that is not a distribution answer: \(error.message)")
         }
     }

@@ -31,7 +31,8 @@ public struct FiscalDocumentService: Sendable {
             try principal.require(.documentsRead)
         }
         // Account members see the documents of the companies they hold a role on.
-        let visible = principal.sessionId != nil && principal.role == .member
+        let visible =
+            principal.sessionId != nil && principal.role == .member
             ? try await companies.companyIds(visibleTo: principal.userId) : nil
         return try await documents.list(
             accountId: principal.accountId, filter: filter, onlyCompanies: visible,
@@ -47,14 +48,14 @@ public struct FiscalDocumentService: Sendable {
     /// sent (a first pass reads it through the hash without holding it), then sent in chunks.
     public func xml(_ principal: Principal, id: UUID) async throws -> (document: FiscalDocumentRecord, size: Int, chunks: VerifiedXMLChunks) {
         let document = try await visible(principal, id: id)
-        let missing = FiscalMixError(.unavailable, code: "xml_missing", "The document's XML is missing from the blob store.")
+        let missing = FiscalError(.unavailable, .xmlMissing, "The document's XML is missing from the blob store.")
         guard let checking = try await blobs.reader(document.storageXMLPath) else { throw missing }
         // The first pass is the same verified read as the send, counting instead of sending.
         var size = 0
         do {
             for try await chunk in VerifiedXMLChunks(reader: checking, expectedSHA256: document.hashSHA256) { size += chunk.count }
         } catch is VerifiedXMLChunks.Changed {
-            throw FiscalMixError(.unavailable, code: "xml_corrupt", "The stored XML does not match its recorded SHA-256; it was not sent.")
+            throw FiscalError(.unavailable, .xmlCorrupt, "The stored XML does not match its recorded SHA-256; it was not sent.")
         }
         guard let sending = try await blobs.reader(document.storageXMLPath) else { throw missing }
         return (document, size, VerifiedXMLChunks(reader: sending, expectedSHA256: document.hashSHA256))
@@ -80,7 +81,7 @@ public struct FiscalDocumentService: Sendable {
         guard let document = try await documents.find(id: id, accountId: principal.accountId) else { throw FiscalMixError.notFound("Document") }
         do {
             try await companies.authorize(principal, companyId: document.companyId, needs: .viewer, scope: .documentsRead)
-        } catch let error as FiscalMixError where error.code == "insufficient_company_role" {
+        } catch let error as IdentityError where error.code == .insufficientCompanyRole {
             throw FiscalMixError.notFound("Document")
         }
         return document

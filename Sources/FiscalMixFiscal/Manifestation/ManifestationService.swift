@@ -78,15 +78,15 @@ public struct ManifestationService: Sendable {
             else { return }
             do {
                 _ = try await send(document: document, company: company, type: type, justification: nil)
-            } catch let error as FiscalMixError where error.kind != .unavailable {
-                throw JobFailure.doNotRetry(message: "\(error.code): \(error.message)")
+            } catch let error as any ClientFacingError where error.kind != .unavailable {
+                throw JobFailure.doNotRetry(message: "\(error.publicCode): \(error.message)")
             }
         }
     }
 
     func send(document: FiscalDocumentRecord, company: Company, type: ManifestationType, justification: String?) async throws -> Outcome {
         guard document.docType == .NFE, document.direction == .received else {
-            throw FiscalMixError(.unprocessable, code: "not_manifestable", "Only NF-e received by the company take a manifestação do destinatário.")
+            throw FiscalError(.unprocessable, .notManifestable, "Only NF-e received by the company take a manifestação do destinatário.")
         }
         let now = clock.now()
         let config = try await sync.configuration(companyId: company.id, docType: .NFE)
@@ -96,7 +96,7 @@ public struct ManifestationService: Sendable {
             accessKey: document.accessKey, author: company.cnpj, environment: config.environment.code,
             type: type, justification: justification, date: signedAt)
         if let problem = signedEvent.justificationProblem { throw FiscalMixError.validation("justificativa", problem) }
-        guard let outbound else { throw FiscalMixError(.unavailable, code: "outbound_unavailable", "Outside calls are not configured.") }
+        guard let outbound else { throw FiscalError(.unavailable, .outboundUnavailable, "Outside calls are not configured.") }
         let identity = try await certificates.identity(companyId: company.id, accountId: company.accountId)
         let signed = try XMLSignature.signEnveloped(signedEvent.xml, referenceId: signedEvent.id, with: identity)
         let (body, contentType) = RecepcaoEvento.request(
@@ -113,11 +113,10 @@ public struct ManifestationService: Sendable {
             policy: policy, context: OutboundContext(accountId: company.accountId, policyKey: "sefaz-event:\(company.cnpj)"))
         let answer: RecepcaoEvento.Answer
         do { answer = try RecepcaoEvento.parseAnswer(response.body) } catch {
-            throw FiscalMixError(
-                .unavailable, code: "sefaz_bad_answer", "SEFAZ answered HTTP \(response.status) with no retEnvEvento: \(error.message)")
+            throw FiscalError(.unavailable, .sefazBadAnswer, "SEFAZ answered HTTP \(response.status) with no retEnvEvento: \(error.message)")
         }
         guard answer.status == 128, let registration = answer.registrations.first else {
-            throw FiscalMixError(.unprocessable, code: "manifest_rejected", "SEFAZ refused the lote: \(answer.status) \(answer.reason)")
+            throw FiscalError(.unprocessable, .manifestRejected, "SEFAZ refused the lote: \(answer.status) \(answer.reason)")
         }
         switch registration.status {
         case 135, 136:
@@ -128,7 +127,7 @@ public struct ManifestationService: Sendable {
         case 573:
             return Outcome(result: "already_registered", statusCode: 573, reason: registration.reason, protocolNumber: nil, eventId: signedEvent.id)
         default:
-            throw FiscalMixError(.unprocessable, code: "manifest_rejected", "SEFAZ refused the event: \(registration.status) \(registration.reason)")
+            throw FiscalError(.unprocessable, .manifestRejected, "SEFAZ refused the event: \(registration.status) \(registration.reason)")
         }
     }
 

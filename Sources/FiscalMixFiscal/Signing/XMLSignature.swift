@@ -21,7 +21,7 @@ public enum XMLSignature {
         let root = try XReader.parse(Array(xml.utf8))
         guard let canonical = Canonicalizer.canonicalize(descendantWithId: referenceId, in: root, defaultNamespaceOnly: true),
             let close = xml.range(of: "</", options: .backwards)
-        else { throw FiscalMixError(.unprocessable, code: "signature_reference_missing", "Nothing carries Id \(referenceId).") }
+        else { throw FiscalError(.unprocessable, .signatureReferenceMissing, "Nothing carries Id \(referenceId).") }
         let digest = Data(Insecure.SHA1.hash(data: canonical)).base64EncodedString()
         // Written directly in canonical form (no whitespace, expanded empty elements, one attribute
         // each), so these bytes are what C14N(SignedInfo) yields inside the Signature.
@@ -43,8 +43,7 @@ public enum XMLSignature {
     public static func signEnveloped(_ xml: String, referenceId: String, with identity: A1Certificate) throws -> String {
         let key: _RSA.Signing.PrivateKey
         do { key = try _RSA.Signing.PrivateKey(derRepresentation: identity.privateKey.derBytes) } catch {
-            throw FiscalMixError(
-                .unprocessable, code: "certificate_not_rsa", "The A1 certificate's key is not an RSA key; SEFAZ signatures need one.")
+            throw FiscalError(.unprocessable, .certificateNotRsa, "The A1 certificate's key is not an RSA key; SEFAZ signatures need one.")
         }
         return try signEnveloped(xml, referenceId: referenceId, key: key, certificateDER: identity.leafDER)
     }

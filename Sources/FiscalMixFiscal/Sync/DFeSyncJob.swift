@@ -160,7 +160,7 @@ public struct DFeSyncJob: Sendable {
     }
 
     static func describe(_ error: any Error) -> String {
-        if let error = error as? FiscalMixError { return "\(error.code): \(error.message)" }
+        if let error = error as? any ClientFacingError { return "\(error.publicCode): \(error.message)" }
         return String(describing: error)
     }
 }

@@ -46,13 +46,11 @@ public struct DFeSyncService: Sendable {
         let company = try await companies.authorize(principal, companyId: companyId, needs: .operator, scope: .syncRun)
         guard !docTypes.isEmpty else { throw FiscalMixError.validation("doc_types", "Name at least one document type (NFE, CTE).") }
         for type in docTypes where !Self.distributable.contains(type) {
-            throw FiscalMixError(
-                .unprocessable, code: "doc_type_not_distributable",
-                "\(type.rawValue) has no distribution service; only NFE and CTE are synced by NSU.")
+            throw FiscalError(
+                .unprocessable, .docTypeNotDistributable, "\(type.rawValue) has no distribution service; only NFE and CTE are synced by NSU.")
         }
         guard try await certificates.hasCurrent(companyId: company.id, accountId: company.accountId) else {
-            throw FiscalMixError(
-                .unprocessable, code: "no_active_certificate", "The company has no active A1 certificate valid now; upload one first.")
+            throw FiscalError(.unprocessable, .noActiveCertificate, "The company has no active A1 certificate valid now; upload one first.")
         }
         var started: [SyncRun] = []
         for type in Self.orderedUnique(docTypes) {

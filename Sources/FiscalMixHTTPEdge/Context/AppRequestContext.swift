@@ -17,7 +17,7 @@ public struct AppRequestContext: RequestContext {
     /// The authenticated caller, if any. Routes that need one call `requirePrincipal()`.
     public var principal: Principal?
     /// Why authentication failed, reported only if the route needs a principal.
-    public var authenticationError: FiscalMixError?
+    public var authenticationError: (any ClientFacingError)?
     /// How the principal authenticated (cookie sessions get CSRF checks).
     public var authenticatedByCookie = false
     public let remoteIP: String?
@@ -30,8 +30,8 @@ public struct AppRequestContext: RequestContext {
         channel = source.channel
     }
 
-    public func requirePrincipal() throws(FiscalMixError) -> Principal {
-        guard let principal else { throw authenticationError ?? .unauthenticated }
+    public func requirePrincipal() throws -> Principal {
+        guard let principal else { throw authenticationError ?? FiscalMixError.unauthenticated }
         return principal
     }
 

@@ -24,7 +24,7 @@ package struct AuthenticationMiddleware: RouterMiddleware {
         do {
             if let authorization = request.headers[.authorization] {
                 guard authorization.count > 7, authorization.prefix(7).lowercased() == "bearer " else {
-                    throw FiscalMixError(.unauthorized, code: "unsupported_authorization", "Use `Authorization: Bearer <API key>`.")
+                    throw RequestError(.unauthorized, .unsupportedAuthorization, "Use `Authorization: Bearer <API key>`.")
                 }
                 let token = String(authorization.dropFirst(7)).trimmingWhitespace()
                 context.principal =
@@ -36,7 +36,7 @@ package struct AuthenticationMiddleware: RouterMiddleware {
                 context.authenticatedByCookie = true
                 try Self.checkSameOrigin(request)
             }
-        } catch let error as FiscalMixError {
+        } catch let error as any ClientFacingError {
             context.principal = nil
             context.authenticationError = error
         }
@@ -49,11 +49,11 @@ package struct AuthenticationMiddleware: RouterMiddleware {
         guard ![.get, .head, .options].contains(request.method), let origin = request.headers[.origin] else { return }
         let host = request.head.authority ?? ""
         guard let url = URL(string: origin), let originHost = url.host else {
-            throw FiscalMixError(.forbidden, code: "cross_origin_refused", "Cross-origin request refused.")
+            throw RequestError(.forbidden, .crossOriginRefused, "Cross-origin request refused.")
         }
         let originAuthority = url.port.map { "\(originHost):\($0)" } ?? originHost
         guard originAuthority == host || originHost == host else {
-            throw FiscalMixError(.forbidden, code: "cross_origin_refused", "Cross-origin request refused.")
+            throw RequestError(.forbidden, .crossOriginRefused, "Cross-origin request refused.")
         }
     }
 }

@@ -31,7 +31,7 @@ package struct IdempotencyMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7e).contains($0) }) else {
-            throw FiscalMixError(.badRequest, code: "idempotency_key_invalid", "Idempotency-Key must be 1 to 255 printable ASCII characters.")
+            throw RequestError(.badRequest, .idempotencyKeyInvalid, "Idempotency-Key must be 1 to 255 printable ASCII characters.")
         }
         var request = request
         let body = try await request.collectBody(upTo: context.maxUploadSize)
@@ -50,13 +50,9 @@ package struct IdempotencyMiddleware: RouterMiddleware {
             headers[.idempotentReplayed] = "true"
             return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: stored.body)))
         case .mismatch:
-            throw FiscalMixError(
-                .unprocessable, code: "idempotency_key_reused",
-                "This Idempotency-Key was already used with a different request.")
+            throw RequestError(.unprocessable, .idempotencyKeyReused, "This Idempotency-Key was already used with a different request.")
         case .inProgress:
-            throw FiscalMixError(
-                .conflict, code: "idempotency_key_in_progress",
-                "A request with this Idempotency-Key is still being processed; retry shortly.")
+            throw RequestError(.conflict, .idempotencyKeyInProgress, "A request with this Idempotency-Key is still being processed; retry shortly.")
         case .claimed(let id):
             let response: Response
             do {

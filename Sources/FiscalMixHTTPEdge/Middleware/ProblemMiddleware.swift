@@ -26,7 +26,7 @@ package struct ProblemMiddleware: RouterMiddleware {
     /// read whole and then found too big answers `payload_too_large` and keeps the connection).
     package static func leftBodyUnread(_ error: any Error) -> Bool {
         switch error {
-        case let error as FiscalMixError: error.code == "body_too_large"
+        case let error as RequestError: error.code == .bodyTooLarge
         case let error as HTTPError: error.status == .contentTooLarge
         default: false
         }
@@ -47,11 +47,11 @@ package struct ProblemMiddleware: RouterMiddleware {
 
     package static func response(for error: any Error, request: Request, context: Context) -> Response {
         switch error {
-        case let error as FiscalMixError:
+        case let error as any ClientFacingError:
             var headers: HTTPFields = [:]
             if error.kind == .unauthorized { headers[.wwwAuthenticate] = "Bearer realm=\"fiscalmix\"" }
             return Problem(
-                status: error.kind.httpStatus, code: error.code, detail: error.message, requestId: context.requestId,
+                status: error.kind.httpStatus, code: error.publicCode, detail: error.message, requestId: context.requestId,
                 details: error.details
             ).response(retryAfter: error.retryAfter, extraHeaders: headers)
         case let error as HTTPError:

@@ -17,9 +17,9 @@ package struct MultipartFormData {
     package func part(_ name: String) -> Part? { parts.first { $0.name == name } }
 
     /// The boundary from a `Content-Type: multipart/form-data; boundary=…` header.
-    package static func boundary(fromContentType contentType: String?) throws(FiscalMixError) -> String {
+    package static func boundary(fromContentType contentType: String?) throws(RequestError) -> String {
         guard let contentType, contentType.lowercased().hasPrefix("multipart/form-data") else {
-            throw FiscalMixError(.badRequest, code: "unsupported_media_type", "Send the body as multipart/form-data.")
+            throw RequestError(.badRequest, .unsupportedMediaType, "Send the body as multipart/form-data.")
         }
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: " \t") }
@@ -28,11 +28,11 @@ package struct MultipartFormData {
                 if (1...70).contains(value.count) { return value }
             }
         }
-        throw FiscalMixError(.badRequest, code: "malformed_multipart", "The multipart/form-data body names no boundary.")
+        throw RequestError(.badRequest, .malformedMultipart, "The multipart/form-data body names no boundary.")
     }
 
-    package init(body: [UInt8], boundary: String) throws(FiscalMixError) {
-        let malformed = FiscalMixError(.badRequest, code: "malformed_multipart", "The multipart/form-data body is malformed.")
+    package init(body: [UInt8], boundary: String) throws(RequestError) {
+        let malformed = RequestError(.badRequest, .malformedMultipart, "The multipart/form-data body is malformed.")
         let delimiter = Array("--\(boundary)".utf8)
         let separator = Array("\r\n--\(boundary)".utf8)
         guard var cursor = Self.find(delimiter, in: body, from: 0) else { throw malformed }
@@ -44,7 +44,7 @@ package struct MultipartFormData {
             guard body.count >= cursor + 2, body[cursor] == 13, body[cursor + 1] == 10 else { throw malformed }
             cursor += 2
             guard parts.count < Self.maxParts else {
-                throw FiscalMixError(.badRequest, code: "malformed_multipart", "The body has more than \(Self.maxParts) parts.")
+                throw RequestError(.badRequest, .malformedMultipart, "The body has more than \(Self.maxParts) parts.")
             }
             guard let headerEnd = Self.find(Array("\r\n\r\n".utf8), in: body, from: cursor), headerEnd - cursor <= Self.maxHeaderBytes else {
                 throw malformed

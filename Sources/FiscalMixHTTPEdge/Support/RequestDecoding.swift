@@ -12,7 +12,7 @@ extension Request {
     /// that names the field, instead of a generic 400.
     package mutating func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {
         guard let value = try await decodeJSON(type, context: context, required: true) else {
-            throw FiscalMixError(.badRequest, code: "body_required", "This request needs a JSON body.")
+            throw RequestError(.badRequest, .bodyRequired, "This request needs a JSON body.")
         }
         return value
     }
@@ -24,19 +24,19 @@ extension Request {
 
     private mutating func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext, required: Bool) async throws -> T? {
         if let contentType = headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
-            throw FiscalMixError(.badRequest, code: "unsupported_media_type", "Send the body as application/json.")
+            throw RequestError(.badRequest, .unsupportedMediaType, "Send the body as application/json.")
         }
         let buffer: ByteBuffer
         do {
             buffer = try await collectBody(upTo: context.maxUploadSize)
         } catch {
-            throw FiscalMixError(.payloadTooLarge, code: "body_too_large", "The request body is larger than \(context.maxUploadSize) bytes.")
+            throw RequestError(.payloadTooLarge, .bodyTooLarge, "The request body is larger than \(context.maxUploadSize) bytes.")
         }
         guard buffer.readableBytes > 0 else { return nil }
         let data = Data(buffer: buffer)
         // NUL cannot be stored in PostgreSQL text and has no business in any field here.
         if let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]), Self.containsNUL(object) {
-            throw FiscalMixError(.unprocessable, code: "invalid_character", "Text fields must not contain the NUL character.")
+            throw RequestError(.unprocessable, .invalidCharacter, "Text fields must not contain the NUL character.")
         }
         do {
             return try context.requestDecoder.decode(T.self, from: data)
@@ -47,7 +47,7 @@ extension Request {
         } catch let DecodingError.dataCorrupted(ctx) where !ctx.codingPath.isEmpty {
             throw FiscalMixError.validation(Self.path(ctx.codingPath), "Field '\(Self.path(ctx.codingPath))' is not valid.")
         } catch {
-            throw FiscalMixError(.badRequest, code: "malformed_json", "The body is not valid JSON of the expected shape.")
+            throw RequestError(.badRequest, .malformedJson, "The body is not valid JSON of the expected shape.")
         }
     }
 

@@ -72,7 +72,7 @@ public struct AccountService: Sendable {
                 try await audit.repository.insert(entry, in: tx)
             }
         } catch  where database.isUniqueViolation(error) {
-            throw FiscalMixError(.conflict, code: "already_exists", "An account with this name or a user with this email already exists.")
+            throw IdentityError(.conflict, .alreadyExists, "An account with this name or a user with this email already exists.")
         }
         return (account, owner)
     }
@@ -106,7 +106,7 @@ public struct AccountService: Sendable {
         let newRole = role ?? user.role
         let newStatus = status ?? user.status
         if (newRole == .owner || user.role == .owner), newRole != user.role || newStatus != user.status, principal.role != .owner {
-            throw FiscalMixError(.forbidden, code: "owner_required", "Only an owner can change an owner or make one.")
+            throw IdentityError(.forbidden, .ownerRequired, "Only an owner can change an owner or make one.")
         }
         if newRole == user.role && newStatus == user.status { return user }
         var diff: [String: [String: String]] = [:]
@@ -118,7 +118,7 @@ public struct AccountService: Sendable {
         try await database.transaction { [users, audit] tx in
             try await users.update(role: newRole, status: newStatus, userId: id, accountId: accountId, at: now, in: tx)
             guard try await users.countOwners(accountId: accountId, in: tx) >= 1 else {
-                throw FiscalMixError(.conflict, code: "last_owner", "An account needs at least one active owner.")
+                throw IdentityError(.conflict, .lastOwner, "An account needs at least one active owner.")
             }
             try await audit.repository.insert(entry, in: tx)
         }
@@ -135,10 +135,10 @@ public struct AccountService: Sendable {
         try principal.require(.admin)
         let email = try EmailAddress(rawEmail).value
         if role == .owner, principal.role != .owner {
-            throw FiscalMixError(.forbidden, code: "owner_required", "Only an owner can invite another owner.")
+            throw IdentityError(.forbidden, .ownerRequired, "Only an owner can invite another owner.")
         }
         guard try await !users.emailExists(email) else {
-            throw FiscalMixError(.conflict, code: "email_taken", "A user with this email already exists.")
+            throw IdentityError(.conflict, .emailTaken, "A user with this email already exists.")
         }
         let now = clock.now()
         let token = OpaqueToken.generate(prefix: "fmi_")
@@ -165,7 +165,7 @@ public struct AccountService: Sendable {
         let hash = try await hasher.hash(password)
         let now = clock.now()
         let tokenHash = OpaqueToken.sha256Hex(token)
-        let invalid = FiscalMixError(.unprocessable, code: "invite_invalid", "This invite is unknown, used or expired.")
+        let invalid = IdentityError(.unprocessable, .inviteInvalid, "This invite is unknown, used or expired.")
         do {
             return try await database.transaction { [invites, users, audit] tx in
                 guard let invite = try await invites.find(tokenHash: tokenHash, in: tx), invite.usedAt == nil, invite.expiresAt > now else {
@@ -184,7 +184,7 @@ public struct AccountService: Sendable {
                 return user
             }
         } catch  where database.isUniqueViolation(error) {
-            throw FiscalMixError(.conflict, code: "email_taken", "A user with this email already exists.")
+            throw IdentityError(.conflict, .emailTaken, "A user with this email already exists.")
         }
     }
 }

@@ -21,7 +21,7 @@ public struct OperatorService: Sendable {
 
     func requireStaff(_ principal: Principal) throws {
         guard principal.isStaff, principal.sessionId != nil else {
-            throw FiscalMixError(.forbidden, code: "staff_only", "This action is for FiscalMix staff operators.")
+            throw IdentityError(.forbidden, .staffOnly, "This action is for FiscalMix staff operators.")
         }
     }
 
@@ -41,7 +41,7 @@ public struct OperatorService: Sendable {
         }
         guard let account = try await accounts.find(id: accountId) else { throw FiscalMixError.notFound("Account") }
         guard account.id != principal.accountId || status == .active else {
-            throw FiscalMixError(.conflict, code: "own_account", "Operators cannot suspend their own account.")
+            throw IdentityError(.conflict, .ownAccount, "Operators cannot suspend their own account.")
         }
         if account.status == status { return account }
         let now = clock.now()

@@ -28,8 +28,8 @@ public struct ApiKeyService: Sendable {
         var parsed: [Scope] = []
         for raw in scopes {
             guard let scope = Scope(rawValue: raw) else {
-                throw FiscalMixError(
-                    .unprocessable, code: "unknown_scope", "Unknown scope '\(raw)'.",
+                throw IdentityError(
+                    .unprocessable, .unknownScope, "Unknown scope '\(raw)'.",
                     details: ["field": "scopes", "allowed": Scope.allCases.map(\.rawValue).joined(separator: " ")])
             }
             if !parsed.contains(scope) { parsed.append(scope) }

@@ -6,7 +6,7 @@ extension AuthService {
     /// The caller's live sessions, newest first.
     public func listSessions(_ principal: Principal) async throws -> [SessionRecord] {
         guard let userId = principal.userId, principal.sessionId != nil else {
-            throw FiscalMixError(.forbidden, code: "session_required", "Sessions belong to signed-in users.")
+            throw IdentityError(.forbidden, .sessionRequired, "Sessions belong to signed-in users.")
         }
         return try await sessions.listActive(userId: userId, now: clock.now())
     }

@@ -56,7 +56,7 @@ public struct AuthService: Sendable {
 
     public func login(email rawEmail: String, password: String, meta: RequestMeta) async throws -> LoginResult {
         guard rawEmail.count <= 254, password.utf8.count <= 1024 else {
-            throw FiscalMixError(.unauthorized, code: "invalid_credentials", "Email or password is wrong.")
+            throw IdentityError(.unauthorized, .invalidCredentials, "Email or password is wrong.")
         }
         let email = (try? EmailAddress(rawEmail).value) ?? rawEmail.trimmingWhitespace().lowercased()
         let ip = String((meta.ip ?? "unknown").prefix(64))
@@ -99,7 +99,7 @@ public struct AuthService: Sendable {
     /// Completes a login with a TOTP code or, failing that, one of the recovery codes.
     public func completeMFA(mfaToken: String, code: String?, recoveryCode: String?, meta: RequestMeta) async throws -> LoginResult {
         let now = clock.now()
-        let invalid = FiscalMixError(.unauthorized, code: "mfa_token_invalid", "The sign-in step expired or is unknown; sign in again.")
+        let invalid = IdentityError(.unauthorized, .mfaTokenInvalid, "The sign-in step expired or is unknown; sign in again.")
         guard let lookup = try await sessions.lookup(tokenHash: OpaqueToken.sha256Hex(mfaToken)),
             lookup.session.mfaPending, !lookup.session.revoked, lookup.session.expiresAt > now,
             let credentials = try await users.credentials(id: lookup.session.userId), credentials.user.mfaEnabled
@@ -114,14 +114,14 @@ public struct AuthService: Sendable {
             guard try await verifyTOTP(credentials, code: code, now: now) else {
                 try await fail(
                     email: email, ip: ip, reason: "mfa_code_invalid", accountId: user.accountId, userId: user.id, meta: meta,
-                    error: FiscalMixError(.unauthorized, code: "mfa_code_invalid", "The code is wrong, expired or already used."))
+                    error: IdentityError(.unauthorized, .mfaCodeInvalid, "The code is wrong, expired or already used."))
             }
         } else if let recoveryCode, !recoveryCode.isEmpty {
             let hash = OpaqueToken.sha256Hex(Self.normaliseRecoveryCode(recoveryCode))
             guard try await recoveryCodes.consume(userId: user.id, hash: hash, at: now) else {
                 try await fail(
                     email: email, ip: ip, reason: "recovery_code_invalid", accountId: user.accountId, userId: user.id, meta: meta,
-                    error: FiscalMixError(.unauthorized, code: "mfa_code_invalid", "The recovery code is wrong or already used."))
+                    error: IdentityError(.unauthorized, .mfaCodeInvalid, "The recovery code is wrong or already used."))
             }
             method = "recovery_code"
             try await audit.record(
@@ -183,13 +183,13 @@ public struct AuthService: Sendable {
         else { throw FiscalMixError.unauthenticated }
         let session = lookup.session
         let now = clock.now()
-        guard !session.revoked else { throw FiscalMixError(.unauthorized, code: "session_revoked", "This session was signed out.") }
+        guard !session.revoked else { throw IdentityError(.unauthorized, .sessionRevoked, "This session was signed out.") }
         guard session.expiresAt > now, session.idleExpiresAt > now else {
-            throw FiscalMixError(.unauthorized, code: "session_expired", "This session has expired; sign in again.")
+            throw IdentityError(.unauthorized, .sessionExpired, "This session has expired; sign in again.")
         }
-        guard lookup.userStatus == .active else { throw FiscalMixError(.unauthorized, code: "user_disabled", "This user is disabled.") }
+        guard lookup.userStatus == .active else { throw IdentityError(.unauthorized, .userDisabled, "This user is disabled.") }
         guard lookup.accountStatus == .active else {
-            throw FiscalMixError(.forbidden, code: "account_not_active", "This account is \(lookup.accountStatus.rawValue).")
+            throw IdentityError(.forbidden, .accountNotActive, "This account is \(lookup.accountStatus.rawValue).")
         }
         if touches.shouldTouch(session.id, now: now) {
             let idle = min(now.addingTimeInterval(configuration.sessionIdleTimeout), session.expiresAt)
@@ -203,7 +203,7 @@ public struct AuthService: Sendable {
     /// Resolves an `Authorization: Bearer fmk_…` API key to a principal (see `CredentialCache`
     /// for how long a resolved key is remembered).
     public func authenticateApiKey(_ secret: String) async throws -> Principal {
-        let invalid = FiscalMixError(.unauthorized, code: "invalid_api_key", "The API key is not valid.")
+        let invalid = IdentityError(.unauthorized, .invalidApiKey, "The API key is not valid.")
         guard secret.hasPrefix(Self.apiKeyPrefix) else { throw invalid }
         let hash = OpaqueToken.sha256Hex(secret)
         let now = clock.now()
@@ -214,10 +214,10 @@ public struct AuthService: Sendable {
         }
         guard let lookup = try await apiKeys.lookup(hash: hash) else { throw invalid }
         let key = lookup.key
-        guard key.status == .active else { throw FiscalMixError(.unauthorized, code: "api_key_revoked", "This API key was revoked.") }
+        guard key.status == .active else { throw IdentityError(.unauthorized, .apiKeyRevoked, "This API key was revoked.") }
         try Self.checkExpiry(key.expiresAt, now: now)
         guard lookup.accountStatus == .active else {
-            throw FiscalMixError(.forbidden, code: "account_not_active", "This account is \(lookup.accountStatus.rawValue).")
+            throw IdentityError(.forbidden, .accountNotActive, "This account is \(lookup.accountStatus.rawValue).")
         }
         let principal = Principal(
             kind: .apiKey(keyId: key.id), accountId: key.accountId, userId: key.createdByUserId, role: nil,
@@ -229,7 +229,7 @@ public struct AuthService: Sendable {
 
     static func checkExpiry(_ expiresAt: Date?, now: Date) throws {
         if let expiresAt, expiresAt <= now {
-            throw FiscalMixError(.unauthorized, code: "api_key_expired", "This API key has expired.")
+            throw IdentityError(.unauthorized, .apiKeyExpired, "This API key has expired.")
         }
     }
 
@@ -241,7 +241,7 @@ public struct AuthService: Sendable {
 
     public func logout(_ principal: Principal, meta: RequestMeta) async throws {
         guard let sessionId = principal.sessionId else {
-            throw FiscalMixError(.badRequest, code: "not_a_session", "Only a signed-in session can sign out; revoke API keys instead.")
+            throw IdentityError(.badRequest, .notASession, "Only a signed-in session can sign out; revoke API keys instead.")
         }
         try await sessions.revoke(id: sessionId, accountId: principal.accountId, reason: "logout", at: clock.now())
         try await audit.record("session.logout", by: principal, entityType: "session", entityId: sessionId.lowercased, meta: meta)
@@ -250,7 +250,7 @@ public struct AuthService: Sendable {
     /// Signs the user out on every device, including this one.
     public func logoutEverywhere(_ principal: Principal, meta: RequestMeta) async throws -> Int {
         guard let userId = principal.userId, principal.sessionId != nil else {
-            throw FiscalMixError(.badRequest, code: "not_a_session", "Only a signed-in user can sign out everywhere.")
+            throw IdentityError(.badRequest, .notASession, "Only a signed-in user can sign out everywhere.")
         }
         let count = try await sessions.revokeAll(userId: userId, reason: "logout_all", at: clock.now())
         try await audit.record(
@@ -271,15 +271,14 @@ public struct AuthService: Sendable {
         if f.ip >= configuration.throttleLimit, let oldest = f.ipOldest { waits.append(oldest.addingTimeInterval(window).timeIntervalSince(now)) }
         guard let wait = waits.max() else { return }
         try await audit.record("login.failure", by: nil, status: .failure, metadata: ["reason": "throttled"], meta: meta)
-        throw FiscalMixError(
-            .tooManyRequests, code: "too_many_login_attempts",
-            "Too many failed sign-in attempts. Try again later.",
+        throw IdentityError(
+            .tooManyRequests, .tooManyLoginAttempts, "Too many failed sign-in attempts. Try again later.",
             retryAfter: min(Int(window), max(1, Int(wait.rounded(.up)))))
     }
 
     func fail(
         email: String, ip: String, reason: String, accountId: UUID?, userId: UUID?, meta: RequestMeta,
-        error: FiscalMixError = FiscalMixError(.unauthorized, code: "invalid_credentials", "Email or password is wrong.")
+        error: IdentityError = IdentityError(.unauthorized, .invalidCredentials, "Email or password is wrong.")
     ) async throws -> Never {
         try await attempts.record(email: email, ip: ip, succeeded: false, at: clock.now())
         try await audit.record(

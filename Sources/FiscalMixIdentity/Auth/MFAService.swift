@@ -39,7 +39,7 @@ public struct MFAService: Sendable {
     public func beginEnrollment(_ principal: Principal, meta: RequestMeta) async throws -> Enrollment {
         let credentials = try await currentUser(principal)
         guard !credentials.user.mfaEnabled else {
-            throw FiscalMixError(.conflict, code: "mfa_already_enabled", "MFA is already on; disable it first to enrol a new device.")
+            throw IdentityError(.conflict, .mfaAlreadyEnabled, "MFA is already on; disable it first to enrol a new device.")
         }
         let secret = TOTP.generateSecret()
         let user = credentials.user
@@ -55,16 +55,16 @@ public struct MFAService: Sendable {
     public func confirmEnrollment(_ principal: Principal, code: String, meta: RequestMeta) async throws -> [String] {
         let credentials = try await currentUser(principal)
         guard !credentials.user.mfaEnabled else {
-            throw FiscalMixError(.conflict, code: "mfa_already_enabled", "MFA is already on.")
+            throw IdentityError(.conflict, .mfaAlreadyEnabled, "MFA is already on.")
         }
         guard credentials.sealedMFASecret != nil else {
-            throw FiscalMixError(.conflict, code: "mfa_not_enrolling", "Start enrolment first (POST /v1/me/mfa/enroll).")
+            throw IdentityError(.conflict, .mfaNotEnrolling, "Start enrolment first (POST /v1/me/mfa/enroll).")
         }
         guard try await auth.verifyTOTP(credentials, code: code, now: clock.now()) else {
             try await audit.record(
                 "mfa.confirm_failed", by: principal, status: .failure, entityType: "user",
                 entityId: credentials.user.id.lowercased, meta: meta)
-            throw FiscalMixError(.unprocessable, code: "mfa_code_invalid", "The code is wrong, expired or already used.")
+            throw IdentityError(.unprocessable, .mfaCodeInvalid, "The code is wrong, expired or already used.")
         }
         let codes = (0..<configuration.recoveryCodeCount).map { _ in Self.makeRecoveryCode() }
         let hashes = codes.map { OpaqueToken.sha256Hex(AuthService.normaliseRecoveryCode($0)) }
@@ -83,7 +83,7 @@ public struct MFAService: Sendable {
     public func disable(_ principal: Principal, code: String?, password: String?, meta: RequestMeta) async throws {
         let credentials = try await currentUser(principal)
         guard credentials.user.mfaEnabled else {
-            throw FiscalMixError(.conflict, code: "mfa_not_enabled", "MFA is not on.")
+            throw IdentityError(.conflict, .mfaNotEnabled, "MFA is not on.")
         }
         var proven = false
         if let code, !code.isEmpty { proven = try await auth.verifyTOTP(credentials, code: code, now: clock.now()) }
@@ -92,7 +92,7 @@ public struct MFAService: Sendable {
             try await audit.record(
                 "mfa.disable_failed", by: principal, status: .failure, entityType: "user",
                 entityId: credentials.user.id.lowercased, meta: meta)
-            throw FiscalMixError(.unprocessable, code: "mfa_proof_invalid", "Send a current code or your password to turn MFA off.")
+            throw IdentityError(.unprocessable, .mfaProofInvalid, "Send a current code or your password to turn MFA off.")
         }
         let userId = credentials.user.id
         let now = clock.now()
@@ -108,7 +108,7 @@ public struct MFAService: Sendable {
 
     func currentUser(_ principal: Principal) async throws -> UserCredentials {
         guard principal.sessionId != nil, let userId = principal.userId, let credentials = try await users.credentials(id: userId) else {
-            throw FiscalMixError(.forbidden, code: "session_required", "MFA is managed by a signed-in user, not an API key.")
+            throw IdentityError(.forbidden, .sessionRequired, "MFA is managed by a signed-in user, not an API key.")
         }
         return credentials
     }

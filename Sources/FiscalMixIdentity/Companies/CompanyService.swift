@@ -47,7 +47,7 @@ public struct CompanyService: Sendable {
 
     public func create(_ principal: Principal, _ input: NewCompany, meta: RequestMeta) async throws -> Company {
         try principal.require(.companiesWrite)
-        if principal.role == .member { throw FiscalMixError(.forbidden, code: "insufficient_role", "Only account admins create companies.") }
+        if principal.role == .member { throw IdentityError(.forbidden, .insufficientRole, "Only account admins create companies.") }
         let cnpj = try CNPJ(input.cnpj)
         let razao = input.razaoSocial.trimmingWhitespace()
         guard (2...255).contains(razao.count) else { throw FiscalMixError.validation("razaoSocial", "Razão social must have 2 to 255 characters.") }
@@ -75,7 +75,7 @@ public struct CompanyService: Sendable {
                 try await audit.repository.insert(entry, in: tx)
             }
         } catch  where database.isUniqueViolation(error) {
-            throw FiscalMixError(.conflict, code: "company_exists", "This account already has a company with CNPJ \(cnpj.value).")
+            throw IdentityError(.conflict, .companyExists, "This account already has a company with CNPJ \(cnpj.value).")
         }
         return company
     }
@@ -103,9 +103,8 @@ public struct CompanyService: Sendable {
         guard decidedByCompanyRole, let userId = principal.userId else { return company }
         guard let role = try await companies.role(companyId: companyId, userId: userId) else { throw FiscalMixError.notFound("Company") }
         guard role >= needs else {
-            throw FiscalMixError(
-                .forbidden, code: "insufficient_company_role",
-                "This needs the '\(needs.rawValue)' role on the company; you have '\(role.rawValue)'.")
+            throw IdentityError(
+                .forbidden, .insufficientCompanyRole, "This needs the '\(needs.rawValue)' role on the company; you have '\(role.rawValue)'.")
         }
         return company
     }

@@ -42,7 +42,7 @@ public struct JobAdministration: Sendable {
         try principal.require(.jobsWrite)
         guard let job = try await repository.find(id: id, accountId: principal.accountId) else { throw FiscalMixError.notFound("Job") }
         guard try await repository.cancel(id: id, accountId: principal.accountId, now: clock.now()) else {
-            throw FiscalMixError(.conflict, code: "job_not_queued", "Only a queued job can be cancelled; this one is \(job.status.rawValue).")
+            throw JobsError(.conflict, .jobNotQueued, "Only a queued job can be cancelled; this one is \(job.status.rawValue).")
         }
         return try await repository.find(id: id, accountId: principal.accountId) ?? job
     }

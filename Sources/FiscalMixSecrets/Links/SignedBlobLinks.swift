@@ -15,7 +15,7 @@ public struct SignedBlobLinks: BlobLinks {
 
     public func url(for link: BlobLink) throws -> URL {
         guard let url = URL(string: baseURL + "/v1/blob-links/" + (try signer.token(for: link))) else {
-            throw FiscalMixError(.unprocessable, code: "link_unavailable", "The server's public URL cannot form a link.")
+            throw SecretsError(.unprocessable, .linkUnavailable, "The server's public URL cannot form a link.")
         }
         return url
     }

@@ -41,7 +41,7 @@ public struct WebhookDeliveryService: Sendable {
         try principal.require(.webhooksWrite)
         let delivery = try await find(id, principal)
         guard delivery.status != .pending else {
-            throw FiscalMixError(.conflict, code: "delivery_pending", "This delivery is still being attempted.")
+            throw WebhooksError(.conflict, .deliveryPending, "This delivery is still being attempted.")
         }
         let now = clock.now()
         try await database.transaction { [deliveries, events] tx in

@@ -46,7 +46,7 @@ public struct EventMappingService: Sendable {
         do {
             _ = try PayloadTransform(profile: profile, definition: definition)
         } catch {
-            throw FiscalMixError(.unprocessable, code: "invalid_mapping", "The mapping does not compile: \(error)")
+            throw WebhooksError(.unprocessable, .invalidMapping, "The mapping does not compile: \(error)")
         }
         let mapping = EventMapping(
             id: ID.make(now: clock.now()), accountId: principal.accountId, eventType: eventType, targetSystem: target,
@@ -54,7 +54,7 @@ public struct EventMappingService: Sendable {
         do {
             return EventMappingView(try await repository.insertNextVersion(mapping))
         } catch  where database.isUniqueViolation(error) {
-            throw FiscalMixError(.conflict, code: "mapping_version_conflict", "Another version was saved at the same moment; save again.")
+            throw WebhooksError(.conflict, .mappingVersionConflict, "Another version was saved at the same moment; save again.")
         }
     }
 

@@ -77,19 +77,18 @@ public struct EventService: Sendable {
         if input.id != nil, let existing = try await events.find(key: key, accountId: principal.accountId) { return (EventView(existing), false) }
         let text = payload.serialized()
         guard text.utf8.count <= Self.maxPayloadBytes else {
-            throw FiscalMixError(.payloadTooLarge, code: "payload_too_large", "The payload is larger than \(Self.maxPayloadBytes) bytes.")
+            throw WebhooksError(.payloadTooLarge, .payloadTooLarge, "The payload is larger than \(Self.maxPayloadBytes) bytes.")
         }
         let (known, schema) = try await types.resolve(type, accountId: principal.accountId)
         guard known else {
-            throw FiscalMixError(
-                .unprocessable, code: "unknown_event_type",
-                "'\(type)' is not in this account's event-type catalogue; create it with POST /v1/event-types.")
+            throw WebhooksError(
+                .unprocessable, .unknownEventType, "'\(type)' is not in this account's event-type catalogue; create it with POST /v1/event-types.")
         }
         if let schema {
             let result = schema.validate(payload)
             guard result.valid else {
                 let first = result.errors.prefix(5).map(\.description).joined(separator: "; ")
-                throw FiscalMixError(.unprocessable, code: "payload_invalid", "The payload does not match the schema of '\(type)': \(first)")
+                throw WebhooksError(.unprocessable, .payloadInvalid, "The payload does not match the schema of '\(type)': \(first)")
             }
         }
         let new = IntegrationEventRepository.NewEvent(key: key, type: type, source: source, payloadJSON: text)

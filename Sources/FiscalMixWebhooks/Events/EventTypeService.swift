@@ -26,7 +26,7 @@ public struct EventTypeService: Sendable {
             throw FiscalMixError.validation("name", "A name is dot-separated words of letters, digits, '_' and '-' (up to 255 characters).")
         }
         guard !EventType.builtIn.contains(where: { $0.name == name }) else {
-            throw FiscalMixError(.conflict, code: "event_type_exists", "'\(name)' is a built-in event type.")
+            throw WebhooksError(.conflict, .eventTypeExists, "'\(name)' is a built-in event type.")
         }
         let now = clock.now()
         let type = EventType(
@@ -35,7 +35,7 @@ public struct EventTypeService: Sendable {
         do {
             try await repository.insert(type)
         } catch  where database.isUniqueViolation(error) {
-            throw FiscalMixError(.conflict, code: "event_type_exists", "This account already has an event type named '\(name)'.")
+            throw WebhooksError(.conflict, .eventTypeExists, "This account already has an event type named '\(name)'.")
         }
         return EventTypeView(type)
     }
@@ -99,7 +99,7 @@ public struct EventTypeService: Sendable {
         do {
             _ = try SchemaCache.shared.schema(text)
         } catch {
-            throw FiscalMixError(.unprocessable, code: "invalid_schema", "payloadSchema is not a valid JSON Schema: \(error)")
+            throw WebhooksError(.unprocessable, .invalidSchema, "payloadSchema is not a valid JSON Schema: \(error)")
         }
         return text
     }

@@ -82,7 +82,7 @@ public struct InboxService: Sendable {
                 try await audit.write(entry, in: tx)
             }
         } catch  where database.isUniqueViolation(error) {
-            throw FiscalMixError(.conflict, code: "inbox_provider_exists", "This account already has an inbox provider named '\(name)'.")
+            throw WebhooksError(.conflict, .inboxProviderExists, "This account already has an inbox provider named '\(name)'.")
         }
         return InboxProviderView(provider)
     }
@@ -138,11 +138,11 @@ public struct InboxService: Sendable {
                 scheme, secret: secret, signatureHeader: provider.signatureHeader, header: { headers[$0.lowercased()] },
                 body: body, now: clock.now(), tolerance: TimeInterval(provider.toleranceSeconds))
         } catch {
-            throw FiscalMixError(.unauthorized, code: "signature_invalid", "The webhook signature does not verify: \(error).")
+            throw WebhooksError(.unauthorized, .signatureInvalid, "The webhook signature does not verify: \(error).")
         }
         let json = try? JSON(parsing: body)
         guard let eventId = Self.eventId(provider, scheme: scheme, headers: headers, body: json), (1...255).contains(eventId.count) else {
-            throw FiscalMixError(.unprocessable, code: "event_id_missing", "The message carries no event id where this provider puts it.")
+            throw WebhooksError(.unprocessable, .eventIdMissing, "The message carries no event id where this provider puts it.")
         }
         if try await inbox.exists(accountId: provider.accountId, provider: provider.name, eventId: eventId) { return .duplicate }
         // Keyed by the event id: concurrent duplicates write the same bytes to the same key.
