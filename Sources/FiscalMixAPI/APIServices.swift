@@ -1,14 +1,14 @@
-import FiscalMixConnectors
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixFiscal
-import FiscalMixHTTPEdge
-import FiscalMixIdentity
-import FiscalMixJobs
+public import FiscalMixConnectors
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixFiscal
+public import FiscalMixHTTPEdge
+public import FiscalMixIdentity
+public import FiscalMixJobs
 import FiscalMixOutbound
-import FiscalMixSecrets
+public import FiscalMixSecrets
 import FiscalMixVault
-import FiscalMixWebhooks
+public import FiscalMixWebhooks
 import HTTPTypes
 import Logging
 import NIOCore

@@ -1,8 +1,8 @@
 import FiscalMixDatabase
-import FiscalMixHTTPEdge
+public import FiscalMixHTTPEdge
 import FiscalMixIdentity
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat

@@ -1,11 +1,11 @@
-import FiscalMixBlobs
-import FiscalMixConnectors
-import FiscalMixCore
+public import FiscalMixBlobs
+public import FiscalMixConnectors
+public import FiscalMixCore
 import FiscalMixHTTPEdge
-import FiscalMixIdentity
+public import FiscalMixIdentity
 import FiscalMixOutbound
 import FiscalMixSecrets
-import Foundation
+public import Foundation
 
 /// Everything FiscalMix reads from its environment, with the defaults that make a bare
 /// `fiscalmix serve` work: SQLite and blobs under `./fiscalmix-data`, 127.0.0.1:8080.

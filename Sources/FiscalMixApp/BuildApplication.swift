@@ -1,20 +1,20 @@
-import FiscalMixAPI
+public import FiscalMixAPI
 import FiscalMixBlobs
 import FiscalMixConnectors
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixFiscal
 import FiscalMixHTTPEdge
 import FiscalMixIdentity
-import FiscalMixJobs
-import FiscalMixOutbound
-import FiscalMixSecrets
-import FiscalMixVault
+public import FiscalMixJobs
+public import FiscalMixOutbound
+public import FiscalMixSecrets
+public import FiscalMixVault
 import FiscalMixWebhooks
 import Foundation
-import Hummingbird
-import Logging
-import ServiceLifecycle
+public import Hummingbird
+public import Logging
+public import ServiceLifecycle
 import UnixSignals
 
 /// The composition root: one place that reads configuration, opens the database, builds the

@@ -1,6 +1,6 @@
-import FiscalMixFiscal
+public import FiscalMixFiscal
 import FiscalMixHTTPEdge
-import Foundation
+public import Foundation
 
 #if canImport(Glibc)
 import Glibc

@@ -1,5 +1,5 @@
 import Configuration
-import Foundation
+public import Foundation
 import Synchronization
 
 /// The settings FiscalMix would run with, as `fiscalmix config` prints them: every setting that

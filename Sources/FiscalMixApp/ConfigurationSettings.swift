@@ -1,5 +1,5 @@
-import Configuration
-import Foundation
+public import Configuration
+public import Foundation
 import SystemPackage
 
 /// Where FiscalMix's settings come from, strongest first: `FISCALMIX_*` environment variables,

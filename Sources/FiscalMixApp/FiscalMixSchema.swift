@@ -1,4 +1,4 @@
-import FiscalMixDatabase
+public import FiscalMixDatabase
 import FiscalMixSchemaBaseline
 import FiscalMixWebhooks
 

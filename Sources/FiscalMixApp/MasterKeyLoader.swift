@@ -1,7 +1,7 @@
 import FiscalMixHTTPEdge
-import FiscalMixSecrets
+public import FiscalMixSecrets
 import Foundation
-import Logging
+public import Logging
 
 /// Finds the master key: `FISCALMIX_MASTER_KEY` when set (and it must be valid); otherwise, on
 /// the embedded default only, `<data dir>/master.key`, created with mode 0600 on first start.

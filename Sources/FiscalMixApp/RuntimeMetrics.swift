@@ -1,8 +1,8 @@
 import CoreMetrics
-import FiscalMixDatabase
-import FiscalMixJobs
-import FiscalMixOutbound
-import Prometheus
+public import FiscalMixDatabase
+public import FiscalMixJobs
+public import FiscalMixOutbound
+public import Prometheus
 
 /// The runtime's Prometheus registry and the metrics written into it. One per runtime rather
 /// than the process-global `MetricsSystem.bootstrap`, so tests can run several side by side.

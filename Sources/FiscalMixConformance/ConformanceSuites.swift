@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the test data that comes from elsewhere lives — the public conformance suites and the
 /// real fiscal samples — for the tests and the release-build conformance run alike. One lookup,

@@ -1,6 +1,6 @@
 import FiscalMixJSON
-import FiscalMixJSONSchema
-import Foundation
+public import FiscalMixJSONSchema
+public import Foundation
 
 /// Runs the JSON Schema Test Suite (draft 2020-12) against `FiscalMixJSONSchema`: the conformance
 /// test target, and the release build through `fiscalmix-transforms-bench --conformance` (the

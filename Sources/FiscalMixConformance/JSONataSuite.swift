@@ -1,6 +1,6 @@
 import FiscalMixJSON
 import FiscalMixJSONata
-import Foundation
+public import Foundation
 
 /// Runs the JSONata reference suite (jsonata-js v2.2.2 test cases) against `FiscalMixJSONata`:
 /// the conformance test target, and the release build through `fiscalmix-transforms-bench

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixOutbound
-import FiscalMixVault
+public import FiscalMixCore
+public import FiscalMixOutbound
+public import FiscalMixVault
 import Foundation
 
 /// Calls a connector's API through the outbound client with the connector's authentication:

@@ -1,5 +1,5 @@
-import FiscalMixCore
-import Foundation
+public import FiscalMixCore
+public import Foundation
 
 /// What a caller sends to create or change a connector. Secrets arrive here and nowhere else:
 /// the service seals them and keeps only a reference.

@@ -1,9 +1,9 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixIdentity
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixIdentity
 import FiscalMixOutbound
-import FiscalMixVault
-import Foundation
+public import FiscalMixVault
+public import Foundation
 
 /// Connectors (`connectors`, docs/data-model.md): create, change, read and delete, with the authentication
 /// secret sealed by the vault and referenced, never returned.

@@ -1,8 +1,8 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixIdentity
-import FiscalMixOutbound
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixIdentity
+public import FiscalMixOutbound
+public import Foundation
 import Synchronization
 
 public struct OutboundSettingsInput: Sendable, Decodable {

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 
 /// Reads an account's resilience policy for the slices that apply one to their own outside
 /// calls (webhook deliveries); writing policies stays with `PolicyService`.

@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixIdentity
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixIdentity
+public import Foundation
 
 /// What a caller sends to save a policy: a name and the parts it sets (missing parts take
 /// their defaults: no rate limit, breaker or concurrency cap; default retries and timeouts).

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// Token buckets in the database, so that a rate limit holds across several server processes.

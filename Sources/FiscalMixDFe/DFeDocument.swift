@@ -1,5 +1,5 @@
-import FiscalMixCore
-import Foundation
+public import FiscalMixCore
+public import Foundation
 
 /// A fiscal document read from a distribution payload: a summary (`resNFe`) or the full
 /// authorised document (`nfeProc`, `cteProc`, or a bare `NFe`/`CTe`).

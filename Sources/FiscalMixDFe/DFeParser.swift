@@ -1,5 +1,5 @@
 import FiscalMixCore
-import FiscalMixXML
+public import FiscalMixXML
 import Foundation
 
 /// Reads a distribution payload (or any stored fiscal XML) by its root element — never by the

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Reads the date-times of fiscal XML (`TDateTimeUTC`: `2017-03-17T14:52:25-03:00`), tolerating the
 /// older layouts: a fraction, `Z`, no offset (taken as Brasília, UTC−3, as pre-2012 layouts meant),

@@ -1,5 +1,5 @@
 import FiscalMixXML
-import Foundation
+public import Foundation
 
 /// The recipient's manifestação (docs/sefaz.md, "Manifestação do destinatário"): the four events, their exact ASCII
 /// descriptions and justification rules, the `evento` to sign, and NFeRecepcaoEvento4's envelope

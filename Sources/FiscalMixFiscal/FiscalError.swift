@@ -1,4 +1,4 @@
-import FiscalMixCore
+public import FiscalMixCore
 
 /// What the fiscal slice refuses: certificates, documents, manifestação, the authority's answers.
 /// Each code is public and stable (clients depend on it); the HTTP edge alone turns the error

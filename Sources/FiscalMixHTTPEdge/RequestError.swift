@@ -1,4 +1,4 @@
-import FiscalMixCore
+public import FiscalMixCore
 
 /// What the HTTP edge refuses before a service sees the request: bodies, media types, idempotency keys, origins, credentials' form.
 /// Each code is public and stable (clients depend on it); the HTTP edge alone turns the error

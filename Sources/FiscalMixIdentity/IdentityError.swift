@@ -1,4 +1,4 @@
-import FiscalMixCore
+public import FiscalMixCore
 
 /// What the identity slice refuses: sign-in, sessions, MFA, API keys, accounts, users, companies.
 /// Each code is public and stable (clients depend on it); the HTTP edge alone turns the error

@@ -1,4 +1,4 @@
-import FiscalMixJSON
+public import FiscalMixJSON
 
 /// The `custom` profile of docs/data-model.md: a JSON template whose string leaves are JMESPath
 /// expressions evaluated against the input; other leaves (numbers, booleans, null) are copied.

@@ -1,4 +1,4 @@
-import FiscalMixJSON
+public import FiscalMixJSON
 
 /// A compiled JMESPath expression (https://jmespath.org/specification.html). Compile once,
 /// search many documents; evaluation is bounded in steps so a hostile expression stops with

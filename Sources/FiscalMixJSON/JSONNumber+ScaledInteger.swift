@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 extension JSONNumber {
     /// The exact sum of numbers, or nil when one of them is binary (a double from arithmetic),

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A JSON number that remembers how it was written. Integers that fit 64 bits are kept as
 /// integers; other numbers keep their decimal text and compare through `Decimal` when it can hold

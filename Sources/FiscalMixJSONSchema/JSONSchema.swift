@@ -1,4 +1,4 @@
-import FiscalMixJSON
+public import FiscalMixJSON
 
 /// A compiled JSON Schema (draft 2020-12). Compile once, validate many instances, from any
 /// number of tasks.

@@ -1,4 +1,4 @@
-import FiscalMixJSON
+public import FiscalMixJSON
 
 /// Schema documents by absolute URI, for `$ref`s that leave the schema being compiled: the
 /// bundled 2020-12 meta-schemas, and whatever the caller registers (a suite's `remotes/`, an

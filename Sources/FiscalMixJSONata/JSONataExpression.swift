@@ -1,5 +1,5 @@
-import FiscalMixJSON
-import Foundation
+public import FiscalMixJSON
+public import Foundation
 
 /// A compiled JSONata expression (jsonata.org, version 2.x). Compile once; evaluate from any task.
 ///

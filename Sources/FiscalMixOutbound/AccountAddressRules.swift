@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where the outbound client finds the internal addresses an account allowed itself
 /// (`PUT /v1/outbound-settings`): checked on every call made for that account, on top of the

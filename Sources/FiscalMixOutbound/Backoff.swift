@@ -1,5 +1,5 @@
 import FiscalMixCore
-import Foundation
+public import Foundation
 
 /// Retry timing: full-jitter exponential backoff, stretched by a server's `Retry-After`.
 public enum Backoff {

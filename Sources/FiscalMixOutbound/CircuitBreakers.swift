@@ -1,4 +1,4 @@
-import FiscalMixCore
+public import FiscalMixCore
 import Synchronization
 
 /// Circuit breakers, one per policy key: closed (counting the outcome of the last calls), open

@@ -1,4 +1,4 @@
-import FiscalMixCore
+public import FiscalMixCore
 import Synchronization
 
 /// At most N calls in flight per policy key; the rest wait in order in a bounded queue.

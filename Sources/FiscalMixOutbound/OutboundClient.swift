@@ -1,5 +1,5 @@
 import AsyncHTTPClient
-import FiscalMixCore
+public import FiscalMixCore
 import Foundation
 import NIOCore
 import NIOHTTP1

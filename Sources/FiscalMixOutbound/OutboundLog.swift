@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One finished outside call, for the request log (`request_logs`, direction outbound; docs/data-model.md).
 /// The path is kept without its query string, which may carry an API key.

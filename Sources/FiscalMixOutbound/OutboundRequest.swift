@@ -1,5 +1,5 @@
-import Foundation
-import NIOSSL
+public import Foundation
+public import NIOSSL
 
 /// A call to an outside system, before policy: what to send and on whose behalf.
 public struct OutboundRequest: Sendable {

@@ -1,5 +1,5 @@
-import FiscalMixCore
-import Foundation
+public import FiscalMixCore
+public import Foundation
 import Synchronization
 
 /// Token buckets in this process (behind a lock: taken on every call, so no actor hop).

@@ -1,4 +1,4 @@
-import FiscalMixDatabase
+public import FiscalMixDatabase
 
 /// Migrations 1–14, frozen: the schema every installation before the slices had. Each step spans
 /// several features, so they stay together here; every later step lives in the slice that owns

@@ -1,5 +1,5 @@
 import HummingbirdBcrypt
-import NIOPosix
+public import NIOPosix
 
 /// bcrypt password hashing, run on NIO's blocking thread pool so a 250 ms hash never stalls the
 /// cooperative executor that serves requests.

@@ -1,6 +1,6 @@
 import Crypto
 import FiscalMixCore
-import Foundation
+public import Foundation
 
 /// AES-256-GCM sealing of small secrets directly under the master key, with additional
 /// authenticated data that binds the ciphertext to its owner row (e.g. `users.mfa_secret:<id>`),

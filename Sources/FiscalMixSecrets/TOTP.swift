@@ -1,6 +1,6 @@
 import Crypto
 import FiscalMixCore
-import Foundation
+public import Foundation
 
 /// RFC 6238 time-based one-time passwords (HMAC-SHA1, 6 digits, 30 s), with the checks
 /// hummingbird-auth leaves to its users: a ±1 step window, constant-time comparison, and

@@ -1,7 +1,7 @@
 import Hummingbird
-import Logging
-import NIOCore
-import ServiceLifecycle
+public import Logging
+public import NIOCore
+public import ServiceLifecycle
 
 /// The lifecycle the test servers share: start an application on a free loopback port, hand
 /// `body` the server once it listens, then stop it gracefully.

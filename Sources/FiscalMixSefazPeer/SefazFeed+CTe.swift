@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixDFe
-import Foundation
+public import Foundation
 
 /// CT-e in a company's CTeDistribuicaoDFe feed (a separate feed and NSU sequence from NF-e):
 /// the full `cteProc` v4.00 of every CT-e in which the company is an actor — here the

@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixDFe
-import Foundation
+public import Foundation
 
 /// A realistic distribution feed for one recipient CNPJ, as the AN builds it: for each NF-e
 /// addressed to the company a resNFe, and later (after a manifestação, or because the company is

@@ -1,12 +1,12 @@
-import FiscalMixCore
-import FiscalMixDFe
+public import FiscalMixCore
+public import FiscalMixDFe
 import FiscalMixXML
 import Foundation
 import Hummingbird
 import HummingbirdTLS
 import Logging
 import NIOCore
-import NIOSSL
+public import NIOSSL
 import ServiceLifecycle
 import Synchronization
 

@@ -1,5 +1,5 @@
-import FiscalMixDFe
-import Foundation
+public import FiscalMixDFe
+public import Foundation
 
 /// The Ambiente Nacional's distribution behaviour for one peer: the feed per CNPJ and the
 /// consumption rules of NT 2014.002 (docs/sefaz.md, "Distribution"), decided without any I/O so the rules

@@ -1,7 +1,7 @@
 import Crypto
 import FiscalMixFiscal
-import Foundation
-import NIOSSL
+public import Foundation
+public import NIOSSL
 import SwiftASN1
 import X509
 

@@ -1,7 +1,7 @@
 import Crypto
 import FiscalMixSefazPeer
 import FiscalMixXML
-import Foundation
+public import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging

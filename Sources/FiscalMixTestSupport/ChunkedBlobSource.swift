@@ -1,4 +1,4 @@
-import FiscalMixCore
+public import FiscalMixCore
 import Synchronization
 
 /// A blob source for streaming-upload tests: yields `bytes` in chunks of an awkward size (never

@@ -1,6 +1,6 @@
 import FiscalMixConformance
 import FiscalMixSefazPeer
-import Foundation
+public import Foundation
 
 /// The real fiscal samples (`fiscal/samples` of the outside test data, see its README), found as
 /// `ConformanceSuites` finds every outside set; tests that read them carry `.requires(.fiscalSamples)`.

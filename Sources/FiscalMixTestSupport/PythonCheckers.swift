@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Independent checkers and peers from PyPI (`standardwebhooks`, `cryptography`, `moto[server]`
 /// with its `botocore`, `azure-storage-blob`), in a virtualenv made once under

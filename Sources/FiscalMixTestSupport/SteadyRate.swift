@@ -1,8 +1,8 @@
-import FiscalMixCore
-import FiscalMixOutbound
-import Foundation
+public import FiscalMixCore
+public import FiscalMixOutbound
+public import Foundation
 import Synchronization
-import Testing
+public import Testing
 
 /// Measures a token bucket's steady rate: calls a server received from 2 s to 10 s after the first.
 ///

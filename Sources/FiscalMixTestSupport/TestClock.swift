@@ -1,5 +1,5 @@
-import FiscalMixCore
-import Foundation
+public import FiscalMixCore
+public import Foundation
 import Synchronization
 
 /// A wall clock tests move by hand.

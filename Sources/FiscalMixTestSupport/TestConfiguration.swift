@@ -1,4 +1,4 @@
-import FiscalMixApp
+public import FiscalMixApp
 import Foundation
 
 /// Configuration for an in-process server on a test database: a fixed master key, a private

@@ -1,6 +1,6 @@
-import FiscalMixDatabase
+public import FiscalMixDatabase
 import Foundation
-import Logging
+public import Logging
 
 /// A fresh, empty database for one test: a temporary SQLite file by default, or a new database
 /// on the PostgreSQL server named by `FISCALMIX_TEST_DATABASE_URL` (created here, dropped after).

@@ -1,5 +1,5 @@
 import FiscalMixSefazPeer
-import Foundation
+public import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging

@@ -1,5 +1,5 @@
-import FiscalMixConformance
-import Testing
+public import FiscalMixConformance
+public import Testing
 
 extension Trait where Self == ConditionTrait {
     /// Runs the test only where the outside test data it reads is present; elsewhere it is

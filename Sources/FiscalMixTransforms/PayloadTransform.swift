@@ -1,6 +1,6 @@
 import Dispatch
 import FiscalMixJMESPath
-import FiscalMixJSON
+public import FiscalMixJSON
 import FiscalMixJSONata
 
 /// One compiled transform of a JSON payload in one of docs/data-model.md's DSL profiles — `jsonata`,

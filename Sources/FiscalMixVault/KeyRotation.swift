@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixSecrets
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixSecrets
 import Foundation
 
 /// Re-wraps every data key under the current master key. Plaintext is never produced or

@@ -1,7 +1,7 @@
 import FiscalMixCore
 import FiscalMixDatabase
 import FiscalMixSecrets
-import Foundation
+public import Foundation
 
 /// The access tokens connectors obtain (OAuth client credentials), sealed in `connector_tokens`
 /// like every other secret: each under its own data key, bound to its connector, the

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 
 /// The vault's rows as other slices use them: a sealed secret is stored and removed in the
 /// transaction of the row that owns it, so an owner never refers to a secret that is not there.

@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixSecrets
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixSecrets
+public import Foundation
 
 /// Stores and reads secrets through the envelope service: connectors, certificates and webhook
 /// endpoints keep only the id of their sealed secret.

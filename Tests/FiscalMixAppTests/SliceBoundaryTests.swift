@@ -37,4 +37,21 @@ import Testing
         }
         #expect(crossings.isEmpty, "\(crossings.joined(separator: "\n"))")
     }
+
+    /// Imports are internal by default (`InternalImportsByDefault`): a slice that exposed SQLKit
+    /// or a driver in its public API would have to say `public import`, and only the kernel may.
+    @Test func onlyTheKernelReexportsTheDatabaseLibraries() throws {
+        let sources = ArchitectureDocTests.root.appendingPathComponent("Sources")
+        var leaks: [String] = []
+        for target in try FileManager.default.contentsOfDirectory(atPath: sources.path) where target != "FiscalMixDatabase" {
+            guard let files = FileManager.default.enumerator(atPath: sources.appendingPathComponent(target).path) else { continue }
+            for case let file as String in files where file.hasSuffix(".swift") {
+                let text = try String(contentsOf: sources.appendingPathComponent(target).appendingPathComponent(file), encoding: .utf8)
+                for module in ["SQLKit", "SQLiteKit", "SQLiteNIO", "PostgresKit", "PostgresNIO"] where text.contains("public import \(module)\n") {
+                    leaks.append("\(target)/\(file) publicly imports \(module)")
+                }
+            }
+        }
+        #expect(leaks.isEmpty, "\(leaks.joined(separator: "\n"))")
+    }
 }

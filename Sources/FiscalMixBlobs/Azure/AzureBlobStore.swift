@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixOutbound
+public import FiscalMixCore
+public import FiscalMixOutbound
 import FiscalMixXML
-import Foundation
+public import Foundation
 
 /// Blobs in an Azure Blob Storage container (also a process output destination, docs/data-model.md) over the
 /// Blob service REST API, through the one outbound client. Authorized with the account's Shared

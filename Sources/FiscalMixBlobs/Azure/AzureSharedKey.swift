@@ -1,5 +1,5 @@
 import Crypto
-import Foundation
+public import Foundation
 
 /// Azure Storage's Shared Key authorization for the Blob service
 /// (learn.microsoft.com/rest/api/storageservices/authorize-with-shared-key) and service SAS

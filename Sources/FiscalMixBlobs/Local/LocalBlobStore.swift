@@ -1,4 +1,4 @@
-import FiscalMixCore
+public import FiscalMixCore
 import Foundation
 import Synchronization
 

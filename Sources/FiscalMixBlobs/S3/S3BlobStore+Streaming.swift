@@ -1,4 +1,4 @@
-import FiscalMixCore
+public import FiscalMixCore
 import FiscalMixOutbound
 import FiscalMixXML
 import Foundation

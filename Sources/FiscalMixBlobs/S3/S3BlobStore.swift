@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixOutbound
+public import FiscalMixCore
+public import FiscalMixOutbound
 import FiscalMixXML
-import Foundation
+public import Foundation
 
 /// Blobs in an S3-compatible bucket over S3's REST API, signed with Signature V4, through the
 /// one outbound client (retries on 5xx and connection errors, timeouts, request logs). Keys are

@@ -1,6 +1,6 @@
 import Crypto
 import FiscalMixCore
-import Foundation
+public import Foundation
 
 /// AWS Signature Version 4 (docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html)
 /// for S3-compatible stores: the `Authorization` header form for requests, and the query-string

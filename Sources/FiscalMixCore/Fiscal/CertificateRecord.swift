@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A company's digital certificate as FiscalMix records it (`certificates`, docs/data-model.md). The file and
 /// its password live sealed in the vault; this record only names them.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A company whose fiscal documents FiscalMix holds (docs/data-model.md `companies`).
 public struct Company: Sendable, Codable, Equatable {

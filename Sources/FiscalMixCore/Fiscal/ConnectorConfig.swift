@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How a company reaches the authority for one document type (docs/data-model.md `connector_configs`).
 /// Nothing here is secret: the client identity is the company's A1 certificate.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A stored fiscal document (docs/data-model.md `fiscal_documents`): one row per access key and company,
 /// a summary (resNFe) until the full authorised XML arrives and replaces it.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The tenant: the `accounts` table merged with the `Workspace` entity (docs/data-model.md).
 public struct Account: Sendable, Codable, Equatable {

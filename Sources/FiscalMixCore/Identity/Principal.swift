@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Who is making a request, after authentication.
 public struct Principal: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Counts API requests per client in fixed windows (docs/data-model.md `rate_limits`: client, window
 /// start, count) — a port: in memory for one process, in the database when several server

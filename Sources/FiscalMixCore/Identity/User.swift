@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A person who signs in (docs/data-model.md `users`). Secrets (password hash, sealed TOTP secret) are
 /// kept out of this type on purpose: they live only in the storage records that need them.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// An outside API FiscalMix calls (`connectors` + `Connector`, docs/data-model.md): where it is,
 /// how to authenticate, and the policy that governs calls. It never holds a secret itself —

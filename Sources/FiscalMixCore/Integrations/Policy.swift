@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How calls to an outside system behave (docs/data-model.md Policy): rate limit, retries, timeouts, circuit
 /// breaker and concurrency. Versioned; attached to connectors (and webhook endpoints). Every part

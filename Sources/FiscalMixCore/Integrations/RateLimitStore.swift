@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where outbound token buckets live (a port): in one process an actor holds them; across several
 /// server processes a row per bucket is refilled and spent in one atomic statement in the

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A 5-field cron expression (`minute hour day-of-month month day-of-week`), with lists (`1,15`),
 /// ranges (`1-5`), steps (`*/10`, `0-30/5`), month and day names (`JAN`, `MON`), `7` for Sunday,

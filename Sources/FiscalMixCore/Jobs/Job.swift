@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A durable unit of background work (docs/data-model.md Job). A job waiting for its next retry is
 /// `queued` with `attempts > 0`; `failed` is final without being dead-lettered (a "do not retry"

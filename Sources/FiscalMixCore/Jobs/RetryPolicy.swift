@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// When a failed attempt runs again: exponential backoff with full jitter under a cap
 /// (delay = random(0, min(cap, base · 2^(attempt−1))), AWS's "full jitter"), or a fixed schedule.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A recurring job: every tick of `cron` (in `timeZone`) enqueues one `jobType` job. Each tick
 /// fires exactly once however many scheduler processes run (a unique (schedule, tick) row).

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Where large payloads live (fiscal XML, exports): a local folder by default, an object store

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Wall-clock port so expiry, throttling and TOTP logic can be tested with an injected time.
 public protocol WallClock: Sendable {

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Formats instants as RFC 3339 UTC with milliseconds (`2026-11-23T01:49:33.642Z`), the form every
 /// API response uses. Hand-rolled because Foundation's format styles cost microseconds per call.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// When a failed delivery is tried again: the first attempt goes at once, then each step of the
 /// schedule in turn, each stretched or shrunk by up to ±20% so a receiver that came back is not

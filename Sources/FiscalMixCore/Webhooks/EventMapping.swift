@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// How an event's payload is reshaped for one target system before delivery (docs/data-model.md
 /// `event_mappings`): a transform in a DSL profile (`jsonata`, `jmespath` or `custom`),

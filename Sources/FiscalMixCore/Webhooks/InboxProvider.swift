@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A sender of inbound webhooks an account accepts at `POST /v1/inbox/{id}`: how its signatures
 /// are checked (the scheme and the shared secret, sealed and referenced), where each message's

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Something that happened, to be delivered (docs/data-model.md `integration_events`). `key` is the
 /// producer's id: the same key in the same account is the same event.

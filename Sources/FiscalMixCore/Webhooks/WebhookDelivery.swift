@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// One event on its way to one endpoint (docs/data-model.md `webhook_deliveries`). `messageId` is the
 /// Standard Webhooks `webhook-id`: the same on every attempt and every replay, so receivers can

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where an account's integration events are delivered (docs/data-model.md `webhook_endpoints`): a URL,
 /// the event types it wants, its signing scheme and the retry schedule its deliveries follow.

@@ -1,6 +1,6 @@
 import Foundation
-import Logging
-import SQLKit
+public import Logging
+public import SQLKit
 
 /// FiscalMix's handle on its database: queries, transactions and the dialect, whichever driver
 /// is underneath.

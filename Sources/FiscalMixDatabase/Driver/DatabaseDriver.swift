@@ -1,7 +1,7 @@
 @preconcurrency import AsyncKit
 import Logging
 import NIOCore
-import SQLKit
+public import SQLKit
 
 /// A pool of connections to one database. The two implementations (SQLite, PostgreSQL) are the
 /// only code that touches a driver; everything else speaks SQLKit through `Database`.

@@ -1,5 +1,5 @@
-import Logging
-import PostgresNIO
+public import Logging
+public import PostgresNIO
 import Synchronization
 
 /// The job pass's own PostgreSQL connections, kept outside `PostgresClient`'s pool.

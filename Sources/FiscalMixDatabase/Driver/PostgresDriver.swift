@@ -1,9 +1,9 @@
 import Foundation
-import Logging
+public import Logging
 import NIOSSL
 import PostgresKit
-import PostgresNIO
-import SQLKit
+public import PostgresNIO
+public import SQLKit
 import Synchronization
 
 /// Production storage: PostgreSQL through PostgresNIO's `PostgresClient`, an async-native

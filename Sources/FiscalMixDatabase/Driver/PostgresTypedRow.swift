@@ -1,5 +1,5 @@
 import Foundation
-import PostgresNIO
+public import PostgresNIO
 import SQLKit
 
 /// A PostgreSQL row read through SQLKit's `SQLRow`, so a repository's one decoder serves rows

@@ -1,5 +1,5 @@
 import Foundation
-import SQLKit
+public import SQLKit
 
 /// Every difference between SQLite and PostgreSQL that FiscalMix's SQL depends on lives here,
 /// so repositories and migrations are written once.

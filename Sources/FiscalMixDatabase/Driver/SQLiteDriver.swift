@@ -1,9 +1,9 @@
 @preconcurrency import AsyncKit
 import Foundation
-import Logging
+public import Logging
 import NIOCore
 import NIOPosix
-import SQLKit
+public import SQLKit
 internal import SQLiteKit
 internal import SQLiteNIO
 import Synchronization

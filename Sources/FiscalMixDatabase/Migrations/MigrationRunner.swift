@@ -1,5 +1,5 @@
 import Foundation
-import Logging
+public import Logging
 import SQLKit
 
 /// Applies a `MigrationHistory` in order. Each step runs once, inside its own transaction, and is

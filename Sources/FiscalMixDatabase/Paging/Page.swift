@@ -1,5 +1,5 @@
-import Foundation
-import SQLKit
+public import Foundation
+public import SQLKit
 
 /// One page of a list and the opaque cursor for the next. Lists run newest first by id; ids
 /// are time-ordered UUIDs, so "ids below the cursor" is a stable keyset page.

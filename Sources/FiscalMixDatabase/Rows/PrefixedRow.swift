@@ -1,4 +1,4 @@
-import SQLKit
+public import SQLKit
 
 /// One table's columns inside a joined row, read under their own names: the query selects them
 /// as `<prefix><column>`, and the table's decoder reads `column`.

@@ -1,5 +1,5 @@
 import FiscalMixCore
-import Foundation
+public import Foundation
 
 extension UUID {
     /// A new time-ordered id.

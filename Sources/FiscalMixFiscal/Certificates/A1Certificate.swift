@@ -1,9 +1,9 @@
 import Crypto
 import FiscalMixCore
-import Foundation
-import NIOSSL
+public import Foundation
+public import NIOSSL
 import SwiftASN1
-import X509
+public import X509
 
 /// An opened ICP-Brasil A1 certificate: the leaf, the rest of the chain, the private key, and what
 /// FiscalMix records about it. Opened from a PKCS#12 file — both the PBES2/AES encoding and the

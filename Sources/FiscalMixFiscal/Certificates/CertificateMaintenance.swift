@@ -1,5 +1,5 @@
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 
 /// Housekeeping of the certificates table, run by the daily `certificates.expire` job.
 public struct CertificateMaintenance: Sendable {

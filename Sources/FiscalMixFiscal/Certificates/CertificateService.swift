@@ -1,8 +1,8 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixIdentity
-import FiscalMixVault
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixIdentity
+public import FiscalMixVault
+public import Foundation
 
 /// A1 certificates (flow 3.1): checked, sealed by the vault with their password, listed, expired,
 /// and opened again only inside the process for mutual TLS and signing.

@@ -1,5 +1,5 @@
 import SwiftASN1
-import X509
+public import X509
 
 /// Reading ICP-Brasil e-CNPJ fields (DOC-ICP-04).
 public enum ICPBrasil {

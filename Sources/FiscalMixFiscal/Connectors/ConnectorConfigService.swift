@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixIdentity
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixIdentity
+public import Foundation
 import NIOSSL
 
 /// Connector configurations per company and document type (docs/data-model.md `connector_configs`).

@@ -1,8 +1,8 @@
-import FiscalMixCore
-import FiscalMixDFe
-import FiscalMixOutbound
+public import FiscalMixCore
+public import FiscalMixDFe
+public import FiscalMixOutbound
 import Foundation
-import NIOSSL
+public import NIOSSL
 
 /// Calls NFeDistribuicaoDFe / CTeDistribuicaoDFe over mutual TLS with the company's A1
 /// certificate, through the one outbound client (policy, SSRF guard, request log).

@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixIdentity
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixIdentity
+public import Foundation
 
 /// Reading what the sync stored: lists with filters, one document with its events, its XML.
 public struct FiscalDocumentService: Sendable {

@@ -1,5 +1,5 @@
 import Crypto
-import FiscalMixCore
+public import FiscalMixCore
 
 /// A stored XML sent in chunks, never held whole. The service has already checked the file
 /// against its recorded SHA-256 in a first pass; this second pass hashes again as it sends and

@@ -1,12 +1,12 @@
-import FiscalMixCore
-import FiscalMixDFe
-import FiscalMixDatabase
-import FiscalMixIdentity
+public import FiscalMixCore
+public import FiscalMixDFe
+public import FiscalMixDatabase
+public import FiscalMixIdentity
 import FiscalMixJSON
-import FiscalMixJobs
-import FiscalMixOutbound
+public import FiscalMixJobs
+public import FiscalMixOutbound
 import FiscalMixWebhooks
-import Foundation
+public import Foundation
 
 /// Manifestação do destinatário (docs/sefaz.md, "Manifestação do destinatário"): builds the `evento`, signs it with the
 /// company's A1 certificate, sends it to NFeRecepcaoEvento4 over mutual TLS through the outbound

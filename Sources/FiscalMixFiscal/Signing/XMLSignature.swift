@@ -1,11 +1,11 @@
 import Crypto
 import FiscalMixCore
-import FiscalMixXML
+public import FiscalMixXML
 import Foundation
 import NIOSSL
 import SwiftASN1
-import X509
-import _CryptoExtras
+public import X509
+public import _CryptoExtras
 
 /// The XMLDSig profile SEFAZ uses (docs/sefaz.md, "The XMLDSig profile"): an enveloped `<Signature>` (default
 /// namespace, no prefix) as the last child of the signed element's parent, one `Reference` to the

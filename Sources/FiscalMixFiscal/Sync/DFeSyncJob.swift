@@ -1,13 +1,13 @@
-import FiscalMixCore
+public import FiscalMixCore
 import FiscalMixDFe
-import FiscalMixDatabase
+public import FiscalMixDatabase
 import FiscalMixEventLog
 import FiscalMixIdentity
 import FiscalMixJSON
-import FiscalMixJobs
+public import FiscalMixJobs
 import FiscalMixOutbound
 import Foundation
-import Logging
+public import Logging
 
 /// The `fiscal.sync` job: the distribution loop of docs/sefaz.md for one run. It asks from the last committed
 /// `ultNSU`, always sends back the `ultNSU` it was given, stores each answer with the cursor in

@@ -1,10 +1,10 @@
-import FiscalMixCore
+public import FiscalMixCore
 import FiscalMixDFe
-import FiscalMixDatabase
-import FiscalMixIdentity
-import FiscalMixJobs
-import Foundation
-import Logging
+public import FiscalMixDatabase
+public import FiscalMixIdentity
+public import FiscalMixJobs
+public import Foundation
+public import Logging
 
 /// DF-e sync by NSU (flow 3.2): a sync is a `sync_runs` row and a durable `fiscal.sync` job that
 /// walks the company's distribution sequence from its last committed `ultNSU` (`DFeSyncJob`).

@@ -1,6 +1,6 @@
-import FiscalMixCore
+public import FiscalMixCore
 import FiscalMixDatabase
-import Foundation
+public import Foundation
 
 /// One DF-e distribution sync of a company and document type (docs/data-model.md `sync_runs`, flow 3.2).
 /// Counters and the NSU range move with each committed batch, so a reader sees progress.

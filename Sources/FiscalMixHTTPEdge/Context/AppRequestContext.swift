@@ -1,10 +1,10 @@
-import FiscalMixCore
-import FiscalMixIdentity
-import Foundation
+public import FiscalMixCore
+public import FiscalMixIdentity
+public import Foundation
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import Logging
-import NIOCore
+public import NIOCore
 import NIOFoundationCompat
 
 /// Per-request state shared by middleware and routes.

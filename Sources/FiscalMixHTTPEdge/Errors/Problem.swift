@@ -1,8 +1,8 @@
 import FiscalMixCore
 import FiscalMixIdentity
 import Foundation
-import HTTPTypes
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat

@@ -1,7 +1,7 @@
-import FiscalMixCore
+public import FiscalMixCore
 import Foundation
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 
 /// Per-client and per-account request limits over fixed windows, announced on every answer
 /// with `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` (seconds to the window's

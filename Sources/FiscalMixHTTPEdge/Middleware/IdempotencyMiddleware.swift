@@ -2,11 +2,11 @@ import FiscalMixCore
 import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixSecrets
-import Foundation
-import HTTPTypes
-import Hummingbird
+public import Foundation
+public import HTTPTypes
+public import Hummingbird
 import Logging
-import NIOCore
+public import NIOCore
 import NIOFoundationCompat
 
 /// Honours `Idempotency-Key` on authenticated POSTs: the first request runs and its response is

@@ -2,7 +2,7 @@ import FiscalMixCore
 import FiscalMixIdentity
 import Foundation
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat

@@ -2,8 +2,8 @@ import FiscalMixCore
 import FiscalMixIdentity
 import FiscalMixSecrets
 import Foundation
-import HTTPTypes
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat

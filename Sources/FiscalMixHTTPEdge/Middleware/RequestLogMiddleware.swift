@@ -3,7 +3,7 @@ import FiscalMixDatabase
 import FiscalMixIdentity
 import Foundation
 import HTTPTypes
-import Hummingbird
+public import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat

@@ -1,8 +1,8 @@
 import FiscalMixDatabase
-import FiscalMixIdentity
+public import FiscalMixIdentity
 import Foundation
-import Logging
-import ServiceLifecycle
+public import Logging
+public import ServiceLifecycle
 import Synchronization
 
 /// Buffers request-log rows and writes them in batches, so logging every API call costs the

@@ -1,5 +1,5 @@
 import FiscalMixIdentity
-import Hummingbird
+public import Hummingbird
 
 /// Refuses requests without an authenticated principal, with the reason authentication failed.
 package struct RequireAuthenticationMiddleware: RouterMiddleware {

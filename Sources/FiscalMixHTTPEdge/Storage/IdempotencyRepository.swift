@@ -1,5 +1,5 @@
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// A stored response for an `Idempotency-Key`.

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// Request counts in `rate_limits`, one row per (client, window), incremented by an atomic

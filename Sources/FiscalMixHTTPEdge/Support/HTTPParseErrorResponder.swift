@@ -1,8 +1,8 @@
 import Foundation
-import HTTPTypes
-import NIOCore
-import NIOHTTP1
-import NIOHTTPTypes
+public import HTTPTypes
+public import NIOCore
+public import NIOHTTP1
+public import NIOHTTPTypes
 
 /// Answers a request the HTTP parser refused (a header past the size limit, a malformed request
 /// line) with a problem+json document and closes the connection; left alone, the client would

@@ -1,9 +1,9 @@
 import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixDatabase
 import FiscalMixIdentity
 import Foundation
-import HTTPTypes
-import Hummingbird
+public import HTTPTypes
+public import Hummingbird
 import Logging
 import NIOCore
 import NIOFoundationCompat

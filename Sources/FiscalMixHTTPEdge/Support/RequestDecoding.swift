@@ -1,6 +1,6 @@
 import FiscalMixCore
 import FiscalMixIdentity
-import Foundation
+public import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging

@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixSecrets
-import Foundation
+public import Foundation
 
 /// Accounts and their people: first-owner set-up, invites, roles.
 public struct AccountService: Sendable {

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 
 /// Per-account settings other slices keep on the account row: the internal address blocks its
 /// outside calls may reach (Connectors) and its webhook retry schedule (Webhooks).

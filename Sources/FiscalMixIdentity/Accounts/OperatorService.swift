@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 
 /// Staff operators acting across accounts. Every change writes an operator audit row with the
 /// diff, the stated reason, IP, user agent and trace id (docs/data-model.md OperatorAuditLog).

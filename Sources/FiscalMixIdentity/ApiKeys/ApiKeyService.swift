@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixSecrets
-import Foundation
+public import Foundation
 
 public struct ApiKeyService: Sendable {
     let keys: ApiKeyRepository

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// One audit row: `audit_logs`, `audits` and `OperatorAuditLog` in one table (docs/data-model.md).

@@ -1,5 +1,5 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import Foundation
 
 /// What an account reads of its own history: the audit trail and the API request log, both

@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
-import Logging
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
+public import Logging
 
 /// Writes audit rows for actions taken by a principal, an anonymous caller or an operator.
 public struct AuditTrail: Sendable {

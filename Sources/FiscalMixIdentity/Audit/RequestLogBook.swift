@@ -1,5 +1,5 @@
 import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixDatabase
 import Foundation
 
 /// Where the HTTP edges and the outbound client write the request log (`request_logs`), in

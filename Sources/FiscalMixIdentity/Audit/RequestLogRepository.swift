@@ -1,5 +1,5 @@
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// docs/data-model.md RequestLog: one row per API call (inbound) or outside call (outbound).

@@ -1,6 +1,6 @@
-import FiscalMixCore
+public import FiscalMixCore
 import FiscalMixDatabase
-import Foundation
+public import Foundation
 
 extension AuthService {
     /// The caller's live sessions, newest first.

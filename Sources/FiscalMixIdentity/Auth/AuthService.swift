@@ -1,9 +1,9 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixSecrets
 import FiscalMixVault
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import Synchronization
 
 /// Sign-in (password, then TOTP or a recovery code when MFA is on), sessions and API-key

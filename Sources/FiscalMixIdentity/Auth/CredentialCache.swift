@@ -1,5 +1,5 @@
 import FiscalMixCore
-import Foundation
+public import Foundation
 import Synchronization
 
 /// A short-lived, in-process memory of resolved API keys and accounts, so a busy integration

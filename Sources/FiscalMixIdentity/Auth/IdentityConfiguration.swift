@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Tunables of sign-in and sessions, with defaults a production deployment can keep.
 public struct IdentityConfiguration: Sendable {

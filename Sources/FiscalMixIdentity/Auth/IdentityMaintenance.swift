@@ -1,6 +1,6 @@
-import FiscalMixDatabase
-import FiscalMixVault
-import Foundation
+public import FiscalMixDatabase
+public import FiscalMixVault
+public import Foundation
 
 /// Housekeeping of the identity tables, run by the hourly maintenance job.
 public struct IdentityMaintenance: Sendable {

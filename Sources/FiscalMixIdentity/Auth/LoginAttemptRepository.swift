@@ -1,5 +1,5 @@
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// Login attempts, kept for throttling (failures per email and per IP in a sliding window).

@@ -1,8 +1,8 @@
 import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixSecrets
-import FiscalMixVault
-import Foundation
+public import FiscalMixDatabase
+public import FiscalMixSecrets
+public import FiscalMixVault
+public import Foundation
 
 /// Where users' TOTP secrets live: sealed by the envelope service in `sealed_secrets` (owner
 /// `users`/<user id>), the user row keeping only the secret's id — so `keys rotate` re-wraps them

@@ -1,5 +1,5 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixSecrets
 import FiscalMixVault
 import Foundation

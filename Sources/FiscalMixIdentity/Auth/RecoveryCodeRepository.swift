@@ -1,5 +1,5 @@
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// Hashed single-use MFA recovery codes.

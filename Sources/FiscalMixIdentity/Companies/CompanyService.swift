@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 
 /// Companies and the per-company roles (docs/data-model.md company_user_permissions) checked on every
 /// company-scoped route.

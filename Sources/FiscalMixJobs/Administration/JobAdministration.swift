@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 
 /// What the API lets an account do with its jobs: look, requeue dead ones, cancel queued ones.
 /// Every query is scoped to the caller's account; another account's job answers 404.

@@ -1,4 +1,4 @@
-import FiscalMixCore
+public import FiscalMixCore
 import Foundation
 
 /// How one job type runs: its handler, attempts, timeout and retry policy.

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 
 /// Enqueues jobs, applying the registry's defaults (max attempts per type).
 public struct JobQueue: Sendable {

@@ -1,6 +1,6 @@
-import FiscalMixCore
+public import FiscalMixCore
 import FiscalMixDatabase
-import Foundation
+public import Foundation
 import PostgresNIO
 import SQLKit
 

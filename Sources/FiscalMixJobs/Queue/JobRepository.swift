@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixEventLog
-import Foundation
+public import Foundation
 import SQLKit
 
 public struct JobFilter: Sendable {

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 
 /// Jobs written in another slice's transaction, beside the rows they work on (a delivery and
 /// its job, a document and its ciência): both commit or neither does. The PostgreSQL insert

@@ -1,8 +1,8 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
-import Logging
-import ServiceLifecycle
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
+public import Logging
+public import ServiceLifecycle
 
 /// Turns schedule ticks into jobs. Any number of processes may run it: the tick row makes each
 /// tick fire once. A tick found more than `grace` late counts as missed (the process was down):

@@ -1,7 +1,7 @@
-import CoreMetrics
+public import CoreMetrics
 import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 import Synchronization
 
 /// The job runtime's metrics, through swift-metrics (Prometheus exposition in the app).

@@ -1,6 +1,6 @@
 import Crypto
-import FiscalMixCore
-import Foundation
+public import FiscalMixCore
+public import Foundation
 
 /// Where a sealed secret belongs. It is bound into the ciphertext as additional authenticated
 /// data, so a ciphertext copied to another row, table or account fails to open.

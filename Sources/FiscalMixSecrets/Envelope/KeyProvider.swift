@@ -1,5 +1,5 @@
-import Crypto
-import Foundation
+public import Crypto
+public import Foundation
 
 /// Wraps and unwraps data keys with a key-encryption key (KEK). The local master key implements
 /// it now; a cloud KMS (its Encrypt/Decrypt calls) can later, which is why it is async.

@@ -1,6 +1,6 @@
 import Crypto
-import FiscalMixCore
-import Foundation
+public import FiscalMixCore
+public import Foundation
 
 /// Signs and checks the tokens of FiscalMix-served download links: base64url of the link's
 /// JSON, a dot, base64url of its HMAC-SHA256. The key is derived from the master key (HKDF with

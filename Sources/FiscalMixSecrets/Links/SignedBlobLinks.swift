@@ -1,5 +1,5 @@
-import FiscalMixCore
-import Foundation
+public import FiscalMixCore
+public import Foundation
 
 /// Download links FiscalMix serves itself (`GET /v1/blob-links/{token}`), for stores that cannot
 /// presign (the local folder).

@@ -1,6 +1,6 @@
 import Crypto
 import FiscalMixCore
-import Foundation
+public import Foundation
 
 /// Checks the signature of a webhook FiscalMix receives, in the scheme its provider uses:
 /// - `standardWebhooks`: `webhook-id`, `webhook-timestamp`, `webhook-signature` (`v1,` HMAC, a

@@ -1,5 +1,5 @@
-import Crypto
-import Foundation
+public import Crypto
+public import Foundation
 
 /// Signing and verifying webhooks per the Standard Webhooks specification: the signed content is
 /// `{webhook-id}.{webhook-timestamp}.{body}`; `v1` is HMAC-SHA256 with a `whsec_` secret, `v1a`

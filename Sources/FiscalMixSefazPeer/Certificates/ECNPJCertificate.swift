@@ -1,8 +1,8 @@
 import Crypto
-import Foundation
-import SwiftASN1
-import X509
-import _CryptoExtras
+public import Foundation
+public import SwiftASN1
+public import X509
+public import _CryptoExtras
 
 /// An e-CNPJ-like A1 certificate minted by the peer's test CA: an RSA-2048 key (XMLDSig for
 /// manifestação is RSA-SHA1), the ICP-Brasil layout — CN "RAZÃO SOCIAL:CNPJ", subjectAltName

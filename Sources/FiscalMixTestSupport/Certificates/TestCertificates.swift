@@ -1,5 +1,5 @@
 import FiscalMixSefazPeer
-import Foundation
+public import Foundation
 import Synchronization
 
 /// The e-CNPJ A1 the tests upload, minted once per test process by the project's own test CA —

@@ -1,15 +1,15 @@
 import FiscalMixConnectors
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixIdentity
 import FiscalMixJSON
-import FiscalMixJobs
-import FiscalMixOutbound
+public import FiscalMixJobs
+public import FiscalMixOutbound
 import FiscalMixSecrets
 import FiscalMixTransforms
-import FiscalMixVault
-import Foundation
-import Logging
+public import FiscalMixVault
+public import Foundation
+public import Logging
 
 /// The `webhook.deliver` job: one signed POST of one event to one endpoint per run, recorded as
 /// an attempt; then success, a retry at the next step of the schedule, or the end (failed, dead,

@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixJobs
-import Foundation
+public import Foundation
 import SQLKit
 
 /// The delivery worker's reads and writes, made for many deliveries at a time: a busy worker

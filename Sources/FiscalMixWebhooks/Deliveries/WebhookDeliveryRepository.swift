@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixJobs
-import Foundation
+public import Foundation
 import SQLKit
 
 /// `webhook_deliveries`, their attempts and their dead letters.

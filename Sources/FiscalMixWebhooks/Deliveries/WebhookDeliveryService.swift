@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixIdentity
-import Foundation
+public import Foundation
 
 /// Reads deliveries with their attempts, and replays them: one delivery, or every failed and
 /// dead delivery of an endpoint since a time.

@@ -1,6 +1,6 @@
-import FiscalMixCore
+public import FiscalMixCore
 import FiscalMixOutbound
-import Foundation
+public import Foundation
 
 /// What a caller sends to create or change an endpoint. There is no secret field: FiscalMix
 /// makes the secret and shows it once.

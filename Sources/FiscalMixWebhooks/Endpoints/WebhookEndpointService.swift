@@ -1,11 +1,11 @@
 import FiscalMixConnectors
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixIdentity
-import FiscalMixOutbound
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixIdentity
+public import FiscalMixOutbound
 import FiscalMixSecrets
-import FiscalMixVault
-import Foundation
+public import FiscalMixVault
+public import Foundation
 
 /// Webhook endpoints (docs/data-model.md): create (the secret shown once), read, change, delete, rotate
 /// the secret with an overlap, and the account's default retry schedule.

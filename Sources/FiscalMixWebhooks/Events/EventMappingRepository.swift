@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// `event_mappings`: versions per (account, event type, target system); saving makes the next

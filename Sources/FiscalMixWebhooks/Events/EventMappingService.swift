@@ -1,9 +1,9 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixIdentity
-import FiscalMixJSON
+public import FiscalMixJSON
 import FiscalMixTransforms
-import Foundation
+public import Foundation
 import Synchronization
 
 /// Event mappings (docs/data-model.md): save a transform for (event type, target system) as its next

@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// Keeps integration events, their deliveries and delivery attempts for a number of months

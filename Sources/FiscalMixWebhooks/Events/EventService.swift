@@ -1,9 +1,9 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixIdentity
-import FiscalMixJSON
+public import FiscalMixJSON
 import FiscalMixJSONSchema
-import Foundation
+public import Foundation
 
 /// `POST /v1/events` and the reads of events: an event is accepted once per id (a repeat answers
 /// with the original), checked against its type's schema, and fanned out to the endpoints that

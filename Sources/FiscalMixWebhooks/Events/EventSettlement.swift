@@ -1,5 +1,5 @@
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 
 /// Settles events whose last two deliveries ended at the same instant (each saw the other
 /// pending), a minute later at most: run by the `events.settle` job.

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import Foundation
 import SQLKit
 
 /// `event_types`: an account's catalogue of event types, with their payload schemas.

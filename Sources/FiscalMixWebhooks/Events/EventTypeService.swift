@@ -1,9 +1,9 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixIdentity
-import FiscalMixJSON
+public import FiscalMixJSON
 import FiscalMixJSONSchema
-import Foundation
+public import Foundation
 import Synchronization
 
 /// The account's event-type catalogue: names, descriptions and payload schemas (JSON Schema

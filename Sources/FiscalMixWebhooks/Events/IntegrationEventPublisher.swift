@@ -1,6 +1,6 @@
 import FiscalMixCore
-import FiscalMixDatabase
-import Foundation
+public import FiscalMixDatabase
+public import Foundation
 
 /// The one path every event takes, from the API or from an internal producer: recorded once per
 /// key and fanned out to the endpoints that want it — a delivery and its job each — in the

@@ -1,7 +1,7 @@
-import FiscalMixCore
-import FiscalMixDatabase
+public import FiscalMixCore
+public import FiscalMixDatabase
 import FiscalMixJSON
-import FiscalMixJobs
+public import FiscalMixJobs
 import Foundation
 
 /// The `inbox.process` job: an accepted inbound message becomes an integration event of its

@@ -1,11 +1,11 @@
-import FiscalMixCore
-import FiscalMixDatabase
-import FiscalMixIdentity
+public import FiscalMixCore
+public import FiscalMixDatabase
+public import FiscalMixIdentity
 import FiscalMixJSON
 import FiscalMixJobs
 import FiscalMixSecrets
-import FiscalMixVault
-import Foundation
+public import FiscalMixVault
+public import Foundation
 import Synchronization
 
 /// The inbound inbox (docs/data-model.md WebhookInbox): providers an account accepts webhooks from, and

@@ -1,6 +1,6 @@
-import FiscalMixCore
-import FiscalMixJSON
-import Foundation
+public import FiscalMixCore
+public import FiscalMixJSON
+public import Foundation
 
 public struct InboxProviderInput: Sendable, Decodable {
     public var name: String?

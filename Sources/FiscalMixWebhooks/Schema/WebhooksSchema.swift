@@ -1,4 +1,4 @@
-import FiscalMixDatabase
+public import FiscalMixDatabase
 
 /// The webhooks slice's own schema steps, after the baseline.
 public enum WebhooksSchema {
