@@ -51,6 +51,32 @@ import Testing
         }
     }
 
+    /// RFC 9562's canonical form is lower case: every id the API writes is, and either case is
+    /// accepted on the way in.
+    @Test func identifiersAreLowerCaseOutAndEitherCaseIn() async throws {
+        try await TestServer.run { server in
+            let owner = try await server.createAccount()
+            let session = try await server.login(owner.email, owner.password)
+            let key = try await server.createApiKey(session: session, scopes: ["admin"])
+            let created = try await server.request(
+                .post, "/v1/companies", json: ["cnpj": "11222333000181", "razaoSocial": "Acme", "uf": "SP"], auth: .bearer(key.key))
+            let companyId = try #require(created.json["id"] as? String)
+            let uuid = try Regex("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+            var seen = 0
+            for path in ["/v1/me", "/v1/companies", "/v1/companies/\(companyId)", "/v1/api-keys", "/v1/audit-logs"] {
+                let answer = try await server.request(.get, path, auth: .bearer(key.key))
+                #expect(answer.status == 200, "\(path)")
+                for match in answer.text.matches(of: uuid) {
+                    seen += 1
+                    #expect(answer.text[match.range] == answer.text[match.range].lowercased(), "\(path): \(answer.text[match.range])")
+                }
+            }
+            #expect(seen >= 5)
+            let upper = try await server.request(.get, "/v1/companies/\(companyId.uppercased())", auth: .bearer(key.key))
+            #expect(upper.status == 200 && upper.json["id"] as? String == companyId)
+        }
+    }
+
     @Test func idempotencyKeysReplayTheFirstResponseAndRefuseADifferentBody() async throws {
         try await TestServer.run { server in
             let owner = try await server.createAccount()

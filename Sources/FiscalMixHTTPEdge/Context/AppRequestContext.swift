@@ -37,7 +37,7 @@ public struct AppRequestContext: RequestContext {
 
     public var requestDecoder: JSONDecoder { APIJSON.decoder() }
 
-    public var responseEncoder: JSONEncoder { APIJSON.encoder }
+    public var responseEncoder: APIJSONEncoder { APIJSON.encoder }
 
     /// Bodies larger than this are refused with 413 before decoding.
     public var maxUploadSize: Int { 1 << 20 }
@@ -58,15 +58,7 @@ package enum APIJSON {
         return decoder
     }
 
-    package static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .custom { date, encoder in
-            var container = encoder.singleValueContainer()
-            try container.encode(RFC3339.string(from: date))
-        }
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    package static let encoder = APIJSONEncoder()
 }
 
 extension AppRequestContext {
