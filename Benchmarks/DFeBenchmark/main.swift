@@ -99,7 +99,7 @@ case "sync":
             ConnectorConfigService.Input.self,
             from: Data(
                 """
-                {"endpoint": "\(peer.baseURL + DistributionService.nfe.path)", "caBundlePEM": \(String(data: try JSONEncoder().encode(peer.authority.caPEM), encoding: .utf8)!), "autoSync": false}
+                {"endpoint": "\(peer.baseURL + DistributionService.nfe.path)", "caBundlePem": \(String(data: try JSONEncoder().encode(peer.authority.caPEM), encoding: .utf8)!), "autoSync": false}
                 """.utf8))
         input.autoCiencia = false
         _ = try await runtime.services.connectorConfigs.put(principal, companyId: company.id, docType: .NFE, input, meta: RequestMeta())

@@ -19,6 +19,7 @@ public struct RequestError: ClientFacingError {
             case malformedMultipart = "malformed_multipart"
             case unsupportedAuthorization = "unsupported_authorization"
             case unsupportedMediaType = "unsupported_media_type"
+            case unknownParameter = "unknown_parameter"
         }
 
         let base: Base
@@ -36,6 +37,7 @@ public struct RequestError: ClientFacingError {
         public static let malformedMultipart = Code(base: .malformedMultipart)
         public static let unsupportedAuthorization = Code(base: .unsupportedAuthorization)
         public static let unsupportedMediaType = Code(base: .unsupportedMediaType)
+        public static let unknownParameter = Code(base: .unknownParameter)
 
         public static var allCases: [Code] { Base.allCases.map { Code(base: $0) } }
         public var description: String { base.rawValue }

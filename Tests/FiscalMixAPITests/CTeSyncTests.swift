@@ -24,7 +24,7 @@ import Testing
                     let cte = try await server.request(
                         .put, "/v1/companies/\(s.companyId)/connector-configs/CTE",
                         json: [
-                            "environment": "producao", "endpoint": peer.baseURL + DistributionService.cte.path, "caBundlePEM": peer.authority.caPEM,
+                            "environment": "producao", "endpoint": peer.baseURL + DistributionService.cte.path, "caBundlePem": peer.authority.caPEM,
                             "autoSync": false,
                         ], auth: s.auth)
                     #expect(cte.status == 200, "\(cte.text)")
@@ -37,7 +37,7 @@ import Testing
                     #expect(nfe.events.contains { $0.hasSuffix("|610600|1") })
 
                     let started = try await server.request(
-                        .post, "/v1/companies/\(s.companyId)/sync", json: ["doc_types": ["NFE", "CTE"]], auth: s.auth)
+                        .post, "/v1/companies/\(s.companyId)/sync", json: ["docTypes": ["NFE", "CTE"]], auth: s.auth)
                     #expect(started.status == 202, "\(started.text)")
                     #expect(Set(started.items.compactMap { $0["docType"] as? String }) == ["NFE", "CTE"], "\(started.text)")
                     for item in started.items {
@@ -69,7 +69,7 @@ import Testing
                     #expect(
                         try await FiscalEventRepository(database: server.runtime.database).count(companyId: company)
                             == nfe.events.count + freight.events.count)
-                    let listed = try await server.request(.get, "/v1/documents?company_id=\(s.companyId)&doc_type=CTE&status=cancelled", auth: s.auth)
+                    let listed = try await server.request(.get, "/v1/documents?companyId=\(s.companyId)&docType=CTE&status=cancelled", auth: s.auth)
                     #expect(listed.items.count == freight.truth.values.filter(\.cancelled).count, "\(listed.text)")
                     #expect(peer.answered656 == 0)
 

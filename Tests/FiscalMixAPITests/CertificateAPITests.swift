@@ -153,13 +153,13 @@ import Testing
                 server, companyId: companyId, file: try TestCertificates.modernPKCS12(),
                 password: Self.password, auth: auth)
             let id = try #require(uploaded.json["id"] as? String)
-            #expect(try await server.request(.get, "/v1/certificates?expiring_within=30d", auth: auth).items.isEmpty)
-            #expect(try await server.request(.get, "/v1/certificates?expiring_within=3650d", auth: auth).items.count == 1)
-            #expect(try await server.request(.get, "/v1/certificates?expiring_within=soon", auth: auth).status == 422)
+            #expect(try await server.request(.get, "/v1/certificates?expiringWithin=30d", auth: auth).items.isEmpty)
+            #expect(try await server.request(.get, "/v1/certificates?expiringWithin=3650d", auth: auth).items.count == 1)
+            #expect(try await server.request(.get, "/v1/certificates?expiringWithin=soon", auth: auth).status == 422)
 
             let stranger = try await server.createAccount()
             let strangerSession = try await server.login(stranger.email, stranger.password)
-            #expect(try await server.request(.get, "/v1/certificates?expiring_within=3650d", auth: .cookie(strangerSession)).items.isEmpty)
+            #expect(try await server.request(.get, "/v1/certificates?expiringWithin=3650d", auth: .cookie(strangerSession)).items.isEmpty)
             #expect(try await server.request(.get, "/v1/companies/\(companyId)/certificates", auth: .cookie(strangerSession)).status == 404)
             #expect(try await server.request(.post, "/v1/certificates/\(id)/revoke", auth: .cookie(strangerSession)).status == 404)
 

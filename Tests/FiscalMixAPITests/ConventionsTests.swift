@@ -77,6 +77,21 @@ import Testing
         }
     }
 
+    /// A query parameter a route does not read is refused, on lists and single reads alike.
+    @Test func unknownQueryParametersAreRefused() async throws {
+        try await TestServer.run { server in
+            let owner = try await server.createAccount()
+            let session = try await server.login(owner.email, owner.password)
+            let key = try await server.createApiKey(session: session, scopes: ["admin"])
+            for path in ["/v1/companies?page=2", "/v1/jobs?state=failed", "/v1/events?event_type=x", "/v1/me?verbose=1", "/v1/companies?limit=5&x=1"] {
+                let refused = try await server.request(.get, path, auth: .bearer(key.key))
+                #expect(refused.status == 400 && refused.code == "unknown_parameter", "\(path): \(refused.text)")
+            }
+            #expect(try await server.request(.get, "/v1/jobs?status=failed&limit=5", auth: .bearer(key.key)).status == 200)
+            #expect(try await server.request(.get, "/v1/certificates?expiring_within=30d", auth: .bearer(key.key)).headers[.init("Deprecation")!] == "true")
+        }
+    }
+
     @Test func idempotencyKeysReplayTheFirstResponseAndRefuseADifferentBody() async throws {
         try await TestServer.run { server in
             let owner = try await server.createAccount()

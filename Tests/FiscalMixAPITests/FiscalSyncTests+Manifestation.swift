@@ -58,8 +58,8 @@ extension FiscalSyncTests {
                     .filter { $0["eventType"] as? String == "fiscal_event.received" }
                 #expect(
                     announced.contains {
-                        ($0["payload"] as? [String: Any])?["document_id"] as? String == id.lowercased()
-                            && ($0["payload"] as? [String: Any])?["event_code"] as? String == "210210"
+                        ($0["payload"] as? [String: Any])?["documentId"] as? String == id.lowercased()
+                            && ($0["payload"] as? [String: Any])?["eventCode"] as? String == "210210"
                     }, "\(announced)")
                 #expect(signedDate.hasSuffix(".000Z"), "\(signedDate)")
                 let stranger = try await server.ownerApiKey().auth

@@ -87,7 +87,7 @@ extension FiscalSyncTests {
                     try await database.execute(
                         "CREATE TRIGGER inject_job_fault BEFORE INSERT ON jobs FOR EACH ROW EXECUTE FUNCTION inject_job_fault()")
                 }
-                let refused = try await s.server.request(.post, "/v1/companies/\(s.companyId)/sync", json: ["doc_types": ["NFE"]], auth: s.auth)
+                let refused = try await s.server.request(.post, "/v1/companies/\(s.companyId)/sync", json: ["docTypes": ["NFE"]], auth: s.auth)
                 #expect(refused.status == 500, "\(refused.text)")
                 #expect(try await database.query("SELECT id FROM sync_runs").isEmpty, "a run was left without its job")
                 #expect(try await database.query("SELECT id FROM jobs WHERE type = 'fiscal.sync'").isEmpty)

@@ -40,7 +40,7 @@ import Testing
         let config = try await server.request(
             .put, "/v1/companies/\(companyId)/connector-configs/NFE",
             json: [
-                "environment": "producao", "endpoint": peer.baseURL + DistributionService.nfe.path, "caBundlePEM": peer.authority.caPEM,
+                "environment": "producao", "endpoint": peer.baseURL + DistributionService.nfe.path, "caBundlePem": peer.authority.caPEM,
                 "eventEndpoint": peer.baseURL + RecepcaoEvento.path,
                 "autoSync": false,
             ], auth: auth)
@@ -53,7 +53,7 @@ import Testing
     }
 
     static func startSync(_ s: Setup) async throws -> String {
-        let started = try await s.server.request(.post, "/v1/companies/\(s.companyId)/sync", json: ["doc_types": ["NFE"]], auth: s.auth)
+        let started = try await s.server.request(.post, "/v1/companies/\(s.companyId)/sync", json: ["docTypes": ["NFE"]], auth: s.auth)
         #expect(started.status == 202, "\(started.text)")
         return try #require(started.items.first?["id"] as? String)
     }
@@ -90,7 +90,7 @@ import Testing
                 let run = try await Self.waitForRun(s, runId)
                 #expect(run["status"] as? String == "completed", "\(run)")
                 #expect(run["docsFound"] as? Int == total)
-                #expect(run["nsuStart"] as? Int == 0 && run["nsuEnd"] as? Int == Int(feed.lastNSU) && run["maxNSU"] as? Int == Int(feed.lastNSU))
+                #expect(run["nsuStart"] as? Int == 0 && run["nsuEnd"] as? Int == Int(feed.lastNSU) && run["maxNsu"] as? Int == Int(feed.lastNSU))
                 let answers = peer.answeredStatuses
                 #expect(answers.count >= 20 && answers.allSatisfy { $0 == 138 }, "\(answers)")
                 #expect(answers.count == (total + 49) / 50)
@@ -203,7 +203,7 @@ import Testing
                 var seen: [[String: Any]] = [], cursor: String?
                 repeat {
                     let page = try await server.request(
-                        .get, "/v1/documents?company_id=\(s.companyId)&limit=7" + (cursor.map { "&cursor=\($0)" } ?? ""),
+                        .get, "/v1/documents?companyId=\(s.companyId)&limit=7" + (cursor.map { "&cursor=\($0)" } ?? ""),
                         auth: s.auth)
                     #expect(page.status == 200, "\(page.text)")
                     seen += page.items
@@ -216,18 +216,38 @@ import Testing
                 // Filters, each checked against the feed's own truth.
                 let cancelled = try await server.request(.get, "/v1/documents?status=cancelled&limit=200", auth: s.auth)
                 #expect(cancelled.items.count == feed.truth.values.filter(\.cancelled).count)
-                let full = try await server.request(.get, "/v1/documents?summary=false&direction=received&doc_type=NFE&limit=200", auth: s.auth)
+                let full = try await server.request(.get, "/v1/documents?summary=false&direction=received&docType=NFE&limit=200", auth: s.auth)
                 #expect(full.items.count == feed.truth.values.filter(\.full).count)
                 let issuer = "45997418000153"
                 let byIssuer = try await server.request(.get, "/v1/documents?issuer=\(issuer)&limit=200", auth: s.auth)
                 #expect(byIssuer.items.count == feed.truth.values.filter { $0.issuer == issuer }.count && !byIssuer.items.isEmpty)
                 let named = try await server.request(.get, "/v1/documents?q=BETA%20distrib&limit=200", auth: s.auth)
                 #expect(named.items.count == byIssuer.items.count)
-                let large = try await server.request(.get, "/v1/documents?min_value=100000.00&limit=200", auth: s.auth)
+                let large = try await server.request(.get, "/v1/documents?minValue=100000.00&limit=200", auth: s.auth)
                 let expectedLarge = feed.truth.values.filter { Decimal(string: $0.value)! >= 100_000 }.count
                 #expect(large.items.count == expectedLarge && expectedLarge > 0)
-                #expect(try await server.request(.get, "/v1/documents?min_value=abc", auth: s.auth).code == "validation_failed")
+                #expect(try await server.request(.get, "/v1/documents?minValue=abc", auth: s.auth).code == "validation_failed")
                 #expect(try await server.request(.get, "/v1/documents?direction=sideways", auth: s.auth).status == 422)
+
+                // A misspelled filter is refused, never ignored; the first release's spellings
+                // still filter, flagged as deprecated (docs/api-conventions.md).
+                let misspelled = try await server.request(.get, "/v1/documents?doctype=CTE", auth: s.auth)
+                #expect(misspelled.status == 400 && misspelled.code == "unknown_parameter", "\(misspelled.text)")
+                let details = misspelled.json["details"] as? [String: Any]
+                #expect(details?["parameter"] as? String == "doctype" && (details?["accepted"] as? String)?.contains("docType") == true)
+                let previous = try await server.request(.get, "/v1/documents?doc_type=NFE&summary=false&direction=received&limit=200", auth: s.auth)
+                #expect(previous.status == 200 && previous.items.count == full.items.count)
+                #expect(previous.headers[.init("Deprecation")!] == "true")
+                #expect(full.headers[.init("Deprecation")!] == nil)
+                #expect(try await server.request(.get, "/v1/documents?sort=issue_date&limit=1", auth: s.auth).status == 200)
+
+                // Every key the API writes is camelCase with acronyms as words.
+                let run = try await server.request(.get, "/v1/sync-runs/\(runId)", auth: s.auth)
+                let configs = try await server.request(.get, "/v1/companies/\(s.companyId)/connector-configs", auth: s.auth)
+                for answer in [full, run, configs] {
+                    #expect(APIConventions.misnamedKeys(in: answer.json).isEmpty, "\(APIConventions.misnamedKeys(in: answer.json))")
+                }
+                #expect(run.json["maxNsu"] != nil && full.items.first?["hashSha256"] != nil && full.items.first?["storageXMLPath"] == nil)
 
                 // One document: its events and its XML, exactly as the AN sent it.
                 let cancelledId = try #require(cancelled.items.first?["id"] as? String)
@@ -311,9 +331,9 @@ import Testing
             }
             let auth = try await server.ownerApiKey().auth
             let bare = try await CertificateAPITests.company(server, cnpj: "45997418000153", auth: auth)
-            let refused = try await server.request(.post, "/v1/companies/\(bare)/sync", json: ["doc_types": ["NFE"]], auth: auth)
+            let refused = try await server.request(.post, "/v1/companies/\(bare)/sync", json: ["docTypes": ["NFE"]], auth: auth)
             #expect(refused.status == 422 && refused.code == "no_active_certificate")
-            let wrongType = try await server.request(.post, "/v1/companies/\(bare)/sync", json: ["doc_types": ["NFSE"]], auth: auth)
+            let wrongType = try await server.request(.post, "/v1/companies/\(bare)/sync", json: ["docTypes": ["NFSE"]], auth: auth)
             #expect(wrongType.status == 422 && wrongType.code == "doc_type_not_distributable")
         }
     }

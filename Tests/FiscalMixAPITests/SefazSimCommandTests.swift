@@ -61,11 +61,11 @@ import Testing
                     .put, "/v1/companies/\(companyId)/connector-configs/\(docType)",
                     json: [
                         "environment": "producao", "endpoint": baseURL + service.path,
-                        "caBundlePEM": Self.text(directory.appendingPathComponent("ca.pem")), "autoSync": false,
+                        "caBundlePem": Self.text(directory.appendingPathComponent("ca.pem")), "autoSync": false,
                     ], auth: auth)
                 #expect(config.status == 200, "\(config.text)")
             }
-            let started = try await server.request(.post, "/v1/companies/\(companyId)/sync", json: ["doc_types": ["NFE", "CTE"]], auth: auth)
+            let started = try await server.request(.post, "/v1/companies/\(companyId)/sync", json: ["docTypes": ["NFE", "CTE"]], auth: auth)
             #expect(started.status == 202 && started.items.count == 2, "\(started.text)")
             for item in started.items {
                 let runId = try #require(item["id"] as? String)

@@ -32,7 +32,7 @@ struct ApiKeyController {
                 .created, headers: [.cacheControl: "no-store", .location: "/v1/api-keys/\(key.id.lowercased)"],
                 CreatedView(apiKey: key, key: secret))
         }
-        group.get("/api-keys") { request, context in
+        group.get("/api-keys", query: .list()) { request, context in
             JSONResponse(ListBody(try await apiKeys.list(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/api-keys/:id") { _, context in

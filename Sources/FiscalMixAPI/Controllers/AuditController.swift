@@ -14,7 +14,7 @@ struct AuditController {
     let audit: AuditService
 
     func addRoutes(to group: CatalogedGroup) {
-        group.get("/audit-logs") { request, context in
+        group.get("/audit-logs", query: .list("action", "actorType")) { request, context in
             let principal = try context.requirePrincipal()
             try principal.require(.auditRead)  // before the filter is read: a missing scope is 403 whatever the query
             var filter = AuditFilter()
@@ -28,7 +28,7 @@ struct AuditController {
             let page = try await audit.auditLogs(principal, filter: filter, page: try request.pageRequest())
             return JSONResponse(ListBody(page))
         }
-        group.get("/request-logs") { request, context in
+        group.get("/request-logs", query: .list()) { request, context in
             let page = try await audit.requestLogs(try context.requirePrincipal(), page: try request.pageRequest())
             return JSONResponse(ListBody(page))
         }

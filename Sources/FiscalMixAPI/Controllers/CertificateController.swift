@@ -36,8 +36,8 @@ struct CertificateController {
             let records = try await certificates.list(try context.requirePrincipal(), companyId: try context.id("id", "Company"))
             return JSONResponse(ListBody(items: records))
         }
-        group.get("/certificates") { request, context in
-            let within = try Self.duration(request.textQuery("expiring_within", maxLength: 8) ?? "30d")
+        group.get("/certificates", query: .only("expiringWithin")) { request, context in
+            let within = try Self.duration(request.textQuery("expiringWithin", maxLength: 8) ?? "30d")
             return JSONResponse(ListBody(items: try await certificates.expiring(try context.requirePrincipal(), within: within)))
         }
         group.post("/certificates/:id/revoke") { request, context in
@@ -59,7 +59,7 @@ struct CertificateController {
             default: nil
             }
         guard let seconds, let amount = Int(text.dropLast()), (0...3650 * 86_400).contains(Double(amount) * seconds) else {
-            throw FiscalMixError.validation("expiring_within", "expiring_within is a number followed by d, h or m (e.g. 30d).")
+            throw FiscalMixError.validation("expiringWithin", "expiringWithin is a number followed by d, h or m (e.g. 30d).")
         }
         return Double(amount) * seconds
     }

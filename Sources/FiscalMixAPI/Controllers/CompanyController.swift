@@ -22,7 +22,7 @@ struct CompanyController {
             let company = try await companies.create(try context.requirePrincipal(), input, meta: context.meta(request))
             return JSONResponse(.created, headers: [.location: "/v1/companies/\(company.id.lowercased)"], company)
         }
-        group.get("/companies") { request, context in
+        group.get("/companies", query: .list()) { request, context in
             JSONResponse(ListBody(try await companies.list(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/companies/:id") { _, context in

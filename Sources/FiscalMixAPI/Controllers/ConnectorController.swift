@@ -18,7 +18,7 @@ struct ConnectorController {
             let view = try await connectors.create(try context.requirePrincipal(), input, meta: context.meta(request))
             return JSONResponse(.created, headers: [.location: "/v1/connectors/\(view.id.lowercased)"], view)
         }
-        group.get("/connectors") { request, context in
+        group.get("/connectors", query: .list()) { request, context in
             JSONResponse(ListBody(try await connectors.list(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/connectors/:id") { _, context in

@@ -49,7 +49,7 @@ struct DocumentController {
                     try context.requirePrincipal(), documentId: id, type: body.type,
                     justification: body.justificativa))
         }
-        group.get("/documents") { request, context in
+        group.get("/documents", query: .list("companyId", "docType", "direction", "status", "issuedFrom", "issuedBefore", "issuer", "recipient", "minValue", "maxValue", "summary", "q", "sort")) { request, context in
             let filter = try Self.filter(request)
             var cursor: FiscalDocumentCursor?
             if let raw = try request.textQuery("cursor", maxLength: 200), !raw.isEmpty {
@@ -97,22 +97,22 @@ struct DocumentController {
         func document(_ text: String) -> String? {
             (text.count == 11 || text.count == 14) && text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }) ? text : nil
         }
-        filter.companyId = try value("company_id", { UUID(uuidString: $0) }, "a company id")
-        filter.docType = try value("doc_type", { FiscalDocType(rawValue: $0.uppercased()) }, "one of NFE, NFCE, CTE, MDFE, NFSE")
+        filter.companyId = try value("companyId", { UUID(uuidString: $0) }, "a company id")
+        filter.docType = try value("docType", { FiscalDocType(rawValue: $0.uppercased()) }, "one of NFE, NFCE, CTE, MDFE, NFSE")
         filter.direction = try value("direction", { FiscalDocumentRecord.Direction(rawValue: $0) }, "issued or received")
         filter.status = try value("status", { ["authorized", "denied", "cancelled"].contains($0) ? $0 : nil }, "authorized, denied or cancelled")
-        filter.issuedFrom = try value("issued_from", date, "an RFC 3339 date-time or a date")
-        filter.issuedBefore = try value("issued_before", date, "an RFC 3339 date-time or a date")
+        filter.issuedFrom = try value("issuedFrom", date, "an RFC 3339 date-time or a date")
+        filter.issuedBefore = try value("issuedBefore", date, "an RFC 3339 date-time or a date")
         filter.issuer = try value("issuer", document, "a CNPJ (14) or CPF (11)")
         filter.recipient = try value("recipient", document, "a CNPJ (14) or CPF (11)")
-        filter.minValue = try value("min_value", { DecimalAmount($0) }, "a decimal amount")
-        filter.maxValue = try value("max_value", { DecimalAmount($0) }, "a decimal amount")
+        filter.minValue = try value("minValue", { DecimalAmount($0) }, "a decimal amount")
+        filter.maxValue = try value("maxValue", { DecimalAmount($0) }, "a decimal amount")
         filter.summary = try value("summary", { $0 == "true" ? true : $0 == "false" ? false : nil }, "true or false")
         filter.text = try request.textQuery("q", maxLength: 100)
-        switch try request.textQuery("sort", maxLength: 20) ?? "-issue_date" {
-        case "issue_date": filter.ascending = true
-        case "-issue_date": filter.ascending = false
-        default: throw FiscalMixError.validation("sort", "sort is issue_date or -issue_date.")
+        switch try request.textQuery("sort", maxLength: 20) ?? "-issueDate" {
+        case "issueDate", "issue_date": filter.ascending = true
+        case "-issueDate", "-issue_date": filter.ascending = false
+        default: throw FiscalMixError.validation("sort", "sort is issueDate or -issueDate.")
         }
         return filter
     }

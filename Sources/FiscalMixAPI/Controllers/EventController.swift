@@ -21,7 +21,7 @@ struct EventController {
             // A repeated id answers 200 with the event the first call created.
             return JSONResponse(created ? .created : .ok, headers: [.location: "/v1/events/\(event.id.lowercased)"], event)
         }
-        group.get("/events") { request, context in
+        group.get("/events", query: .list("type", "status")) { request, context in
             let type = try request.textQuery("type")
             let status = try request.enumQuery("status", as: IntegrationEvent.Status.self)
             return JSONResponse(
@@ -43,7 +43,7 @@ struct EventController {
             let view = try await types.create(try context.requirePrincipal(), input)
             return JSONResponse(.created, headers: [.location: "/v1/event-types/\(view.id.lowercased)"], view)
         }
-        group.get("/event-types") { request, context in
+        group.get("/event-types", query: .list()) { request, context in
             JSONResponse(ListBody(try await types.list(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/event-types/:id") { _, context in
@@ -65,7 +65,7 @@ struct EventController {
             let view = try await mappings.save(try context.requirePrincipal(), input)
             return JSONResponse(.created, headers: [.location: "/v1/event-mappings/\(view.id.lowercased)"], view)
         }
-        group.get("/event-mappings") { request, context in
+        group.get("/event-mappings", query: .list("eventType")) { request, context in
             JSONResponse(
                 ListBody(
                     try await mappings.list(

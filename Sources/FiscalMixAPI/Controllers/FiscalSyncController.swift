@@ -13,10 +13,18 @@ struct FiscalSyncController {
 
     struct SyncBody: Decodable {
         var docTypes: [FiscalDocType]?
-        enum CodingKeys: String, CodingKey { case docTypes = "doc_types", camel = "docTypes" }
+        var usedPreviousSpelling = false
+        enum CodingKeys: String, CodingKey {
+            case docTypes
+            case previous = "doc_types"  // the first release's spelling
+        }
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
-            docTypes = try c.decodeIfPresent([FiscalDocType].self, forKey: .docTypes) ?? c.decodeIfPresent([FiscalDocType].self, forKey: .camel)
+            docTypes = try c.decodeIfPresent([FiscalDocType].self, forKey: .docTypes)
+            if docTypes == nil, let previous = try c.decodeIfPresent([FiscalDocType].self, forKey: .previous) {
+                docTypes = previous
+                usedPreviousSpelling = true
+            }
         }
     }
 
@@ -30,12 +38,13 @@ struct FiscalSyncController {
                 docTypes: body?.docTypes ?? DFeSyncService.distributable)
             var headers = HTTPFields()
             if runs.count == 1 { headers[.location] = "/v1/sync-runs/\(runs[0].id.lowercased)" }
+            if body?.usedPreviousSpelling == true { DeprecatedSpelling.mark(&headers) }
             return JSONResponse(.accepted, headers: headers, ListBody(items: runs))
         }
         group.get("/sync-runs/:id") { _, context in
             JSONResponse(try await sync.get(try context.requirePrincipal(), runId: try context.id("id", "Sync run")))
         }
-        group.get("/companies/:id/sync-runs") { request, context in
+        group.get("/companies/:id/sync-runs", query: .list()) { request, context in
             JSONResponse(
                 ListBody(
                     try await sync.list(
@@ -56,7 +65,10 @@ struct FiscalSyncController {
                 throw FiscalMixError.validation("docType", "docType is one of NFE, NFCE, CTE, MDFE, NFSE.")
             }
             let input = try await request.decodeJSON(ConnectorConfigService.Input.self, context: context)
+            var headers = HTTPFields()
+            if input.usedPreviousSpelling { DeprecatedSpelling.mark(&headers) }
             return JSONResponse(
+                .ok, headers: headers,
                 try await connectorConfigs.put(
                     try context.requirePrincipal(), companyId: companyId, docType: docType,
                     input, meta: context.meta(request)))

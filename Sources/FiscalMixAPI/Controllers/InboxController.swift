@@ -40,7 +40,7 @@ struct InboxController {
             let view = try await inbox.createProvider(try context.requirePrincipal(), input, meta: context.meta(request))
             return JSONResponse(.created, headers: [.location: "/v1/inbox-providers/\(view.id.lowercased)"], view)
         }
-        group.get("/inbox-providers") { request, context in
+        group.get("/inbox-providers", query: .list()) { request, context in
             JSONResponse(ListBody(try await inbox.listProviders(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/inbox-providers/:id") { _, context in
@@ -50,7 +50,7 @@ struct InboxController {
             try await inbox.deleteProvider(try context.requirePrincipal(), id: try context.id("id", "Inbox provider"), meta: context.meta(request))
             return Response(status: .noContent)
         }
-        group.get("/inbox-messages") { request, context in
+        group.get("/inbox-messages", query: .list("provider")) { request, context in
             JSONResponse(
                 ListBody(
                     try await inbox.messages(

@@ -38,7 +38,7 @@ struct JobController {
     struct RequeueInput: Decodable { let ids: [UUID]?; let type: String?; let since: Date? }
 
     func addRoutes(to group: CatalogedGroup) {
-        group.get("/jobs") { request, context in
+        group.get("/jobs", query: .list("type", "queue", "status", "from", "to")) { request, context in
             var filter = JobFilter()
             filter.type = try request.textQuery("type", maxLength: 100)
             filter.queue = try request.textQuery("queue", maxLength: 64)

@@ -16,7 +16,7 @@ struct OperatorController {
     struct StatusInput: Decodable { let status: Account.Status; let reason: String }
 
     func addRoutes(to group: CatalogedGroup) {
-        group.get("/operator/accounts") { request, context in
+        group.get("/operator/accounts", query: .list()) { request, context in
             JSONResponse(ListBody(try await operators.listAccounts(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.patch("/operator/accounts/:id") { request, context in
@@ -27,7 +27,7 @@ struct OperatorController {
                     try context.requirePrincipal(), accountId: try context.id("id", "Account"), status: input.status,
                     reason: input.reason, meta: context.meta(request)))
         }
-        group.get("/operator/audit-logs") { request, context in
+        group.get("/operator/audit-logs", query: .list()) { request, context in
             JSONResponse(ListBody(try await operators.operatorLog(try context.requirePrincipal(), page: try request.pageRequest())))
         }
     }

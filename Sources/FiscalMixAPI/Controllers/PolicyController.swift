@@ -18,7 +18,7 @@ struct PolicyController {
             let view = try await policies.save(try context.requirePrincipal(), input, meta: context.meta(request))
             return JSONResponse(.created, headers: [.location: "/v1/policies/\(view.id.lowercased)"], view)
         }
-        group.get("/policies") { request, context in
+        group.get("/policies", query: .list()) { request, context in
             JSONResponse(ListBody(try await policies.list(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/policies/:id") { _, context in

@@ -20,7 +20,7 @@ struct UserController {
     struct InviteCreatedView: Encodable, Sendable { let invite: Invite; let token: String }
 
     func addRoutes(public publicGroup: CatalogedGroup, protected group: CatalogedGroup) {
-        group.get("/users") { request, context in
+        group.get("/users", query: .list()) { request, context in
             JSONResponse(ListBody(try await accounts.listUsers(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/users/:id") { _, context in
@@ -48,7 +48,7 @@ struct UserController {
                 meta: context.meta(request))
             return JSONResponse(.created, headers: [.cacheControl: "no-store"], InviteCreatedView(invite: invite, token: token))
         }
-        group.get("/invites") { request, context in
+        group.get("/invites", query: .list()) { request, context in
             JSONResponse(ListBody(try await accounts.listInvites(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         publicGroup.post("/invites/accept") { request, context in

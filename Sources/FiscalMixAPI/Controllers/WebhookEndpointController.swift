@@ -21,7 +21,7 @@ struct WebhookEndpointController {
             return JSONResponse(
                 .created, headers: [.location: "/v1/webhook-endpoints/\(view.endpoint.id.lowercased)", .cacheControl: "no-store"], view)
         }
-        group.get("/webhook-endpoints") { request, context in
+        group.get("/webhook-endpoints", query: .list()) { request, context in
             JSONResponse(ListBody(try await endpoints.list(try context.requirePrincipal(), page: try request.pageRequest())))
         }
         group.get("/webhook-endpoints/:id") { _, context in
@@ -48,7 +48,7 @@ struct WebhookEndpointController {
                     try context.requirePrincipal(), id: try context.id("id", "Webhook endpoint"), input,
                     meta: context.meta(request)))
         }
-        group.get("/webhook-endpoints/:id/deliveries") { request, context in
+        group.get("/webhook-endpoints/:id/deliveries", query: .list("status")) { request, context in
             let status = try request.enumQuery("status", as: WebhookDelivery.Status.self)
             return JSONResponse(
                 ListBody(

@@ -1,4 +1,5 @@
 import FiscalMixCore
+import Foundation
 import FiscalMixHTTPEdge
 import HTTPTypes
 import Hummingbird
@@ -36,8 +37,19 @@ struct CatalogedGroup {
     let prefix: String
     let catalog: RouteCatalog
 
-    func get(_ path: String, use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator) {
-        on(.get, path, handler)
+    /// A read. `query` names the parameters it reads; any other answers 400 `unknown_parameter`,
+    /// so a misspelled filter is never silently ignored. A parameter's spelling from before
+    /// docs/api-conventions.md still works, answered with a `Deprecation` header.
+    func get(
+        _ path: String, query: QueryParameters = .none,
+        use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator
+    ) {
+        on(.get, path) { request, context in
+            let (request, renamed) = try query.check(request)
+            var response = try await handler(request, context).response(from: request, context: context)
+            if renamed { DeprecatedSpelling.mark(&response.headers) }
+            return response
+        }
     }
 
     func post(_ path: String, use handler: @escaping @Sendable (Request, AppRequestContext) async throws -> some ResponseGenerator) {
@@ -83,5 +95,64 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
             )
             .response(extraHeaders: [.allow: allow])
         }
+    }
+}
+
+/// The query parameters a read accepts.
+struct QueryParameters: Sendable {
+    let names: Set<String>
+
+    static let none = QueryParameters(names: [])
+
+    /// A list: its filters, and `limit` and `cursor`.
+    static func list(_ filters: String...) -> QueryParameters { QueryParameters(names: Set(filters + ["limit", "cursor"])) }
+
+    static func only(_ names: String...) -> QueryParameters { QueryParameters(names: Set(names)) }
+
+    /// Spellings of the first release (snake_case), read as their camelCase names for one more.
+    static let previousSpellings = [
+        "company_id": "companyId", "doc_type": "docType", "issued_from": "issuedFrom", "issued_before": "issuedBefore",
+        "min_value": "minValue", "max_value": "maxValue", "expiring_within": "expiringWithin",
+    ]
+
+    /// The request with previous spellings renamed, and whether there were any; throws
+    /// `unknown_parameter` for a name the route does not read.
+    func check(_ request: Request) throws -> (Request, renamed: Bool) {
+        guard let query = request.uri.query, !query.isEmpty else { return (request, false) }
+        var renamed = false
+        var parts: [Substring] = []
+        for part in query.split(separator: "&", omittingEmptySubsequences: true) {
+            let name = part.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)[0]
+            let decoded = String(name).removingPercentEncoding ?? String(name)
+            if let current = Self.previousSpellings[decoded], names.contains(current) {
+                renamed = true
+                parts.append(Substring(current) + part.dropFirst(name.count))
+                continue
+            }
+            guard names.contains(decoded) else { throw unknown(String(decoded.prefix(100))) }
+            parts.append(part)
+        }
+        guard renamed else { return (request, false) }
+        var head = request.head
+        head.path = request.uri.path + "?" + parts.joined(separator: "&")
+        return (Request(head: head, body: request.body), true)
+    }
+
+    private func unknown(_ name: String) -> RequestError {
+        let accepted = names.sorted().joined(separator: ", ")
+        return RequestError(
+            .badRequest, .unknownParameter,
+            names.isEmpty
+                ? "This route takes no query parameter; '\(name)' is unknown."
+                : "Unknown query parameter '\(name)'; this route accepts: \(accepted).",
+            details: ["parameter": name, "accepted": accepted])
+    }
+}
+
+/// An answer to a request that used a spelling docs/api-conventions.md retired.
+enum DeprecatedSpelling {
+    static func mark(_ headers: inout HTTPFields) {
+        headers[HTTPField.Name("Deprecation")!] = "true"
+        headers[HTTPField.Name("Link")!] = "</docs/api-conventions.md>; rel=\"deprecation\""
     }
 }

@@ -32,6 +32,11 @@ public struct ConnectorConfig: Sendable, Equatable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
 
+    enum CodingKeys: String, CodingKey {
+        case id, companyId, docType, environment, authority, endpoint, eventEndpoint, caBundlePEM = "caBundlePem", autoSync
+        case autoCiencia, status, createdAt, updatedAt
+    }
+
     public init(
         id: UUID, companyId: UUID, docType: FiscalDocType, environment: Environment = .producao, authority: String = "AN",
         endpoint: String? = nil, eventEndpoint: String? = nil, caBundlePEM: String? = nil, autoSync: Bool = true, autoCiencia: Bool = false,

@@ -2,7 +2,7 @@ public import Foundation
 
 /// A stored fiscal document (docs/data-model.md `fiscal_documents`): one row per access key and company,
 /// a summary (resNFe) until the full authorised XML arrives and replaces it.
-public struct FiscalDocumentRecord: Sendable, Equatable, Codable {
+public struct FiscalDocumentRecord: Sendable, Equatable, Encodable {
     public enum Direction: String, Sendable, Codable, CaseIterable { case issued, received }
 
     public var id: UUID
@@ -32,6 +32,14 @@ public struct FiscalDocumentRecord: Sendable, Equatable, Codable {
     public var hashSHA256: String
     public var createdAt: Date
     public var updatedAt: Date
+
+    /// The public names (docs/api-conventions.md): acronyms as words; where the XML is stored
+    /// is not the client's business (the download routes are).
+    enum CodingKeys: String, CodingKey {
+        case id, accountId, companyId, syncRunId, docType, direction, accessKey, nsu, schema, number, series, issueDate
+        case issuerCnpjCpf, issuerName, recipientCnpjCpf, recipientName, totalValue, status, isSummary, protocolNumber
+        case hashSHA256 = "hashSha256", createdAt, updatedAt
+    }
 
     public init(
         id: UUID, accountId: UUID, companyId: UUID, syncRunId: UUID?, docType: FiscalDocType, direction: Direction,
@@ -69,7 +77,7 @@ public struct FiscalDocumentRecord: Sendable, Equatable, Codable {
 /// A stored fiscal event (docs/data-model.md `fiscal_events`). Linked to its document by access key; an
 /// event may arrive before its document (or about a document the company never receives), so
 /// the link is filled in when the document arrives.
-public struct FiscalEventRecord: Sendable, Equatable, Codable {
+public struct FiscalEventRecord: Sendable, Equatable, Encodable {
     public var id: UUID
     public var accountId: UUID
     public var companyId: UUID
@@ -87,6 +95,11 @@ public struct FiscalEventRecord: Sendable, Equatable, Codable {
     public var storageXMLPath: String?
     public var hashSHA256: String?
     public var createdAt: Date
+
+    enum CodingKeys: String, CodingKey {
+        case id, accountId, companyId, documentId, accessKey, eventType, eventCode, sequence, eventDate, protocolNumber
+        case description, authorCnpjCpf, isSummary, nsu, hashSHA256 = "hashSha256", createdAt
+    }
 
     public init(
         id: UUID, accountId: UUID, companyId: UUID, documentId: UUID?, accessKey: String, eventType: String, eventCode: String,

@@ -30,8 +30,13 @@ public struct ConnectorConfigService: Sendable {
         public var autoSync: Bool?
         public var autoCiencia: Bool?
         public var status: ConnectorConfig.Status?
+        /// The body used a spelling docs/api-conventions.md retired (`caBundlePEM`).
+        public var usedPreviousSpelling = false
 
-        enum CodingKeys: String, CodingKey { case environment, authority, endpoint, eventEndpoint, status, caBundlePEM, autoSync, autoCiencia }
+        enum CodingKeys: String, CodingKey {
+            case environment, authority, endpoint, eventEndpoint, status, caBundlePem, autoSync, autoCiencia
+            case caBundlePEM  // the first release's spelling
+        }
 
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
@@ -40,7 +45,9 @@ public struct ConnectorConfigService: Sendable {
             // Present-and-null clears; absent keeps.
             endpoint = c.contains(.endpoint) ? .some(try c.decodeIfPresent(String.self, forKey: .endpoint)) : nil
             eventEndpoint = c.contains(.eventEndpoint) ? .some(try c.decodeIfPresent(String.self, forKey: .eventEndpoint)) : nil
-            caBundlePEM = c.contains(.caBundlePEM) ? .some(try c.decodeIfPresent(String.self, forKey: .caBundlePEM)) : nil
+            let bundleKey: CodingKeys = c.contains(.caBundlePem) ? .caBundlePem : .caBundlePEM
+            usedPreviousSpelling = bundleKey == .caBundlePEM && c.contains(.caBundlePEM)
+            caBundlePEM = c.contains(bundleKey) ? .some(try c.decodeIfPresent(String.self, forKey: bundleKey)) : nil
             autoSync = try c.decodeIfPresent(Bool.self, forKey: .autoSync)
             autoCiencia = try c.decodeIfPresent(Bool.self, forKey: .autoCiencia)
             status = try c.decodeIfPresent(ConnectorConfig.Status.self, forKey: .status)
@@ -80,7 +87,7 @@ public struct ConnectorConfigService: Sendable {
         if let v = input.caBundlePEM {
             if let pem = v {
                 guard pem.utf8.count <= 1 << 20, let roots = try? NIOSSLCertificate.fromPEMBytes(Array(pem.utf8)), !roots.isEmpty else {
-                    throw FiscalMixError.validation("caBundlePEM", "caBundlePEM must hold one or more PEM certificates.")
+                    throw FiscalMixError.validation("caBundlePem", "caBundlePem must hold one or more PEM certificates.")
                 }
             }
             config.caBundlePEM = v

@@ -208,29 +208,41 @@ struct DFeBatchWriter: Sendable {
     /// `fiscal_event.received` for an event row just written, with its document when that is held.
     static func eventAnnouncement(_ e: FiscalEventRecord, written: FiscalEventRepository.Written) -> IntegrationEventPublisher.NewEvent {
         var object: [String: String] = [
-            "event_id": written.id.lowercased, "company_id": e.companyId.lowercased, "access_key": e.accessKey, "event_code": e.eventCode,
-            "event_type": e.eventType, "sequence": String(e.sequence), "event_date": RFC3339.string(from: e.eventDate),
+            "eventId": written.id.lowercased, "companyId": e.companyId.lowercased, "accessKey": e.accessKey, "eventCode": e.eventCode,
+            "eventType": e.eventType, "sequence": String(e.sequence), "eventDate": RFC3339.string(from: e.eventDate),
             "summary": e.isSummary ? "true" : "false",
         ]
-        if let documentId = written.documentId { object["document_id"] = documentId.lowercased }
-        if let protocolNumber = e.protocolNumber { object["protocol"] = protocolNumber }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        if let documentId = written.documentId { object["documentId"] = documentId.lowercased }
+        if let protocolNumber = e.protocolNumber { object["protocolNumber"] = protocolNumber }
         return .init(
             key: "fiscal_event.received:\(written.id.lowercased):\(e.isSummary ? "summary" : "full")", type: "fiscal_event.received",
-            source: "fiscalmix.sync", payloadJSON: String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self))
+            source: "fiscalmix.sync", payloadJSON: payloadText(object))
     }
 
     /// The `fiscal_document.received` payload: what a subscriber needs to decide and fetch.
     static func payload(_ d: FiscalDocumentRecord, id: UUID) -> String {
         var object: [String: String] = [
-            "document_id": id.lowercased, "company_id": d.companyId.lowercased, "access_key": d.accessKey, "doc_type": d.docType.rawValue,
-            "direction": d.direction.rawValue, "issuer_cnpj_cpf": d.issuerCnpjCpf, "total_value": d.totalValue.text, "status": d.status,
-            "issue_date": RFC3339.string(from: d.issueDate), "summary": d.isSummary ? "true" : "false",
+            "documentId": id.lowercased, "companyId": d.companyId.lowercased, "accessKey": d.accessKey, "docType": d.docType.rawValue,
+            "direction": d.direction.rawValue, "issuerCnpjCpf": d.issuerCnpjCpf, "totalValue": d.totalValue.text, "status": d.status,
+            "issueDate": RFC3339.string(from: d.issueDate), "summary": d.isSummary ? "true" : "false",
         ]
-        if let recipient = d.recipientCnpjCpf { object["recipient_cnpj_cpf"] = recipient }
+        if let recipient = d.recipientCnpjCpf { object["recipientCnpjCpf"] = recipient }
+        return payloadText(object)
+    }
+
+    /// Keys in camelCase (docs/api-conventions.md); the first release's snake_case keys ride
+    /// along for one more release so subscribers can move over.
+    static func payloadText(_ object: [String: String]) -> String {
+        var both = object
+        for (key, value) in object { if let previous = previousPayloadKeys[key] { both[previous] = value } }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: (try? encoder.encode(object)) ?? Data("{}".utf8), as: UTF8.self)
+        return String(decoding: (try? encoder.encode(both)) ?? Data("{}".utf8), as: UTF8.self)
     }
+
+    static let previousPayloadKeys = [
+        "eventId": "event_id", "companyId": "company_id", "accessKey": "access_key", "eventCode": "event_code", "eventType": "event_type",
+        "eventDate": "event_date", "documentId": "document_id", "protocolNumber": "protocol", "docType": "doc_type",
+        "issuerCnpjCpf": "issuer_cnpj_cpf", "totalValue": "total_value", "issueDate": "issue_date", "recipientCnpjCpf": "recipient_cnpj_cpf",
+    ]
 }

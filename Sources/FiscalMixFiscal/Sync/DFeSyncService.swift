@@ -44,7 +44,7 @@ public struct DFeSyncService: Sendable {
     /// environment); a new run waits for the AN's quiet hour when one is in force.
     public func start(_ principal: Principal, companyId: UUID, docTypes: [FiscalDocType]) async throws -> [SyncRun] {
         let company = try await companies.authorize(principal, companyId: companyId, needs: .operator, scope: .syncRun)
-        guard !docTypes.isEmpty else { throw FiscalMixError.validation("doc_types", "Name at least one document type (NFE, CTE).") }
+        guard !docTypes.isEmpty else { throw FiscalMixError.validation("docTypes", "Name at least one document type (NFE, CTE).") }
         for type in docTypes where !Self.distributable.contains(type) {
             throw FiscalError(
                 .unprocessable, .docTypeNotDistributable, "\(type.rawValue) has no distribution service; only NFE and CTE are synced by NSU.")

@@ -45,6 +45,11 @@ public struct SyncRun: Sendable, Equatable, Codable {
     public var createdAt: Date
     public var updatedAt: Date
 
+    enum CodingKeys: String, CodingKey {
+        case id, accountId, companyId, docType, jobId, status, startedAt, finishedAt, nsuStart, nsuEnd, maxNSU = "maxNsu"
+        case docsFound, docsSaved, eventsSaved, problems, failure, lastStatusCode, createdAt, updatedAt
+    }
+
     public init(
         id: UUID, accountId: UUID, companyId: UUID, docType: FiscalDocType, jobId: UUID?, status: Status, startedAt: Date,
         finishedAt: Date? = nil, nsuStart: Int64? = nil, nsuEnd: Int64? = nil, maxNSU: Int64? = nil, docsFound: Int = 0,
