@@ -16,6 +16,9 @@ enum SefazEventReception {
         /// Full nfeProc per access key, released by a manifestação: (recipient CNPJ, schema, xml).
         var withheld: [String: (cnpj: String, schema: String, xml: [UInt8])] = [:]
         var nextProtocol: Int64 = 891_260_000_000_001
+        /// Register a repeat again with a new protocol instead of answering 573 (what a retry
+        /// after a lost answer can meet on another authorisation path).
+        var registersRepeats = false
     }
 
     static func respond(body: [UInt8], certificateCNPJ: String?, rules: RulesBox, now: Date) -> Response {
@@ -87,7 +90,9 @@ enum SefazEventReception {
         default: break
         }
         let registration = "\(key)|\(code)|\(sequence)"
-        guard !state.events.registered.contains(registration) else { return reply(573, "Rejeicao: Duplicidade de evento") }
+        guard state.events.registersRepeats || !state.events.registered.contains(registration) else {
+            return reply(573, "Rejeicao: Duplicidade de evento")
+        }
         state.events.registered.insert(registration)
         let number = state.events.nextProtocol
         state.events.nextProtocol += 1

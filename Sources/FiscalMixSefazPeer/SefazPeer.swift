@@ -42,6 +42,11 @@ public final class SefazPeer: Sendable {
         set { rules.state.withLock { $0.environment = newValue } }
     }
     public var answered656: Int { rules.state.withLock { $0.answered656 } }
+    /// Answer a repeated manifestação with 135 and a new protocol instead of 573.
+    public var registersRepeats: Bool {
+        get { rules.state.withLock { $0.events.registersRepeats } }
+        set { rules.state.withLock { $0.events.registersRepeats = newValue } }
+    }
     /// Full XMLs the AN releases to `cnpj` only after a ciência, confirmação or operação não realizada.
     public func withhold(_ documents: [(key: String, schema: String, xml: [UInt8])], for cnpj: String) {
         rules.state.withLock { rules in for d in documents { rules.events.withheld[d.key] = (cnpj, d.schema, d.xml) } }

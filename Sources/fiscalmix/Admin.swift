@@ -38,7 +38,7 @@ struct CreateAccount: AsyncParsableCommand {
             let (account, owner) = try await runtime.services.accounts.createAccount(request)
             print("account \(account.id.uuidString.lowercased()) \"\(account.name)\"")
             print("owner   \(owner.id.uuidString.lowercased()) \(owner.email)")
-        } catch let error as FiscalMixError {
+        } catch let error as any ClientFacingError {
             throw ValidationError(error.message)
         }
         try await runtime.database.shutdown()

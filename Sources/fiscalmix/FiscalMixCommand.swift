@@ -7,7 +7,7 @@ struct FiscalMixCommand: AsyncParsableCommand {
         commandName: "fiscalmix",
         abstract: "FiscalMix: fiscal-document hub and integration platform.",
         version: FiscalMixVersion.current,
-        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, Keys.self, Config.self, SefazSim.self, Version.self, InspectPKCS12.self],
+        subcommands: [Serve.self, Worker.self, Migrate.self, Admin.self, Keys.self, Config.self, Verify.self, SefazSim.self, Version.self, InspectPKCS12.self],
         defaultSubcommand: Serve.self
     )
 }

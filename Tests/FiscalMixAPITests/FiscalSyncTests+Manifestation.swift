@@ -3,6 +3,7 @@ import FiscalMixApp
 import FiscalMixConformance
 import FiscalMixCore
 import FiscalMixDFe
+import FiscalMixFiscal
 import FiscalMixSefazPeer
 import FiscalMixTestSupport
 import FiscalMixTestTraits
@@ -50,6 +51,16 @@ extension FiscalSyncTests {
                 #expect(ciencia.json["eventId"] as? String == "ID210210\(key)01")
                 let again = try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: s.auth)
                 #expect(again.json["result"] as? String == "already_registered" && again.json["statusCode"] as? Int == 573)
+                // A repeat the authority registers again (a new protocol) leaves the first row and
+                // its file as they were: every stored hash still matches its file.
+                peer.registersRepeats = true
+                let repeated = try await server.request(.post, "/v1/documents/\(id)/manifest", json: ["type": "ciencia"], auth: s.auth)
+                peer.registersRepeats = false
+                #expect(repeated.json["statusCode"] as? Int == 135 && repeated.json["protocolNumber"] as? String != ciencia.json["protocolNumber"] as? String)
+                let kept = try await server.request(.get, "/v1/documents/\(id)", auth: s.auth).json["events"] as? [[String: Any]]
+                #expect(kept?.first { $0["eventCode"] as? String == "210210" }?["protocolNumber"] as? String == ciencia.json["protocolNumber"] as? String)
+                let verified = try await StoredFileVerifier(database: server.runtime.database, blobs: server.runtime.services.blobs).verify()
+                #expect(verified.findings.isEmpty && verified.eventsChecked > 0 && verified.documentsChecked > 0, "\(verified.findings)")
                 let events = try await server.request(.get, "/v1/documents/\(id)", auth: s.auth).json["events"] as? [[String: Any]]
                 #expect(events?.contains { $0["eventCode"] as? String == "210210" && $0["protocolNumber"] != nil } == true)
                 let signedDate = try #require(events?.first { $0["eventCode"] as? String == "210210" }?["eventDate"] as? String)

@@ -307,6 +307,13 @@ import Testing
                 try Data("<tampered/>".utf8).write(to: URL(fileURLWithPath: server.runtime.configuration.blobDirectory + "/" + path))
                 #expect(try await server.request(.get, "/v1/documents/\(cancelledId)/xml", auth: s.auth).code == "xml_corrupt")
                 #expect(try await server.request(.get, linkURL.path).code == "blob_corrupt")
+                // The operator's check finds it, and a file gone missing.
+                let verifier = StoredFileVerifier(database: server.runtime.database, blobs: server.runtime.services.blobs)
+                let report = try await verifier.verify()
+                #expect(report.findings.map(\.problem) == [.hashMismatch] && report.findings.first?.path == path)
+                #expect(report.documentsChecked == 60 && report.eventsChecked > 0)
+                try FileManager.default.removeItem(atPath: server.runtime.configuration.blobDirectory + "/" + path)
+                #expect(try await verifier.verify().findings.map(\.problem) == [.missing])
             }
         }
     }

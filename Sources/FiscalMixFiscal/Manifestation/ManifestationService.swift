@@ -1,6 +1,7 @@
 public import FiscalMixCore
 public import FiscalMixDFe
 public import FiscalMixDatabase
+import FiscalMixEventLog
 public import FiscalMixIdentity
 import FiscalMixJSON
 public import FiscalMixJobs
@@ -144,16 +145,33 @@ public struct ManifestationService: Sendable {
             accessKey: event.accessKey, code: event.type.code, sequence: event.sequence, eventDate: event.date,
             protocolNumber: registration.protocolNumber, description: event.type.description, authorCnpjCpf: company.cnpj,
             isSummary: false, statusCode: registration.status)
-        let path = DFeBatchWriter.eventKey(accountId: company.accountId, companyId: company.id, event: parsed)
+        // The first registration's row and file stay as they are; a repeat (a new protocol after
+        // a lost answer) is recorded in the event log, never written over them.
+        let events = FiscalEventRepository(database: database)
+        let held = try await events.held(companyId: company.id, accessKeys: [event.accessKey])
+        if held["\(event.accessKey)|\(parsed.code)|\(parsed.sequence)"] == false {
+            try await EventLog(database: database).insert(
+                EventLogEntry(
+                    accountId: company.accountId, severity: .warning, type: "manifestation.repeated",
+                    message: "SEFAZ registered this manifestação again (\(registration.status), protocol \(registration.protocolNumber ?? "none")); the first registration is kept.",
+                    data: [
+                        "documentId": document.id.lowercased, "eventCode": parsed.code, "sequence": String(parsed.sequence),
+                        "protocolNumber": registration.protocolNumber ?? "",
+                    ],
+                    correlationId: document.id.lowercased, createdAt: now))
+            return
+        }
+        let hash = DFeBatchWriter.sha256(xml)
+        let path = DFeBatchWriter.eventKey(accountId: company.accountId, companyId: company.id, event: parsed, sha256: hash)
         try await blobs.put(path, xml)
         let record = FiscalEventRecord(
             id: ID.make(now: now), accountId: company.accountId, companyId: company.id, documentId: document.id, accessKey: event.accessKey,
             eventType: parsed.eventType, eventCode: parsed.code, sequence: parsed.sequence, eventDate: event.date,
             protocolNumber: registration.protocolNumber, description: parsed.description, authorCnpjCpf: company.cnpj, isSummary: false,
-            nsu: nil, storageXMLPath: path, hashSHA256: DFeBatchWriter.sha256(xml), createdAt: now)
+            nsu: nil, storageXMLPath: path, hashSHA256: hash, createdAt: now)
         try await database.transaction { [database] tx in
             // The row and its announcement commit together.
-            let written = try await FiscalEventRepository(database: database).upsertReturning([record], syncRunId: nil, in: tx)
+            let written = try await events.upsertReturning([record], syncRunId: nil, in: tx)
             try await IntegrationEventPublisher(database: database).publish(
                 accountId: company.accountId, written.map { DFeBatchWriter.eventAnnouncement(record, written: $0) }, now: now, in: tx)
         }

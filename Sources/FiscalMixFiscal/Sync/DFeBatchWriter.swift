@@ -50,12 +50,15 @@ struct DFeBatchWriter: Sendable {
         var key: String { "\(event.accessKey)|\(event.code)|\(event.sequence)" }
     }
 
-    static func documentKey(accountId: UUID, companyId: UUID, accessKey: String) -> String {
-        "\(accountId.lowercased)/\(companyId.lowercased)/xml/\(accessKey).xml"
+    /// Fiscal files are write-once: a file's name carries the start of its SHA-256, so a new
+    /// version (the full XML after its summary) lands beside the old one and a row never points
+    /// at bytes other than those it recorded.
+    static func documentKey(accountId: UUID, companyId: UUID, accessKey: String, sha256: String) -> String {
+        "\(accountId.lowercased)/\(companyId.lowercased)/xml/\(accessKey)-\(sha256.prefix(16)).xml"
     }
 
-    static func eventKey(accountId: UUID, companyId: UUID, event: DFeEvent) -> String {
-        "\(accountId.lowercased)/\(companyId.lowercased)/xml/\(event.accessKey)-\(event.code)-\(event.sequence).xml"
+    static func eventKey(accountId: UUID, companyId: UUID, event: DFeEvent, sha256: String) -> String {
+        "\(accountId.lowercased)/\(companyId.lowercased)/xml/\(event.accessKey)-\(event.code)-\(event.sequence)-\(sha256.prefix(16)).xml"
     }
 
     /// Stores the answer's documents and commits `cursor` with them.
@@ -92,14 +95,17 @@ struct DFeBatchWriter: Sendable {
         var files: [(key: String, bytes: [UInt8])] = []
         for item in documents.values.sorted(by: { $0.nsu < $1.nsu }) {
             if let heldSummary = heldDocuments[item.document.accessKey.value], !(heldSummary && !item.document.isSummary) { continue }
-            let path = Self.documentKey(accountId: run.accountId, companyId: company.id, accessKey: item.document.accessKey.value)
+            let hash = Self.sha256(item.xml)
+            let path = Self.documentKey(accountId: run.accountId, companyId: company.id, accessKey: item.document.accessKey.value, sha256: hash)
             files.append((path, item.xml))
-            documentRecords.append(record(item.document, xml: item.xml, path: path, nsu: item.nsu, schema: item.schema, context: context, now: now))
+            documentRecords.append(
+                record(item.document, xml: item.xml, hash: hash, path: path, nsu: item.nsu, schema: item.schema, context: context, now: now))
         }
         var eventRecords: [FiscalEventRecord] = []
         for item in events.values.sorted(by: { $0.nsu < $1.nsu }) {
             if let heldSummary = heldEvents[item.key], !(heldSummary && !item.event.isSummary) { continue }
-            let path = Self.eventKey(accountId: run.accountId, companyId: company.id, event: item.event)
+            let hash = Self.sha256(item.xml)
+            let path = Self.eventKey(accountId: run.accountId, companyId: company.id, event: item.event, sha256: hash)
             files.append((path, item.xml))
             let e = item.event
             eventRecords.append(
@@ -107,7 +113,7 @@ struct DFeBatchWriter: Sendable {
                     id: ID.make(now: now), accountId: run.accountId, companyId: company.id, documentId: nil, accessKey: e.accessKey,
                     eventType: e.eventType, eventCode: e.code, sequence: e.sequence, eventDate: e.eventDate, protocolNumber: e.protocolNumber,
                     description: e.description.map { String($0.prefix(255)) }, authorCnpjCpf: e.authorCnpjCpf, isSummary: e.isSummary,
-                    nsu: item.nsu, storageXMLPath: path, hashSHA256: Self.sha256(item.xml), createdAt: now))
+                    nsu: item.nsu, storageXMLPath: path, hashSHA256: hash, createdAt: now))
         }
 
         let (saved, savedEvents, newSummaries) = try await database.transaction { [outcome, documentRecords, eventRecords, files, blobs] tx in
@@ -189,8 +195,9 @@ struct DFeBatchWriter: Sendable {
         }
     }
 
-    private func record(_ d: DFeDocument, xml: [UInt8], path: String, nsu: Int64, schema: String, context: Context, now: Date) -> FiscalDocumentRecord
-    {
+    private func record(
+        _ d: DFeDocument, xml: [UInt8], hash: String, path: String, nsu: Int64, schema: String, context: Context, now: Date
+    ) -> FiscalDocumentRecord {
         FiscalDocumentRecord(
             id: ID.make(now: now), accountId: context.run.accountId, companyId: context.company.id, syncRunId: context.run.id, docType: d.docType,
             direction: d.issuerCnpjCpf == context.company.cnpj ? .issued : .received, accessKey: d.accessKey.value, nsu: nsu, schema: schema,
@@ -198,7 +205,7 @@ struct DFeBatchWriter: Sendable {
             issuerName: d.issuerName.map { String($0.prefix(255)) },
             recipientCnpjCpf: d.recipientCnpjCpf, recipientName: d.recipientName.map { String($0.prefix(255)) }, totalValue: d.totalValue,
             status: d.status.rawValue, isSummary: d.isSummary, protocolNumber: d.protocolNumber, storageXMLPath: path,
-            hashSHA256: Self.sha256(xml), createdAt: now, updatedAt: now)
+            hashSHA256: hash, createdAt: now, updatedAt: now)
     }
 
     static func sha256(_ bytes: [UInt8]) -> String {
