@@ -241,6 +241,30 @@ import Testing
                 #expect(full.headers[.init("Deprecation")!] == nil)
                 #expect(try await server.request(.get, "/v1/documents?sort=issue_date&limit=1", auth: s.auth).status == 200)
 
+                // Every stored event is listed, attached to its document or not.
+                var listedEvents: [[String: Any]] = [], eventCursor: String?
+                repeat {
+                    let page = try await server.request(
+                        .get, "/v1/fiscal-events?companyId=\(s.companyId)&limit=50" + (eventCursor.map { "&cursor=\($0)" } ?? ""), auth: s.auth)
+                    #expect(page.status == 200, "\(page.text)")
+                    listedEvents += page.items
+                    eventCursor = page.json["nextCursor"] as? String
+                } while eventCursor != nil
+                let company = UUID(uuidString: s.companyId)!
+                let storedEvents: Int = try await server.runtime.database.first(
+                    "SELECT COUNT(*) AS n FROM fiscal_events WHERE company_id = \(bind: company)")!.decode(column: "n", as: Int.self)
+                let detached: Int = try await server.runtime.database.first(
+                    "SELECT COUNT(*) AS n FROM fiscal_events WHERE company_id = \(bind: company) AND fiscal_document_id IS NULL")!
+                    .decode(column: "n", as: Int.self)
+                #expect(listedEvents.count == storedEvents && storedEvents > 0)
+                let unattached = try await server.request(.get, "/v1/fiscal-events?attached=false&limit=200", auth: s.auth)
+                #expect(unattached.items.count == detached && unattached.items.allSatisfy { $0["documentId"] == nil })
+                let oneKey = try #require(listedEvents.first?["accessKey"] as? String)
+                let byKey = try await server.request(.get, "/v1/fiscal-events?accessKey=\(oneKey)", auth: s.auth).items
+                #expect(!byKey.isEmpty && byKey.allSatisfy { $0["accessKey"] as? String == oneKey })
+                #expect(try await server.request(.get, "/v1/fiscal-events?eventCode=21", auth: s.auth).code == "validation_failed")
+                #expect(try await server.request(.get, "/v1/fiscal-events", auth: try await server.ownerApiKey().auth).items.isEmpty)
+
                 // Every key the API writes is camelCase with acronyms as words.
                 let run = try await server.request(.get, "/v1/sync-runs/\(runId)", auth: s.auth)
                 let configs = try await server.request(.get, "/v1/companies/\(s.companyId)/connector-configs", auth: s.auth)

@@ -61,6 +61,16 @@ struct DocumentController {
                 limit: try request.limitQuery(), after: cursor)
             return JSONResponse(ListBody(Page(items: page.items, nextCursor: page.next?.encoded)))
         }
+        group.get("/fiscal-events", query: .list("companyId", "accessKey", "eventCode", "from", "before", "attached")) { request, context in
+            var filter = FiscalEventFilter()
+            filter.companyId = try Self.value(request, "companyId", { UUID(uuidString: $0) }, "a company id")
+            filter.accessKey = try Self.value(request, "accessKey", { (try? AccessKey($0))?.value }, "a 44-digit access key")
+            filter.eventCode = try Self.value(request, "eventCode", { $0.count == 6 && $0.utf8.allSatisfy { $0 >= 48 && $0 <= 57 } ? $0 : nil }, "six digits (tpEvento)")
+            filter.from = try Self.value(request, "from", Self.date, "an RFC 3339 date-time or a date")
+            filter.before = try Self.value(request, "before", Self.date, "an RFC 3339 date-time or a date")
+            filter.attached = try Self.value(request, "attached", { $0 == "true" ? true : $0 == "false" ? false : nil }, "true or false")
+            return JSONResponse(ListBody(try await documents.events(try context.requirePrincipal(), filter: filter, page: try request.pageRequest())))
+        }
         group.get("/documents/:id") { _, context in
             let found = try await documents.get(try context.requirePrincipal(), id: try context.id("id", "Document"))
             return JSONResponse(DocumentBody(document: found.document, events: found.events))
@@ -86,14 +96,18 @@ struct DocumentController {
     }
 
     /// Query parameters → filter; each malformed one is a 422 naming it.
+    /// A filter's value, parsed; a malformed one is a 422 naming it.
+    static func value<T>(_ request: Request, _ name: String, _ parse: (String) -> T?, _ expected: String) throws -> T? {
+        guard let raw = try request.textQuery(name, maxLength: 100), !raw.isEmpty else { return nil }
+        guard let parsed = parse(raw) else { throw FiscalMixError.validation(name, "\(name) must be \(expected).") }
+        return parsed
+    }
+
+    static func date(_ text: String) -> Date? { RFC3339.date(from: text) ?? RFC3339.date(from: text + "T00:00:00Z") }
+
     static func filter(_ request: Request) throws -> FiscalDocumentFilter {
         var filter = FiscalDocumentFilter()
-        func value<T>(_ name: String, _ parse: (String) -> T?, _ expected: String) throws -> T? {
-            guard let raw = try request.textQuery(name, maxLength: 100), !raw.isEmpty else { return nil }
-            guard let parsed = parse(raw) else { throw FiscalMixError.validation(name, "\(name) must be \(expected).") }
-            return parsed
-        }
-        func date(_ text: String) -> Date? { RFC3339.date(from: text) ?? RFC3339.date(from: text + "T00:00:00Z") }
+        func value<T>(_ name: String, _ parse: (String) -> T?, _ expected: String) throws -> T? { try Self.value(request, name, parse, expected) }
         func document(_ text: String) -> String? {
             (text.count == 11 || text.count == 14) && text.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || ($0 >= 65 && $0 <= 90) }) ? text : nil
         }
@@ -101,8 +115,8 @@ struct DocumentController {
         filter.docType = try value("docType", { FiscalDocType(rawValue: $0.uppercased()) }, "one of NFE, NFCE, CTE, MDFE, NFSE")
         filter.direction = try value("direction", { FiscalDocumentRecord.Direction(rawValue: $0) }, "issued or received")
         filter.status = try value("status", { ["authorized", "denied", "cancelled"].contains($0) ? $0 : nil }, "authorized, denied or cancelled")
-        filter.issuedFrom = try value("issuedFrom", date, "an RFC 3339 date-time or a date")
-        filter.issuedBefore = try value("issuedBefore", date, "an RFC 3339 date-time or a date")
+        filter.issuedFrom = try value("issuedFrom", Self.date, "an RFC 3339 date-time or a date")
+        filter.issuedBefore = try value("issuedBefore", Self.date, "an RFC 3339 date-time or a date")
         filter.issuer = try value("issuer", document, "a CNPJ (14) or CPF (11)")
         filter.recipient = try value("recipient", document, "a CNPJ (14) or CPF (11)")
         filter.minValue = try value("minValue", { DecimalAmount($0) }, "a decimal amount")

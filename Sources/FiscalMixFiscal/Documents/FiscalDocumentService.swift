@@ -39,6 +39,20 @@ public struct FiscalDocumentService: Sendable {
             limit: max(1, min(limit, PageRequest.maxLimit)), after: cursor)
     }
 
+    /// Every stored event, including those whose document has not arrived (or never will: a CT-e
+    /// or passage event about a note the company does not receive).
+    public func events(_ principal: Principal, filter: FiscalEventFilter, page: PageRequest) async throws -> Page<FiscalEventRecord> {
+        if let companyId = filter.companyId {
+            try await companies.authorize(principal, companyId: companyId, needs: .viewer, scope: .documentsRead)
+        } else {
+            try principal.require(.documentsRead)
+        }
+        let visible =
+            principal.sessionId != nil && principal.role == .member
+            ? try await companies.companyIds(visibleTo: principal.userId) : nil
+        return try await events.list(accountId: principal.accountId, filter: filter, onlyCompanies: visible, page: page)
+    }
+
     public func get(_ principal: Principal, id: UUID) async throws -> (document: FiscalDocumentRecord, events: [FiscalEventRecord]) {
         let document = try await visible(principal, id: id)
         return (document, try await events.list(documentId: id, accountId: principal.accountId))

@@ -86,6 +86,21 @@ public struct FiscalEventRepository: Sendable {
         ).map(Self.decode)
     }
 
+    /// Events of the account, newest stored first, whether or not their document is held.
+    public func list(accountId: UUID, filter: FiscalEventFilter, onlyCompanies visible: [UUID]?, page: PageRequest) async throws -> Page<
+        FiscalEventRecord
+    > {
+        var sql: SQLQueryString = "SELECT * FROM fiscal_events WHERE account_id = \(bind: accountId)"
+        if let visible { sql += visible.isEmpty ? " AND 1 = 0" : " AND company_id IN (\(binds: visible))" }
+        if let v = filter.companyId { sql += " AND company_id = \(bind: v)" }
+        if let v = filter.accessKey { sql += " AND access_key = \(bind: v)" }
+        if let v = filter.eventCode { sql += " AND event_code = \(bind: v)" }
+        if let v = filter.from { sql += " AND event_date >= \(bind: v)" }
+        if let v = filter.before { sql += " AND event_date < \(bind: v)" }
+        if let attached = filter.attached { sql += attached ? " AND fiscal_document_id IS NOT NULL" : " AND fiscal_document_id IS NULL" }
+        return try await database.page(sql, page, decode: Self.decode, id: \.id)
+    }
+
     public func count(companyId: UUID) async throws -> Int {
         try await database.first("SELECT COUNT(*) AS n FROM fiscal_events WHERE company_id = \(bind: companyId)")!.get("n")
     }
@@ -99,4 +114,17 @@ public struct FiscalEventRepository: Sendable {
             isSummary: try row.get("is_summary"), nsu: try row.get("nsu"), storageXMLPath: try row.get("storage_xml_path"),
             hashSHA256: try row.get("hash_sha256"), createdAt: try row.get("created_at"))
     }
+}
+
+/// `GET /v1/fiscal-events` filters.
+public struct FiscalEventFilter: Sendable {
+    public var companyId: UUID?
+    public var accessKey: String?
+    /// tpEvento, e.g. `210210` (ciência) or `110111` (cancelamento).
+    public var eventCode: String?
+    public var from: Date?
+    public var before: Date?
+    /// Whether the event's document is held (nil: either).
+    public var attached: Bool?
+    public init() {}
 }
