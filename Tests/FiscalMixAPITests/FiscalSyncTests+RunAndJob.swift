@@ -49,7 +49,7 @@ extension FiscalSyncTests {
                 let company = try #require(UUID(uuidString: s.companyId))
                 let orphan = SyncRun(
                     id: ID.make(), accountId: s.accountId, companyId: company, docType: .NFE, jobId: nil, status: .pending,
-                    startedAt: server.clock.now(), createdAt: server.clock.now(), updatedAt: server.clock.now())
+                    startedAt: nil, createdAt: server.clock.now(), updatedAt: server.clock.now())
                 try await server.runtime.database.transaction { tx in
                     try await SyncRunRepository(database: server.runtime.database).insert(orphan, environment: 1, in: tx)
                 }
@@ -98,6 +98,51 @@ extension FiscalSyncTests {
                 let jobText = try #require(run["jobId"] as? String)
                 let jobId = try #require(UUID(uuidString: jobText))
                 #expect(try await database.query("SELECT id FROM jobs WHERE id = \(bind: jobId)").count == 1)
+            }
+        }
+    }
+
+    /// A scheduled sync that keeps failing backs off (5 min, 10 min … at most 6 h) instead of
+    /// failing every five minutes, and the company's sync status says why it waits.
+    @Test func failingScheduledSyncsBackOff() async throws {
+        try await TestServer.run(workers: true, lane: .heavy, configure: { $0.outboundAllow = ["127.0.0.1"] }) { server in
+            try await SefazPeer.run(clientRoots: try Self.identity().chain, clock: server.clock) { peer in
+                let s = try await Self.setUp(server, peer: peer)
+                // NF-e pointed at a port nothing listens on; CT-e left to the defaults, switched off.
+                for (type, body) in [
+                    ("NFE", ["endpoint": "https://127.0.0.1:1/NFeDistribuicaoDFe", "autoSync": true] as [String: Any]),
+                    ("CTE", ["autoSync": false]),
+                ] {
+                    let put = try await server.request(.put, "/v1/companies/\(s.companyId)/connector-configs/\(type)", json: body, auth: s.auth)
+                    #expect(put.status == 200, "\(put.text)")
+                }
+                let sync = server.runtime.services.sync
+                func failedRuns() async throws -> Int {
+                    try await server.request(.get, "/v1/companies/\(s.companyId)/sync-runs?limit=50", auth: s.auth).items
+                        .filter { $0["status"] as? String == "failed" }.count
+                }
+                func dispatchAndWaitForFailure(_ expected: Int) async throws {
+                    #expect(try await sync.dispatchScheduled() == 1)
+                    let deadline = Date().addingTimeInterval(30)
+                    while try await failedRuns() < expected, Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+                    #expect(try await failedRuns() == expected)
+                }
+                try await dispatchAndWaitForFailure(1)
+                #expect(try await sync.dispatchScheduled() == 0)  // backing off, not failing every five minutes
+                var status = try await server.request(.get, "/v1/companies/\(s.companyId)/sync-status", auth: s.auth).items
+                let nfe = try #require(status.first { $0["docType"] as? String == "NFE" })
+                #expect(nfe["waitingReason"] as? String == "backing_off" && nfe["consecutiveFailures"] as? Int == 1, "\(nfe)")
+                #expect(nfe["lastFailure"] is String && nfe["nextScheduledAt"] is String)
+                #expect(status.first { $0["docType"] as? String == "CTE" }?["waitingReason"] as? String == "auto_sync_off")
+                server.clock.advance(by: DFeSyncService.backoff(afterFailures: 1) + 1)
+                try await dispatchAndWaitForFailure(2)
+                server.clock.advance(by: DFeSyncService.backoff(afterFailures: 1) + 1)
+                #expect(try await sync.dispatchScheduled() == 0)  // the second failure waits twice as long
+                status = try await server.request(.get, "/v1/companies/\(s.companyId)/sync-status", auth: s.auth).items
+                #expect(status.first { $0["docType"] as? String == "NFE" }?["consecutiveFailures"] as? Int == 2)
+                #expect(DFeSyncService.backoff(afterFailures: 2) == 600 && DFeSyncService.backoff(afterFailures: 12) == 6 * 3600)
+                // A sync asked for by hand is not held back.
+                #expect(try await server.request(.post, "/v1/companies/\(s.companyId)/sync", json: ["docTypes": ["NFE"]], auth: s.auth).status == 202)
             }
         }
     }

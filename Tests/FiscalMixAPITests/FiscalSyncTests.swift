@@ -171,10 +171,18 @@ import Testing
                 try await Task.sleep(for: .seconds(2))
                 let waiting = try await server.request(.get, "/v1/sync-runs/\(second)", auth: s.auth).json
                 #expect(waiting["status"] as? String == "pending")
+                // The pending run says when it will run and why; it has not started.
+                #expect(waiting["waitingReason"] as? String == "an_quiet_hour" && waiting["startedAt"] == nil, "\(waiting)")
+                let scheduledFor = try #require((waiting["scheduledFor"] as? String).flatMap(RFC3339.date(from:)))
+                #expect(scheduledFor > server.clock.now().addingTimeInterval(3000))
+                let status = try await server.request(.get, "/v1/companies/\(s.companyId)/sync-status", auth: s.auth).items
+                #expect(status.first { $0["docType"] as? String == "NFE" }?["waitingReason"] as? String == "an_quiet_hour", "\(status)")
                 #expect(peer.answeredStatuses.count == answers.count)
                 server.clock.advance(by: DFeSyncService.quietPeriod + 5)
                 let after = try await Self.waitForRun(s, second, seconds: 30)
                 #expect(after["status"] as? String == "completed" && after["lastStatusCode"] as? Int == 137, "\(after)")
+                let startedAt = try #require((after["startedAt"] as? String).flatMap(RFC3339.date(from:)))
+                #expect(startedAt >= scheduledFor && after["waitingReason"] == nil)
                 #expect(peer.answered656 == 0)
             }
         }

@@ -51,6 +51,9 @@ struct FiscalSyncController {
                         try context.requirePrincipal(), companyId: try context.id("id", "Company"),
                         page: try request.pageRequest())))
         }
+        group.get("/companies/:id/sync-status") { _, context in
+            JSONResponse(ListBody(items: try await sync.status(try context.requirePrincipal(), companyId: try context.id("id", "Company"))))
+        }
         group.get("/companies/:id/connector-configs") { _, context in
             JSONResponse(
                 ListBody(

@@ -83,12 +83,14 @@ public struct DFeSyncService: Sendable {
         let config = try await configuration(companyId: company.id, docType: docType)
         let cursor = try await runs.cursor(companyId: company.id, docType: docType, environment: config.environment.code)
         let now = clock.now()
+        let quietUntil = cursor.nextAllowedAt.flatMap { $0 > now ? $0 : nil }
         var run = SyncRun(
             id: ID.make(now: now), accountId: company.accountId, companyId: company.id, docType: docType, jobId: nil,
-            status: .pending, startedAt: now, createdAt: now, updatedAt: now)
+            status: .pending, startedAt: nil, scheduledFor: quietUntil, waitingReason: quietUntil == nil ? nil : "an_quiet_hour",
+            createdAt: now, updatedAt: now)
         let job = NewJob(
             type: Self.jobType, queue: "default", accountId: company.accountId, payload: #"{"sync_run_id":"\#(run.id.lowercased)"}"#,
-            runAt: cursor.nextAllowedAt.map { max($0, now) }, maxAttempts: 10, idempotencyKey: "sync:\(run.id.lowercased)",
+            runAt: quietUntil, maxAttempts: 10, idempotencyKey: "sync:\(run.id.lowercased)",
             correlationId: run.id.lowercased)
         // The run and its job are one transaction: a process killed between them once left a
         // pending run with no job, which blocked every later sync of the company.
@@ -140,6 +142,7 @@ public struct DFeSyncService: Sendable {
                 guard config.autoSync, config.status == .active else { continue }
                 let cursor = try await runs.cursor(companyId: company.id, docType: type, environment: config.environment.code)
                 if let next = cursor.nextAllowedAt, next > now { continue }
+                if let until = try await backoffUntil(companyId: company.id, docType: type), until > now { continue }
                 if try await runs.active(companyId: company.id, docType: type) != nil { continue }
                 _ = try await ensureRun(company: company, docType: type)
                 started += 1
@@ -147,4 +150,83 @@ public struct DFeSyncService: Sendable {
         }
         return started
     }
+
+    /// How often the scheduled dispatch looks for due syncs (`fiscal.sync.dispatch`).
+    public static let dispatchInterval: TimeInterval = 5 * 60
+    /// The longest a failing scheduled sync waits before trying again.
+    public static let longestBackoff: TimeInterval = 6 * 3600
+
+    /// After failed runs in a row, the scheduled dispatch waits: one dispatch interval after the
+    /// first failure, doubling with each further one, at most six hours — a broken configuration
+    /// does not produce a run every five minutes. A sync asked for by hand is not held back.
+    public static func backoff(afterFailures count: Int) -> TimeInterval {
+        guard count > 0 else { return 0 }
+        return min(dispatchInterval * pow(2, Double(min(count, 16) - 1)), longestBackoff)
+    }
+
+    func backoffUntil(companyId: UUID, docType: FiscalDocType) async throws -> Date? {
+        let failures = try await runs.consecutiveFailures(companyId: companyId, docType: docType)
+        guard failures.count > 0, let last = failures.lastFinishedAt else { return nil }
+        return last.addingTimeInterval(Self.backoff(afterFailures: failures.count))
+    }
+
+    /// `GET /v1/companies/{id}/sync-status`: per distributable type, whether and when the
+    /// scheduled sync will run next, and why it waits.
+    public func status(_ principal: Principal, companyId: UUID) async throws -> [SyncStatus] {
+        let company = try await companies.authorize(principal, companyId: companyId, needs: .viewer, scope: .documentsRead)
+        let now = clock.now()
+        let certified = try await certificates.hasCurrent(companyId: company.id, accountId: company.accountId)
+        var statuses: [SyncStatus] = []
+        for type in Self.distributable {
+            let configured = try await configs.find(companyId: company.id, docType: type)
+            let config = try await configuration(companyId: company.id, docType: type)
+            let cursor = try await runs.cursor(companyId: company.id, docType: type, environment: config.environment.code)
+            let failures = try await runs.consecutiveFailures(companyId: company.id, docType: type)
+            let backoff = try await backoffUntil(companyId: company.id, docType: type)
+            let active = try await runs.active(companyId: company.id, docType: type)
+            var latest = active
+            if latest == nil { latest = try await runs.latest(companyId: company.id, docType: type) }
+            var status = SyncStatus(
+                docType: type, configured: configured != nil, autoSync: config.autoSync && config.status == .active,
+                environment: config.environment, lastRun: latest, consecutiveFailures: failures.count, lastFailure: failures.failure)
+            if let active, active.status == .running {
+                status.waitingReason = "running"
+            } else if let active {
+                status.waitingReason = active.waitingReason ?? "queued"
+                status.nextScheduledAt = active.scheduledFor
+            } else if !status.autoSync {
+                status.waitingReason = "auto_sync_off"
+            } else if !certified {
+                status.waitingReason = "no_certificate"
+            } else if let quiet = cursor.nextAllowedAt, quiet > now, quiet >= (backoff ?? .distantPast) {
+                status.waitingReason = "an_quiet_hour"
+                status.nextScheduledAt = quiet
+            } else if let backoff, backoff > now {
+                status.waitingReason = "backing_off"
+                status.nextScheduledAt = backoff
+            }
+            statuses.append(status)
+        }
+        return statuses
+    }
+}
+
+/// Where a company's scheduled sync of one document type stands.
+public struct SyncStatus: Sendable, Encodable {
+    public var docType: FiscalDocType
+    /// Whether a connector configuration exists (without one the defaults apply: production,
+    /// the AN's address, scheduled sync on).
+    public var configured: Bool
+    public var autoSync: Bool
+    public var environment: ConnectorConfig.Environment
+    public var lastRun: SyncRun?
+    /// Failed runs in a row (the last runs that ended).
+    public var consecutiveFailures: Int
+    public var lastFailure: String?
+    /// When the next run is due; nil: at the next dispatch (within five minutes) when
+    /// `waitingReason` is nil too.
+    public var nextScheduledAt: Date?
+    /// `running`, `queued`, `an_quiet_hour`, `backing_off`, `auto_sync_off`, `no_certificate`, or
+    /// nil when nothing holds the next scheduled run back.
+    public var waitingReason: String?
 }

@@ -29,7 +29,12 @@ public struct SyncRun: Sendable, Equatable, Codable {
     public var docType: FiscalDocType
     public var jobId: UUID?
     public var status: Status
-    public var startedAt: Date
+    /// When the run started; nil while it is pending.
+    public var startedAt: Date?
+    /// When a pending run will start (nil: as soon as a worker takes it).
+    public var scheduledFor: Date?
+    /// Why a pending run waits: `an_quiet_hour` (the AN asked for an hour's pause).
+    public var waitingReason: String?
     public var finishedAt: Date?
     public var nsuStart: Int64?
     public var nsuEnd: Int64?
@@ -46,12 +51,12 @@ public struct SyncRun: Sendable, Equatable, Codable {
     public var updatedAt: Date
 
     enum CodingKeys: String, CodingKey {
-        case id, accountId, companyId, docType, jobId, status, startedAt, finishedAt, nsuStart, nsuEnd, maxNSU = "maxNsu"
+        case id, accountId, companyId, docType, jobId, status, startedAt, scheduledFor, waitingReason, finishedAt, nsuStart, nsuEnd, maxNSU = "maxNsu"
         case docsFound, docsSaved, eventsSaved, problems, failure, lastStatusCode, createdAt, updatedAt
     }
 
     public init(
-        id: UUID, accountId: UUID, companyId: UUID, docType: FiscalDocType, jobId: UUID?, status: Status, startedAt: Date,
+        id: UUID, accountId: UUID, companyId: UUID, docType: FiscalDocType, jobId: UUID?, status: Status, startedAt: Date?, scheduledFor: Date? = nil, waitingReason: String? = nil,
         finishedAt: Date? = nil, nsuStart: Int64? = nil, nsuEnd: Int64? = nil, maxNSU: Int64? = nil, docsFound: Int = 0,
         docsSaved: Int = 0, eventsSaved: Int = 0, problems: [Problem] = [], failure: String? = nil, lastStatusCode: Int? = nil,
         createdAt: Date, updatedAt: Date
@@ -63,6 +68,8 @@ public struct SyncRun: Sendable, Equatable, Codable {
         self.jobId = jobId
         self.status = status
         self.startedAt = startedAt
+        self.scheduledFor = scheduledFor
+        self.waitingReason = waitingReason
         self.finishedAt = finishedAt
         self.nsuStart = nsuStart
         self.nsuEnd = nsuEnd

@@ -13,10 +13,11 @@ public struct SyncRunRepository: Sendable {
     public func insert(_ r: SyncRun, environment: Int, in tx: Transaction) async throws {
         try await tx.execute(
             """
-            INSERT INTO sync_runs (id, company_id, account_id, doc_type, job_id, started_at, status, environment, docs_found, docs_saved,
-                                   events_saved, created_at, updated_at)
-            VALUES (\(bind: r.id), \(bind: r.companyId), \(bind: r.accountId), \(bind: r.docType.rawValue), \(bind: r.jobId), \(bind: r.startedAt),
-                    \(bind: r.status.rawValue), \(bind: environment), 0, 0, 0, \(bind: r.createdAt), \(bind: r.updatedAt))
+            INSERT INTO sync_runs (id, company_id, account_id, doc_type, job_id, started_at, scheduled_for, waiting_reason, status, environment,
+                                   docs_found, docs_saved, events_saved, created_at, updated_at)
+            VALUES (\(bind: r.id), \(bind: r.companyId), \(bind: r.accountId), \(bind: r.docType.rawValue), \(bind: r.jobId),
+                    \(bind: r.startedAt ?? r.createdAt), \(bind: r.scheduledFor), \(bind: r.waitingReason), \(bind: r.status.rawValue),
+                    \(bind: environment), 0, 0, 0, \(bind: r.createdAt), \(bind: r.updatedAt))
             """)
     }
 
@@ -41,6 +42,15 @@ public struct SyncRunRepository: Sendable {
         ).map(Self.decode)
     }
 
+    public func latest(companyId: UUID, docType: FiscalDocType) async throws -> SyncRun? {
+        try await database.first(
+            """
+            SELECT * FROM sync_runs WHERE company_id = \(bind: companyId) AND doc_type = \(bind: docType.rawValue)
+            ORDER BY created_at DESC LIMIT 1
+            """
+        ).map(Self.decode)
+    }
+
     public func list(companyId: UUID, accountId: UUID, page: PageRequest) async throws -> Page<SyncRun> {
         try await database.page(
             "SELECT * FROM sync_runs WHERE company_id = \(bind: companyId) AND account_id = \(bind: accountId)", page,
@@ -50,9 +60,28 @@ public struct SyncRunRepository: Sendable {
     public func markRunning(id: UUID, nsuStart: Int64, now: Date) async throws {
         try await database.execute(
             """
-            UPDATE sync_runs SET status = 'running', nsu_start = COALESCE(nsu_start, \(bind: nsuStart)), updated_at = \(bind: now)
+            UPDATE sync_runs SET started_at = CASE WHEN status = 'pending' THEN \(bind: now) ELSE started_at END,
+                status = 'running', waiting_reason = NULL, nsu_start = COALESCE(nsu_start, \(bind: nsuStart)), updated_at = \(bind: now)
             WHERE id = \(bind: id) AND status IN ('pending', 'running')
             """)
+    }
+
+    /// The company's finished runs of a type, newest first: how many failed in a row, and when
+    /// the last of them ended.
+    public func consecutiveFailures(companyId: UUID, docType: FiscalDocType) async throws -> (count: Int, lastFinishedAt: Date?, failure: String?) {
+        let rows = try await database.query(
+            """
+            SELECT status, finished_at, failure FROM sync_runs
+            WHERE company_id = \(bind: companyId) AND doc_type = \(bind: docType.rawValue) AND status IN ('completed', 'failed')
+            ORDER BY created_at DESC LIMIT 16
+            """)
+        var count = 0
+        for row in rows {
+            guard try row.get("status", as: String.self) == "failed" else { break }
+            count += 1
+        }
+        guard count > 0, let last = rows.first else { return (0, nil, nil) }
+        return (count, try last.get("finished_at"), try last.get("failure"))
     }
 
     /// Adds one committed batch to the run's counters, in the batch's transaction.
@@ -115,9 +144,11 @@ public struct SyncRunRepository: Sendable {
     static func decode(_ row: any SQLRow) throws -> SyncRun {
         let summary: String? = try row.get("error_summary")
         let problems = summary.flatMap { try? JSONDecoder().decode([SyncRun.Problem].self, from: Data($0.utf8)) } ?? []
+        let status: SyncRun.Status = try row.enumValue("status")
         return SyncRun(
             id: try row.get("id"), accountId: try row.get("account_id"), companyId: try row.get("company_id"), docType: try row.enumValue("doc_type"),
-            jobId: try row.get("job_id"), status: try row.enumValue("status"), startedAt: try row.get("started_at"),
+            jobId: try row.get("job_id"), status: status, startedAt: status == .pending ? nil : try row.get("started_at"),
+            scheduledFor: try row.get("scheduled_for"), waitingReason: try row.get("waiting_reason"),
             finishedAt: try row.get("finished_at"), nsuStart: try row.get("nsu_start"), nsuEnd: try row.get("nsu_end"),
             maxNSU: try row.get("max_nsu"), docsFound: try row.get("docs_found"), docsSaved: try row.get("docs_saved"),
             eventsSaved: try row.get("events_saved"), problems: problems, failure: try row.get("failure"),
