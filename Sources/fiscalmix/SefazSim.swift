@@ -81,7 +81,7 @@ struct SefazSim: AsyncParsableCommand {
                       NF-e distribution  \(peer.baseURL)\(DistributionService.nfe.path)
                       CT-e distribution  \(peer.baseURL)\(DistributionService.cte.path)
                       RecepcaoEvento     \(peer.baseURL)\(RecepcaoEvento.path)
-                      test CA            \(directory.appendingPathComponent("ca.pem").path) (a connector config's caBundlePEM)
+                      test CA            \(directory.appendingPathComponent("ca.pem").path) (a connector config's caBundlePem)
                     Client certificates: mint one with `fiscalmix sefaz-sim mint-cert --cnpj … --out a1.pfx`.
                     """)
                 for feed in feeds { Self.say("  NF-e feed for \(feed.recipient): \(feed.documents.count) documents, NSU 1…\(feed.lastNSU)") }
