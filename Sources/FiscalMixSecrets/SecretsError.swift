@@ -3,33 +3,15 @@ public import FiscalMixCore
 /// What the secrets kernel refuses.
 /// Each code is public and stable (clients depend on it); the HTTP edge alone turns the error
 /// into problem+json.
-public struct SecretsError: ClientFacingError {
-    public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
-        enum Base: String, Sendable, CaseIterable {
-            case linkUnavailable = "link_unavailable"
-        }
+public typealias SecretsError = SliceError<SecretsErrorCode>
 
-        let base: Base
-
-        public static let linkUnavailable = Code(base: .linkUnavailable)
-
-        public static var allCases: [Code] { Base.allCases.map { Code(base: $0) } }
-        public var description: String { base.rawValue }
+public struct SecretsErrorCode: PublicErrorCode {
+    public enum Base: String, CaseIterable, Sendable {
+        case linkUnavailable = "link_unavailable"
     }
 
-    public let kind: FiscalMixError.Kind
-    public let code: Code
-    public let message: String
-    public let retryAfter: Int?
-    public let details: [String: String]
+    public let base: Base
+    public init(base: Base) { self.base = base }
 
-    public init(_ kind: FiscalMixError.Kind, _ code: Code, _ message: String, retryAfter: Int? = nil, details: [String: String] = [:]) {
-        self.kind = kind
-        self.code = code
-        self.message = message
-        self.retryAfter = retryAfter
-        self.details = details
-    }
-
-    public var publicCode: String { code.description }
+    public static let linkUnavailable = Self(base: .linkUnavailable)
 }

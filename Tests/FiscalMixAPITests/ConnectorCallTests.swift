@@ -57,7 +57,7 @@ import Testing
                 json: [
                     "name": "ERP", "baseUrl": "https://erp.example.com", "policyId": policyId,
                 ], auth: .cookie(session))
-            #expect(attached.status == 201 && attached.json["policyId"] as? String == policyId.uppercased())
+            #expect(attached.status == 201 && attached.json["policyId"] as? String == policyId.lowercased())
             #expect(try await server.request(.get, "/v1/policies", auth: .cookie(session)).items.count == 2)
         }
     }

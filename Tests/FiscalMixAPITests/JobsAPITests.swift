@@ -35,7 +35,7 @@ import Testing
             let list = try await server.request(.get, "/v1/jobs", auth: .cookie(session))
             #expect(list.status == 200 && list.items.count == 2)
             let deadList = try await server.request(.get, "/v1/jobs?status=dead", auth: .cookie(session))
-            #expect(deadList.items.map { $0["id"] as? String } == [dead.id.uuidString])
+            #expect(deadList.items.map { $0["id"] as? String } == [dead.id.uuidString.lowercased()])
             let detail = try await server.request(.get, "/v1/jobs/\(dead.id.uuidString)", auth: .cookie(session))
             #expect((detail.json["payload"] as? [String: Any])?["amount"] as? Double == 1234.56)
             let runs = try #require(detail.json["runs"] as? [[String: Any]])

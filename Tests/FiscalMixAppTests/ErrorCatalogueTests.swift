@@ -15,14 +15,14 @@ import Testing
 @Suite struct ErrorCatalogueTests {
     static let codesByType: [String: [String]] = [
         "FiscalMixError": FiscalMixError.Code.allCases.map(\.description),
-        "RequestError": RequestError.Code.allCases.map(\.description),
-        "IdentityError": IdentityError.Code.allCases.map(\.description),
-        "FiscalError": FiscalError.Code.allCases.map(\.description),
-        "ConnectorsError": ConnectorsError.Code.allCases.map(\.description),
-        "WebhooksError": WebhooksError.Code.allCases.map(\.description),
-        "JobsError": JobsError.Code.allCases.map(\.description),
-        "BlobsError": BlobsError.Code.allCases.map(\.description),
-        "SecretsError": SecretsError.Code.allCases.map(\.description),
+        "RequestError": RequestErrorCode.allCases.map(\.description),
+        "IdentityError": IdentityErrorCode.allCases.map(\.description),
+        "FiscalError": FiscalErrorCode.allCases.map(\.description),
+        "ConnectorsError": ConnectorsErrorCode.allCases.map(\.description),
+        "WebhooksError": WebhooksErrorCode.allCases.map(\.description),
+        "JobsError": JobsErrorCode.allCases.map(\.description),
+        "BlobsError": BlobsErrorCode.allCases.map(\.description),
+        "SecretsError": SecretsErrorCode.allCases.map(\.description),
     ]
 
     /// The codes each `## \`Type\`` section's table lists.

@@ -16,3 +16,36 @@ public protocol ClientFacingError: Error, Sendable, CustomStringConvertible {
 extension ClientFacingError {
     public var description: String { "\(kind.rawValue)[\(publicCode)]: \(message)" }
 }
+
+/// A slice's set of public error codes: a struct wrapping an enum (as `PSQLError.Code` does), so
+/// codes can be added without breaking a client's `switch`.
+public protocol PublicErrorCode: Hashable, Sendable, CustomStringConvertible, CaseIterable where AllCases == [Self] {
+    associatedtype Base: RawRepresentable, CaseIterable, Sendable, Hashable where Base.RawValue == String
+    var base: Base { get }
+    init(base: Base)
+}
+
+extension PublicErrorCode {
+    public static var allCases: [Self] { Base.allCases.map(Self.init(base:)) }
+    public var description: String { base.rawValue }
+}
+
+/// A slice's refusal: one of its named codes and what the client is told. Each slice names its
+/// own (`typealias IdentityError = SliceError<IdentityErrorCode>`).
+public struct SliceError<Code: PublicErrorCode>: ClientFacingError {
+    public let kind: FiscalMixError.Kind
+    public let code: Code
+    public let message: String
+    public let retryAfter: Int?
+    public let details: [String: String]
+
+    public init(_ kind: FiscalMixError.Kind, _ code: Code, _ message: String, retryAfter: Int? = nil, details: [String: String] = [:]) {
+        self.kind = kind
+        self.code = code
+        self.message = message
+        self.retryAfter = retryAfter
+        self.details = details
+    }
+
+    public var publicCode: String { code.description }
+}

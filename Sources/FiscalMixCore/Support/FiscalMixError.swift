@@ -6,8 +6,8 @@ public struct FiscalMixError: ClientFacingError, Equatable {
         case badRequest, unauthorized, forbidden, notFound, conflict, gone, payloadTooLarge, unprocessable, tooManyRequests, unavailable
     }
 
-    public struct Code: Hashable, Sendable, CustomStringConvertible, CaseIterable {
-        enum Base: String, Sendable, CaseIterable {
+    public struct Code: PublicErrorCode {
+        public enum Base: String, CaseIterable, Sendable {
             case notFound = "not_found"
             case validationFailed = "validation_failed"
             case unauthenticated
@@ -17,7 +17,8 @@ public struct FiscalMixError: ClientFacingError, Equatable {
             case invalidAccessKey = "invalid_access_key"
         }
 
-        let base: Base
+        public let base: Base
+        public init(base: Base) { self.base = base }
 
         public static let notFound = Code(base: .notFound)
         public static let validationFailed = Code(base: .validationFailed)
@@ -26,9 +27,6 @@ public struct FiscalMixError: ClientFacingError, Equatable {
         public static let invalidCron = Code(base: .invalidCron)
         public static let invalidCnpj = Code(base: .invalidCnpj)
         public static let invalidAccessKey = Code(base: .invalidAccessKey)
-
-        public static var allCases: [Code] { Base.allCases.map { Code(base: $0) } }
-        public var description: String { base.rawValue }
     }
 
     public let kind: Kind

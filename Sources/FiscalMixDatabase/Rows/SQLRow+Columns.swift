@@ -1,13 +1,16 @@
 public import Foundation
-import SQLKit
+public import SQLKit
 
 extension SQLRow {
-    /// Decodes a column, inferring the type from context.
+    /// Decodes a column, inferring the type from context. Inlinable: the slices call it for
+    /// every column of every row, and across the module boundary it would run unspecialized.
+    @inlinable
     package func get<T: Decodable>(_ column: String, as type: T.Type = T.self) throws -> T {
         try decode(column: column, as: T.self)
     }
 
     /// Decodes a text column holding one of a closed set of values.
+    @inlinable
     package func enumValue<T: RawRepresentable>(_ column: String, as type: T.Type = T.self) throws -> T where T.RawValue == String {
         let raw = try decode(column: column, as: String.self)
         guard let value = T(rawValue: raw) else {

@@ -1,5 +1,5 @@
 import Crypto
-import FiscalMixCore
+public import FiscalMixCore
 public import Foundation
 public import NIOSSL
 import SwiftASN1
