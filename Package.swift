@@ -153,8 +153,8 @@ let package = Package(
         .target(
             name: "FiscalMixHTTPEdge",
             dependencies: uses(
-                "FiscalMixCore", "FiscalMixDatabase", "FiscalMixIdentity", "FiscalMixSecrets", "HTTPTypes", "Hummingbird",
-                "Logging", "NIOCore", "NIOFoundationCompat", "NIOHTTP1", "NIOHTTPTypes", "SQLKit", "ServiceLifecycle"),
+                "FiscalMixCore", "FiscalMixDatabase", "FiscalMixIdentity", "FiscalMixJSON", "FiscalMixSecrets", "HTTPTypes",
+                "Hummingbird", "Logging", "NIOCore", "NIOFoundationCompat", "NIOHTTP1", "NIOHTTPTypes", "SQLKit", "ServiceLifecycle"),
             swiftSettings: swiftSettings),
         // The JSON API: controllers, the route catalogue, the OpenAPI document.
         .target(

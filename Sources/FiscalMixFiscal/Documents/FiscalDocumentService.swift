@@ -25,15 +25,7 @@ public struct FiscalDocumentService: Sendable {
         _ principal: Principal, filter: FiscalDocumentFilter, limit: Int,
         after cursor: FiscalDocumentCursor?
     ) async throws -> (items: [FiscalDocumentRecord], next: FiscalDocumentCursor?) {
-        if let companyId = filter.companyId {
-            try await companies.authorize(principal, companyId: companyId, needs: .viewer, scope: .documentsRead)
-        } else {
-            try principal.require(.documentsRead)
-        }
-        // Account members see the documents of the companies they hold a role on.
-        let visible =
-            principal.sessionId != nil && principal.role == .member
-            ? try await companies.companyIds(visibleTo: principal.userId) : nil
+        let visible = try await readableCompanies(principal, companyId: filter.companyId)
         return try await documents.list(
             accountId: principal.accountId, filter: filter, onlyCompanies: visible,
             limit: max(1, min(limit, PageRequest.maxLimit)), after: cursor)
@@ -42,15 +34,20 @@ public struct FiscalDocumentService: Sendable {
     /// Every stored event, including those whose document has not arrived (or never will: a CT-e
     /// or passage event about a note the company does not receive).
     public func events(_ principal: Principal, filter: FiscalEventFilter, page: PageRequest) async throws -> Page<FiscalEventRecord> {
-        if let companyId = filter.companyId {
+        let visible = try await readableCompanies(principal, companyId: filter.companyId)
+        return try await events.list(accountId: principal.accountId, filter: filter, onlyCompanies: visible, page: page)
+    }
+
+    /// Checks the caller may read fiscal records (of `companyId`, when a filter names one) and
+    /// answers the companies a list must keep to: account members see those they hold a role on;
+    /// nil means every company of the account.
+    private func readableCompanies(_ principal: Principal, companyId: UUID?) async throws -> [UUID]? {
+        if let companyId {
             try await companies.authorize(principal, companyId: companyId, needs: .viewer, scope: .documentsRead)
         } else {
             try principal.require(.documentsRead)
         }
-        let visible =
-            principal.sessionId != nil && principal.role == .member
-            ? try await companies.companyIds(visibleTo: principal.userId) : nil
-        return try await events.list(accountId: principal.accountId, filter: filter, onlyCompanies: visible, page: page)
+        return principal.sessionId != nil && principal.role == .member ? try await companies.companyIds(visibleTo: principal.userId) : nil
     }
 
     public func get(_ principal: Principal, id: UUID) async throws -> (document: FiscalDocumentRecord, events: [FiscalEventRecord]) {

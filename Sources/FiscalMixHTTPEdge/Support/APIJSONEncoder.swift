@@ -1,4 +1,5 @@
 import FiscalMixCore
+import FiscalMixJSON
 public import Foundation
 public import Hummingbird
 import NIOCore
@@ -55,7 +56,7 @@ final class EncodedNode {
         case .null: output += "null"
         case .bool(let flag): output += flag ? "true" : "false"
         case .number(let text): output += text
-        case .string(let text): Self.writeString(text, to: &output)
+        case .string(let text): JSON.writeString(text, to: &output)
         case .array(let items):
             output += "["
             for (index, item) in items.enumerated() {
@@ -67,32 +68,12 @@ final class EncodedNode {
             output += "{"
             for (index, key) in members.keys.sorted().enumerated() {
                 if index > 0 { output += "," }
-                Self.writeString(key, to: &output)
+                JSON.writeString(key, to: &output)
                 output += ":"
                 try members[key]!.write(to: &output, path: path)
             }
             output += "}"
         }
-    }
-
-    static func writeString(_ text: String, to output: inout String) {
-        output += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": output += "\\\""
-            case "\\": output += "\\\\"
-            case "\n": output += "\\n"
-            case "\r": output += "\\r"
-            case "\t": output += "\\t"
-            case "\u{08}": output += "\\b"
-            case "\u{0C}": output += "\\f"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                output += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: output.unicodeScalars.append(scalar)
-            }
-        }
-        output += "\""
     }
 }
 
