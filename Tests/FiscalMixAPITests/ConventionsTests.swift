@@ -88,7 +88,7 @@ import Testing
                 #expect(refused.status == 400 && refused.code == "unknown_parameter", "\(path): \(refused.text)")
             }
             #expect(try await server.request(.get, "/v1/jobs?status=failed&limit=5", auth: .bearer(key.key)).status == 200)
-            #expect(try await server.request(.get, "/v1/certificates?expiring_within=30d", auth: .bearer(key.key)).headers[.init("Deprecation")!] == "true")
+            #expect(try await server.request(.get, "/v1/certificates?expiring_within=30d", auth: .bearer(key.key)).headers[.init("Deprecation")!] == "@1796688000")
         }
     }
 

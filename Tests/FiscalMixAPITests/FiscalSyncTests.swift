@@ -245,7 +245,7 @@ import Testing
                 #expect(details?["parameter"] as? String == "doctype" && (details?["accepted"] as? String)?.contains("docType") == true)
                 let previous = try await server.request(.get, "/v1/documents?doc_type=NFE&summary=false&direction=received&limit=200", auth: s.auth)
                 #expect(previous.status == 200 && previous.items.count == full.items.count)
-                #expect(previous.headers[.init("Deprecation")!] == "true")
+                #expect(previous.headers[.init("Deprecation")!] == "@1796688000")
                 #expect(full.headers[.init("Deprecation")!] == nil)
                 #expect(try await server.request(.get, "/v1/documents?sort=issue_date&limit=1", auth: s.auth).status == 200)
 

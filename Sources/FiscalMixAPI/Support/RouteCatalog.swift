@@ -1,6 +1,6 @@
 import FiscalMixCore
-import Foundation
 import FiscalMixHTTPEdge
+import Foundation
 import HTTPTypes
 import Hummingbird
 import Synchronization
@@ -149,10 +149,12 @@ struct QueryParameters: Sendable {
     }
 }
 
-/// An answer to a request that used a spelling docs/api-conventions.md retired.
+/// An answer to a request that used a spelling docs/api-conventions.md retired: RFC 9745's
+/// `Deprecation` header, dated when the spellings were retired (2026-12-08).
 enum DeprecatedSpelling {
+    static let retiredAt = "@1796688000"
+
     static func mark(_ headers: inout HTTPFields) {
-        headers[HTTPField.Name("Deprecation")!] = "true"
-        headers[HTTPField.Name("Link")!] = "</docs/api-conventions.md>; rel=\"deprecation\""
+        headers[HTTPField.Name("Deprecation")!] = retiredAt
     }
 }
