@@ -35,9 +35,9 @@ targets=("$@")
 if [[ ${#targets[@]} -eq 0 ]]; then for f in Fuzz/Targets/*.swift; do targets+=("$(basename "$f" .swift)"); done; fi
 for target in "${targets[@]}"; do
   extra=()
-  # The multipart reader lives in the HTTP edge target (which needs Hummingbird); its one file is
-  # compiled into the fuzzer itself.
-  [[ "$target" == multipart ]] && extra=(Sources/FiscalMixHTTPEdge/Support/MultipartFormData.swift)
+  # The multipart reader lives in the HTTP edge target (which needs Hummingbird); its file and the
+  # edge's error codes are compiled into the fuzzer itself.
+  [[ "$target" == multipart ]] && extra=(Sources/FiscalMixHTTPEdge/Support/MultipartFormData.swift Sources/FiscalMixHTTPEdge/RequestError.swift)
   binary="$out/fuzz-$target"
   if [[ -f "$binary" ]] && [[ -z "$(find "Fuzz/Targets/$target.swift" "${objects[@]}" "${extra[@]}" -newer "$binary" | head -1)" ]]; then continue; fi
   echo "target $target"
