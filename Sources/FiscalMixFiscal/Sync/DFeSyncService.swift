@@ -114,7 +114,10 @@ public struct DFeSyncService: Sendable {
 
     /// The company's configuration for a type, or the defaults (production, the AN's URL, scheduled sync on).
     func configuration(companyId: UUID, docType: FiscalDocType) async throws -> ConnectorConfig {
-        if let config = try await configs.find(companyId: companyId, docType: docType) { return config }
+        try await configs.find(companyId: companyId, docType: docType) ?? defaultConfiguration(companyId: companyId, docType: docType)
+    }
+
+    func defaultConfiguration(companyId: UUID, docType: FiscalDocType) -> ConnectorConfig {
         let now = clock.now()
         return ConnectorConfig(id: ID.make(now: now), companyId: companyId, docType: docType, createdAt: now, updatedAt: now)
     }
@@ -179,7 +182,7 @@ public struct DFeSyncService: Sendable {
         var statuses: [SyncStatus] = []
         for type in Self.distributable {
             let configured = try await configs.find(companyId: company.id, docType: type)
-            let config = try await configuration(companyId: company.id, docType: type)
+            let config = configured ?? defaultConfiguration(companyId: company.id, docType: type)
             let cursor = try await runs.cursor(companyId: company.id, docType: type, environment: config.environment.code)
             let failures = try await runs.consecutiveFailures(companyId: company.id, docType: type)
             let backoff = try await backoffUntil(companyId: company.id, docType: type)
